@@ -1,0 +1,302 @@
+// digitlab: the command-line trainer. Same core as the browser app.
+//   digitlab presets
+//   digitlab summary --preset mlp
+//   digitlab train --preset mlp [--epochs N] [--batch N] [--optimizer adam|sgd|rmsprop] [--lr X]
+//                  [--momentum X] [--val-split F] [--seed N] [--limit N] [--threads N]
+//                  [--data DIR] [--save FILE] [--json]
+//   digitlab eval --model FILE [--data DIR] [--json]
+// User errors (unknown options, missing data, bad files) print one line and exit with code 2.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/kernels/pool.h"
+#include "core/nn/model_file.h"
+#include "core/train/presets.h"
+#include "files.h"
+
+using namespace dl;
+
+namespace {
+
+const char* kUsage =
+    "usage: digitlab <command> [options]\n"
+    "commands:\n"
+    "  presets                      list the built-in networks\n"
+    "  summary --preset P           print the network as Keras' model.summary() does\n"
+    "  train --preset P [options]   train on MNIST, then report on the 10,000 test images\n"
+    "        --epochs N --batch N --optimizer adam|sgd|rmsprop --lr X --momentum X\n"
+    "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
+    "        --threads N --data DIR --save FILE --json\n"
+    "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n";
+
+[[noreturn]] void fail(const std::string& msg) {
+  std::fprintf(stderr, "digitlab: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> opts;
+  bool has(const std::string& k) const { return opts.count(k) > 0; }
+  std::string str(const std::string& k, const std::string& def) const { return has(k) ? opts.at(k) : def; }
+  double num(const std::string& k, double def, double lo, double hi) const {
+    if (!has(k)) return def;
+    const std::string& v = opts.at(k);
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || !std::isfinite(d)) fail("--" + k + " needs a number, got '" + v + "'");
+    if (d < lo || d > hi) fail("--" + k + " must be between " + fmt(lo) + " and " + fmt(hi) + ", got " + v);
+    return d;
+  }
+  static std::string fmt(double d) { char b[32]; std::snprintf(b, sizeof b, "%g", d); return b; }
+};
+
+Args parse_args(int argc, char** argv) {
+  static const std::map<std::string, bool> known = {  // option -> takes a value
+      {"preset", true}, {"epochs", true}, {"batch", true}, {"optimizer", true}, {"lr", true}, {"momentum", true},
+      {"val-split", true}, {"seed", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
+      {"model", true}, {"json", false}, {"help", false}};
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "-h" || s == "--help") { std::fputs(kUsage, stdout); std::exit(0); }
+    if (s.rfind("--", 0) == 0) {
+      std::string key = s.substr(2), val;
+      size_t eq = key.find('=');
+      if (eq != std::string::npos) { val = key.substr(eq + 1); key = key.substr(0, eq); }
+      auto it = known.find(key);
+      if (it == known.end()) fail("unknown option --" + key + " (see digitlab --help)");
+      if (it->second && eq == std::string::npos) {
+        if (i + 1 >= argc) fail("--" + key + " needs a value");
+        val = argv[++i];
+      }
+      a.opts[key] = val;
+    } else if (a.command.empty()) {
+      a.command = s;
+    } else {
+      fail("unexpected argument '" + s + "' (see digitlab --help)");
+    }
+  }
+  return a;
+}
+
+std::string data_dir(const Args& a) {
+  if (a.has("data")) return a.opts.at("data");
+  if (const char* e = std::getenv("MNIST_DIR")) return e;
+  if (access("assets/mnist/t10k-labels-idx1-ubyte.gz", R_OK) == 0) return "assets/mnist";
+  return std::string(DIGITLAB_SOURCE_DIR) + "/assets/mnist";
+}
+
+const Preset& preset_arg(const Args& a) {
+  if (!a.has("preset")) fail("--preset is required; one of: " + preset_names());
+  const Preset* p = preset_find(a.opts.at("preset"));
+  if (!p) fail("unknown preset '" + a.opts.at("preset") + "'; one of: " + preset_names());
+  return *p;
+}
+
+void set_threads(const Args& a) {
+  int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+  int n = int(a.num("threads", hw, 1, 256));
+  kernel_pool().set_workers(n - 1);
+}
+
+std::string json_num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char b[40];
+  std::snprintf(b, sizeof b, "%.10g", v);
+  return b;
+}
+
+std::string json_scores(const ClassScores& s) {
+  return "{\"precision\": " + json_num(s.precision) + ", \"recall\": " + json_num(s.recall) + ", \"f1-score\": " +
+         json_num(s.f1) + ", \"support\": " + std::to_string(s.support) + "}";
+}
+
+std::string json_eval(const EvalResult& e, const Report& r) {
+  std::string j = "\"test_accuracy\": " + json_num(e.accuracy) + ", \"test_loss\": " + json_num(e.loss) +
+                  ", \"confusion_matrix\": [";
+  for (int i = 0; i < e.confusion.k; ++i) {
+    j += i ? ", [" : "[";
+    for (int k = 0; k < e.confusion.k; ++k) j += (k ? ", " : "") + std::to_string(e.confusion.at(i, k));
+    j += "]";
+  }
+  j += "], \"report\": {";
+  for (size_t i = 0; i < r.classes.size(); ++i) j += "\"" + std::to_string(i) + "\": " + json_scores(r.classes[i]) + ", ";
+  j += "\"accuracy\": " + json_num(r.accuracy) + ", \"macro avg\": " + json_scores(r.macro) +
+       ", \"weighted avg\": " + json_scores(r.weighted) + "}";
+  return j;
+}
+
+void print_eval(const EvalResult& e, const Report& r) {
+  std::printf("\ntest: loss %.4f - accuracy %.4f (%s / %s)\n\n", e.loss, e.accuracy,
+              with_commas((long long)std::llround(e.accuracy * e.confusion.total())).c_str(),
+              with_commas(e.confusion.total()).c_str());
+  std::printf("%s\n%s", report_text(r).c_str(), confusion_text(e.confusion).c_str());
+}
+
+std::string fmt_secs(double s) {
+  char b[32];
+  if (s < 60) std::snprintf(b, sizeof b, "%.0fs", s);
+  else std::snprintf(b, sizeof b, "%dm%02ds", int(s) / 60, int(s) % 60);
+  return b;
+}
+
+int cmd_presets() {
+  for (const Preset& p : presets()) {
+    Model m;
+    Status s = m.build(p.model);
+    std::printf("%-10s %10s params  %s\n", p.name.c_str(), s.ok() ? with_commas((long long)(m.params.size() + m.state.size())).c_str() : "?",
+                p.description.c_str());
+  }
+  return 0;
+}
+
+int cmd_summary(const Args& a) {
+  Model m;
+  Status s = m.build(preset_arg(a).model);
+  if (!s.ok()) fail(s.error);
+  std::fputs(m.summary_text().c_str(), stdout);
+  return 0;
+}
+
+int cmd_train(const Args& a) {
+  const Preset& p = preset_arg(a);
+  TrainConfig cfg = p.recipe;
+  cfg.epochs = int(a.num("epochs", cfg.epochs, 1, 10000));
+  cfg.batch = int(a.num("batch", cfg.batch, 1, 8192));
+  if (a.has("optimizer") && !opt_parse(a.opts.at("optimizer"), &cfg.opt.kind))
+    fail("unknown optimizer '" + a.opts.at("optimizer") + "'; one of: adam, sgd, rmsprop");
+  cfg.opt.lr = float(a.num("lr", cfg.opt.lr, 1e-9, 10));
+  cfg.opt.momentum = float(a.num("momentum", cfg.opt.momentum, 0, 0.999));
+  cfg.val_split = float(a.num("val-split", cfg.val_split, 0, 0.9));
+  cfg.seed = uint64_t(a.num("seed", double(cfg.seed), 0, 9007199254740991.0));
+  const bool json = a.has("json");
+  const bool tty = !json && isatty(STDOUT_FILENO);
+  set_threads(a);
+
+  const std::string dir = data_dir(a);
+  Dataset all, test, train, val;
+  Status s = load_mnist(dir, "train", "train", &all);
+  if (!s.ok()) fail(s.error);
+  s = load_mnist(dir, "t10k", "test", &test);
+  if (!s.ok()) fail(s.error);
+  if (a.has("limit")) all = dataset_head(all, int(a.num("limit", all.n, 1, all.n)));
+  if (cfg.val_split > 0) dataset_split(all, cfg.val_split, cfg.seed, &train, &val);
+  else train = std::move(all);
+
+  Model model;
+  s = model.build(p.model);
+  if (!s.ok()) fail(s.error);
+  Trainer trainer;
+  s = trainer.begin(&model, &train, &val, cfg);
+  if (!s.ok()) fail(s.error);
+  if (!json)
+    std::printf("%s: %s params; train %s, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
+                p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
+                with_commas(train.n).c_str(), with_commas(val.n).c_str(), with_commas(test.n).c_str(),
+                opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
+
+  auto t_start = std::chrono::steady_clock::now();
+  auto last_draw = t_start;
+  size_t shown = 0;
+  while (true) {
+    if (!json && trainer.batch() == 0 && trainer.phase() == TrainPhase::Running && shown == trainer.history().size())
+      std::printf("Epoch %d/%d\n", trainer.epoch() + 1, cfg.epochs), std::fflush(stdout);
+    bool more = trainer.step();
+    auto now = std::chrono::steady_clock::now();
+    if (tty && trainer.batch() > 0 && now - last_draw > std::chrono::milliseconds(100)) {
+      last_draw = now;
+      int done = trainer.batch(), total = trainer.batches_per_epoch(), width = 30, fill = done * width / total;
+      double sps = trainer.samples_per_sec();
+      double eta = sps > 0 ? double(total - done) * cfg.batch / sps : 0;
+      std::printf("\r%5d/%d [%s>%s] - ETA %s - loss: %.4f - accuracy: %.4f - %s samples/s\033[K", done, total,
+                  std::string(fill, '=').c_str(), std::string(width - fill, '.').c_str(), fmt_secs(eta).c_str(),
+                  trainer.epoch_loss(), trainer.epoch_accuracy(), with_commas((long long)sps).c_str());
+      std::fflush(stdout);
+    }
+    while (shown < trainer.history().size()) {
+      const EpochRecord& r = trainer.history()[shown++];
+      if (json) continue;
+      std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", trainer.batches_per_epoch(),
+                  trainer.batches_per_epoch(), fmt_secs(r.seconds).c_str(), r.loss, r.accuracy);
+      if (r.has_val) std::printf(" - val_loss: %.4f - val_accuracy: %.4f", r.val_loss, r.val_accuracy);
+      std::printf(" - lr: %g - %s samples/s%s\n", r.lr, with_commas((long long)r.samples_per_sec).c_str(),
+                  tty ? "\033[K" : "");
+      for (const std::string& ev : r.events) std::printf("  %s\n", ev.c_str());
+      std::fflush(stdout);
+    }
+    if (!more) break;
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (trainer.phase() == TrainPhase::Diverged) fail(trainer.message());
+
+  EvalResult e = evaluate(model, test);
+  Report r = report_from_confusion(e.confusion);
+  if (a.has("save")) {
+    s = write_file(a.opts.at("save"), model_save(model));
+    if (!s.ok()) fail(s.error);
+  }
+  if (json) {
+    std::string j = "{\"preset\": \"" + p.name + "\", \"params\": " + std::to_string(model.params.size() + model.state.size()) +
+                    ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"epochs_run\": " +
+                    std::to_string(trainer.history().size()) + ", \"wall_seconds\": " + json_num(wall) +
+                    ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r) +
+                    ", \"history\": [";
+    for (size_t i = 0; i < trainer.history().size(); ++i) {
+      const EpochRecord& h = trainer.history()[i];
+      j += std::string(i ? ", " : "") + "{\"epoch\": " + std::to_string(h.epoch) + ", \"loss\": " + json_num(h.loss) +
+           ", \"accuracy\": " + json_num(h.accuracy) + ", \"l2\": " + json_num(h.l2) +
+           (h.has_val ? ", \"val_loss\": " + json_num(h.val_loss) + ", \"val_accuracy\": " + json_num(h.val_accuracy) : "") +
+           ", \"lr\": " + json_num(h.lr) + ", \"seconds\": " + json_num(h.seconds) + ", \"samples_per_sec\": " +
+           json_num(h.samples_per_sec) + "}";
+    }
+    j += "]}";
+    std::printf("%s\n", j.c_str());
+  } else {
+    std::printf("%s in %s, %s samples/s\n", trainer.message().c_str(), fmt_secs(wall).c_str(),
+                with_commas((long long)trainer.samples_per_sec()).c_str());
+    print_eval(e, r);
+    if (a.has("save")) std::printf("\nsaved the model to %s\n", a.opts.at("save").c_str());
+  }
+  return 0;
+}
+
+int cmd_eval(const Args& a) {
+  if (!a.has("model")) fail("--model FILE is required");
+  set_threads(a);
+  std::vector<uint8_t> bytes;
+  Status s = read_file(a.opts.at("model"), &bytes);
+  if (!s.ok()) fail(s.error);
+  Model model;
+  s = model_load(bytes.data(), bytes.size(), &model);
+  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+  Dataset test;
+  s = load_mnist(data_dir(a), "t10k", "test", &test);
+  if (!s.ok()) fail(s.error);
+  if (test.pixels() != model.input_size()) fail("the model does not take 28x28 images");
+  EvalResult e = evaluate(model, test);
+  Report r = report_from_confusion(e.confusion);
+  if (a.has("json")) std::printf("{\"model\": \"%s\", %s}\n", model.spec().name.c_str(), json_eval(e, r).c_str());
+  else print_eval(e, r);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a = parse_args(argc, argv);
+  if (a.command.empty()) { std::fputs(kUsage, stderr); return 2; }
+  if (a.command == "presets") return cmd_presets();
+  if (a.command == "summary") return cmd_summary(a);
+  if (a.command == "train") return cmd_train(a);
+  if (a.command == "eval") return cmd_eval(a);
+  fail("unknown command '" + a.command + "' (commands: presets, summary, train, eval)");
+}

@@ -1,0 +1,72 @@
+// Digit Lab core: shared basics — always-on asserts, the Status type, the seeded RNG.
+// Core never throws across its API, never aborts on bad input, and includes only std and Eigen.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace dl {
+
+// Programmer errors: stays on in release builds and names file:line.
+[[noreturn]] inline void assert_fail(const char* cond, const char* file, int line) {
+  std::fprintf(stderr, "digitlab: internal error: %s at %s:%d\n", cond, file, line);
+  std::abort();
+}
+#define DL_ASSERT(cond) ((cond) ? (void)0 : ::dl::assert_fail(#cond, __FILE__, __LINE__))
+
+// Result of anything that can fail on user input: empty error = success.
+struct Status {
+  std::string error;
+  bool ok() const { return error.empty(); }
+  static Status fail(std::string msg) { return Status{std::move(msg)}; }
+};
+
+// "60000" -> "60,000": numbers in messages read the way people write them.
+std::string with_commas(long long v);
+
+// Our own RNG (PCG32, O'Neill 2014) so the same seed gives the same numbers natively and in wasm;
+// std::*_distribution differs between libstdc++ and libc++. Uses only integer ops and exact
+// float conversions, hence bit-identical everywhere.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed = 1, uint64_t stream = 0x5851f42d4c957f2dULL) { reseed(seed, stream); }
+  void reseed(uint64_t seed, uint64_t stream = 0x5851f42d4c957f2dULL) {
+    state_ = 0;
+    inc_ = (stream << 1u) | 1u;
+    next_u32();
+    state_ += seed;
+    next_u32();
+  }
+  uint32_t next_u32() {
+    uint64_t old = state_;
+    state_ = old * 6364136223846793005ULL + inc_;
+    uint32_t xorshifted = uint32_t(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = uint32_t(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
+  }
+  // Uniform in [0, 1) with 24 random bits (exact in float).
+  float uniform() { return float(next_u32() >> 8) * (1.0f / 16777216.0f); }
+  float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
+  // Uniform integer in [0, n), unbiased (rejection).
+  uint32_t below(uint32_t n) {
+    DL_ASSERT(n > 0);
+    uint32_t threshold = (0u - n) % n;
+    for (;;) {
+      uint32_t r = next_u32();
+      if (r >= threshold) return r % n;
+    }
+  }
+  template <class T>
+  void shuffle(T* v, size_t n) {  // Fisher–Yates
+    for (size_t i = n; i > 1; --i) {
+      size_t j = below(uint32_t(i));
+      T t = v[i - 1]; v[i - 1] = v[j]; v[j] = t;
+    }
+  }
+
+ private:
+  uint64_t state_ = 0, inc_ = 0;
+};
+
+}  // namespace dl

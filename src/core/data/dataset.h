@@ -1,0 +1,50 @@
+// MNIST-style datasets: IDX parsing from byte buffers, uint8 storage, float batches, seeded
+// shuffles and splits. No file I/O and no gzip here: callers (CLI, app) hand over raw IDX bytes.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../common.h"
+
+namespace dl {
+
+struct Dataset {
+  std::string name;            // for messages, e.g. "train"
+  int n = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> images;  // (n, rows*cols), 0..255, row-major
+  std::vector<uint8_t> labels;  // (n), 0..9
+  int pixels() const { return rows * cols; }
+  const uint8_t* image(int i) const { return images.data() + size_t(i) * size_t(pixels()); }
+};
+
+constexpr int kNumClasses = 10;
+// Limits that turn absurd headers into a message instead of a huge allocation.
+constexpr int kMaxImages = 10'000'000;
+constexpr int kMaxSide = 1024;
+
+// Parses IDX image bytes (magic 2051, u8, 3 dims). `what` names the file in messages.
+Status idx_parse_images(const uint8_t* bytes, size_t size, const std::string& what, Dataset* out);
+// Parses IDX label bytes (magic 2049, u8, 1 dim) into out->labels; checks every label is 0..9.
+Status idx_parse_labels(const uint8_t* bytes, size_t size, const std::string& what,
+                        std::vector<uint8_t>* labels);
+// Both at once, checking that the counts agree. On error *out is left untouched.
+Status dataset_from_idx(const std::vector<uint8_t>& image_bytes, const std::vector<uint8_t>& label_bytes,
+                        const std::string& name, Dataset* out);
+// Kaggle "train.csv": header "label,pixel0,...,pixel783", then one row per image.
+Status dataset_from_csv(const std::string& text, const std::string& name, Dataset* out);
+// IDX bytes of a dataset (round trip for tests and for saving user data).
+std::vector<uint8_t> idx_encode_images(const Dataset& d);
+std::vector<uint8_t> idx_encode_labels(const Dataset& d);
+
+// Splits `all` into train and validation: a seeded shuffle, then the last `fraction` is validation.
+void dataset_split(const Dataset& all, float fraction, uint64_t seed, Dataset* train, Dataset* val);
+// First n images (n clamped), e.g. for quick runs.
+Dataset dataset_head(const Dataset& d, int n);
+// Images per class.
+std::vector<int> dataset_class_counts(const Dataset& d);
+// x (B, rows*cols) in [0,1], y (B): the images at idx[0..B).
+void dataset_batch(const Dataset& d, const int* idx, int B, float* x, int* y);
+
+}  // namespace dl

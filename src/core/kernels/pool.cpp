@@ -1,0 +1,65 @@
+#include "pool.h"
+
+namespace dl {
+
+ThreadPool& kernel_pool() {
+  static ThreadPool pool;
+  return pool;
+}
+
+ThreadPool::~ThreadPool() { set_workers(0); }
+
+void ThreadPool::set_workers(int workers) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    quit_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  quit_ = false;
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_main(); });
+}
+
+void ThreadPool::worker_main() {
+  unsigned seen = 0;
+  for (;;) {
+    const std::function<void(int)>* fn;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      wake_.wait(lk, [&] { return quit_ || generation_ != seen; });
+      if (quit_) return;
+      seen = generation_;
+      fn = fn_;
+    }
+    for (int t; (t = next_.fetch_add(1)) < tasks_;) {
+      (*fn)(t);
+    }
+    std::lock_guard<std::mutex> lk(mu_);
+    pending_ -= 1;
+    if (pending_ == 0) done_cv_.notify_one();
+  }
+}
+
+void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
+  if (tasks <= 0) return;
+  std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+  if (tasks == 1 || threads_.empty() || !busy.owns_lock()) {
+    for (int t = 0; t < tasks; ++t) fn(t);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    fn_ = &fn;
+    tasks_ = tasks;
+    next_.store(0);
+    pending_ = int(threads_.size());
+    ++generation_;
+  }
+  wake_.notify_all();
+  for (int t; (t = next_.fetch_add(1)) < tasks;) fn(t);
+  std::unique_lock<std::mutex> lk(mu_);
+  done_cv_.wait(lk, [&] { return pending_ == 0; });
+}
+
+}  // namespace dl

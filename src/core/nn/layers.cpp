@@ -1,0 +1,219 @@
+#include "layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "../kernels/gemm.h"
+#include "model.h"
+
+namespace dl {
+
+void dense_forward(float* out, const float* inp, const float* w, const float* b, int B, int C, int OC) {
+  gemm(false, false, B, OC, C, inp, C, w, OC, out, OC, false);
+  if (b)
+    for (int i = 0; i < B; ++i)
+      for (int o = 0; o < OC; ++o) out[size_t(i) * OC + o] += b[o];
+}
+
+void dense_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int B,
+                    int C, int OC) {
+  if (dinp) gemm(false, true, B, C, OC, dout, OC, w, OC, dinp, C, false);  // dout · wᵀ
+  gemm(true, false, C, OC, B, inp, C, dout, OC, dw, OC, true);              // inpᵀ · dout
+  if (db)
+    for (int i = 0; i < B; ++i)
+      for (int o = 0; o < OC; ++o) db[o] += dout[size_t(i) * OC + o];
+}
+
+void act_forward(float* y, const float* x, size_t n, int kind, float alpha) {
+  switch (Act(kind)) {
+    case Act::Linear: if (y != x) std::memcpy(y, x, n * sizeof(float)); break;
+    case Act::ReLU: for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0; break;
+    case Act::LeakyReLU: for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : alpha * x[i]; break;
+    case Act::Sigmoid: for (size_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i])); break;
+    case Act::Softmax: DL_ASSERT(!"softmax is applied row-wise by softmax_forward"); break;
+  }
+}
+
+void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
+  switch (Act(kind)) {
+    case Act::Linear: if (dx != dy) std::memcpy(dx, dy, n * sizeof(float)); break;
+    case Act::ReLU: for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : 0; break;
+    // alpha > 0 keeps the sign, so the output tells which side of the kink the input was on.
+    case Act::LeakyReLU: for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : alpha * dy[i]; break;
+    case Act::Sigmoid: for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1 - y[i]); break;
+    case Act::Softmax: DL_ASSERT(!"softmax backward is fused with the loss"); break;
+  }
+}
+
+void softmax_forward(float* probs, const float* logits, int B, int K) {
+  for (int b = 0; b < B; ++b) {
+    const float* z = logits + size_t(b) * K;
+    float* p = probs + size_t(b) * K;
+    float m = z[0];
+    for (int k = 1; k < K; ++k) m = std::max(m, z[k]);
+    float s = 0;
+    for (int k = 0; k < K; ++k) s += (p[k] = std::exp(z[k] - m));
+    for (int k = 0; k < K; ++k) p[k] /= s;
+  }
+}
+
+float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K) {
+  double loss = 0;
+  for (int b = 0; b < B; ++b) {
+    const float* p = probs + size_t(b) * K;
+    float wb = w ? w[y[b]] : 1.0f;
+    // Keras clips probabilities to [eps, 1−eps] with eps 1e-7 before the log.
+    loss += wb * -std::log(std::min(std::max(p[y[b]], 1e-7f), 1.0f - 1e-7f));
+    float* d = dlogits + size_t(b) * K;
+    for (int k = 0; k < K; ++k) d[k] = wb * (p[k] - (k == y[b] ? 1.0f : 0.0f)) / float(B);
+  }
+  return float(loss / B);
+}
+
+void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW) {
+  const int row = KS * KS * C;
+  for (int b = 0; b < B; ++b)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        float* dst = patches + (size_t(b) * OH * OW + size_t(oy) * OW + ox) * row;
+        for (int ky = 0; ky < KS; ++ky) {
+          int iy = oy * S + ky - P;
+          for (int kx = 0; kx < KS; ++kx, dst += C) {
+            int ix = ox * S + kx - P;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) { std::fill(dst, dst + C, 0.0f); continue; }
+            std::memcpy(dst, inp + ((size_t(b) * H + iy) * W + ix) * C, C * sizeof(float));
+          }
+        }
+      }
+}
+
+void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
+                    int C, int OC, int KS, int S, int P, int OH, int OW) {
+  im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
+  dense_forward(out, patches, w, b, B * OH * OW, KS * KS * C, OC);
+}
+
+void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
+                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW) {
+  const int row = KS * KS * C, N = B * OH * OW;
+  im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
+  gemm(true, false, row, OC, N, patches, row, dout, OC, dw, OC, true);  // patchesᵀ · dout
+  if (db)
+    for (int i = 0; i < N; ++i)
+      for (int o = 0; o < OC; ++o) db[o] += dout[size_t(i) * OC + o];
+  if (!dinp) return;
+  // dpatches = dout · wᵀ, then col2im scatters the patches back onto the input.
+  gemm(false, true, N, row, OC, dout, OC, w, OC, patches, row, false);
+  std::fill(dinp, dinp + size_t(B) * H * W * C, 0.0f);
+  for (int bb = 0; bb < B; ++bb)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        const float* src = patches + (size_t(bb) * OH * OW + size_t(oy) * OW + ox) * row;
+        for (int ky = 0; ky < KS; ++ky) {
+          int iy = oy * S + ky - P;
+          for (int kx = 0; kx < KS; ++kx, src += C) {
+            int ix = ox * S + kx - P;
+            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+            float* dst = dinp + ((size_t(bb) * H + iy) * W + ix) * C;
+            for (int c = 0; c < C; ++c) dst[c] += src[c];
+          }
+        }
+      }
+}
+
+void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,
+                     int OW) {
+  for (int b = 0; b < B; ++b)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox)
+        for (int c = 0; c < C; ++c) {
+          int best = -1;
+          float m = 0;
+          for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx) {
+              int off = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
+              if (best < 0 || inp[off] > m) { m = inp[off]; best = off; }
+            }
+          size_t o = ((size_t(b) * OH + oy) * OW + ox) * C + c;
+          out[o] = m;
+          argmax[o] = best;
+        }
+}
+
+void maxpool_backward(float* dinp, const float* dout, const int32_t* argmax, int B, int H, int W, int C, int OH,
+                      int OW) {
+  std::fill(dinp, dinp + size_t(B) * H * W * C, 0.0f);
+  size_t n = size_t(B) * OH * OW * C;
+  for (size_t i = 0; i < n; ++i) dinp[argmax[i]] += dout[i];
+}
+
+void dropout_forward(float* out, float* mask, const float* inp, size_t n, float rate, Rng* rng) {
+  const float keep = 1.0f - rate, scale = 1.0f / keep;
+  for (size_t i = 0; i < n; ++i) {
+    mask[i] = rng->uniform() < keep ? scale : 0.0f;
+    out[i] = inp[i] * mask[i];
+  }
+}
+
+void dropout_backward(float* dinp, const float* dout, const float* mask, size_t n) {
+  for (size_t i = 0; i < n; ++i) dinp[i] = dout[i] * mask[i];
+}
+
+void batchnorm_forward_train(float* out, float* xhat, float* inv_std, float* moving_mean, float* moving_var,
+                             const float* inp, const float* gamma, const float* beta, int N, int C, float momentum,
+                             float eps) {
+  for (int c = 0; c < C; ++c) {
+    double s = 0, s2 = 0;
+    for (int i = 0; i < N; ++i) s += inp[size_t(i) * C + c];
+    double mean = s / N;
+    for (int i = 0; i < N; ++i) {
+      double d = inp[size_t(i) * C + c] - mean;
+      s2 += d * d;
+    }
+    double var = s2 / N;  // biased, as used for normalization
+    float is = float(1.0 / std::sqrt(var + eps));
+    inv_std[c] = is;
+    for (int i = 0; i < N; ++i) {
+      size_t k = size_t(i) * C + c;
+      xhat[k] = float(inp[k] - mean) * is;
+      out[k] = gamma[c] * xhat[k] + beta[c];
+    }
+    // Keras updates the moving variance with the unbiased batch variance.
+    double unbiased = N > 1 ? s2 / (N - 1) : var;
+    moving_mean[c] = moving_mean[c] * momentum + float(mean) * (1 - momentum);
+    moving_var[c] = moving_var[c] * momentum + float(unbiased) * (1 - momentum);
+  }
+}
+
+void batchnorm_forward_eval(float* out, const float* inp, const float* gamma, const float* beta,
+                            const float* moving_mean, const float* moving_var, int N, int C, float eps) {
+  for (int c = 0; c < C; ++c) {
+    float is = 1.0f / std::sqrt(moving_var[c] + eps);
+    for (int i = 0; i < N; ++i) {
+      size_t k = size_t(i) * C + c;
+      out[k] = gamma[c] * (inp[k] - moving_mean[c]) * is + beta[c];
+    }
+  }
+}
+
+void batchnorm_backward(float* dinp, float* dgamma, float* dbeta, const float* dout, const float* xhat,
+                        const float* inv_std, const float* gamma, int N, int C) {
+  for (int c = 0; c < C; ++c) {
+    double sd = 0, sdx = 0;
+    for (int i = 0; i < N; ++i) {
+      size_t k = size_t(i) * C + c;
+      sd += dout[k];
+      sdx += double(dout[k]) * xhat[k];
+    }
+    dgamma[c] += float(sdx);
+    dbeta[c] += float(sd);
+    float g = gamma[c] * inv_std[c] / float(N);
+    for (int i = 0; i < N; ++i) {
+      size_t k = size_t(i) * C + c;
+      dinp[k] = g * (float(N) * dout[k] - float(sd) - xhat[k] * float(sdx));
+    }
+  }
+}
+
+}  // namespace dl

@@ -1,0 +1,114 @@
+// A sequential network: layer specs, shapes, one parameter arena, forward and backward passes.
+// Activations are row-major (B, H, W, C) — channels last, as Keras. Kernels use Keras layouts:
+// Dense (C, OC); Conv2D (KH, KW, C, OC). Parameters live in one arena (`params`), gradients and
+// optimizer state in arenas of the same length; non-trainable state (BatchNorm moving statistics)
+// in `state`. Layers refer to both by offset. What this file does not do: optimizers (optimizer.h),
+// the training loop (train/trainer.h), file I/O (model_file.h).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../common.h"
+
+namespace dl {
+
+enum class LayerKind : uint8_t { Dense, Conv2D, MaxPool2D, Flatten, Dropout, BatchNorm, Activation };
+enum class Act : uint8_t { Linear, ReLU, Softmax, Sigmoid, LeakyReLU };
+
+struct LayerSpec {
+  LayerKind kind = LayerKind::Dense;
+  Act act = Act::Linear;  // Dense/Conv2D: fused activation; Activation: the function itself
+  int units = 0;          // Dense: units; Conv2D: filters
+  int kernel = 0;         // Conv2D: kernel size (square); MaxPool2D: pool size
+  int stride = 1;         // Conv2D, MaxPool2D (0 = pool size)
+  bool same = false;      // Conv2D padding: false = "valid", true = "same"
+  float rate = 0;         // Dropout rate
+  float l2 = 0;           // L2 kernel regularizer: adds l2·Σw² to the loss
+  float alpha = 0.3f;     // LeakyReLU slope (Keras default 0.3)
+};
+
+// Constructors that read like a Keras model definition.
+LayerSpec dense(int units, Act act = Act::Linear, float l2 = 0);
+LayerSpec conv2d(int filters, int kernel, Act act = Act::Linear, bool same = false, int stride = 1, float l2 = 0);
+LayerSpec maxpool2d(int pool = 2);
+LayerSpec flatten();
+LayerSpec dropout(float rate);
+LayerSpec batchnorm();
+LayerSpec activation(Act act, float alpha = 0.3f);
+
+struct Shape {
+  int h = 1, w = 1, c = 1;
+  bool flat = true;  // a vector (None, c) rather than an image (None, h, w, c)
+  int size() const { return h * w * c; }
+  std::string str() const;  // Keras style: "(None, 28, 28, 1)" or "(None, 512)"
+};
+
+struct ModelSpec {
+  std::string name;          // preset name or "custom"
+  Shape input{28, 28, 1, false};
+  std::vector<LayerSpec> layers;
+};
+
+struct Layer {
+  LayerSpec spec;
+  Shape in, out;
+  std::string name;               // Keras-style, e.g. "dense_1"
+  size_t w_off = 0, w_len = 0;    // kernel (or BatchNorm gamma) in params
+  size_t b_off = 0, b_len = 0;    // bias (or BatchNorm beta) in params
+  size_t s_off = 0, s_len = 0;    // non-trainable state in Model::state (BatchNorm: mean then variance)
+  std::vector<float> y;           // (B, out) output of the last forward pass
+  std::vector<float> saved;       // what backward needs: dropout mask, BN x-hat and 1/σ
+  std::vector<int32_t> argmax;    // MaxPool2D: input offset of each output
+};
+
+struct SummaryRow {
+  std::string layer, type, shape;
+  size_t params = 0;
+};
+
+class Model {
+ public:
+  // Checks shapes and builds the layers; on error the model is unchanged and the message says
+  // which layer is impossible and why.
+  Status build(const ModelSpec& spec);
+  // Glorot-uniform kernels, zero biases, BatchNorm γ=1 β=0, moving mean 0 and variance 1.
+  void init(uint64_t seed);
+
+  // x (B, input size) in [0,1]. training: dropout active and BatchNorm on batch statistics.
+  // Returns the class probabilities (B, classes).
+  const float* forward(const float* x, int B, bool training, Rng* rng = nullptr);
+  // After forward(): softmax cross-entropy against y (B) — mean over the batch of w[y]·loss, with
+  // per-class weights w (nullptr = all 1) — and the gradients of that loss plus the L2 term into
+  // `grads` (overwritten). Returns the data loss alone; l2_loss() gives the regularization term.
+  float backward(const int* y, const float* class_weights = nullptr);
+  float l2_loss() const;
+
+  const ModelSpec& spec() const { return spec_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  int classes() const { return layers_.empty() ? 0 : layers_.back().out.size(); }
+  int input_size() const { return spec_.input.size(); }
+  size_t trainable_params() const { return params.size(); }
+  size_t non_trainable_params() const { return state.size(); }
+  std::vector<SummaryRow> summary() const;
+  std::string summary_text() const;  // the table Keras' model.summary() prints
+  bool built() const { return !layers_.empty(); }
+
+  std::vector<float> params;  // trainable arena
+  std::vector<float> grads;   // same length as params
+  std::vector<float> state;   // non-trainable arena
+
+ private:
+  ModelSpec spec_;
+  std::vector<Layer> layers_;
+  const float* x_ = nullptr;     // input of the last forward pass
+  int B_ = 0;
+  std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
+  std::vector<float> scratch_;   // im2col patches
+};
+
+const char* act_name(Act a);
+const char* layer_kind_name(LayerKind k);
+
+}  // namespace dl

@@ -1,0 +1,120 @@
+#include "model_file.h"
+
+#include <cstring>
+
+namespace dl {
+namespace {
+
+const char kMagic[8] = {'D', 'G', 'L', 'B', 'M', 'O', 'D', 'L'};
+
+uint32_t fnv1a(const uint8_t* p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
+struct Writer {
+  std::vector<uint8_t> out;
+  void raw(const void* p, size_t n) { out.insert(out.end(), (const uint8_t*)p, (const uint8_t*)p + n); }
+  void u8(uint8_t v) { out.push_back(v); }
+  void u32(uint32_t v) { for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i))); }
+  void u64(uint64_t v) { for (int i = 0; i < 8; ++i) out.push_back(uint8_t(v >> (8 * i))); }
+  void i32(int32_t v) { u32(uint32_t(v)); }
+  void f32(float v) { uint32_t b; std::memcpy(&b, &v, 4); u32(b); }
+  void floats(const std::vector<float>& v) { u64(v.size()); for (float f : v) f32(f); }
+};
+
+struct Reader {
+  const uint8_t* p;
+  size_t n, pos = 0;
+  bool ok = true;
+  bool need(size_t k) { if (!ok || n - pos < k) ok = false; return ok; }
+  uint8_t u8() { return need(1) ? p[pos++] : 0; }
+  uint32_t u32() {
+    if (!need(4)) return 0;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= uint32_t(p[pos + i]) << (8 * i);
+    pos += 4;
+    return v;
+  }
+  uint64_t u64() { uint64_t lo = u32(); return lo | (uint64_t(u32()) << 32); }
+  int32_t i32() { return int32_t(u32()); }
+  float f32() { uint32_t b = u32(); float f; std::memcpy(&f, &b, 4); return f; }
+};
+
+}  // namespace
+
+std::vector<uint8_t> model_save(const Model& m) {
+  Writer w;
+  w.raw(kMagic, 8);
+  w.u32(kModelFileVersion);
+  const ModelSpec& s = m.spec();
+  w.u32(uint32_t(s.name.size()));
+  w.raw(s.name.data(), s.name.size());
+  w.i32(s.input.h); w.i32(s.input.w); w.i32(s.input.c); w.u8(s.input.flat);
+  w.u32(uint32_t(s.layers.size()));
+  for (const LayerSpec& l : s.layers) {
+    w.u8(uint8_t(l.kind)); w.u8(uint8_t(l.act)); w.u8(l.same); w.u8(0);
+    w.i32(l.units); w.i32(l.kernel); w.i32(l.stride);
+    w.f32(l.rate); w.f32(l.l2); w.f32(l.alpha);
+  }
+  w.floats(m.params);
+  w.floats(m.state);
+  w.u32(fnv1a(w.out.data(), w.out.size()));
+  return w.out;
+}
+
+Status model_load(const uint8_t* bytes, size_t size, Model* out) {
+  const std::string bad = "this is not a Digit Lab model file";
+  if (size < 12 || std::memcmp(bytes, kMagic, 8) != 0)
+    return Status::fail(bad + " (it does not start with the model-file signature)");
+  Reader r{bytes, size};
+  r.pos = 8;
+  uint32_t version = r.u32();
+  if (version != kModelFileVersion)
+    return Status::fail("this model file has version " + std::to_string(version) + "; this Digit Lab reads version " +
+                        std::to_string(kModelFileVersion) + ". Train and save the model again with this version.");
+  if (size < 4 || fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32())
+    return Status::fail("the model file is damaged or truncated (its checksum does not match); download it again");
+  ModelSpec spec;
+  uint32_t name_len = r.u32();
+  if (!r.need(name_len) || name_len > 256) return Status::fail("the model file is damaged (bad name)");
+  spec.name.assign((const char*)bytes + r.pos, name_len);
+  r.pos += name_len;
+  spec.input.h = r.i32(); spec.input.w = r.i32(); spec.input.c = r.i32(); spec.input.flat = r.u8() != 0;
+  uint32_t nl = r.u32();
+  if (!r.ok || nl == 0 || nl > 1000) return Status::fail("the model file is damaged (bad layer count)");
+  if (spec.input.h < 1 || spec.input.w < 1 || spec.input.c < 1 || spec.input.h > 4096 || spec.input.w > 4096 ||
+      spec.input.c > 4096)
+    return Status::fail("the model file is damaged (bad input shape)");
+  for (uint32_t i = 0; i < nl && r.ok; ++i) {
+    LayerSpec l;
+    uint8_t kind = r.u8(), act = r.u8();
+    l.same = r.u8() != 0;
+    r.u8();
+    if (kind > uint8_t(LayerKind::Activation) || act > uint8_t(Act::LeakyReLU))
+      return Status::fail("the model file uses a layer type this version does not know");
+    l.kind = LayerKind(kind);
+    l.act = Act(act);
+    l.units = r.i32(); l.kernel = r.i32(); l.stride = r.i32();
+    l.rate = r.f32(); l.l2 = r.f32(); l.alpha = r.f32();
+    spec.layers.push_back(l);
+  }
+  if (!r.ok) return Status::fail("the model file is damaged (truncated architecture)");
+  Model m;
+  Status s = m.build(spec);
+  if (!s.ok()) return Status::fail("the model file describes an impossible model: " + s.error);
+  uint64_t np = r.u64();
+  if (!r.ok || np != m.params.size())
+    return Status::fail("the model file is damaged: it holds " + with_commas((long long)np) + " weights, its layers need " +
+                        with_commas((long long)m.params.size()));
+  for (float& f : m.params) f = r.f32();
+  uint64_t ns = r.u64();
+  if (!r.ok || ns != m.state.size()) return Status::fail("the model file is damaged (non-trainable weights)");
+  for (float& f : m.state) f = r.f32();
+  if (!r.ok || r.pos != size - 4) return Status::fail("the model file is damaged (unexpected length)");
+  *out = std::move(m);
+  return {};
+}
+
+}  // namespace dl

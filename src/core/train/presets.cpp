@@ -1,0 +1,89 @@
+#include "presets.h"
+
+namespace dl {
+namespace {
+
+Preset make(std::string name, std::string description, Shape input, std::vector<LayerSpec> layers) {
+  Preset p;
+  p.name = name;
+  p.description = std::move(description);
+  p.model.name = name;
+  p.model.input = input;
+  p.model.layers = std::move(layers);
+  return p;
+}
+
+std::vector<Preset> build_presets() {
+  const Shape image{28, 28, 1, false}, flat{1, 1, 784, true};
+  std::vector<Preset> v;
+
+  Preset p = make("mlp", "Flatten, Dense 512 relu, Dense 10 softmax — the classic first network", image,
+                  {flatten(), dense(512, Act::ReLU), dense(10, Act::Softmax)});
+  p.recipe.epochs = 5;
+  p.recipe.batch = 32;
+  p.recipe.opt.kind = OptKind::Adam;
+  p.recipe.opt.lr = 1e-3f;
+  v.push_back(p);
+
+  p = make("mlp-deep", "Deep MLP with dropout, batch norm, L2 and balanced class weights", flat,
+           {dense(512, Act::ReLU), dropout(0.5f), dense(128, Act::ReLU), dropout(0.5f), dense(32, Act::ReLU),
+            batchnorm(), dropout(0.1f), dense(16, Act::ReLU, 0.01f), dense(10, Act::Softmax)});
+  p.recipe.epochs = 100;
+  p.recipe.batch = 32;
+  p.recipe.opt.lr = 0.01f;
+  p.recipe.balanced_class_weights = true;
+  p.recipe.early = {true, Monitor::ValLoss, 15, 0, false};
+  p.recipe.reduce_lr.enabled = true;
+  p.recipe.reduce_lr.patience = 7;
+  v.push_back(p);
+
+  p = make("cnn-5x5", "Two 5x5 convolutions, max pooling, dropout, Dense 128", image,
+           {conv2d(32, 5, Act::ReLU), conv2d(64, 5, Act::ReLU), maxpool2d(2), dropout(0.25f), flatten(),
+            dense(128, Act::ReLU), dropout(0.5f), dense(10, Act::Softmax)});
+  p.recipe.epochs = 30;
+  p.recipe.batch = 50;
+  p.recipe.early = {true, Monitor::ValLoss, 4, 0, true};
+  v.push_back(p);
+
+  p = make("cnn-tiny", "A 6,722-parameter CNN: two blocks of two 3x3 convolutions", image,
+           {conv2d(8, 3, Act::ReLU), conv2d(8, 3, Act::ReLU), maxpool2d(2), conv2d(16, 3, Act::ReLU),
+            conv2d(16, 3, Act::ReLU), maxpool2d(2), flatten(), dropout(0.3f), dense(10, Act::Softmax)});
+  p.recipe.epochs = 100;
+  p.recipe.batch = 128;
+  p.recipe.val_split = 0.2f;
+  p.recipe.early = {true, Monitor::ValLoss, 5, 0, false};
+  v.push_back(p);
+
+  p = make("cnn-vgg", "VGG-style: 3x3 'same' convolutions with LeakyReLU, two blocks, Dense 256 and 32", image,
+           {conv2d(32, 3, Act::Linear, true), activation(Act::LeakyReLU), conv2d(32, 3, Act::Linear, true),
+            activation(Act::LeakyReLU), maxpool2d(2), dropout(0.25f), conv2d(64, 3, Act::Linear, true),
+            activation(Act::LeakyReLU), conv2d(64, 3, Act::Linear, true), activation(Act::LeakyReLU), maxpool2d(2),
+            dropout(0.25f), flatten(), dense(256, Act::ReLU), dense(32, Act::ReLU), dense(10, Act::Softmax)});
+  p.recipe.epochs = 30;
+  p.recipe.batch = 256;
+  p.recipe.val_split = 0.2f;
+  p.recipe.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 2, 1e-4f, 1e-5f};
+  v.push_back(p);
+  return v;
+}
+
+}  // namespace
+
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> all = build_presets();
+  return all;
+}
+
+const Preset* preset_find(const std::string& name) {
+  for (const Preset& p : presets())
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string preset_names() {
+  std::string s;
+  for (const Preset& p : presets()) s += (s.empty() ? "" : ", ") + p.name;
+  return s;
+}
+
+}  // namespace dl

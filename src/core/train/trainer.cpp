@@ -1,0 +1,245 @@
+#include "trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace dl {
+
+using Clock = std::chrono::steady_clock;
+
+const char* monitor_name(Monitor m) { return m == Monitor::ValLoss ? "val_loss" : "val_accuracy"; }
+
+const char* phase_name(TrainPhase p) {
+  switch (p) {
+    case TrainPhase::Idle: return "idle";
+    case TrainPhase::Running: return "training";
+    case TrainPhase::Finished: return "finished";
+    case TrainPhase::Stopped: return "stopped";
+    case TrainPhase::Diverged: return "diverged";
+  }
+  return "?";
+}
+
+Status train_config_check(const TrainConfig& c) {
+  if (c.epochs < 1 || c.epochs > 10000) return Status::fail("epochs must be 1..10000");
+  if (c.batch < 1 || c.batch > 8192) return Status::fail("batch size must be 1..8192");
+  if (!(c.val_split >= 0 && c.val_split <= 0.9f)) return Status::fail("validation split must be 0..0.9");
+  if (!(c.opt.lr > 0 && c.opt.lr <= 10)) return Status::fail("learning rate must be above 0 and at most 10");
+  if (!(c.opt.momentum >= 0 && c.opt.momentum < 1)) return Status::fail("momentum must be 0 or more and below 1");
+  if (c.early.patience < 0 || c.reduce_lr.patience < 0) return Status::fail("patience must be 0 or more");
+  if (c.reduce_lr.enabled && !(c.reduce_lr.factor > 0 && c.reduce_lr.factor < 1))
+    return Status::fail("the learning-rate reduction factor must be between 0 and 1");
+  return {};
+}
+
+EvalResult evaluate(Model& model, const Dataset& data, int batch) {
+  EvalResult r;
+  r.confusion = Confusion(model.classes());
+  if (data.n == 0) return r;
+  const int K = model.classes();
+  std::vector<float> x(size_t(batch) * data.pixels());
+  std::vector<int> y(batch), idx(batch);
+  double loss = 0;
+  int64_t correct = 0;
+  for (int i0 = 0; i0 < data.n; i0 += batch) {
+    int B = std::min(batch, data.n - i0);
+    std::iota(idx.begin(), idx.begin() + B, i0);
+    dataset_batch(data, idx.data(), B, x.data(), y.data());
+    const float* p = model.forward(x.data(), B, false);
+    for (int b = 0; b < B; ++b) {
+      const float* pb = p + size_t(b) * K;
+      int pred = int(std::max_element(pb, pb + K) - pb);
+      correct += pred == y[b];
+      r.confusion.add(y[b], pred);
+      loss += -std::log(std::min(std::max(pb[y[b]], 1e-7f), 1.0f - 1e-7f));
+    }
+  }
+  r.loss = loss / data.n + model.l2_loss();
+  r.accuracy = double(correct) / data.n;
+  return r;
+}
+
+std::vector<double> balanced_class_weights(const Dataset& d) {
+  std::vector<int> counts = dataset_class_counts(d);
+  std::vector<double> w(counts.size(), 0.0);
+  int present = 0;
+  for (int c : counts) present += c > 0;
+  for (size_t k = 0; k < counts.size(); ++k)
+    if (counts[k] > 0) w[k] = double(d.n) / (double(present) * counts[k]);
+  return w;
+}
+
+Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
+                      bool init_weights) {
+  Status s = train_config_check(cfg);
+  if (!s.ok()) return s;
+  if (!model || !model->built()) return Status::fail("no model to train");
+  if (!train || train->n == 0) return Status::fail("no training data; load a dataset first");
+  if (train->pixels() != model->input_size())
+    return Status::fail("the model expects " + std::to_string(model->input_size()) + " pixels per image, the data has " +
+                        std::to_string(train->pixels()));
+  model_ = model;
+  train_ = train;
+  val_ = val && val->n > 0 ? val : nullptr;
+  cfg_ = cfg;
+  rng_.reseed(cfg.seed, 0xda7a);
+  if (init_weights) model->init(cfg.seed);
+  opt_.init(cfg.opt, model->params.size());
+  order_.resize(train->n);
+  std::iota(order_.begin(), order_.end(), 0);
+  x_.resize(size_t(cfg.batch) * train->pixels());
+  y_.resize(cfg.batch);
+  class_weights_.clear();
+  cw_.clear();
+  if (cfg.balanced_class_weights) {
+    class_weights_ = balanced_class_weights(*train);
+    cw_.assign(class_weights_.begin(), class_weights_.end());
+  }
+  batches_per_epoch_ = (train->n + cfg.batch - 1) / cfg.batch;
+  epoch_ = batch_ = 0;
+  steps_ = seen_ = correct_ = total_seen_ = 0;
+  loss_sum_ = l2_sum_ = epoch_seconds_ = total_seconds_ = 0;
+  history_.clear();
+  batch_log_.clear();
+  message_.clear();
+  es_wait_ = rlr_wait_ = 0;
+  best_epoch_ = -1;
+  best_params_.clear();
+  best_state_.clear();
+  good_params_ = model->params;
+  good_state_ = model->state;
+  phase_ = TrainPhase::Running;
+  return {};
+}
+
+void Trainer::stop() {
+  if (phase_ != TrainPhase::Running) return;
+  phase_ = TrainPhase::Stopped;
+  message_ = "stopped by the user during epoch " + std::to_string(epoch_ + 1);
+}
+
+double Trainer::samples_per_sec() const {
+  double secs = total_seconds_ + epoch_seconds_;
+  return secs > 0 ? double(total_seen_ + seen_) / secs : 0;
+}
+
+bool Trainer::step() {
+  if (phase_ != TrainPhase::Running) return false;
+  auto t0 = Clock::now();
+  if (batch_ == 0) rng_.shuffle(order_.data(), order_.size());
+  const int i0 = batch_ * cfg_.batch;
+  const int B = std::min(cfg_.batch, train_->n - i0);
+  dataset_batch(*train_, order_.data() + i0, B, x_.data(), y_.data());
+  const float* p = model_->forward(x_.data(), B, true, &rng_);
+  const int K = model_->classes();
+  int correct = 0;
+  for (int b = 0; b < B; ++b) {
+    const float* pb = p + size_t(b) * K;
+    correct += int(std::max_element(pb, pb + K) - pb) == y_[b];
+  }
+  float loss = model_->backward(y_.data(), cw_.empty() ? nullptr : cw_.data());
+  float l2 = model_->l2_loss();
+  if (!std::isfinite(loss) || !std::isfinite(l2)) {
+    model_->params = good_params_;
+    model_->state = good_state_;
+    phase_ = TrainPhase::Diverged;
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "training diverged: the loss became %s at epoch %d, batch %d. The learning rate (%g) is probably too "
+             "high; lower it and start again. The weights from the start of this epoch were kept.",
+             std::isnan(loss) ? "NaN" : "infinite", epoch_ + 1, batch_ + 1, double(opt_.lr()));
+    message_ = buf;
+    return false;
+  }
+  opt_.step(model_->params.data(), model_->grads.data(), model_->params.size());
+  loss_sum_ += double(loss + l2) * B;
+  l2_sum_ += double(l2) * B;
+  seen_ += B;
+  correct_ += correct;
+  ++batch_;
+  ++steps_;
+  batch_log_.push_back({loss + l2, float(correct) / B, opt_.lr()});
+  epoch_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
+  if (batch_ == batches_per_epoch_) end_epoch();
+  return phase_ == TrainPhase::Running;
+}
+
+double Trainer::monitored(const EpochRecord& r, Monitor m) const {
+  return m == Monitor::ValLoss ? r.val_loss : r.val_accuracy;
+}
+
+bool Trainer::improved(Monitor m, double current, double best, double min_delta) const {
+  return m == Monitor::ValLoss ? current < best - min_delta : current > best + min_delta;
+}
+
+void Trainer::end_epoch() {
+  auto t0 = Clock::now();
+  EpochRecord r;
+  r.epoch = epoch_ + 1;
+  r.loss = loss_sum_ / seen_;
+  r.l2 = l2_sum_ / seen_;
+  r.accuracy = double(correct_) / seen_;
+  r.lr = opt_.lr();
+  if (val_) {
+    EvalResult e = evaluate(*model_, *val_);
+    r.val_loss = e.loss;
+    r.val_accuracy = e.accuracy;
+    r.has_val = true;
+  }
+  epoch_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
+  r.seconds = epoch_seconds_;
+  r.samples_per_sec = epoch_seconds_ > 0 ? seen_ / epoch_seconds_ : 0;
+  total_seconds_ += epoch_seconds_;
+  total_seen_ += seen_;
+
+  bool stop_now = false;
+  char buf[160];
+  if (r.has_val && cfg_.early.enabled) {
+    double cur = monitored(r, cfg_.early.monitor);
+    if (best_epoch_ < 0 || improved(cfg_.early.monitor, cur, es_best_, cfg_.early.min_delta)) {
+      es_best_ = cur;
+      es_wait_ = 0;
+      best_epoch_ = r.epoch;
+      if (cfg_.early.restore_best) { best_params_ = model_->params; best_state_ = model_->state; }
+    } else if (++es_wait_ >= cfg_.early.patience) {
+      stop_now = true;
+      snprintf(buf, sizeof buf, "early stop: %s did not improve for %d epochs", monitor_name(cfg_.early.monitor),
+               es_wait_);
+      r.events.push_back(buf);
+    }
+  }
+  if (r.has_val && cfg_.reduce_lr.enabled && !stop_now) {
+    double cur = monitored(r, cfg_.reduce_lr.monitor);
+    if (r.epoch == 1 || improved(cfg_.reduce_lr.monitor, cur, rlr_best_, cfg_.reduce_lr.min_delta)) {
+      rlr_best_ = cur;
+      rlr_wait_ = 0;
+    } else if (++rlr_wait_ >= cfg_.reduce_lr.patience && opt_.lr() > cfg_.reduce_lr.min_lr) {
+      float lr = std::max(opt_.lr() * cfg_.reduce_lr.factor, cfg_.reduce_lr.min_lr);
+      opt_.set_lr(lr);
+      rlr_wait_ = 0;
+      snprintf(buf, sizeof buf, "learning rate reduced to %g", double(lr));
+      r.events.push_back(buf);
+    }
+  }
+  bool last = stop_now || r.epoch >= cfg_.epochs;
+  if (last && cfg_.early.enabled && cfg_.early.restore_best && !best_params_.empty() && best_epoch_ != r.epoch) {
+    model_->params = best_params_;
+    model_->state = best_state_;
+    snprintf(buf, sizeof buf, "best weights restored (epoch %d)", best_epoch_);
+    r.events.push_back(buf);
+  }
+  history_.push_back(r);
+  seen_ = correct_ = 0;
+  loss_sum_ = l2_sum_ = epoch_seconds_ = 0;
+  batch_ = 0;
+  ++epoch_;
+  good_params_ = model_->params;
+  good_state_ = model_->state;
+  if (last) {
+    phase_ = TrainPhase::Finished;
+    message_ = stop_now ? r.events.front() : "finished " + std::to_string(r.epoch) + " epochs";
+  }
+}
+
+}  // namespace dl

@@ -1,0 +1,135 @@
+// The step-wise trainer: one call to step() trains one batch (and, at an epoch's end, evaluates on
+// the validation set and runs the callbacks). Callers decide how often to step, so the same code
+// serves the CLI loop, the app's trainer thread and the single-thread app's frame slices.
+// What this does not do: threads, printing, or I/O.
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "../data/dataset.h"
+#include "../nn/model.h"
+#include "../nn/optimizer.h"
+#include "metrics.h"
+
+namespace dl {
+
+enum class Monitor : uint8_t { ValLoss, ValAccuracy };
+const char* monitor_name(Monitor m);
+
+struct EarlyStoppingConfig {  // Keras EarlyStopping
+  bool enabled = false;
+  Monitor monitor = Monitor::ValLoss;
+  int patience = 0;
+  float min_delta = 0;
+  bool restore_best = false;
+};
+
+struct ReduceLRConfig {  // Keras ReduceLROnPlateau
+  bool enabled = false;
+  Monitor monitor = Monitor::ValLoss;
+  float factor = 0.1f;
+  int patience = 10;
+  float min_delta = 1e-4f;
+  float min_lr = 0;
+};
+
+struct TrainConfig {
+  int epochs = 5;
+  int batch = 32;
+  float val_split = 0.1f;  // fraction of the training set held out for validation
+  uint64_t seed = 1;       // initial weights, validation split, shuffles, dropout
+  OptimizerConfig opt;
+  bool balanced_class_weights = false;  // weight class k by n / (k · count_k)
+  EarlyStoppingConfig early;
+  ReduceLRConfig reduce_lr;
+};
+
+// Checks ranges; the message names the setting and the allowed range.
+Status train_config_check(const TrainConfig& c);
+
+struct EvalResult {
+  double loss = 0, accuracy = 0;
+  Confusion confusion;
+};
+// Evaluation mode (no dropout, BatchNorm moving statistics); unweighted cross-entropy.
+EvalResult evaluate(Model& model, const Dataset& data, int batch = 500);
+
+// Balanced class weights n / (k · count_k), as sklearn's compute_class_weight("balanced").
+std::vector<double> balanced_class_weights(const Dataset& d);
+
+struct EpochRecord {
+  int epoch = 0;                     // 1-based
+  double loss = 0, accuracy = 0;     // running means over the epoch's batches (as Keras shows them)
+  double l2 = 0;                     // regularization part of `loss`
+  double val_loss = 0, val_accuracy = 0;
+  bool has_val = false;
+  double lr = 0;                     // learning rate used in this epoch
+  double seconds = 0, samples_per_sec = 0;
+  std::vector<std::string> events;   // "lr reduced to 0.0001", "early stop", "best weights restored"
+};
+
+struct BatchRecord {
+  float loss, accuracy, lr;
+};
+
+enum class TrainPhase : uint8_t { Idle, Running, Finished, Stopped, Diverged };
+const char* phase_name(TrainPhase p);
+
+class Trainer {
+ public:
+  // Initializes the model's weights from cfg.seed and prepares the epoch loop. `train` and `val`
+  // must outlive the trainer; val may be null or empty (no validation metrics, no callbacks).
+  Status begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
+               bool init_weights = true);
+  // Trains one batch; returns false once training has ended (finished, stopped or diverged).
+  bool step();
+  void stop();  // ends training after the current batch, as a user's Stop does
+  void set_lr(float lr) { opt_.set_lr(lr); }
+
+  TrainPhase phase() const { return phase_; }
+  const std::string& message() const { return message_; }  // why it ended (diverged, early stop)
+  int epoch() const { return epoch_; }                        // 0-based epoch in progress
+  int batch() const { return batch_; }                        // batches done in this epoch
+  int batches_per_epoch() const { return batches_per_epoch_; }
+  int64_t steps_done() const { return steps_; }
+  double epoch_loss() const { return seen_ ? loss_sum_ / seen_ : 0; }
+  double epoch_accuracy() const { return seen_ ? double(correct_) / seen_ : 0; }
+  double samples_per_sec() const;
+  float lr() const { return opt_.lr(); }
+  const TrainConfig& config() const { return cfg_; }
+  const std::vector<EpochRecord>& history() const { return history_; }
+  const std::vector<BatchRecord>& batches() const { return batch_log_; }
+  const std::vector<double>& class_weights() const { return class_weights_; }
+
+ private:
+  void end_epoch();
+  double monitored(const EpochRecord& r, Monitor m) const;
+  bool improved(Monitor m, double current, double best, double min_delta) const;
+
+  Model* model_ = nullptr;
+  const Dataset* train_ = nullptr;
+  const Dataset* val_ = nullptr;
+  TrainConfig cfg_;
+  Optimizer opt_;
+  Rng rng_;
+  TrainPhase phase_ = TrainPhase::Idle;
+  std::string message_;
+  std::vector<int> order_;
+  std::vector<float> x_;
+  std::vector<int> y_;
+  std::vector<float> cw_;               // per-class weights as float, empty = none
+  std::vector<double> class_weights_;
+  int epoch_ = 0, batch_ = 0, batches_per_epoch_ = 0;
+  int64_t steps_ = 0, seen_ = 0, correct_ = 0, total_seen_ = 0;
+  double loss_sum_ = 0, l2_sum_ = 0, epoch_seconds_ = 0, total_seconds_ = 0;
+  std::vector<EpochRecord> history_;
+  std::vector<BatchRecord> batch_log_;
+  // callbacks
+  double es_best_ = 0, rlr_best_ = 0;
+  int es_wait_ = 0, rlr_wait_ = 0, best_epoch_ = -1;
+  std::vector<float> best_params_, best_state_;      // EarlyStopping(restore_best_weights)
+  std::vector<float> good_params_, good_state_;      // weights at the start of the epoch (divergence)
+};
+
+}  // namespace dl
