@@ -1,0 +1,44 @@
+// Shared test helpers: random buffers and central-difference gradient checks.
+#pragma once
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+#include "core/common.h"
+
+namespace dltest {
+
+inline std::vector<float> randv(size_t n, uint64_t seed, float lo = -1, float hi = 1) {
+  dl::Rng r(seed);
+  std::vector<float> v(n);
+  for (float& x : v) x = r.uniform(lo, hi);
+  return v;
+}
+
+// Checks analytic gradients `grad` of f against central differences over `x`, element by element.
+// f must be a smooth function of x near x (tests keep inputs away from ReLU/max kinks).
+inline void check_grad(const char* what, std::vector<float>& x, const std::vector<float>& grad,
+                       const std::function<double()>& f, float eps = 1e-2f, double tol = 2e-2) {
+  REQUIRE(grad.size() == x.size());
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    float keep = x[i];
+    x[i] = keep + eps;
+    double fp = f();
+    x[i] = keep - eps;
+    double fm = f();
+    x[i] = keep;
+    double num = (fp - fm) / (2.0 * eps);
+    double err = std::abs(num - grad[i]) / std::max(1e-2, std::abs(num) + std::abs(grad[i]));
+    worst = std::max(worst, err);
+    if (err > tol) {
+      FAIL_CHECK(std::string(what) << "[" << i << "]: analytic " << grad[i] << " vs numeric " << num);
+      return;
+    }
+  }
+  MESSAGE(std::string(what) << ": worst relative gradient error " << worst);
+}
+
+}  // namespace dltest

@@ -1,0 +1,44 @@
+// The fast GEMM against its naive twin, across shapes, transposes, strides, and with worker threads.
+#include <cmath>
+
+#include "core/kernels/gemm.h"
+#include "core/kernels/pool.h"
+#include "helpers.h"
+
+using namespace dl;
+
+namespace {
+void compare(bool ta, bool tb, int M, int N, int K, bool acc) {
+  const int lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+  auto A = dltest::randv(size_t(ta ? K : M) * lda, 1), B = dltest::randv(size_t(tb ? N : K) * ldb, 2);
+  auto C1 = dltest::randv(size_t(M) * ldc, 3), C2 = C1;
+  gemm(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, C1.data(), ldc, acc);
+  gemm_naive(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, C2.data(), ldc, acc);
+  double worst = 0;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) worst = std::max(worst, double(std::abs(C1[size_t(i) * ldc + j] - C2[size_t(i) * ldc + j])));
+  CHECK_MESSAGE(worst <= 1e-4 * std::sqrt(double(K) + 1), "M=" << M << " N=" << N << " K=" << K << " ta=" << ta << " tb=" << tb << " worst " << worst);
+  // Padding columns beyond N are never written.
+  for (int i = 0; i < M; ++i) CHECK(C1[size_t(i) * ldc + N] == C2[size_t(i) * ldc + N]);
+}
+}  // namespace
+
+TEST_CASE("gemm agrees with gemm_naive") {
+  for (int workers : {0, 3}) {
+    kernel_pool().set_workers(workers);
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (auto s : {std::array<int, 3>{1, 1, 1}, {5, 7, 3}, {6, 8, 256}, {13, 17, 300}, {32, 512, 784},
+                       {49, 130, 9}, {100, 10, 513}})
+          for (bool acc : {false, true}) compare(ta, tb, s[0], s[1], s[2], acc);
+  }
+  kernel_pool().set_workers(0);
+}
+
+TEST_CASE("thread pool runs every task exactly once") {
+  kernel_pool().set_workers(3);
+  std::vector<int> hits(1000, 0);
+  for (int rep = 0; rep < 50; ++rep) kernel_pool().run(1000, [&](int t) { hits[t]++; });
+  for (int h : hits) CHECK(h == 50);
+  kernel_pool().set_workers(0);
+}

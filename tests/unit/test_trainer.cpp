@@ -1,0 +1,169 @@
+// The step-wise trainer: learning on a separable toy problem, callbacks, divergence, class weights.
+#include <cmath>
+
+#include "core/train/presets.h"
+#include "core/train/trainer.h"
+#include "helpers.h"
+
+using namespace dl;
+
+namespace {
+// 4x4 images: class k lights up pixel k (plus noise). A linear model separates them perfectly.
+Dataset toy(int n, uint64_t seed, float noise = 40) {
+  Dataset d;
+  d.n = n; d.rows = d.cols = 4;
+  Rng r(seed);
+  for (int i = 0; i < n; ++i) {
+    int k = int(r.below(10));
+    for (int p = 0; p < 16; ++p) d.images.push_back(uint8_t(p == k ? 255 : r.uniform(0, noise)));
+    d.labels.push_back(uint8_t(k));
+  }
+  return d;
+}
+ModelSpec toy_model() {
+  ModelSpec s;
+  s.name = "toy";
+  s.input = Shape{4, 4, 1, false};
+  s.layers = {flatten(), dense(16, Act::ReLU), dense(10, Act::Softmax)};
+  return s;
+}
+}  // namespace
+
+TEST_CASE("trainer learns a separable problem and reports Keras-like history") {
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig c;
+  c.epochs = 8;
+  c.batch = 20;
+  c.opt.lr = 0.01f;
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  CHECK(t.batches_per_epoch() == 30);
+  int steps = 0;
+  while (t.step()) ++steps;
+  CHECK(steps + 1 == 8 * 30);
+  CHECK(t.phase() == TrainPhase::Finished);
+  REQUIRE(t.history().size() == 8);
+  CHECK(t.history().back().val_accuracy > 0.97);
+  CHECK(t.history().back().loss < t.history().front().loss);
+  CHECK(t.batches().size() == 240);
+  EvalResult e = evaluate(m, val);
+  CHECK(e.accuracy == doctest::Approx(t.history().back().val_accuracy));
+  CHECK(e.confusion.total() == 200);
+}
+
+TEST_CASE("early stopping stops, restores the best weights; stop() ends after the batch") {
+  Dataset train = toy(200, 3), val = toy(100, 4, 250);  // noisy validation: val_loss stops improving
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig c;
+  c.epochs = 200;
+  c.batch = 10;
+  c.opt.lr = 0.05f;
+  c.early = {true, Monitor::ValLoss, 2, 0, true};
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  while (t.step()) {}
+  CHECK(t.phase() == TrainPhase::Finished);
+  REQUIRE(t.history().size() < 200);
+  CHECK(t.message().find("early stop") != std::string::npos);
+  const auto& h = t.history();
+  size_t best = 0;
+  for (size_t i = 0; i < h.size(); ++i) if (h[i].val_loss < h[best].val_loss) best = i;
+  CHECK(h.size() == best + 1 + 2);  // patience 2 after the best epoch
+  CHECK(evaluate(m, val).loss == doctest::Approx(h[best].val_loss).epsilon(1e-5));
+  CHECK(h.back().events.back().find("best weights restored") != std::string::npos);
+
+  Trainer t2;
+  REQUIRE(t2.begin(&m, &train, &val, c).ok());
+  t2.step();
+  t2.stop();
+  CHECK_FALSE(t2.step());
+  CHECK(t2.phase() == TrainPhase::Stopped);
+  CHECK(t2.steps_done() == 1);
+}
+
+TEST_CASE("reduce LR on plateau lowers the rate by its factor, not below min_lr") {
+  Dataset train = toy(100, 5), val = toy(100, 6, 250);
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig c;
+  c.epochs = 30;
+  c.batch = 10;
+  c.opt.lr = 0.05f;
+  c.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 1, 1e-4f, 0.01f};
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  while (t.step()) {}
+  int reductions = 0;
+  for (const auto& e : t.history()) reductions += int(e.events.size());
+  CHECK(reductions >= 1);
+  CHECK(t.lr() >= 0.01f);
+  CHECK(t.history().back().lr < 0.05);
+  for (size_t i = 1; i < t.history().size(); ++i) {
+    double ratio = t.history()[i].lr / t.history()[i - 1].lr;
+    CHECK((ratio == doctest::Approx(1.0) || ratio == doctest::Approx(0.5) || t.history()[i].lr == doctest::Approx(0.01)));
+  }
+}
+
+TEST_CASE("a diverging run stops with a clear message and keeps the last good weights") {
+  Dataset train = toy(200, 7);
+  Model m;
+  ModelSpec spec = toy_model();
+  spec.layers[1].l2 = 0.5f;  // with lr 10 each step multiplies the kernel by about -9
+  REQUIRE(m.build(spec).ok());
+  TrainConfig c;
+  c.epochs = 50;
+  c.batch = 10;
+  c.opt.kind = OptKind::SGD;
+  c.opt.lr = 10.0f;
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, nullptr, c).ok());
+  while (t.step()) {}
+  REQUIRE(t.phase() == TrainPhase::Diverged);
+  CHECK(t.message().find("learning rate") != std::string::npos);
+  for (float p : m.params) REQUIRE(std::isfinite(p));
+}
+
+TEST_CASE("bad settings are refused with the setting named") {
+  Dataset train = toy(10, 8);
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig c;
+  c.batch = 0;
+  Trainer t;
+  CHECK(t.begin(&m, &train, nullptr, c).error.find("batch size") != std::string::npos);
+  c.batch = 8;
+  c.opt.lr = -1;
+  CHECK(t.begin(&m, &train, nullptr, c).error.find("learning rate") != std::string::npos);
+  Dataset empty;
+  c.opt.lr = 0.01f;
+  CHECK(t.begin(&m, &empty, nullptr, c).error.find("no training data") != std::string::npos);
+}
+
+TEST_CASE("balanced class weights on MNIST's training counts") {
+  const int counts[10] = {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949};
+  Dataset d;
+  d.rows = d.cols = 1;
+  for (int k = 0; k < 10; ++k)
+    for (int i = 0; i < counts[k]; ++i) { d.labels.push_back(uint8_t(k)); d.images.push_back(0); }
+  d.n = int(d.labels.size());
+  auto w = balanced_class_weights(d);
+  CHECK(w[0] == doctest::Approx(1.0130001688333614).epsilon(1e-12));
+  CHECK(w[1] == doctest::Approx(0.8899436369029962).epsilon(1e-12));
+  CHECK(w[9] == doctest::Approx(1.0085728693898135).epsilon(1e-12));
+}
+
+TEST_CASE("every preset builds with the Keras parameter counts of the reference notebooks") {
+  struct Want { const char* name; size_t total, trainable; };
+  for (Want w : {Want{"mlp", 407050, 407050}, {"mlp-deep", 472538, 472474}, {"cnn-5x5", 872714, 872714},
+                 {"cnn-tiny", 6722, 6722}, {"cnn-vgg", 876618, 876618}}) {
+    const Preset* p = preset_find(w.name);
+    REQUIRE(p);
+    Model m;
+    REQUIRE(m.build(p->model).ok());
+    CHECK_MESSAGE(m.trainable_params() + m.non_trainable_params() == w.total, w.name);
+    CHECK_MESSAGE(m.trainable_params() == w.trainable, w.name);
+  }
+}
