@@ -1,0 +1,157 @@
+#include "preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "../common.h"
+
+namespace dl {
+namespace {
+
+constexpr int S = kMnistSide;
+constexpr double kTarget = kMnistSide / 2;  // 14: the centre of mass in pixel-index coordinates
+
+float coverage(float v) { return v > 0 ? (v < 1 ? v : 1.0f) : 0.0f; }  // NaN → 0
+
+// ∫_0^u floor(t) dt: with it, Σ_j j·|[a,b) ∩ [j,j+1)| = G(b) − G(a) for any a ≤ b.
+double floor_integral(double u) {
+  double k = std::floor(u);
+  return k * (k - 1) / 2 + k * (u - k);
+}
+
+// One axis of the resampling: source pixel p (0..n-1, relative to the box) covers the output
+// interval [o + p·s, o + (p+1)·s). Given the ink profile along the axis, the centre of mass of the
+// (unclipped) output along that axis in pixel-index coordinates. Nondecreasing in o.
+double axis_com(const std::vector<double>& profile, double s, double o) {
+  double moment = 0, mass = 0;
+  for (size_t p = 0; p < profile.size(); ++p) {
+    if (profile[p] == 0) continue;
+    double a = o + double(p) * s;
+    moment += profile[p] * (floor_integral(a + s) - floor_integral(a));
+    mass += profile[p];
+  }
+  return moment / (mass * s);
+}
+
+// The offset o that puts the output's centre of mass at kTarget. Since j ≤ u < j+1 inside pixel
+// j, the index centre of mass lies within 1 below the continuous one (o + s·c, c = the profile's
+// continuous centre), so the answer is in [14 − s·c, 15 − s·c]; bisection finds it.
+double axis_offset(const std::vector<double>& profile, double s) {
+  double mass = 0, moment = 0;
+  for (size_t p = 0; p < profile.size(); ++p) {
+    mass += profile[p];
+    moment += profile[p] * (double(p) + 0.5);
+  }
+  const double c = moment / mass;
+  double lo = kTarget - s * c, hi = kTarget + 1 - s * c;
+  for (int it = 0; it < 30; ++it) {  // to 1e-9 px
+    double mid = 0.5 * (lo + hi);
+    if (axis_com(profile, s, mid) < kTarget) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+bool draw_to_mnist(const float* pad, int H, int W, float* out) {
+  DL_ASSERT(pad && out && H > 0 && W > 0);
+  std::fill(out, out + S * S, 0.0f);
+
+  // The ink's bounding box [y0, y1] × [x0, x1]. A count per row first (vectorizes), and only
+  // rows with ink are searched from both ends.
+  int y0 = H, y1 = -1, x0 = W, x1 = -1;
+  for (int y = 0; y < H; ++y) {
+    const float* row = pad + size_t(y) * W;
+    int inked = 0;
+    for (int x = 0; x < W; ++x) inked += row[x] > kInkThreshold;
+    if (inked == 0) continue;
+    int first = 0, last = W - 1;
+    while (!(row[first] > kInkThreshold)) ++first;
+    while (!(row[last] > kInkThreshold)) --last;
+    y0 = std::min(y0, y);
+    y1 = y;
+    x0 = std::min(x0, first);
+    x1 = std::max(x1, last);
+  }
+  if (y1 < 0) return false;
+  const int bh = y1 - y0 + 1, bw = x1 - x0 + 1;
+  const double s = double(kMnistBox) / std::max(bh, bw);  // output pixels per pad pixel
+
+  // Ink profiles along each axis, then the sub-pixel offsets that centre the mass.
+  std::vector<double> rows(bh, 0.0), cols(bw, 0.0);
+  for (int y = 0; y < bh; ++y) {
+    const float* row = pad + size_t(y0 + y) * W + x0;
+    double r = 0;
+    for (int x = 0; x < bw; ++x) {
+      const float v = coverage(row[x]);
+      r += v;
+      cols[x] += v;
+    }
+    rows[y] = r;
+  }
+  const double oy = axis_offset(rows, s), ox = axis_offset(cols, s);
+
+  // Separable box filter: each pad row is spread over the 28 output columns (weights = overlap
+  // lengths in output pixels), then that line of 28 over the output rows it overlaps. Pad pixel
+  // (y, x) covers [oy + y·s, oy + (y+1)·s) × [ox + x·s, ox + (x+1)·s) of the output plane; an
+  // output pixel's value is the ink mass that falls inside it (its area is 1). The column taps
+  // are the same for every row: at most bw + 28 of them, computed once.
+  struct Tap {
+    int x, j;
+    float w;
+  };
+  std::vector<Tap> taps;
+  taps.reserve(size_t(bw) + S);
+  for (int x = 0; x < bw; ++x) {
+    const double ax = ox + x * s, bx = ax + s;
+    const int j_lo = std::max(0, int(std::floor(ax))), j_hi = std::min(S - 1, int(std::ceil(bx)) - 1);
+    for (int j = j_lo; j <= j_hi; ++j)
+      taps.push_back({x, j, float(std::min(bx, double(j + 1)) - std::max(ax, double(j)))});
+  }
+  float line[S];
+  for (int y = 0; y < bh; ++y) {
+    if (rows[y] == 0) continue;
+    const double ay = oy + y * s, by = ay + s;
+    const int i_lo = std::max(0, int(std::floor(ay))), i_hi = std::min(S - 1, int(std::ceil(by)) - 1);
+    if (i_lo > i_hi) continue;  // the whole row falls outside: clipped
+    std::fill(line, line + S, 0.0f);
+    const float* row = pad + size_t(y0 + y) * W + x0;
+    for (const Tap& t : taps) line[t.j] += coverage(row[t.x]) * t.w;
+    for (int i = i_lo; i <= i_hi; ++i) {
+      const float w = float(std::min(by, double(i + 1)) - std::max(ay, double(i)));
+      float* o = out + i * S;
+      for (int j = 0; j < S; ++j) o[j] += w * line[j];
+    }
+  }
+  for (int k = 0; k < S * S; ++k) out[k] = std::min(std::max(out[k], 0.0f), 1.0f);  // rounding only
+  return true;
+}
+
+void mnist_to_pad(const float* img28, int H, int W, float* pad) {
+  DL_ASSERT(img28 && pad && H > 0 && W > 0);
+  // Source coordinate of a pad pixel's centre; weights between the two nearest source pixels.
+  auto tap = [](int p, int n, int* k0, int* k1, float* t) {
+    double u = (p + 0.5) * S / n - 0.5;
+    u = std::min(std::max(u, 0.0), double(S - 1));
+    *k0 = int(std::floor(u));
+    *k1 = std::min(*k0 + 1, S - 1);
+    *t = float(u - *k0);
+  };
+  for (int y = 0; y < H; ++y) {
+    int r0, r1;
+    float ty;
+    tap(y, H, &r0, &r1, &ty);
+    for (int x = 0; x < W; ++x) {
+      int c0, c1;
+      float tx;
+      tap(x, W, &c0, &c1, &tx);
+      float top = img28[r0 * S + c0] + tx * (img28[r0 * S + c1] - img28[r0 * S + c0]);
+      float bot = img28[r1 * S + c0] + tx * (img28[r1 * S + c1] - img28[r1 * S + c0]);
+      pad[size_t(y) * W + x] = coverage(top + ty * (bot - top));
+    }
+  }
+}
+
+}  // namespace dl
