@@ -1,4 +1,5 @@
 // The fast GEMM against its naive twin, across shapes, transposes, strides, and with worker threads.
+#include <array>
 #include <cmath>
 
 #include "core/kernels/gemm.h"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End-to-end checks of the digitlab CLI: user errors give one line and exit code 2; every preset's
+# summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 97.0% on the
+# 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused.
+set -uo pipefail
+bin=${1:?usage: test_cli.sh path/to/digitlab}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+
+# expect_error <name> <grep pattern> <args...>: exit code 2, exactly one line on stderr matching pattern
+expect_error() {
+  local name=$1 pattern=$2; shift 2
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  local lines; lines=$(wc -l <"$tmp/err")
+  if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$tmp/err"; then ok "$name"
+  else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
+}
+
+expect_error "unknown command" "unknown command 'fly'" fly
+expect_error "unknown option" "unknown option --epochz" train --preset mlp --epochz 3
+expect_error "unknown preset" "unknown preset 'resnet'; one of: mlp, mlp-deep" summary --preset resnet
+expect_error "missing preset" "--preset is required" train
+expect_error "bad number" "--epochs needs a number, got 'five'" train --preset mlp --epochs five
+expect_error "out of range" "--lr must be between" train --preset mlp --lr 50
+expect_error "bad optimizer" "unknown optimizer 'adamw'" train --preset mlp --optimizer adamw
+expect_error "missing data" "missing $tmp/nowhere/train-images-idx3-ubyte.gz" train --preset mlp --data "$tmp/nowhere"
+
+# A truncated images file and mismatched label counts, written by hand.
+mkdir -p "$tmp/broken"
+cp "$root/assets/mnist/"*labels* "$tmp/broken/"
+head -c 5000000 <(gzip -dc "$root/assets/mnist/train-images-idx3-ubyte.gz") | gzip >"$tmp/broken/train-images-idx3-ubyte.gz"
+expect_error "truncated images" "train-images: truncated: 60,000 images of 28x28 need 47,040,016 bytes, the file has 5,000,000" \
+  train --preset mlp --data "$tmp/broken"
+head -c 1000 "$root/assets/mnist/train-images-idx3-ubyte.gz" >"$tmp/broken/train-images-idx3-ubyte.gz"
+expect_error "corrupt gzip" "train-images-idx3-ubyte: the gzip data is corrupt or truncated" train --preset mlp --data "$tmp/broken"
+cp "$root/assets/mnist/train-images-idx3-ubyte.gz" "$tmp/broken/"
+cp "$root/assets/mnist/t10k-labels-idx1-ubyte.gz" "$tmp/broken/train-labels-idx1-ubyte.gz"
+expect_error "label count mismatch" "train-labels: 10,000 labels but 60,000 images" train --preset mlp --data "$tmp/broken"
+
+expect_error "eval without model" "--model FILE is required" eval
+echo "not a model" >"$tmp/junk.bin"
+expect_error "eval junk model" "not a Digit Lab model file" eval --model "$tmp/junk.bin"
+
+for spec in "mlp 407,050 407,050 0" "mlp-deep 472,538 472,474 64" "cnn-5x5 872,714 872,714 0" \
+            "cnn-tiny 6,722 6,722 0" "cnn-vgg 876,618 876,618 0"; do
+  set -- $spec
+  out=$("$bin" summary --preset "$1")
+  if grep -q "^Total params: $2$" <<<"$out" && grep -q "^Trainable params: $3$" <<<"$out" &&
+     grep -q "^Non-trainable params: $4$" <<<"$out"; then ok "summary $1: $2 params"
+  else bad "summary $1"; echo "$out"; fi
+done
+
+# The real thing: 1 epoch of mlp on MNIST, then the saved model evaluated again.
+if "$bin" train --preset mlp --epochs 1 --batch 32 --optimizer adam --lr 0.001 --seed 1 --save "$tmp/m.bin" --json \
+     >"$tmp/train.json" 2>"$tmp/train.err"; then
+  acc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["test_accuracy"])' "$tmp/train.json")
+  echo "     1-epoch mlp test accuracy: $acc"
+  python3 - "$tmp/train.json" <<'PY' && ok "train --json has every field" || bad "train --json fields"
+import json, sys
+j = json.load(open(sys.argv[1]))
+for k in ("test_accuracy", "test_loss", "confusion_matrix", "report", "history", "samples_per_sec", "params"):
+    assert k in j, k
+assert j["params"] == 407050
+cm = j["confusion_matrix"]
+assert len(cm) == 10 and all(len(r) == 10 for r in cm) and sum(map(sum, cm)) == 10000
+assert [sum(r) for r in cm] == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]  # rows are true labels
+assert j["report"]["0"]["support"] == 980 and "macro avg" in j["report"] and "weighted avg" in j["report"]
+assert len(j["history"]) == 1 and "val_accuracy" in j["history"][0]
+PY
+  if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 0.970 else 1)' "$acc"; then ok "1 epoch mlp >= 97.0% ($acc)"
+  else bad "1 epoch mlp >= 97.0% (got $acc)"; fi
+  eacc=$("$bin" eval --model "$tmp/m.bin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["test_accuracy"])')
+  [ "$eacc" = "$acc" ] && ok "eval of the saved model gives the same accuracy ($eacc)" || bad "eval $eacc != train $acc"
+  head -c 2000 "$tmp/m.bin" >"$tmp/trunc.bin"
+  expect_error "eval truncated model" "damaged or truncated" eval --model "$tmp/trunc.bin"
+else
+  bad "train mlp 1 epoch: $(cat "$tmp/train.err")"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
