@@ -1,0 +1,378 @@
+// The core's layers, loss, L2 term, class weights, whole-model backward pass and optimizers checked
+// against PyTorch. Expected values come only from the fixtures in tests/fixtures/torch/, written by
+// tests/fixtures/gen_torch_fixtures.py (torch, float64, autograd); torch is not needed here.
+//
+// Criterion, element by element, for a float32 result a against the torch value b of an array R:
+//     |a − b| <= 1e-4 · max(|b|, floor),   floor = 1e-2 · max_j |R_j|
+// i.e. 1e-4 relative, except that elements below 1% of the array's largest magnitude are held to
+// 1e-6 of that magnitude: float32 sums that cancel to near zero cannot be relatively exact (e.g. the
+// bias gradient of a unit feeding BatchNorm is exactly 0 in theory; float32 gives ~1e-7). Model
+// arenas are compared tensor by tensor, each with its own floor.
+// Scalars (losses) use floor = |b|: pure 1e-4 relative. The worst ratio |a − b| / max(|b|, floor)
+// of each case is printed.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/nn/layers.h"
+#include "core/nn/model.h"
+#include "core/nn/optimizer.h"
+
+namespace {
+
+constexpr double kRelTol = 1e-4;
+constexpr double kFloorFrac = 1e-2;
+
+struct Arr {
+  std::vector<int> shape;
+  std::vector<double> v;
+  std::vector<float> f() const { return std::vector<float>(v.begin(), v.end()); }
+  std::vector<int> i() const {
+    std::vector<int> r;
+    for (double x : v) r.push_back(int(std::lround(x)));
+    return r;
+  }
+  double scalar() const { return v.at(0); }
+};
+
+// Parses "name d0 d1 ... : v0 v1 ..." lines; '#' lines are comments.
+class Fixture {
+ public:
+  explicit Fixture(const std::string& file) {
+    std::string path = std::string(DIGITLAB_SOURCE_DIR) + "/tests/fixtures/torch/" + file;
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in.good(), "cannot open fixture " << path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream ss(line);
+      std::string name, tok;
+      ss >> name;
+      Arr a;
+      while (ss >> tok && tok != ":") a.shape.push_back(std::stoi(tok));
+      size_t n = 1;
+      for (int d : a.shape) n *= size_t(d);
+      a.v.reserve(n);
+      double x;
+      while (ss >> x) a.v.push_back(x);
+      REQUIRE_MESSAGE(a.v.size() == n, path << ": " << name << " has " << a.v.size() << " values, shape says " << n);
+      arrays_[name] = std::move(a);
+    }
+    REQUIRE_MESSAGE(!arrays_.empty(), path << " is empty");
+  }
+  const Arr& operator[](const std::string& name) const {
+    auto it = arrays_.find(name);
+    REQUIRE_MESSAGE(it != arrays_.end(), "fixture array missing: " << name);
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, Arr> arrays_;
+};
+
+// Compares n float32 values against the reference array; returns the worst scaled error.
+double compare(const std::string& what, const float* a, size_t n, const Arr& ref, bool scalar = false) {
+  REQUIRE_MESSAGE(n == ref.v.size(), what << ": size " << n << " vs reference " << ref.v.size());
+  double scale = 0;
+  for (double b : ref.v) scale = std::max(scale, std::abs(b));
+  double worst = 0;
+  size_t worst_i = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double b = ref.v[i];
+    double floor = scalar ? std::abs(b) : kFloorFrac * scale;
+    double denom = std::max({std::abs(b), floor, 1e-30});
+    double err = std::abs(double(a[i]) - b) / denom;
+    if (!(err <= worst) || std::isnan(err)) { worst = std::isnan(err) ? INFINITY : err; worst_i = i; }
+  }
+  CHECK_MESSAGE(worst <= kRelTol, what << "[" << worst_i << "]: core " << a[worst_i] << " vs torch "
+                                       << ref.v[worst_i] << " (scaled error " << worst << ")");
+  return worst;
+}
+double compare(const std::string& what, const std::vector<float>& a, const Arr& ref) {
+  return compare(what, a.data(), a.size(), ref);
+}
+double compare_scalar(const std::string& what, float a, const Arr& ref) { return compare(what, &a, 1, ref, true); }
+
+// Runs the comparisons of one case and remembers its worst scaled error and where it occurred.
+struct Worst {
+  double v = 0;
+  std::string where = "-";
+  void add(const std::string& what, double e) {
+    if (e > v) { v = e; where = what; }
+  }
+  void array(const std::string& what, const float* a, size_t n, const Arr& ref) { add(what, compare(what, a, n, ref)); }
+  void array(const std::string& what, const std::vector<float>& a, const Arr& ref) { add(what, compare(what, a, ref)); }
+  void scalar(const std::string& what, float a, const Arr& ref) { add(what, compare_scalar(what, a, ref)); }
+  // An arena (params or grads) compared tensor by tensor (each kernel, bias, gamma, beta on its own
+  // scale), so a small layer's gradients are not judged against a larger layer's floor.
+  void arena(const std::string& what, const dl::Model& m, const std::vector<float>& a, const Arr& ref) {
+    REQUIRE(a.size() == ref.v.size());
+    size_t covered = 0;
+    for (const dl::Layer& L : m.layers())
+      for (auto [off, len, part] : {std::tuple<size_t, size_t, const char*>{L.w_off, L.w_len, ".w"},
+                                    std::tuple<size_t, size_t, const char*>{L.b_off, L.b_len, ".b"}}) {
+        if (!len) continue;
+        Arr slice;
+        slice.v.assign(ref.v.begin() + off, ref.v.begin() + off + len);
+        array(what + "[" + L.name + part + "]", a.data() + off, len, slice);
+        covered += len;
+      }
+    CHECK(covered == a.size());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("torch reference: Dense with each activation") {
+  Fixture fx("dense_act.txt");
+  const std::pair<const char*, dl::Act> acts[] = {{"linear", dl::Act::Linear},
+                                                  {"relu", dl::Act::ReLU},
+                                                  {"sigmoid", dl::Act::Sigmoid},
+                                                  {"leaky_relu", dl::Act::LeakyReLU}};
+  for (const auto& [name, kind] : acts) {
+    std::string p = std::string(name) + ".";
+    const Arr& xa = fx[p + "x"];
+    int B = xa.shape[0], C = xa.shape[1], OC = fx[p + "w"].shape[1];
+    auto x = xa.f(), w = fx[p + "w"].f(), b = fx[p + "b"].f(), dy = fx[p + "dy"].f();
+    size_t n = size_t(B) * OC;
+    std::vector<float> z(n), y(n), dz(n), dx(size_t(B) * C), dw(w.size(), 0.0f), db(b.size(), 0.0f);
+    dl::dense_forward(z.data(), x.data(), w.data(), b.data(), B, C, OC);
+    dl::act_forward(y.data(), z.data(), n, int(kind), 0.3f);
+    dl::act_backward(dz.data(), dy.data(), y.data(), n, int(kind), 0.3f);
+    dl::dense_backward(dx.data(), dw.data(), db.data(), dz.data(), x.data(), w.data(), B, C, OC);
+    Worst worst;
+    worst.array(p + "y", y, fx[p + "y"]);
+    worst.array(p + "dx", dx, fx[p + "dx"]);
+    worst.array(p + "dw", dw, fx[p + "dw"]);
+    worst.array(p + "db", db, fx[p + "db"]);
+    MESSAGE("torch dense+" << std::string(name) << ": worst scaled error " << worst.v << " in " << worst.where);
+  }
+}
+
+TEST_CASE("torch reference: softmax cross-entropy, plain and class-weighted") {
+  Fixture fx("softmax_xent.txt");
+  const Arr& za = fx["logits"];
+  int B = za.shape[0], K = za.shape[1];
+  auto z = za.f(), cw = fx["class_weights"].f();
+  auto y = fx["labels"].i();
+  std::vector<float> p(z.size()), dz(z.size());
+  dl::softmax_forward(p.data(), z.data(), B, K);
+  Worst worst;
+  worst.array("probs", p, fx["probs"]);
+  for (const char* tag : {"plain", "weighted"}) {
+    std::string t = tag;
+    float loss = dl::softmax_xent_backward(dz.data(), p.data(), y.data(), t == "weighted" ? cw.data() : nullptr, B, K);
+    worst.scalar(t + ".loss", loss, fx[t + ".loss"]);
+    worst.array(t + ".dlogits", dz, fx[t + ".dlogits"]);
+  }
+  MESSAGE("torch softmax cross-entropy: worst scaled error " << worst.v << " in " << worst.where);
+}
+
+TEST_CASE("torch reference: Conv2D valid/same, stride 1/2, kernel 3/5") {
+  Fixture fx("conv2d.txt");
+  const char* names[] = {"k3_s1_valid_h8", "k3_s1_same_h8", "k3_s2_valid_h8", "k3_s2_same_h8", "k5_s1_valid_h8",
+                         "k5_s1_same_h8",  "k5_s2_valid_h8", "k5_s2_same_h8", "k3_s2_same_h7"};
+  for (const char* name : names) {
+    std::string p = std::string(name) + ".";
+    auto d = fx[p + "dims"].i();  // B H W C OC K S P OH OW
+    int B = d[0], H = d[1], W = d[2], C = d[3], OC = d[4], K = d[5], S = d[6], P = d[7], OH = d[8], OW = d[9];
+    auto x = fx[p + "x"].f(), w = fx[p + "w"].f(), b = fx[p + "b"].f(), dy = fx[p + "dy"].f();
+    REQUIRE(dy.size() == size_t(B) * OH * OW * OC);
+    std::vector<float> y(dy.size()), patches(size_t(B) * OH * OW * K * K * C), dx(x.size());
+    std::vector<float> dw(w.size(), 0.0f), db(b.size(), 0.0f);
+    dl::conv2d_forward(y.data(), patches.data(), x.data(), w.data(), b.data(), B, H, W, C, OC, K, S, P, OH, OW);
+    dl::conv2d_backward(dx.data(), dw.data(), db.data(), patches.data(), dy.data(), x.data(), w.data(), B, H, W, C,
+                        OC, K, S, P, OH, OW);
+    Worst worst;
+    worst.array(p + "y", y, fx[p + "y"]);
+    worst.array(p + "dx", dx, fx[p + "dx"]);
+    worst.array(p + "dw", dw, fx[p + "dw"]);
+    worst.array(p + "db", db, fx[p + "db"]);
+    MESSAGE("torch conv2d " << std::string(name) << ": worst scaled error " << worst.v << " in " << worst.where);
+  }
+}
+
+TEST_CASE("torch reference: Conv2D output size and padding match the model's shape rules") {
+  // The layer test above feeds the fixture's P/OH; here the Model derives them itself.
+  Fixture fx("conv2d.txt");
+  for (const char* name : {"k3_s2_same_h8", "k5_s2_same_h8", "k5_s1_valid_h8", "k3_s2_same_h7"}) {
+    std::string p = std::string(name) + ".";
+    auto d = fx[p + "dims"].i();
+    int B = d[0], H = d[1], C = d[3], OC = d[4], K = d[5], S = d[6];
+    dl::ModelSpec spec;
+    spec.input = dl::Shape{H, d[2], C, false};
+    spec.layers = {dl::conv2d(OC, K, dl::Act::Linear, std::string(name).find("same") != std::string::npos, S),
+                   dl::flatten(), dl::dense(2, dl::Act::Softmax)};
+    dl::Model m;
+    REQUIRE(m.build(spec).ok());
+    const dl::Layer& L = m.layers()[0];
+    CHECK(L.out.h == d[8]);
+    CHECK(L.out.w == d[9]);
+    auto x = fx[p + "x"].f(), w = fx[p + "w"].f(), b = fx[p + "b"].f();
+    std::copy(w.begin(), w.end(), m.params.begin() + L.w_off);
+    std::copy(b.begin(), b.end(), m.params.begin() + L.b_off);
+    m.forward(x.data(), B, false);
+    double e = compare(p + "model y", L.y.data(), size_t(B) * L.out.size(), fx[p + "y"]);
+    MESSAGE("torch conv2d via Model " << std::string(name) << ": worst scaled error " << e);
+  }
+}
+
+TEST_CASE("torch reference: MaxPool2D 2x2") {
+  Fixture fx("maxpool.txt");
+  auto d = fx["dims"].i();  // B H W C K S OH OW
+  int B = d[0], H = d[1], W = d[2], C = d[3], K = d[4], S = d[5], OH = d[6], OW = d[7];
+  auto x = fx["x"].f(), dy = fx["dy"].f();
+  std::vector<float> y(dy.size()), dx(x.size());
+  std::vector<int32_t> argmax(dy.size());
+  dl::maxpool_forward(y.data(), argmax.data(), x.data(), B, H, W, C, K, S, OH, OW);
+  dl::maxpool_backward(dx.data(), dy.data(), argmax.data(), B, H, W, C, OH, OW);
+  Worst worst;
+  worst.array("y", y, fx["y"]);
+  worst.array("dx", dx, fx["dx"]);
+  MESSAGE("torch maxpool: worst scaled error " << worst.v << " in " << worst.where);
+}
+
+TEST_CASE("torch reference: BatchNormalization training and evaluation") {
+  Fixture fx("batchnorm.txt");
+  for (const char* tag : {"dense", "conv"}) {
+    std::string p = std::string(tag) + ".";
+    const Arr& xa = fx[p + "x"];
+    int C = xa.shape.back(), N = int(xa.v.size()) / C;
+    auto x = xa.f(), gamma = fx[p + "gamma"].f(), beta = fx[p + "beta"].f(), dy = fx[p + "dy"].f();
+    auto mm = fx[p + "moving_mean"].f(), mv = fx[p + "moving_var"].f();
+    const auto mm0 = mm, mv0 = mv;
+    std::vector<float> y(x.size()), xhat(x.size()), inv_std(C), dx(x.size()), dg(C, 0.0f), db(C, 0.0f);
+    dl::batchnorm_forward_train(y.data(), xhat.data(), inv_std.data(), mm.data(), mv.data(), x.data(), gamma.data(),
+                                beta.data(), N, C, dl::kBatchNormMomentum, dl::kBatchNormEps);
+    dl::batchnorm_backward(dx.data(), dg.data(), db.data(), dy.data(), xhat.data(), inv_std.data(), gamma.data(), N, C);
+    Worst worst;
+    worst.array(p + "y", y, fx[p + "y"]);
+    worst.array(p + "dx", dx, fx[p + "dx"]);
+    worst.array(p + "dgamma", dg, fx[p + "dgamma"]);
+    worst.array(p + "dbeta", db, fx[p + "dbeta"]);
+    worst.array(p + "new_moving_mean", mm, fx[p + "new_moving_mean"]);
+    worst.array(p + "new_moving_var", mv, fx[p + "new_moving_var"]);
+    std::vector<float> ye(x.size());
+    dl::batchnorm_forward_eval(ye.data(), x.data(), gamma.data(), beta.data(), mm0.data(), mv0.data(), N, C,
+                               dl::kBatchNormEps);
+    worst.array(p + "y_eval", ye, fx[p + "y_eval"]);
+    MESSAGE("torch batchnorm " << std::string(tag) << ": worst scaled error " << worst.v << " in " << worst.where);
+  }
+}
+
+TEST_CASE("torch reference: L2 kernel regularizer in loss and gradients") {
+  Fixture fx("l2.txt");
+  const Arr& xa = fx["x"];
+  int B = xa.shape[0];
+  auto l2 = fx["l2"].f();
+  dl::ModelSpec spec;
+  spec.input = dl::Shape{1, 1, xa.shape[1], true};
+  spec.layers = {dl::dense(6, dl::Act::Sigmoid, l2[0]), dl::dense(3, dl::Act::Softmax, l2[1])};
+  dl::Model m;
+  REQUIRE(m.build(spec).ok());
+  m.params = fx["params"].f();
+  REQUIRE(m.params.size() == m.grads.size());
+  auto x = xa.f();
+  auto y = fx["labels"].i();
+  const float* probs = m.forward(x.data(), B, true);
+  Worst worst;
+  worst.array("probs", probs, size_t(B) * 3, fx["probs"]);
+  float data = m.backward(y.data());
+  worst.scalar("data_loss", data, fx["data_loss"]);
+  worst.scalar("l2_loss", m.l2_loss(), fx["l2_loss"]);
+  worst.arena("grads", m, m.grads, fx["grads"]);
+  MESSAGE("torch L2 model: worst scaled error " << worst.v << " in " << worst.where);
+}
+
+namespace {
+// Conv2D(3, 3x3, same) -> LeakyReLU(0.3) -> MaxPool2D(2) -> Flatten -> Dense(8, relu, l2)
+// -> BatchNormalization -> Dense(3, softmax); must match model_forward() in the generator.
+dl::ModelSpec e2e_spec(const Arr& x, float l2) {
+  dl::ModelSpec spec;
+  spec.input = dl::Shape{x.shape[1], x.shape[2], x.shape[3], false};
+  spec.layers = {dl::conv2d(3, 3, dl::Act::Linear, true),
+                 dl::activation(dl::Act::LeakyReLU, 0.3f),
+                 dl::maxpool2d(2),
+                 dl::flatten(),
+                 dl::dense(8, dl::Act::ReLU, l2),
+                 dl::batchnorm(),
+                 dl::dense(3, dl::Act::Softmax)};
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("torch reference: whole model with L2 and class weights, arena-wide gradients") {
+  Fixture fx("model.txt");
+  const Arr& xa = fx["x"];
+  int B = xa.shape[0];
+  dl::Model m;
+  REQUIRE(m.build(e2e_spec(xa, float(fx["l2"].scalar()))).ok());
+  REQUIRE(m.params.size() == fx["params"].v.size());
+  REQUIRE(m.state.size() == fx["state"].v.size());
+  m.params = fx["params"].f();
+  m.state = fx["state"].f();
+  auto x = xa.f(), cw = fx["class_weights"].f();
+  auto y = fx["labels"].i();
+  Worst worst;
+  const float* probs = m.forward(x.data(), B, true);
+  worst.array("probs", probs, size_t(B) * m.classes(), fx["probs"]);
+  float data = m.backward(y.data(), cw.data());
+  worst.scalar("data_loss", data, fx["data_loss"]);
+  worst.scalar("l2_loss", m.l2_loss(), fx["l2_loss"]);
+  worst.arena("grads", m, m.grads, fx["grads"]);
+  worst.array("new_state", m.state, fx["new_state"]);
+  const float* pe = m.forward(x.data(), B, false);
+  worst.array("probs_eval", pe, size_t(B) * m.classes(), fx["probs_eval"]);
+  MESSAGE("torch whole model: worst scaled error " << worst.v << " in " << worst.where);
+}
+
+TEST_CASE("torch reference: 10-step loss trajectories of SGD (momentum), Adam and RMSprop") {
+  Fixture fx("optimizers.txt");
+  const Arr& xa = fx["x"];
+  int B = xa.shape[0];
+  float l2 = float(fx["l2"].scalar());
+  dl::ModelSpec spec;
+  spec.input = dl::Shape{1, 1, xa.shape[1], true};
+  spec.layers = {dl::dense(8, dl::Act::Sigmoid, l2), dl::dense(6, dl::Act::LeakyReLU), dl::dense(3, dl::Act::Softmax)};
+  auto x = xa.f();
+  auto y = fx["labels"].i();
+  struct Case {
+    const char* name;
+    dl::OptimizerConfig cfg;
+  };
+  dl::OptimizerConfig sgd, adam, rms;
+  sgd.kind = dl::OptKind::SGD; sgd.lr = 0.1f; sgd.momentum = 0.9f;
+  adam.kind = dl::OptKind::Adam; adam.lr = 0.01f;  // beta1 0.9, beta2 0.999, eps 1e-7 (defaults)
+  rms.kind = dl::OptKind::RMSprop; rms.lr = 0.01f;  // rho 0.9, eps 1e-7 (defaults)
+  for (const Case& c : {Case{"sgd", sgd}, Case{"adam", adam}, Case{"rmsprop", rms}}) {
+    std::string p = std::string(c.name) + ".";
+    dl::Model m;
+    REQUIRE(m.build(spec).ok());
+    m.params = fx["params"].f();
+    dl::Optimizer opt;
+    opt.init(c.cfg, m.params.size());
+    const Arr& ref = fx[p + "losses"];
+    std::vector<float> losses;
+    for (size_t t = 0; t < ref.v.size(); ++t) {
+      m.forward(x.data(), B, true);
+      losses.push_back(m.backward(y.data()) + m.l2_loss());
+      opt.step(m.params.data(), m.grads.data(), m.params.size());
+    }
+    Worst worst;
+    for (size_t t = 0; t < losses.size(); ++t) {
+      Arr one;
+      one.v = {ref.v[t]};
+      worst.scalar(p + "loss[" + std::to_string(t) + "]", losses[t], one);
+    }
+    worst.arena(p + "final_params", m, m.params, fx[p + "final_params"]);
+    MESSAGE("torch " << std::string(c.name) << " trajectory: loss " << losses.front() << " -> " << losses.back()
+                     << ", worst scaled error " << worst.v << " in " << worst.where);
+  }
+}
