@@ -36,11 +36,12 @@ constexpr int KC = 256;           // depth of a packed panel
 constexpr int MC = 8 * MR;        // rows per task
 constexpr int NC = 16 * NR;       // columns per task
 
-// C[0:mr, 0:nr] (+)= Ap (kc, MR) · Bp (kc, NR), both packed and zero-padded.
-void micro_kernel(int kc, const float* Ap, const float* Bp, float* C, int ldc, int mr, int nr, bool acc) {
+// C[0:mr, 0:nr] (+)= Ap (kc, MR) · Bp (kc, NR): Ap packed and zero-padded; Bp rows `bs` floats apart
+// (NR when packed, ldb when read straight from a row-major B).
+void micro_kernel(int kc, const float* Ap, const float* Bp, int bs, float* C, int ldc, int mr, int nr, bool acc) {
   v4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {}, c40 = {}, c41 = {}, c50 = {},
      c51 = {};
-  for (int k = 0; k < kc; ++k, Ap += MR, Bp += NR) {
+  for (int k = 0; k < kc; ++k, Ap += MR, Bp += bs) {
     v4 b0 = load4(Bp), b1 = load4(Bp + 4), a;
     a = splat(Ap[0]); c00 += a * b0; c01 += a * b1;
     a = splat(Ap[1]); c10 += a * b0; c11 += a * b1;
@@ -112,27 +113,35 @@ void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const 
   }
   const int mtiles = (M + MC - 1) / MC, ntiles = (N + NC - 1) / NC;
   const int NP = round_up(N, NR);
-  // Packed B for one depth panel is shared by all tasks; packed A is per task.
+  // A row-major B is read in place, 8 columns at a time; only a transposed B and the last partial
+  // strip of columns are packed. Packed B for one depth panel is shared by all tasks; packed A is
+  // per task.
+  const int full = tb ? 0 : N / NR * NR;  // columns [0, full) are read in place
   static thread_local std::vector<float> bpack;
   bpack.resize(size_t(KC) * NP);
   float* Bp = bpack.data();
   for (int k0 = 0; k0 < K; k0 += KC) {
     const int kc = std::min(KC, K - k0);
     const bool acc = accumulate || k0 > 0;
-    kernel_pool().run(ntiles, [&](int t) {
-      int j0 = t * NC;
-      pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(j0) * kc);
-    });
+    if (full < N)
+      kernel_pool().run((N - full + NC - 1) / NC, [&](int t) {
+        int j0 = full + t * NC;
+        pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(j0) * kc);
+      });
     kernel_pool().run(mtiles * ntiles, [&](int t) {
       const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
       const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
       thread_local std::vector<float> apack;
       apack.resize(size_t(MC) * KC);
       pack_a(ta, A, lda, i0, mc, k0, kc, apack.data());
-      for (int js = 0; js < nc; js += NR)
+      for (int js = 0; js < nc; js += NR) {
+        const int j = j0 + js;
+        const bool direct = j < full;
+        const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(j) * kc;
         for (int is = 0; is < mc; is += MR)
-          micro_kernel(kc, apack.data() + size_t(is) * kc, Bp + size_t(j0 + js) * kc, C + size_t(i0 + is) * ldc + j0 + js,
-                       ldc, std::min(MR, mc - is), std::min(NR, nc - js), acc);
+          micro_kernel(kc, apack.data() + size_t(is) * kc, b, direct ? ldb : NR, C + size_t(i0 + is) * ldc + j, ldc,
+                       std::min(MR, mc - is), std::min(NR, nc - js), acc);
+      }
     });
   }
 }
