@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the core training benchmark natively and as wasm under node and writes the
+# "Core training throughput" section of docs/benchmarks.md. Not a test: numbers depend on the machine
+# and on what else runs; run it on an otherwise idle machine.
+#   bench/run.sh [seconds per measurement, default 5]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+source scripts/common.sh
+secs=${1:-5}
+cmake -S . -B build/native -G Ninja >/dev/null && ninja -C build/native bench_train >/dev/null
+emcmake cmake -S . -B build/wasm-tests -G Ninja -DDIGITLAB_THREADS=ON >/dev/null && ninja -C build/wasm-tests bench_train >/dev/null
+out=$(mktemp)
+for preset in "mlp 32" "mlp 128" "cnn-tiny 128"; do
+  set -- $preset
+  build/native/bench_train "$1" "$2" "$secs" 2 >>"$out"
+  node --no-experimental-fetch build/wasm-tests/bench_train.js "$1" "$2" "$secs" 2 >>"$out"
+done
+cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+section=$(python3 - "$out" "$cpu" "$(nproc)" "$(node --version)" <<'PY'
+import json, sys, datetime
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+print("## Core training throughput (bench/run.sh)\n")
+print(f"Measured {datetime.date.today()} on {sys.argv[2]} ({sys.argv[3]} cores), node {sys.argv[4]}. "
+      "`Trainer::step()` on synthetic 28×28 images; inference = evaluation-mode forward passes in batches of 500. "
+      "wasm = the same core built with `-O3 -msimd128 -pthread`, run under node.\n")
+print("| preset | batch | platform | threads | train samples/s | inference samples/s |")
+print("|---|---|---|---|---|---|")
+for r in rows:
+    print(f"| {r['preset']} | {r['batch']} | {r['platform']} | {r['threads']} | {r['train_samples_per_sec']:,} | {r['infer_samples_per_sec']:,} |")
+PY
+)
+rm -f "$out"
+mkdir -p docs
+python3 - "$section" <<'PY'
+import sys, re, os
+path = "docs/benchmarks.md"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nEvery number here was written by a benchmark script; rerun it to refresh its section.\n"
+sec = sys.argv[1].strip() + "\n"
+pat = re.compile(r"## Core training throughput \(bench/run.sh\)\n.*?(?=\n## |\Z)", re.S)
+text = pat.sub(lambda m: sec, text) if pat.search(text) else text.rstrip() + "\n\n" + sec
+open(path, "w").write(text)
+PY
+echo "wrote docs/benchmarks.md"
