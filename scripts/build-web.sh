@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the browser app in both variants and assembles build/web/, a self-contained static folder:
+#   build/web-mt  threads + SIMD (for cross-origin isolated pages)
+#   build/web-st  SIMD only (the fallback where isolation is impossible)
+#   build/web/    index.html, app.js, sw.js, both builds, assets/mnist/*.gz
+# Incremental: CMake configures once per build folder; Ninja rebuilds only what changed.
+# Usage: scripts/build-web.sh [mt|st|both]   (JOBS=n limits parallel compiles; default 2)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/scripts/common.sh"
+which=${1:-both}
+jobs=${JOBS_WEB:-2}
+
+[ -f "$SDL_MT/lib/libSDL2.a" ] && [ -f "$SDL_ST/lib/libSDL2.a" ] && [ -f "$IMGUI_DIR/imgui.cpp" ] ||
+  die "SDL2/ImGui for wasm are missing in $CACHE: run scripts/setup.sh first"
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$here/assets/mnist/$f.gz" ] || die "assets/mnist/$f.gz is missing: run scripts/setup.sh first"
+done
+
+build_variant() {  # build_variant <mt|st>
+  local v=$1 dir="$here/build/web-$1" threads prefix
+  if [ "$v" = mt ]; then threads=ON; prefix=$SDL_MT; else threads=OFF; prefix=$SDL_ST; fi
+  if [ ! -f "$dir/build.ninja" ]; then
+    step "configuring the $v app build"
+    emcmake cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_APP=ON \
+      -DDIGITLAB_THREADS=$threads -DSDL2_PREFIX="$prefix" -DIMGUI_DIR="$IMGUI_DIR" >/dev/null
+  fi
+  step "building the $v app"
+  ninja -C "$dir" -j "$jobs" digitlab_app
+}
+
+case $which in
+  mt) build_variant mt ;;
+  st) build_variant st ;;
+  both) build_variant mt; build_variant st ;;
+  *) die "usage: scripts/build-web.sh [mt|st|both]" ;;
+esac
+
+step "assembling build/web/"
+out="$here/build/web"
+mkdir -p "$out/assets/mnist"
+copy() { cmp -s "$1" "$2" 2>/dev/null || cp "$1" "$2"; }  # keeps timestamps of unchanged files
+for f in "$here"/web/*; do
+  case $(basename "$f") in sw.js) ;; *) copy "$f" "$out/$(basename "$f")" ;; esac
+done
+for v in mt st; do
+  for f in "$here/build/web-$v"/digitlab-$v.{js,wasm,worker.js}; do
+    [ -f "$f" ] && copy "$f" "$out/$(basename "$f")"
+  done
+done
+for f in "$here"/assets/mnist/*.gz; do copy "$f" "$out/assets/mnist/$(basename "$f")"; done
+
+# The service worker precaches everything in the folder; its version changes whenever a file does,
+# so browsers pick up a rebuilt app.
+files=()
+while IFS= read -r f; do files+=("$f"); done < <(cd "$out" && find . -type f ! -name sw.js ! -name '*.map' | sed 's|^\./||' | sort)
+version=$(cd "$out" && cat "${files[@]}" "$here/web/sw.js" | sha256sum | cut -c1-16)
+list=$(printf '"%s",' "${files[@]}")
+sed -e "s|__VERSION__|$version|" -e "s|\"__PRECACHE__\"|${list%,}|" "$here/web/sw.js" > "$out/sw.js.tmp"
+mv "$out/sw.js.tmp" "$out/sw.js"
+step "build/web/ ready ($(du -sh "$out" | cut -f1)); serve it with scripts/serve.sh"

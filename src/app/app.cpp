@@ -1,0 +1,195 @@
+// AppState and the actions several windows share: presets and settings, starting training, the
+// dataset arriving from the page, model files, and keeping the draw pad's prediction fresh.
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "app.h"
+#include "core/draw/preprocess.h"
+#include "core/nn/model_file.h"
+
+namespace app {
+
+const char* const kDataFileNames[kDataFiles] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+AppState& app_state() {
+  static AppState* s = new AppState();  // never destroyed: the page owns the process
+  return *s;
+}
+
+const dl::Preset& current_preset(const AppState& s) {
+  const auto& all = dl::presets();
+  return all[size_t(std::clamp(s.model.preset, 0, int(all.size()) - 1))];
+}
+
+void apply_preset_recipe(AppState& s) {
+  const dl::TrainConfig& r = current_preset(s).recipe;
+  s.train.opt = int(r.opt.kind);
+  s.train.lr = r.opt.lr;
+  s.train.batch = r.batch;
+  s.train.epochs = r.epochs;
+  s.train.val_split = r.val_split;
+  s.train.seed = int(r.seed);
+  s.model.summary_dirty = true;
+}
+
+dl::TrainConfig train_config(const AppState& s) {
+  dl::TrainConfig c = current_preset(s).recipe;  // keeps the recipe's callbacks and class weights
+  c.opt.kind = dl::OptKind(s.train.opt);
+  c.opt.lr = s.train.lr;
+  c.batch = s.train.batch;
+  c.epochs = s.train.epochs;
+  c.val_split = s.train.val_split;
+  c.seed = uint64_t(s.train.seed);
+  return c;
+}
+
+void start_training(AppState& s, bool paused) {
+  s.train.live_lr = s.train.lr;
+  s.bridge.start(current_preset(s).model, train_config(s), paused);
+}
+
+void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {
+  s.ui.rects[name] = ImVec4(min.x, min.y, max.x - min.x, max.y - min.y);
+}
+void note_rect(AppState& s, const char* name) { note_rect(s, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()); }
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// ------------------------------------------------------------------------------------------- data
+
+void data_failed(AppState& s, const std::string& message) {
+  s.data.phase = DataPhase::Failed;
+  s.data.error = message;
+}
+
+static void data_ready(AppState& s) {
+  DataState& d = s.data;
+  dl::Dataset train, test;
+  dl::Status st = dl::dataset_from_idx(d.files[0], d.files[1], "train", &train);
+  if (st.ok()) st = dl::dataset_from_idx(d.files[2], d.files[3], "test", &test);
+  for (auto& f : d.files) std::vector<uint8_t>().swap(f);
+  if (!st.ok()) {
+    data_failed(s, "The digit files arrived but are damaged or are not MNIST files (" + st.error +
+                       "). Ask whoever set up this page to run scripts/setup.sh again.");
+    return;
+  }
+  if (train.rows != 28 || train.cols != 28 || test.rows != 28 || test.cols != 28) {
+    data_failed(s, "These images are not 28 × 28 pixels, so the networks here cannot read them.");
+    return;
+  }
+  d.train = std::move(train);
+  d.test = std::move(test);
+  d.train_counts = dl::dataset_class_counts(d.train);
+  d.test_counts = dl::dataset_class_counts(d.test);
+
+  // A grid of sample digits: the first images of the training set, in order.
+  d.sample_cols = 12;
+  d.sample_rows = 5;
+  const int n = std::min(d.sample_cols * d.sample_rows, d.train.n);
+  std::vector<uint8_t> atlas(size_t(d.sample_cols) * 28 * d.sample_rows * 28, 0);
+  d.sample_labels.assign(size_t(n), 0);
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* img = d.train.image(i);
+    const int gx = (i % d.sample_cols) * 28, gy = (i / d.sample_cols) * 28;
+    for (int y = 0; y < 28; ++y)
+      std::copy(img + y * 28, img + y * 28 + 28, atlas.begin() + (size_t(gy + y) * d.sample_cols * 28 + gx));
+    d.sample_labels[size_t(i)] = d.train.labels[size_t(i)];
+  }
+  texture_r8(&d.samples, d.sample_cols * 28, d.sample_rows * 28, atlas.data(), true);
+
+  // The mean image of each digit, side by side, each stretched to its own maximum.
+  std::vector<double> sum(10 * 784, 0.0);
+  for (int i = 0; i < d.train.n; ++i) {
+    const uint8_t* img = d.train.image(i);
+    double* acc = sum.data() + size_t(d.train.labels[size_t(i)]) * 784;
+    for (int p = 0; p < 784; ++p) acc[p] += img[p];
+  }
+  std::vector<uint8_t> means(10 * 28 * 28);
+  for (int k = 0; k < 10; ++k) {
+    const double* acc = sum.data() + size_t(k) * 784;
+    const double mx = std::max(1.0, *std::max_element(acc, acc + 784));
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x) means[size_t(y) * 280 + k * 28 + x] = uint8_t(std::lround(255.0 * acc[y * 28 + x] / mx));
+  }
+  texture_r8(&d.means, 280, 28, means.data(), true);
+
+  d.phase = DataPhase::Ready;
+  d.ready_ms = emscripten_get_now();
+  s.bridge.set_data(&d.train, &d.test);
+}
+
+void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes) {
+  if (which < 0 || which >= kDataFiles || s.data.phase == DataPhase::Ready) return;
+  s.data.files[which] = std::move(bytes);
+  s.data.got[which] = true;
+  if (std::all_of(std::begin(s.data.got), std::end(s.data.got), [](bool g) { return g; })) data_ready(s);
+}
+
+// ------------------------------------------------------------------------------------ model files
+
+void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
+  dl::Model m;
+  dl::Status st = dl::model_load(bytes, size, &m);
+  s.model.notice.clear();
+  if (!st.ok()) {
+    s.model.error = "\"" + name + "\" could not be used as a model: " + st.error +
+                    ". Your current model has not changed.";
+    return;
+  }
+  if (m.input_size() != 784 || m.classes() != 10) {
+    s.model.error = "\"" + name + "\" is a model for other images (" + std::to_string(m.input_size()) + " pixels, " +
+                    std::to_string(m.classes()) + " classes), not 28 × 28 digits. Your current model has not changed.";
+    return;
+  }
+  s.model.error.clear();
+  s.model.notice = "Loaded \"" + name + "\" (" + m.spec().name + ", " + dl::with_commas((long long)m.trainable_params()) +
+                   " parameters).";
+  s.bridge.use_model(m);
+}
+
+// ------------------------------------------------------------------------------------------ draw
+
+void draw_update(AppState& s) {
+  DrawState& d = s.draw;
+  if (s.bridge.fetch_model(&d.version, &d.model)) d.need_predict = true;
+  if (d.dirty) {
+    std::vector<uint8_t> px(d.pad.size());
+    for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
+    texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
+    d.has_ink = dl::draw_to_mnist(d.pad.data(), kPadN, kPadN, d.img28);
+    uint8_t img[784];
+    for (int i = 0; i < 784; ++i) img[i] = uint8_t(std::lround(255.0f * std::clamp(d.img28[i], 0.0f, 1.0f)));
+    texture_r8(&d.img_tex, 28, 28, img, false);
+    d.dirty = false;
+    d.need_predict = true;
+  }
+  if (d.need_predict) {
+    d.need_predict = false;
+    if (!d.has_ink || !d.model.built()) {
+      d.pred = -1;
+      std::fill(std::begin(d.probs), std::end(d.probs), 0.0f);
+      return;
+    }
+    const double t0 = emscripten_get_now();
+    const float* p = d.model.forward(d.img28, 1, false);
+    d.latency_ms = emscripten_get_now() - t0;
+    const int K = std::min(10, d.model.classes());
+    std::copy(p, p + K, d.probs);
+    d.pred = int(std::max_element(d.probs, d.probs + K) - d.probs);
+  }
+}
+
+}  // namespace app

@@ -1,0 +1,173 @@
+// The app's one state struct and the functions over it: one function per window, the custom
+// drawing helpers (shaders, textures, plots) and the bridge to the page's JavaScript.
+// [SECTION] state: AppState and its parts
+// [SECTION] windows (win_*.cpp)
+// [SECTION] graphics (gfx.cpp), plots (plot.cpp)
+// [SECTION] page interop (web.cpp)
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bridge.h"
+#include "core/data/dataset.h"
+#include "core/nn/model.h"
+#include "core/train/presets.h"
+#include "imgui.h"
+
+namespace app {
+
+// ============================================================================ [SECTION] state
+
+struct Texture {  // a single-channel (R8) GL texture
+  unsigned id = 0;
+  int w = 0, h = 0;
+  ImTextureID im() const { return (ImTextureID)(intptr_t)id; }
+};
+
+enum class DataPhase { Waiting, Loading, Ready, Failed };
+constexpr int kDataFiles = 4;  // train images, train labels, test images, test labels
+extern const char* const kDataFileNames[kDataFiles];
+
+struct DataState {
+  DataPhase phase = DataPhase::Waiting;
+  double loaded = 0, total = 0;    // bytes over all four files (total 0 = unknown yet)
+  std::string current;             // the file being fetched
+  std::vector<uint8_t> files[kDataFiles];
+  bool got[kDataFiles] = {};
+  std::string error;               // plain words when phase == Failed
+  dl::Dataset train, test;         // train: all 60,000 (the validation split is made when training starts)
+  std::vector<int> train_counts, test_counts;
+  Texture samples, means;          // atlas of sample digits; the ten mean images side by side
+  int sample_cols = 0, sample_rows = 0;
+  std::vector<int> sample_labels;
+  double ready_ms = 0;             // time from page start to dataset ready
+};
+
+struct ModelState {
+  int preset = 0;                  // index into dl::presets()
+  std::vector<dl::SummaryRow> rows;
+  size_t trainable = 0, non_trainable = 0;
+  std::string error;               // a model file that could not be loaded, in plain words
+  std::string notice;              // "loaded digits.dlmodel (mlp)"
+  bool summary_dirty = true;
+};
+
+struct TrainSettings {
+  int opt = 1;                     // dl::OptKind: 0 SGD, 1 Adam, 2 RMSprop
+  float lr = 1e-3f;
+  int batch = 32;
+  int epochs = 5;
+  float val_split = 0.1f;
+  int seed = 1;
+  float live_lr = 1e-3f;           // the learning-rate slider while training
+};
+
+constexpr int kPadN = 280;         // the draw pad's raster (kPadN × kPadN ink coverage)
+
+struct DrawState {
+  std::vector<float> pad = std::vector<float>(size_t(kPadN) * kPadN, 0.0f);
+  bool dirty = true, has_ink = false, stroke = false;
+  float last_x = 0, last_y = 0;    // previous brush position, pad units
+  float brush = 11.0f;             // brush radius, pad units
+  float img28[28 * 28] = {};
+  float probs[10] = {};
+  int pred = -1;
+  double latency_ms = 0;
+  dl::Model model;                 // the draw pad's own copy of the weights
+  uint64_t version = 0;
+  bool need_predict = false;
+  Texture pad_tex, img_tex;
+};
+
+struct Env {
+  bool threads = false, simd = false, isolated = false;
+  int workers = 0, cores = 1;
+  float dpr = 1;
+};
+
+struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&seed=1&autostart=1
+  std::string preset, opt;
+  int epochs = 0, batch = 0, seed = -1;
+  float lr = 0, val = -1;
+  bool autostart = false;
+};
+
+struct Ui {
+  float font_px = 18, dpr = 1;
+  bool fonts_dirty = true;
+  int layout_gen = 0, applied_gen = -1;
+  ImVec2 display{0, 0};
+  std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
+  uint64_t frames = 0;
+  double fps = 0;
+};
+
+struct AppState {
+  Env env;
+  HashConfig hash;
+  DataState data;
+  ModelState model;
+  TrainSettings train;
+  DrawState draw;
+  Ui ui;
+  Bridge bridge;
+  Snapshot snap;                   // this frame's copy of the trainer's state
+  bool autostart_pending = false;
+  Texture confusion_tex;
+  uint64_t confusion_version = ~0ull;
+};
+
+AppState& app_state();
+
+// Shared helpers (app.cpp)
+const dl::Preset& current_preset(const AppState& s);
+void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
+dl::TrainConfig train_config(const AppState& s);
+void start_training(AppState& s, bool paused);
+void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
+void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
+void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes);
+void data_failed(AppState& s, const std::string& message);
+void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
+void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
+void help_marker(const char* text);
+
+// ============================================================================ [SECTION] windows
+void window_data(AppState& s);
+void window_model(AppState& s);
+void window_training(AppState& s);
+void window_evaluation(AppState& s);
+void window_draw(AppState& s);
+void status_bar(AppState& s);
+
+// ============================================================================ [SECTION] graphics
+enum class ImageMode : int { Ink = 0, Heat = 1, Diverge = 2 };
+bool gfx_init(std::string* error);
+void texture_r8(Texture* t, int w, int h, const uint8_t* pixels, bool smooth);
+// Draws a texture through the app's shader (shaders/image_fs.glsl) in the given mode.
+void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode,
+                ImVec2 uv0 = ImVec2(0, 0), ImVec2 uv1 = ImVec2(1, 1));
+
+struct Series {
+  std::vector<float> x, y;
+  ImU32 color;
+  const char* label;
+  float thickness = 2.0f;
+  bool markers = false;
+};
+// A line plot with axes, grid, legend. ymin/ymax NAN = automatic.
+void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
+                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt);
+
+// ============================================================================ [SECTION] page interop
+void web_init(AppState& s);              // environment, URL hash
+void web_frame(AppState& s);             // once per frame: frame timing for the tests
+void web_download(const std::string& name, const std::vector<uint8_t>& bytes);
+void web_pick_model_file();
+void web_fatal(const char* message);
+std::string status_json(const AppState& s);
+std::string layout_json(const AppState& s);
+
+}  // namespace app

@@ -1,0 +1,332 @@
+#include "bridge.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "core/kernels/pool.h"
+
+namespace app {
+
+namespace {
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+constexpr int kEvalChunk = 500;           // test images per unit of evaluation work
+constexpr double kWeightsEveryMs = 250;   // how often the draw pad gets fresh weights while training
+}  // namespace
+
+void Bridge::init(bool threaded, int workers) {
+  threaded_ = threaded;
+  workers_ = threaded ? std::max(0, workers) : 0;
+  if (threaded_) thread_ = std::thread([this] { thread_main(); });
+}
+
+void Bridge::set_data(const dl::Dataset* train_all, const dl::Dataset* test) {
+  // Called once, before any Start; the trainer side reads these only while handling commands,
+  // which the queue orders after this call.
+  std::lock_guard<std::mutex> lk(cmd_mu_);
+  train_all_ = train_all;
+  test_ = test;
+}
+
+void Bridge::push(Command c) {
+  {
+    std::lock_guard<std::mutex> lk(cmd_mu_);
+    cmds_.push_back(std::move(c));
+  }
+  cmd_cv_.notify_one();
+}
+
+void Bridge::start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused) {
+  Command c(Cmd::Start);
+  c.spec = spec;
+  c.cfg = cfg;
+  c.flag = paused;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    shared_.starting = true;
+  }
+  push(std::move(c));
+}
+void Bridge::pause() { push(Command(Cmd::Pause)); }
+void Bridge::resume() { push(Command(Cmd::Resume)); }
+void Bridge::stop() { push(Command(Cmd::Stop)); }
+void Bridge::step_once() { push(Command(Cmd::Step)); }
+void Bridge::evaluate() { push(Command(Cmd::Evaluate)); }
+void Bridge::set_lr(float lr) {
+  Command c(Cmd::SetLr);
+  c.value = lr;
+  push(std::move(c));
+}
+void Bridge::use_model(const dl::Model& m) {
+  Command c(Cmd::UseModel);
+  c.model = std::make_shared<dl::Model>(m);
+  push(std::move(c));
+}
+
+// ------------------------------------------------------------------------------------ trainer side
+
+void Bridge::thread_main() {
+  dl::kernel_pool().set_workers(workers_);
+  while (!quit_.load()) {
+    if (!work_once()) {
+      std::unique_lock<std::mutex> lk(cmd_mu_);
+      cmd_cv_.wait_for(lk, std::chrono::milliseconds(50), [&] { return !cmds_.empty() || quit_.load(); });
+    }
+  }
+}
+
+bool Bridge::pump(double budget_ms) {
+  const double t0 = now_ms();
+  bool more = true;
+  while (more && now_ms() - t0 < budget_ms) more = work_once();
+  return more;
+}
+
+bool Bridge::work_once() {
+  std::deque<Command> todo;
+  {
+    std::lock_guard<std::mutex> lk(cmd_mu_);
+    todo.swap(cmds_);
+  }
+  for (Command& c : todo) handle(c);
+  if (!todo.empty()) publish(false);
+
+  if (eval_active_) {
+    eval_chunk();
+    return true;
+  }
+  if (trainer_.phase() == dl::TrainPhase::Running && (!paused_ || pending_steps_ > 0)) {
+    if (pending_steps_ > 0) --pending_steps_;
+    bool running = trainer_.step();
+    const double t = now_ms();
+    bool weights = !running || t - last_publish_ > kWeightsEveryMs;
+    if (!running) eval_begin();  // finished, stopped or diverged: show the test-set results
+    publish(weights);
+    return true;
+  }
+  return !todo.empty();
+}
+
+void Bridge::handle(Command& c) {
+  const bool running = trainer_.phase() == dl::TrainPhase::Running;
+  switch (c.cmd) {
+    case Cmd::Start: do_start(c); break;
+    case Cmd::Pause: paused_ = true; break;
+    case Cmd::Resume: paused_ = false; pending_steps_ = 0; break;
+    case Cmd::Stop:
+      if (running) {
+        trainer_.stop();
+        paused_ = false;
+        eval_begin();
+        publish(true);
+      }
+      break;
+    case Cmd::Step:
+      if (running) ++pending_steps_;
+      break;
+    case Cmd::SetLr:
+      if (running) trainer_.set_lr(c.value);
+      break;
+    case Cmd::Evaluate:
+      if (has_model_) eval_begin();
+      break;
+    case Cmd::UseModel:
+      if (running) trainer_.stop();
+      trainer_ = dl::Trainer();
+      model_ = *c.model;
+      model_name_ = model_.spec().name;
+      has_model_ = true;
+      paused_ = false;
+      ++run_;
+      error_.clear();
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        shared_ = Snapshot();
+        shared_.run = run_;
+      }
+      eval_begin();
+      publish(true);
+      break;
+  }
+}
+
+void Bridge::do_start(Command& c) {
+  error_.clear();
+  eval_active_ = false;
+  if (!train_all_ || train_all_->n == 0) {
+    error_ = "The digits are not loaded yet, so there is nothing to train on. Wait for the Data window to finish loading.";
+  } else {
+    if (split_of_ != c.cfg.val_split || split_seed_ != c.cfg.seed) {
+      dl::dataset_split(*train_all_, c.cfg.val_split, c.cfg.seed, &train_, &val_);
+      split_of_ = c.cfg.val_split;
+      split_seed_ = c.cfg.seed;
+    }
+    dl::Model m;
+    dl::Status s = m.build(c.spec);
+    if (s.ok()) {
+      model_ = std::move(m);
+      s = trainer_.begin(&model_, &train_, &val_, c.cfg);
+    }
+    if (!s.ok()) error_ = "Training could not start: " + s.error;
+  }
+  ++run_;
+  paused_ = c.flag;
+  pending_steps_ = 0;
+  if (error_.empty()) {
+    has_model_ = true;
+    model_name_ = c.spec.name;
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Snapshot fresh;
+    fresh.run = run_;
+    fresh.params_version = shared_.params_version;
+    shared_ = std::move(fresh);
+  }
+  publish(error_.empty());
+}
+
+void Bridge::eval_begin() {
+  if (!test_ || test_->n == 0 || !model_.built()) return;
+  eval_active_ = true;
+  eval_pos_ = 0;
+  eval_correct_ = 0;
+  eval_loss_ = 0;
+  eval_conf_ = dl::Confusion(model_.classes());
+}
+
+void Bridge::eval_chunk() {
+  const dl::Dataset& d = *test_;
+  const int K = model_.classes();
+  const int B = std::min(kEvalChunk, d.n - eval_pos_);
+  std::vector<float> x(size_t(B) * d.pixels());
+  std::vector<int> y(B), idx(B);
+  std::iota(idx.begin(), idx.end(), eval_pos_);
+  dl::dataset_batch(d, idx.data(), B, x.data(), y.data());
+  const float* p = model_.forward(x.data(), B, false);
+  for (int b = 0; b < B; ++b) {
+    const float* pb = p + size_t(b) * K;
+    int pred = int(std::max_element(pb, pb + K) - pb);
+    eval_correct_ += pred == y[b];
+    eval_conf_.add(y[b], pred);
+    eval_loss_ += -std::log(std::min(std::max(pb[y[b]], 1e-7f), 1.0f - 1e-7f));
+  }
+  eval_pos_ += B;
+  std::lock_guard<std::mutex> lk(mu_);
+  shared_.evaluating = eval_pos_ < d.n;
+  shared_.eval_progress = float(eval_pos_) / float(d.n);
+  if (eval_pos_ >= d.n) {
+    eval_active_ = false;
+    shared_.has_eval = true;
+    ++shared_.eval_version;
+    shared_.test_loss = eval_loss_ / d.n + model_.l2_loss();
+    shared_.test_accuracy = double(eval_correct_) / d.n;
+    shared_.confusion = eval_conf_;
+    shared_.report = dl::report_from_confusion(eval_conf_);
+  }
+}
+
+void Bridge::publish(bool weights) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Snapshot& s = shared_;
+    s.run = run_;
+    s.starting = false;
+    s.paused = paused_ && trainer_.phase() == dl::TrainPhase::Running;
+    s.phase = trainer_.phase();
+    s.message = error_.empty() ? trainer_.message() : error_;
+    s.model_name = model_name_;
+    s.has_model = has_model_;
+    s.evaluating = eval_active_;
+    if (trainer_.phase() != dl::TrainPhase::Idle) {
+      const dl::TrainConfig& cfg = trainer_.config();
+      s.epoch = trainer_.epoch();
+      s.epochs = cfg.epochs;
+      s.batch = trainer_.batch();
+      s.batches_per_epoch = trainer_.batches_per_epoch();
+      s.batch_size = cfg.batch;
+      s.train_n = train_.n;
+      s.val_n = val_.n;
+      s.steps = trainer_.steps_done();
+      s.epoch_loss = trainer_.epoch_loss();
+      s.epoch_accuracy = trainer_.epoch_accuracy();
+      s.samples_per_sec = trainer_.samples_per_sec();
+      s.lr = trainer_.lr();
+      if (s.history.size() != trainer_.history().size()) s.history = trainer_.history();
+      const auto& log = trainer_.batches();
+      if (s.batches.size() < log.size()) s.batches.insert(s.batches.end(), log.begin() + s.batches.size(), log.end());
+    }
+  }
+  if (weights && model_.built()) {
+    last_publish_ = now_ms();
+    std::lock_guard<std::mutex> lk(params_mu_);
+    pub_spec_ = model_.spec();
+    pub_params_ = model_.params;
+    pub_state_ = model_.state;
+    ++pub_version_;
+    std::lock_guard<std::mutex> lk2(mu_);
+    shared_.params_version = pub_version_;
+  }
+}
+
+// ------------------------------------------------------------------------------------ UI side
+
+void Bridge::snapshot(Snapshot* out) {
+  std::lock_guard<std::mutex> lk(mu_);
+  const Snapshot& s = shared_;
+  if (out->run != s.run) {
+    out->batches.clear();
+    out->history.clear();
+  }
+  std::vector<dl::BatchRecord> batches = std::move(out->batches);
+  std::vector<dl::EpochRecord> history = std::move(out->history);
+  dl::Confusion conf = std::move(out->confusion);
+  dl::Report report = std::move(out->report);
+  const uint64_t eval_version = out->eval_version;
+  // Copy the small fields, then the big ones only when they changed.
+  Snapshot tmp;
+  tmp.run = s.run; tmp.phase = s.phase; tmp.paused = s.paused; tmp.starting = s.starting;
+  tmp.message = s.message; tmp.model_name = s.model_name;
+  tmp.epoch = s.epoch; tmp.epochs = s.epochs; tmp.batch = s.batch; tmp.batches_per_epoch = s.batches_per_epoch;
+  tmp.batch_size = s.batch_size; tmp.train_n = s.train_n; tmp.val_n = s.val_n; tmp.steps = s.steps;
+  tmp.epoch_loss = s.epoch_loss; tmp.epoch_accuracy = s.epoch_accuracy; tmp.samples_per_sec = s.samples_per_sec;
+  tmp.lr = s.lr; tmp.seconds = s.seconds;
+  tmp.evaluating = s.evaluating; tmp.eval_progress = s.eval_progress; tmp.has_eval = s.has_eval;
+  tmp.eval_version = s.eval_version; tmp.test_loss = s.test_loss; tmp.test_accuracy = s.test_accuracy;
+  tmp.has_model = s.has_model; tmp.params_version = s.params_version;
+  if (batches.size() > s.batches.size()) batches.clear();
+  batches.insert(batches.end(), s.batches.begin() + batches.size(), s.batches.end());
+  if (history.size() != s.history.size()) history = s.history;
+  if (eval_version != s.eval_version) {
+    conf = s.confusion;
+    report = s.report;
+  }
+  tmp.batches = std::move(batches);
+  tmp.history = std::move(history);
+  tmp.confusion = std::move(conf);
+  tmp.report = std::move(report);
+  *out = std::move(tmp);
+}
+
+bool Bridge::fetch_model(uint64_t* version, dl::Model* dst) {
+  std::lock_guard<std::mutex> lk(params_mu_);
+  if (pub_version_ == *version || pub_params_.empty()) return false;
+  const bool same_arch = dst->built() && dst->spec().name == pub_spec_.name &&
+                         dst->spec().layers.size() == pub_spec_.layers.size() &&
+                         dst->params.size() == pub_params_.size() && dst->state.size() == pub_state_.size();
+  if (!same_arch) {
+    dl::Model m;
+    if (!m.build(pub_spec_).ok()) return false;
+    *dst = std::move(m);
+  }
+  dst->params = pub_params_;
+  dst->state = pub_state_;
+  *version = pub_version_;
+  return true;
+}
+
+}  // namespace app

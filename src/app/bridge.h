@@ -1,0 +1,136 @@
+// The trainer bridge: the only state shared between the UI (browser main thread) and training.
+// The UI sends commands (start, pause, resume, stop, step one batch, change the learning rate,
+// evaluate, use a loaded model) through a short mutex-protected queue and copies a snapshot of the
+// metrics each frame. Training runs either on its own thread (threads build: a pthread, i.e. a Web
+// Worker, not tied to animation frames) or, in the single-thread build, in short slices that the
+// main loop asks for with pump(). What this does not do: any UI, any I/O.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/data/dataset.h"
+#include "core/nn/model.h"
+#include "core/train/metrics.h"
+#include "core/train/trainer.h"
+
+namespace app {
+
+// What the UI sees; copied under a short lock once per frame.
+struct Snapshot {
+  uint64_t run = 0;                 // increments with every Start (or model load)
+  dl::TrainPhase phase = dl::TrainPhase::Idle;
+  bool paused = false, starting = false;
+  std::string message;              // why training ended, or an error in plain words
+  std::string model_name;
+  int epoch = 0, epochs = 0, batch = 0, batches_per_epoch = 0, batch_size = 0;
+  int train_n = 0, val_n = 0;
+  int64_t steps = 0;
+  double epoch_loss = 0, epoch_accuracy = 0, samples_per_sec = 0, lr = 0, seconds = 0;
+  std::vector<dl::EpochRecord> history;
+  std::vector<dl::BatchRecord> batches;  // every batch of this run, appended incrementally
+  // Test-set evaluation of the current model.
+  bool evaluating = false;
+  float eval_progress = 0;
+  bool has_eval = false;
+  uint64_t eval_version = 0;
+  double test_loss = 0, test_accuracy = 0;
+  dl::Confusion confusion;
+  dl::Report report;
+  bool has_model = false;           // trained or loaded weights exist
+  uint64_t params_version = 0;      // bumps whenever published weights change
+};
+
+class Bridge {
+ public:
+  // threaded: run on a std::thread (threads build); else the caller must pump(). workers: kernel
+  // pool workers the trainer thread starts (threads build only).
+  void init(bool threaded, int workers);
+  // The datasets must stay alive and unchanged from here on.
+  void set_data(const dl::Dataset* train_all, const dl::Dataset* test);
+
+  void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false);
+  void pause();
+  void resume();
+  void stop();
+  void step_once();   // one batch (starts paused training first when idle: pass spec/cfg)
+  void set_lr(float lr);
+  void evaluate();
+  void use_model(const dl::Model& m);  // a model loaded from a file replaces the trained one
+
+  // Single-thread build: do training work for about budget_ms. Returns true if work remains.
+  bool pump(double budget_ms);
+  bool threaded() const { return threaded_; }
+  int workers() const { return workers_; }
+
+  // Copies the shared snapshot into *s (the batch log incrementally).
+  void snapshot(Snapshot* s);
+  // If the published weights are newer than *version, copies them into *dst (rebuilding it when
+  // the architecture changed) and returns true.
+  bool fetch_model(uint64_t* version, dl::Model* dst);
+
+ private:
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel };
+  struct Command {
+    explicit Command(Cmd c) : cmd(c) {}
+    Cmd cmd;
+    dl::ModelSpec spec;
+    dl::TrainConfig cfg;
+    float value = 0;
+    bool flag = false;
+    std::shared_ptr<dl::Model> model;
+  };
+  void push(Command c);
+  void thread_main();
+  bool work_once();          // trainer side: one unit of work; false when idle
+  void handle(Command& c);   // trainer side
+  void do_start(Command& c);
+  void eval_begin();
+  void eval_chunk();
+  void publish(bool weights);
+
+  bool threaded_ = false;
+  int workers_ = 0;
+  std::thread thread_;
+  std::atomic<bool> quit_{false};
+
+  std::mutex cmd_mu_;
+  std::condition_variable cmd_cv_;
+  std::deque<Command> cmds_;
+
+  // ---- trainer side only (the trainer thread, or the main thread inside pump())
+  const dl::Dataset* train_all_ = nullptr;
+  const dl::Dataset* test_ = nullptr;
+  dl::Dataset train_, val_;
+  float split_of_ = -1;
+  uint64_t split_seed_ = 0;
+  dl::Model model_;
+  dl::Trainer trainer_;
+  bool paused_ = false, has_model_ = false;
+  int pending_steps_ = 0;
+  uint64_t run_ = 0;
+  std::string error_, model_name_;
+  bool eval_active_ = false;
+  int eval_pos_ = 0;
+  int64_t eval_correct_ = 0;
+  double eval_loss_ = 0;
+  dl::Confusion eval_conf_;
+  double last_publish_ = 0;
+
+  // ---- shared, under mu_
+  std::mutex mu_;
+  Snapshot shared_;
+  // ---- shared weights, under params_mu_
+  std::mutex params_mu_;
+  dl::ModelSpec pub_spec_;
+  std::vector<float> pub_params_, pub_state_;
+  uint64_t pub_version_ = 0;
+};
+
+}  // namespace app

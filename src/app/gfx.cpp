@@ -1,0 +1,99 @@
+// Custom rendering inside ImGui windows: single-channel textures drawn through the app's own
+// GLSL ES 3.00 program (shaders/, embedded at build time), switched in with draw-list callbacks.
+#include <GLES3/gl3.h>
+
+#include "app.h"
+#include "embedded.h"
+
+namespace app {
+namespace {
+
+GLuint g_program = 0;
+GLint g_loc_proj = -1, g_loc_tex = -1, g_loc_mode = -1;
+
+GLuint compile(GLenum kind, const char* src, std::string* error) {
+  GLuint sh = glCreateShader(kind);
+  glShaderSource(sh, 1, &src, nullptr);
+  glCompileShader(sh);
+  GLint ok = 0;
+  glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    char log[1024] = {};
+    glGetShaderInfoLog(sh, sizeof log, nullptr, log);
+    *error = log;
+    glDeleteShader(sh);
+    return 0;
+  }
+  return sh;
+}
+
+void use_program(const ImDrawList*, const ImDrawCmd* cmd) {
+  const ImDrawData* dd = ImGui::GetDrawData();
+  const float L = dd->DisplayPos.x, R = dd->DisplayPos.x + dd->DisplaySize.x;
+  const float T = dd->DisplayPos.y, B = dd->DisplayPos.y + dd->DisplaySize.y;
+  const float ortho[4][4] = {
+      {2.0f / (R - L), 0.0f, 0.0f, 0.0f},
+      {0.0f, 2.0f / (T - B), 0.0f, 0.0f},
+      {0.0f, 0.0f, -1.0f, 0.0f},
+      {(R + L) / (L - R), (T + B) / (B - T), 0.0f, 1.0f},
+  };
+  glUseProgram(g_program);
+  glUniformMatrix4fv(g_loc_proj, 1, GL_FALSE, &ortho[0][0]);
+  glUniform1i(g_loc_tex, 0);
+  glUniform1i(g_loc_mode, int(intptr_t(cmd->UserCallbackData)));
+}
+
+}  // namespace
+
+bool gfx_init(std::string* error) {
+  GLuint vs = compile(GL_VERTEX_SHADER, kShader_image_vs, error);
+  if (!vs) return false;
+  GLuint fs = compile(GL_FRAGMENT_SHADER, kShader_image_fs, error);
+  if (!fs) return false;
+  g_program = glCreateProgram();
+  glAttachShader(g_program, vs);
+  glAttachShader(g_program, fs);
+  glLinkProgram(g_program);
+  GLint ok = 0;
+  glGetProgramiv(g_program, GL_LINK_STATUS, &ok);
+  if (!ok) {
+    char log[1024] = {};
+    glGetProgramInfoLog(g_program, sizeof log, nullptr, log);
+    *error = log;
+    return false;
+  }
+  glDeleteShader(vs);
+  glDeleteShader(fs);
+  g_loc_proj = glGetUniformLocation(g_program, "ProjMtx");
+  g_loc_tex = glGetUniformLocation(g_program, "Texture");
+  g_loc_mode = glGetUniformLocation(g_program, "Mode");
+  return true;
+}
+
+void texture_r8(Texture* t, int w, int h, const uint8_t* pixels, bool smooth) {
+  GLint prev = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &prev);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  if (!t->id) glGenTextures(1, &t->id);
+  glBindTexture(GL_TEXTURE_2D, t->id);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, smooth ? GL_LINEAR : GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, smooth ? GL_LINEAR : GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  if (t->w == w && t->h == h)
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_UNSIGNED_BYTE, pixels);
+  else
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, w, h, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+  t->w = w;
+  t->h = h;
+  glBindTexture(GL_TEXTURE_2D, GLuint(prev));
+}
+
+void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode, ImVec2 uv0, ImVec2 uv1) {
+  if (!t.id) return;
+  dl->AddCallback(use_program, (void*)intptr_t(mode));
+  dl->AddImage(t.im(), p0, p1, uv0, uv1);
+  dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+}
+
+}  // namespace app

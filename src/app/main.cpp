@@ -1,0 +1,238 @@
+// The app's entry point and frame loop: SDL init → GL attributes → ImGui context → backends →
+// the per-frame callback (browser animation frames; it never blocks) → (no cleanup on the web).
+// The window layout (a tiled dashboard that fills the page and follows resizes) and the HiDPI
+// font handling live here too.
+#include <SDL.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <GLES3/gl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+#include "embedded.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+
+namespace app {
+namespace {
+
+SDL_Window* g_window = nullptr;
+ImGuiStyle g_base_style;
+
+double now_ms() { return emscripten_get_now(); }
+
+// Font atlas rasterised at font_px × devicePixelRatio and drawn at 1/dpr: sharp text on HiDPI.
+void rebuild_fonts(AppState& s) {
+  ImGuiIO& io = ImGui::GetIO();
+  const float dpr = s.ui.dpr;
+  io.Fonts->Clear();
+  ImFontConfig cfg;
+  cfg.OversampleH = 2;
+  cfg.OversampleV = 1;
+  cfg.PixelSnapH = false;
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x2013, 0x2030, 0x2190, 0x2193,
+                                   0x2212, 0x2212, 0x2248, 0x2265, 0x25A0, 0x25CF, 0};
+#ifdef DIGITLAB_HAVE_FONT
+  cfg.FontDataOwnedByAtlas = false;
+  io.Fonts->AddFontFromMemoryTTF((void*)kFontData, int(kFontSize), s.ui.font_px * dpr, &cfg, ranges);
+#else
+  cfg.SizePixels = 13.0f * dpr;
+  io.Fonts->AddFontDefault(&cfg);
+#endif
+  io.FontGlobalScale = 1.0f / dpr;
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ImGuiStyle style = g_base_style;
+  style.ScaleAllSizes(s.ui.font_px / 15.0f);
+  ImGui::GetStyle() = style;
+  s.ui.fonts_dirty = false;
+}
+
+void setup_style() {
+  ImGui::StyleColorsLight();
+  ImGuiStyle& st = ImGui::GetStyle();
+  st.WindowRounding = 6;
+  st.FrameRounding = 4;
+  st.GrabRounding = 4;
+  st.ChildRounding = 4;
+  st.WindowBorderSize = 1;
+  st.FrameBorderSize = 1;
+  st.WindowPadding = ImVec2(10, 8);
+  st.ItemSpacing = ImVec2(8, 6);
+  st.CellPadding = ImVec2(6, 2);
+  ImVec4* c = st.Colors;
+  c[ImGuiCol_WindowBg] = ImVec4(0.985f, 0.985f, 0.98f, 1);
+  c[ImGuiCol_TitleBg] = ImVec4(0.20f, 0.33f, 0.55f, 1);
+  c[ImGuiCol_TitleBgActive] = ImVec4(0.16f, 0.29f, 0.52f, 1);
+  c[ImGuiCol_TitleBgCollapsed] = c[ImGuiCol_TitleBg];
+  c[ImGuiCol_Text] = ImVec4(0.08f, 0.09f, 0.12f, 1);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.90f, 0.92f, 0.95f, 1);
+  c[ImGuiCol_PlotHistogram] = ImVec4(0.22f, 0.48f, 0.80f, 1);
+  g_base_style = st;
+}
+
+// Tiles the five windows over the page: | Data / Model | Training / Draw | Evaluation |
+struct Tiles {
+  ImVec4 data, model, training, draw, evaluation;
+};
+Tiles layout_tiles(ImVec2 d, float top, float bottom) {
+  Tiles t;
+  const float gap = 4, H = d.y - top - bottom;
+  const float w1 = std::floor(d.x * 0.27f), w2 = std::floor(d.x * 0.40f), w3 = d.x - w1 - w2;
+  const float x1 = 0, x2 = w1, x3 = w1 + w2;
+  const float h_data = std::floor(H * 0.60f), h_train = std::floor(H * 0.56f);
+  t.data = ImVec4(x1, top, w1 - gap, h_data - gap);
+  t.model = ImVec4(x1, top + h_data, w1 - gap, H - h_data);
+  t.training = ImVec4(x2, top, w2 - gap, h_train - gap);
+  t.draw = ImVec4(x2, top + h_train, w2 - gap, H - h_train);
+  t.evaluation = ImVec4(x3, top, w3, H);
+  return t;
+}
+
+void place(const ImVec4& r) {
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(r.z, r.w), ImGuiCond_Always);
+}
+
+void menu_bar(AppState& s, float* height) {
+  if (ImGui::BeginMainMenuBar()) {
+    ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
+    ImGui::TextDisabled("train a neural network to read handwritten digits");
+    if (ImGui::BeginMenu("View")) {
+      if (ImGui::MenuItem("Larger text", nullptr, false, s.ui.font_px < 32)) {
+        s.ui.font_px += 2;
+        s.ui.fonts_dirty = true;
+      }
+      if (ImGui::MenuItem("Smaller text", nullptr, false, s.ui.font_px > 12)) {
+        s.ui.font_px -= 2;
+        s.ui.fonts_dirty = true;
+      }
+      ImGui::EndMenu();
+    }
+    *height = ImGui::GetWindowSize().y;
+    ImGui::EndMainMenuBar();
+  }
+}
+
+void frame() {
+  AppState& s = app_state();
+  const double t_frame = now_ms();
+  static double last_frame = t_frame;
+  s.ui.fps = s.ui.fps * 0.95 + 0.05 * (1000.0 / std::max(1.0, t_frame - last_frame));
+  last_frame = t_frame;
+
+  const float dpr = float(emscripten_get_device_pixel_ratio());
+  if (dpr != s.ui.dpr) {
+    s.ui.dpr = dpr;
+    s.env.dpr = dpr;
+    s.ui.fonts_dirty = true;
+  }
+
+  SDL_Event ev;
+  while (SDL_PollEvent(&ev)) ImGui_ImplSDL2_ProcessEvent(&ev);
+  if (s.ui.fonts_dirty) rebuild_fonts(s);
+
+  // Single-thread build: train in a short slice, then draw.
+  if (!s.bridge.threaded()) s.bridge.pump(10.0);
+  s.bridge.snapshot(&s.snap);
+  draw_update(s);
+  if (s.autostart_pending && s.data.phase == DataPhase::Ready) {
+    s.autostart_pending = false;
+    start_training(s, false);
+  }
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGui::NewFrame();
+  s.ui.rects.clear();
+
+  float top = 0, bottom = ImGui::GetFrameHeight() + 6;
+  menu_bar(s, &top);
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  Tiles t = layout_tiles(d, top + 2, bottom);
+  place(t.data);
+  window_data(s);
+  place(t.model);
+  window_model(s);
+  place(t.training);
+  window_training(s);
+  place(t.draw);
+  window_draw(s);
+  place(t.evaluation);
+  window_evaluation(s);
+  ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
+  status_bar(s);
+
+  ImGui::Render();
+  const ImGuiIO& io = ImGui::GetIO();
+  glViewport(0, 0, int(io.DisplaySize.x * io.DisplayFramebufferScale.x),
+             int(io.DisplaySize.y * io.DisplayFramebufferScale.y));
+  glClearColor(0.86f, 0.88f, 0.91f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  SDL_GL_SwapWindow(g_window);
+  ++s.ui.frames;
+  web_frame(s);
+}
+
+}  // namespace
+}  // namespace app
+
+int main(int, char**) {
+  using namespace app;
+  AppState& s = app_state();
+  web_init(s);
+
+  SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) {
+    web_fatal("The app could not start its window system (SDL). Try reloading the page.");
+    return 1;
+  }
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
+  // The canvas is sized by the page's CSS (it fills the window); SDL follows it and scales the
+  // drawing buffer by devicePixelRatio.
+  g_window = SDL_CreateWindow("Digit Lab", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 800,
+                              SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  SDL_GLContext gl = g_window ? SDL_GL_CreateContext(g_window) : nullptr;
+  if (!gl) {
+    web_fatal("This browser could not start WebGL 2, which Digit Lab needs to draw. Try an up-to-date Chrome, "
+              "Edge or Firefox, and check that hardware acceleration is turned on.");
+    return 1;
+  }
+  SDL_GL_SetSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // no imgui.ini on the web
+  io.ConfigWindowsMoveFromTitleBarOnly = true;
+  setup_style();
+  ImGui_ImplSDL2_InitForOpenGL(g_window, gl);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  std::string err;
+  if (!gfx_init(&err)) {
+    web_fatal(("The app's drawing shaders did not compile: " + err).c_str());
+    return 1;
+  }
+  // Text size follows the window: readable from the back of a classroom.
+  double css_w = 1280, css_h = 800;
+  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+  s.ui.font_px = std::round(std::clamp(float(std::min(css_w / 88.0, css_h / 48.0)), 14.0f, 24.0f));
+  s.ui.dpr = float(emscripten_get_device_pixel_ratio());
+  s.env.dpr = s.ui.dpr;
+
+  s.bridge.init(s.env.threads, s.env.workers);
+  emscripten_set_main_loop(frame, 0, 1);
+  return 0;
+}

@@ -1,0 +1,112 @@
+// Line plots drawn with ImGui's draw list: axes with "nice" ticks, a light grid, a legend, and
+// series thinned to about one point per pixel column. No plotting library.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+
+namespace app {
+namespace {
+
+double nice_step(double range, int target) {
+  const double raw = range / std::max(1, target);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double f = raw / mag;
+  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+}
+
+}  // namespace
+
+void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
+                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt) {
+  ImGui::PushID(id);
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(size);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float fs = ImGui::GetFontSize();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = IM_COL32(110, 115, 125, 255);
+
+  // Automatic y range from the data.
+  if (std::isnan(ymin) || std::isnan(ymax)) {
+    float lo = INFINITY, hi = -INFINITY;
+    for (const Series& s : series)
+      for (float v : s.y)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!std::isfinite(lo)) lo = 0, hi = 1;
+    if (hi - lo < 1e-6f) lo -= 0.5f * std::max(1e-3f, std::fabs(lo)), hi += 0.5f * std::max(1e-3f, std::fabs(hi));
+    const float pad = 0.06f * (hi - lo);
+    if (std::isnan(ymin)) ymin = lo - pad;
+    if (std::isnan(ymax)) ymax = hi + pad;
+  }
+  if (xmax <= xmin) xmax = xmin + 1;
+
+  char buf[64];
+  std::snprintf(buf, sizeof buf, yfmt, double(ymax));
+  const float left = ImGui::CalcTextSize(buf).x + fs * 0.6f;
+  const float top = fs * 1.4f, bottom = fs * 2.3f, right = fs * 0.6f;
+  const ImVec2 a(p0.x + left, p0.y + top), b(p0.x + size.x - right, p0.y + size.y - bottom);
+  if (b.x - a.x < 20 || b.y - a.y < 20) {
+    ImGui::PopID();
+    return;
+  }
+  dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), IM_COL32(255, 255, 255, 255), 4);
+  dl->AddText(ImVec2(a.x, p0.y + fs * 0.15f), text, title);
+  auto X = [&](double x) { return float(a.x + (x - xmin) / (xmax - xmin) * (b.x - a.x)); };
+  auto Y = [&](double y) { return float(b.y - (y - ymin) / (ymax - ymin) * (b.y - a.y)); };
+
+  // Grid and ticks.
+  const double ys = nice_step(ymax - ymin, std::max(2, int((b.y - a.y) / (fs * 2.2f))));
+  for (double y = std::ceil(ymin / ys) * ys; y <= ymax + 1e-9; y += ys) {
+    dl->AddLine(ImVec2(a.x, Y(y)), ImVec2(b.x, Y(y)), IM_COL32(225, 228, 233, 255));
+    std::snprintf(buf, sizeof buf, yfmt, std::fabs(y) < ys * 1e-6 ? 0.0 : y);
+    const ImVec2 ts = ImGui::CalcTextSize(buf);
+    dl->AddText(ImVec2(a.x - ts.x - fs * 0.3f, Y(y) - ts.y * 0.5f), dim, buf);
+  }
+  const double xs = nice_step(xmax - xmin, std::max(2, int((b.x - a.x) / (fs * 4.0f))));
+  for (double x = std::ceil(xmin / xs) * xs; x <= xmax + 1e-9; x += xs) {
+    dl->AddLine(ImVec2(X(x), a.y), ImVec2(X(x), b.y), IM_COL32(235, 237, 241, 255));
+    std::snprintf(buf, sizeof buf, xs < 1 ? "%.1f" : "%.0f", x);
+    const ImVec2 ts = ImGui::CalcTextSize(buf);
+    dl->AddText(ImVec2(X(x) - ts.x * 0.5f, b.y + fs * 0.15f), dim, buf);
+  }
+  dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
+  const ImVec2 xl = ImGui::CalcTextSize(xlabel);
+  dl->AddText(ImVec2((a.x + b.x - xl.x) * 0.5f, b.y + fs * 1.15f), dim, xlabel);
+
+  // Series, clipped to the plot area, thinned to ~1 point per pixel.
+  dl->PushClipRect(a, b, true);
+  std::vector<ImVec2> pts;
+  for (const Series& s : series) {
+    const size_t n = std::min(s.x.size(), s.y.size());
+    if (n == 0) continue;
+    const size_t cols = size_t(std::max(2.0f, b.x - a.x));
+    const size_t stride = std::max<size_t>(1, n / cols);
+    pts.clear();
+    for (size_t i = 0; i < n; i += stride) {
+      double sx = 0, sy = 0;
+      size_t m = 0;
+      for (size_t j = i; j < std::min(n, i + stride); ++j, ++m) sx += s.x[j], sy += s.y[j];
+      pts.emplace_back(X(sx / m), Y(sy / m));
+    }
+    if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), s.color, 0, s.thickness);
+    if (s.markers || pts.size() == 1)
+      for (const ImVec2& p : pts) dl->AddCircleFilled(p, s.thickness * 1.8f, s.color);
+  }
+  dl->PopClipRect();
+
+  // Legend, top right inside the plot.
+  float lx = b.x - fs * 0.4f;
+  for (auto it = series.rbegin(); it != series.rend(); ++it) {
+    if (!it->label) continue;
+    const ImVec2 ts = ImGui::CalcTextSize(it->label);
+    lx -= ts.x;
+    dl->AddText(ImVec2(lx, a.y - fs * 1.25f), text, it->label);
+    lx -= fs * 0.9f;
+    dl->AddRectFilled(ImVec2(lx, a.y - fs * 0.85f), ImVec2(lx + fs * 0.6f, a.y - fs * 0.45f), it->color);
+    lx -= fs * 0.7f;
+  }
+  ImGui::PopID();
+}
+
+}  // namespace app

@@ -1,0 +1,368 @@
+// The app's side of the page interop: functions the page's JavaScript calls (dataset bytes and
+// progress, model files, status(), layout()), the JavaScript the app calls (environment, URL hash,
+// downloads, file picker, fatal errors, frame timing), and the status bar that says how it runs.
+// Bytes cross as: JS keeps them in Module.dlPending, calls an export with the length, and the app
+// asks JS to copy them into memory it allocated — no JS-side heap views that growth could stale.
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "app.h"
+
+// ------------------------------------------------------------------------------- JavaScript side
+// clang-format off
+EM_JS(int, js_isolated, (), { return (typeof crossOriginIsolated !== "undefined" && crossOriginIsolated) ? 1 : 0; });
+EM_JS(int, js_cores, (), { return (navigator.hardwareConcurrency || 1) | 0; });
+EM_JS(char*, js_string, (int what), {
+  var s = "";
+  if (what == 0) s = location.hash || "";
+  else if (what == 1) s = (Module.dlPending && Module.dlPending.error) || "";
+  else if (what == 2) s = (Module.dlPending && Module.dlPending.model && Module.dlPending.model.name) || "model";
+  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+EM_JS(void, js_copy_pending, (int which, void* dst), {
+  var P = Module.dlPending;
+  var src = which < 4 ? P.data[which] : P.model.bytes;
+  new Uint8Array(wasmMemory.buffer, dst, src.byteLength).set(src);
+  if (which < 4) P.data[which] = null; else P.model = null;
+});
+EM_JS(void, js_download, (const char* name, const void* ptr, int len), {
+  var bytes = new Uint8Array(wasmMemory.buffer, ptr, len).slice();  // a copy: Blob cannot take shared memory
+  var url = URL.createObjectURL(new Blob([bytes], {type: "application/octet-stream"}));
+  var a = document.createElement("a");
+  a.href = url; a.download = UTF8ToString(name);
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(function() { URL.revokeObjectURL(url); }, 10000);
+});
+EM_JS(void, js_pick_model_file, (), { if (window.digitlabGlue) window.digitlabGlue.pickModelFile(); });
+EM_JS(void, js_fatal, (const char* msg), { if (window.digitlabGlue) window.digitlabGlue.fatal(UTF8ToString(msg)); });
+EM_JS(void, js_app_ready, (), { if (window.digitlabGlue) window.digitlabGlue.appReady(); });
+EM_JS(void, js_frame, (), { if (window.digitlabGlue) window.digitlabGlue.frame(); });
+// clang-format on
+
+namespace app {
+
+static std::string take_js_string(int what) {
+  char* p = js_string(what);
+  std::string s(p);
+  std::free(p);
+  return s;
+}
+
+static void parse_hash(AppState& s) {
+  std::string h = take_js_string(0);
+  if (!h.empty() && h[0] == '#') h.erase(0, 1);
+  std::stringstream ss(h);
+  std::string kv;
+  HashConfig& c = s.hash;
+  while (std::getline(ss, kv, '&')) {
+    const size_t eq = kv.find('=');
+    const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "1" : kv.substr(eq + 1);
+    if (k == "preset") c.preset = v;
+    else if (k == "epochs") c.epochs = std::atoi(v.c_str());
+    else if (k == "batch") c.batch = std::atoi(v.c_str());
+    else if (k == "lr") c.lr = float(std::atof(v.c_str()));
+    else if (k == "seed") c.seed = std::atoi(v.c_str());
+    else if (k == "val") c.val = float(std::atof(v.c_str()));
+    else if (k == "opt" || k == "optimizer") c.opt = v;
+    else if (k == "autostart") c.autostart = v != "0";
+  }
+  const auto& all = dl::presets();
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].name == c.preset) s.model.preset = int(i);
+  apply_preset_recipe(s);
+  if (c.epochs > 0) s.train.epochs = std::min(c.epochs, 1000);
+  if (c.batch > 0) s.train.batch = std::min(c.batch, 8192);
+  if (c.lr > 0) s.train.lr = c.lr;
+  if (c.seed >= 0) s.train.seed = c.seed;
+  if (c.val >= 0) s.train.val_split = std::min(c.val, 0.9f);
+  dl::OptKind k;
+  if (!c.opt.empty() && dl::opt_parse(c.opt, &k)) s.train.opt = int(k);
+  s.autostart_pending = c.autostart;
+}
+
+void web_init(AppState& s) {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  s.env.threads = true;
+#endif
+#ifdef __wasm_simd128__
+  s.env.simd = true;
+#endif
+  s.env.isolated = js_isolated() != 0;
+  s.env.cores = std::max(1, js_cores());
+  // The trainer thread plus kernel workers: one compute thread per core, at most 7 in all.
+  s.env.workers = s.env.threads ? std::clamp(s.env.cores - 1, 1, 6) : 0;
+  parse_hash(s);
+}
+
+void web_frame(AppState& s) {
+  static bool ready = false;
+  if (!ready) {
+    ready = true;
+    js_app_ready();
+  }
+  js_frame();
+}
+
+void web_download(const std::string& name, const std::vector<uint8_t>& bytes) {
+  js_download(name.c_str(), bytes.data(), int(bytes.size()));
+}
+void web_pick_model_file() { js_pick_model_file(); }
+void web_fatal(const char* message) { js_fatal(message); }
+
+// ---------------------------------------------------------------------------------- JSON output
+
+namespace {
+struct Json {
+  std::string out;
+  bool first = true;
+  void sep() {
+    if (!first) out += ',';
+    first = false;
+  }
+  void key(const char* k) {
+    sep();
+    out += '"';
+    out += k;
+    out += "\":";
+    first = true;
+  }
+  void str(const std::string& v) {
+    sep();
+    out += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\', out += c;
+      else if (c == '\n') out += "\\n";
+      else if (uint8_t(c) < 0x20) out += ' ';
+      else out += c;
+    }
+    out += '"';
+  }
+  void num(double v) {
+    sep();
+    if (!std::isfinite(v)) {
+      out += "null";
+      return;
+    }
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6g", v);
+    out += b;
+  }
+  void boolean(bool v) {
+    sep();
+    out += v ? "true" : "false";
+  }
+  void null() {
+    sep();
+    out += "null";
+  }
+  void open(char c) {
+    sep();
+    out += c;
+    first = true;
+  }
+  void close(char c) {
+    out += c;
+    first = false;
+  }
+  template <class T>
+  void kv(const char* k, T v) {
+    key(k);
+    if constexpr (std::is_same_v<T, bool>) boolean(v);
+    else if constexpr (std::is_arithmetic_v<T>) num(double(v));
+    else str(v);
+  }
+};
+}  // namespace
+
+std::string status_json(const AppState& s) {
+  const Snapshot& sn = s.snap;
+  Json j;
+  j.open('{');
+  const char* phase = sn.starting ? "starting" : sn.paused ? "paused" : dl::phase_name(sn.phase);
+  j.kv("phase", std::string(phase));
+  j.kv("message", sn.message);
+  j.kv("preset", sn.model_name.empty() ? current_preset(s).name : sn.model_name);
+  j.kv("epoch", sn.phase == dl::TrainPhase::Idle ? 0 : std::min(sn.epoch + 1, std::max(1, sn.epochs)));
+  j.kv("epochs_done", int(sn.history.size()));
+  j.kv("epochs", sn.epochs ? sn.epochs : s.train.epochs);
+  j.kv("batch", sn.batch);
+  j.kv("batches_per_epoch", sn.batches_per_epoch);
+  j.kv("steps", double(sn.steps));
+  j.kv("samples_per_sec", sn.samples_per_sec);
+  j.key("metrics");
+  j.open('{');
+  j.kv("loss", sn.epoch_loss);
+  j.kv("accuracy", sn.epoch_accuracy);
+  j.kv("lr", sn.lr);
+  if (!sn.batches.empty()) {
+    j.kv("batch_loss", sn.batches.back().loss);
+    j.kv("batch_accuracy", sn.batches.back().accuracy);
+  }
+  j.close('}');
+  j.key("history");
+  j.open('[');
+  for (const dl::EpochRecord& e : sn.history) {
+    j.open('{');
+    j.kv("epoch", e.epoch);
+    j.kv("loss", e.loss);
+    j.kv("accuracy", e.accuracy);
+    if (e.has_val) {
+      j.kv("val_loss", e.val_loss);
+      j.kv("val_accuracy", e.val_accuracy);
+    }
+    j.kv("lr", e.lr);
+    j.kv("seconds", e.seconds);
+    j.kv("samples_per_sec", e.samples_per_sec);
+    j.close('}');
+  }
+  j.close(']');
+  j.kv("evaluating", sn.evaluating);
+  j.key("test_accuracy");
+  if (sn.has_eval) j.num(sn.test_accuracy); else j.null();
+  j.key("test_loss");
+  if (sn.has_eval) j.num(sn.test_loss); else j.null();
+  j.key("prediction");
+  if (s.draw.pred >= 0) {
+    j.open('{');
+    j.kv("digit", s.draw.pred);
+    j.key("probabilities");
+    j.open('[');
+    for (float p : s.draw.probs) j.num(p);
+    j.close(']');
+    j.kv("latency_ms", s.draw.latency_ms);
+    j.close('}');
+  } else {
+    j.null();
+  }
+  j.key("data");
+  j.open('{');
+  const char* dp[] = {"waiting", "loading", "ready", "failed"};
+  j.kv("phase", std::string(dp[int(s.data.phase)]));
+  j.kv("loaded_bytes", s.data.loaded);
+  j.kv("total_bytes", s.data.total);
+  j.kv("train", s.data.train.n);
+  j.kv("test", s.data.test.n);
+  j.kv("error", s.data.error);
+  j.kv("ready_ms", s.data.ready_ms);
+  j.close('}');
+  j.kv("threads", s.env.threads);
+  j.kv("workers", s.bridge.workers());
+  j.kv("cores", s.env.cores);
+  j.kv("simd", s.env.simd);
+  j.kv("isolated", s.env.isolated);
+  j.kv("build", std::string(s.env.threads ? "threads" : "single-thread"));
+  j.kv("frames", double(s.ui.frames));
+  j.kv("fps", s.ui.fps);
+  j.kv("model_error", s.model.error);
+  j.kv("model_notice", s.model.notice);
+  j.close('}');
+  return j.out;
+}
+
+std::string layout_json(const AppState& s) {
+  Json j;
+  j.open('{');
+  for (const auto& [name, r] : s.ui.rects) {
+    j.key(name.c_str());
+    j.open('{');
+    j.kv("x", r.x);
+    j.kv("y", r.y);
+    j.kv("w", r.z);
+    j.kv("h", r.w);
+    j.close('}');
+  }
+  j.close('}');
+  return j.out;
+}
+
+// -------------------------------------------------------------------------------- status bar
+
+void status_bar(AppState& s) {
+  const ImGuiWindowFlags f = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                             ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ImGui::GetFontSize() * 0.6f, 3));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.90f, 0.92f, 0.95f, 1));
+  ImGui::Begin("##status", nullptr, f);
+  const ImVec4 on(0.10f, 0.50f, 0.22f, 1), off(0.70f, 0.35f, 0.05f, 1);
+  if (s.env.threads)
+    ImGui::TextColored(on, "Threads: on (trainer + %d kernel worker%s, %d cores)", s.bridge.workers(),
+                       s.bridge.workers() == 1 ? "" : "s", s.env.cores);
+  else
+    ImGui::TextColored(off, "Threads: off (single-thread fallback: trains between frames)");
+  ImGui::SameLine();
+  ImGui::TextDisabled("·");
+  ImGui::SameLine();
+  ImGui::TextColored(s.env.simd ? on : off, "SIMD: %s", s.env.simd ? "on" : "off");
+  ImGui::SameLine();
+  ImGui::TextDisabled("·");
+  ImGui::SameLine();
+  ImGui::TextColored(s.env.isolated ? on : off, "Cross-origin isolated: %s", s.env.isolated ? "yes" : "no");
+  ImGui::SameLine();
+  ImGui::TextDisabled("·  %.0f fps", s.ui.fps);
+  note_rect(s, "status");
+  ImGui::End();
+  ImGui::PopStyleColor();
+  ImGui::PopStyleVar();
+}
+
+}  // namespace app
+
+// ------------------------------------------------------------------------------ exports for JS
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void digitlab_data_progress(double loaded, double total, int file) {
+  app::AppState& s = app::app_state();
+  if (s.data.phase == app::DataPhase::Ready || s.data.phase == app::DataPhase::Failed) return;
+  s.data.phase = app::DataPhase::Loading;
+  s.data.loaded = loaded;
+  s.data.total = total;
+  if (file >= 0 && file < app::kDataFiles) s.data.current = std::string("fetching ") + app::kDataFileNames[file] + ".gz";
+}
+
+// JS holds the bytes of file `which` in Module.dlPending.data[which].
+EMSCRIPTEN_KEEPALIVE void digitlab_data_file(int which, int length) {
+  if (which < 0 || which >= app::kDataFiles || length < 0) return;
+  std::vector<uint8_t> bytes(static_cast<size_t>(length));
+  js_copy_pending(which, bytes.data());
+  app::data_file_arrived(app::app_state(), which, std::move(bytes));
+}
+
+EMSCRIPTEN_KEEPALIVE void digitlab_data_error() {
+  app::data_failed(app::app_state(), app::take_js_string(1));
+}
+
+// JS holds a model file in Module.dlPending.model = {bytes, name}.
+EMSCRIPTEN_KEEPALIVE void digitlab_model_file(int length) {
+  if (length < 0) return;
+  std::string name = app::take_js_string(2);
+  std::vector<uint8_t> bytes(static_cast<size_t>(length));
+  js_copy_pending(4, bytes.data());
+  app::model_file_arrived(app::app_state(), name, bytes.data(), bytes.size());
+}
+
+EMSCRIPTEN_KEEPALIVE const char* digitlab_status() {
+  static std::string out;
+  out = app::status_json(app::app_state());
+  return out.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* digitlab_layout() {
+  static std::string out;
+  out = app::layout_json(app::app_state());
+  return out.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void digitlab_clear_pad() {
+  app::AppState& s = app::app_state();
+  std::fill(s.draw.pad.begin(), s.draw.pad.end(), 0.0f);
+  s.draw.dirty = true;
+}
+
+}  // extern "C"

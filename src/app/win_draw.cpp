@@ -1,0 +1,123 @@
+// The Draw window: a pad for mouse, pen and touch; Clear; the prediction with ten probability
+// bars, updated while drawing; and the 28×28 image the network actually sees.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+
+namespace app {
+
+static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollWithMouse |
+                                          ImGuiWindowFlags_NoScrollbar;
+
+// An anti-aliased round brush along the segment (x0,y0)→(x1,y1), in pad units; ink only grows.
+static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) {
+  const float r = d.brush;
+  const int xa = std::max(0, int(std::floor(std::min(x0, x1) - r - 1))), xb = std::min(kPadN - 1, int(std::ceil(std::max(x0, x1) + r + 1)));
+  const int ya = std::max(0, int(std::floor(std::min(y0, y1) - r - 1))), yb = std::min(kPadN - 1, int(std::ceil(std::max(y0, y1) + r + 1)));
+  const float dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+  for (int y = ya; y <= yb; ++y)
+    for (int x = xa; x <= xb; ++x) {
+      const float px = x + 0.5f - x0, py = y + 0.5f - y0;
+      const float t = len2 > 0 ? std::clamp((px * dx + py * dy) / len2, 0.0f, 1.0f) : 0.0f;
+      const float ex = px - t * dx, ey = py - t * dy;
+      const float cov = std::clamp(r + 0.5f - std::sqrt(ex * ex + ey * ey), 0.0f, 1.0f);
+      float& v = d.pad[size_t(y) * kPadN + x];
+      v = std::max(v, cov);
+    }
+  d.dirty = true;
+}
+
+void window_draw(AppState& s) {
+  DrawState& d = s.draw;
+  ImGui::Begin("Draw a digit###Draw", nullptr, kTile);
+  note_rect(s, "window.draw", ImGui::GetWindowPos(),
+            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float side = std::floor(std::max(fs * 6, std::min(avail.y - ImGui::GetFrameHeightWithSpacing(), avail.x * 0.5f)));
+
+  ImGui::BeginGroup();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("pad", ImVec2(side, side));
+  note_rect(s, "draw.pad");
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  draw_image(dl, d.pad_tex, p0, ImVec2(p0.x + side, p0.y + side), ImageMode::Ink);
+  dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side), IM_COL32(120, 130, 150, 255), 4, 0, 2);
+  if (!d.has_ink)
+    dl->AddText(ImVec2(p0.x + fs * 0.6f, p0.y + fs * 0.4f), IM_COL32(150, 155, 165, 255), "draw one digit here");
+  if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const float x = (m.x - p0.x) / side * kPadN, y = (m.y - p0.y) / side * kPadN;
+    if (!d.stroke) brush_segment(d, x, y, x, y);
+    else brush_segment(d, d.last_x, d.last_y, x, y);
+    d.stroke = true;
+    d.last_x = x;
+    d.last_y = y;
+  } else {
+    d.stroke = false;
+  }
+  if (ImGui::Button("Clear", ImVec2(fs * 5, 0))) {
+    std::fill(d.pad.begin(), d.pad.end(), 0.0f);
+    d.dirty = true;
+  }
+  note_rect(s, "draw.clear");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(fs * 4, side - fs * 5 - ImGui::GetStyle().ItemSpacing.x - fs * 3.5f));
+  ImGui::SliderFloat("brush", &d.brush, 5.0f, 20.0f, "%.0f");
+  ImGui::EndGroup();
+
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  const bool have_model = d.model.built();
+  if (!have_model) {
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+    ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
+    ImGui::PopTextWrapPos();
+  } else if (d.pred >= 0) {
+    ImGui::SetWindowFontScale(2.2f);
+    ImGui::Text("%d", d.pred);
+    ImGui::SetWindowFontScale(1.0f);
+    note_rect(s, "draw.prediction");
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::Text("it reads a %d", d.pred);
+    ImGui::TextDisabled("%.0f%% sure  ·  %.2f ms", 100.0 * d.probs[d.pred], d.latency_ms);
+    ImGui::EndGroup();
+  } else {
+    ImGui::TextDisabled("(empty pad: no prediction)");
+  }
+  // The 28×28 image the network sees, next to the bars.
+  const float img = std::floor(std::min(fs * 5.0f, ImGui::GetContentRegionAvail().x * 0.35f));
+  const float bar_w = ImGui::GetContentRegionAvail().x;
+  const float row_h = std::max(fs * 1.05f, (ImGui::GetContentRegionAvail().y - img - fs * 1.5f) / 10.0f);
+  const ImVec2 b0 = ImGui::GetCursorScreenPos();
+  for (int k = 0; k < 10; ++k) {
+    const float y = b0.y + k * row_h;
+    char t[32];
+    std::snprintf(t, sizeof t, "%d", k);
+    dl->AddText(ImVec2(b0.x, y + (row_h - fs) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), t);
+    const float x0 = b0.x + fs * 1.0f, x1 = b0.x + bar_w - fs * 3.2f;
+    dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x1, y + row_h * 0.82f), IM_COL32(232, 235, 240, 255), 2);
+    const float p = d.pred >= 0 ? d.probs[k] : 0.0f;
+    const ImU32 col = k == d.pred ? IM_COL32(30, 150, 80, 255) : IM_COL32(90, 130, 200, 255);
+    if (p > 0) dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x0 + (x1 - x0) * p, y + row_h * 0.82f), col, 2);
+    std::snprintf(t, sizeof t, "%.0f%%", 100.0 * p);
+    dl->AddText(ImVec2(x1 + fs * 0.3f, y + (row_h - fs) * 0.5f), IM_COL32(90, 95, 105, 255), t);
+  }
+  ImGui::Dummy(ImVec2(bar_w, row_h * 10));
+  note_rect(s, "draw.probabilities");
+  const ImVec2 i0 = ImGui::GetCursorScreenPos();
+  draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
+  dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
+  ImGui::Dummy(ImVec2(img, img));
+  note_rect(s, "draw.image28");
+  ImGui::SameLine();
+  ImGui::TextDisabled("what the\nnetwork sees\n(28 × 28)");
+  ImGui::EndGroup();
+  ImGui::End();
+}
+
+}  // namespace app

@@ -1,0 +1,74 @@
+// Shared pieces of the browser tests: a fresh headless Chromium (SwiftShader WebGL 2), our own
+// static server on a free 127.0.0.1 port, waiting on window.digitlab.status(), and screenshots.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WEB = path.join(ROOT, 'build', 'web');
+export const SHOTS = path.join(ROOT, 'build', 'screenshots');
+
+// A browser with a fresh profile (its own --user-data-dir, removed afterwards).
+export async function launch({ width = 1600, height = 900, scale = 1 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-chrome-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width, height },
+    deviceScaleFactor: scale,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+  return { context, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export async function serve(opts = {}) {
+  if (!fs.existsSync(path.join(WEB, 'index.html'))) throw new Error('build/web is missing: run scripts/build-web.sh');
+  return startServer({ root: WEB, port: 0, ...opts });
+}
+
+// A page that records console errors and uncaught exceptions.
+export async function openPage(context, url) {
+  const page = context.pages()[0] || (await context.newPage());
+  const errors = [], logs = [];
+  page.on('console', (m) => {
+    logs.push(`[${m.type()}] ${m.text()}`);
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors, logs };
+}
+
+export const status = (page) => page.evaluate(() => window.digitlab && window.digitlab.status());
+
+// Polls status() until pred(status) is true; throws with the last status after timeoutMs.
+export async function waitStatus(page, pred, timeoutMs, what) {
+  const t0 = Date.now();
+  let s;
+  for (;;) {
+    try { s = await status(page); } catch (e) { s = { error: String(e) }; }
+    if (s && pred(s)) return s;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(s).slice(0, 1500)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function screenshot(page, name, clip) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, name + '.png');
+  await page.screenshot({ path: file, clip });
+  return file;
+}
+
+// Screenshot of one app window, by its layout() name (e.g. "window.training").
+export async function shotWindow(page, key, name) {
+  const l = await page.evaluate(() => window.digitlab.layout());
+  const r = l[key];
+  if (!r) throw new Error(`no ${key} in layout()`);
+  return screenshot(page, name, { x: r.x, y: r.y, width: r.w, height: r.h });
+}

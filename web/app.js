@@ -1,0 +1,256 @@
+// Digit Lab page glue: checks WebGL 2, makes the page cross-origin isolated (headers from the
+// server, or the service worker in sw.js, reloading at most once), picks the threads or the
+// single-thread build, fetches the MNIST files with progress (gunzipping only real gzip bytes) and
+// hands them to the app, and exposes window.digitlab for tests and lesson links.
+'use strict';
+(function () {
+  const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const RELOAD_KEY = 'digitlab-isolation-reload';
+  const $ = (id) => document.getElementById(id);
+  const t0 = performance.now();
+  const hash = new URLSearchParams(location.hash.slice(1));
+
+  // ------------------------------------------------------------------ messages on the page
+  function show(text, busy) {
+    $('overlay').classList.remove('hidden');
+    $('message').textContent = text;
+    $('progress').style.display = busy ? '' : 'none';
+  }
+  function fatal(text) {
+    show('', false);
+    $('message').className = 'error';
+    $('message').textContent = text;
+    glue.fatalMessage = text;
+  }
+
+  // ------------------------------------------------------------------ state the app talks to
+  const glue = window.digitlabGlue = {
+    appIsReady: false,
+    fatalMessage: '',
+    frameCount: 0,
+    lastFrame: 0,
+    gaps: [],
+    firstFrameMs: 0,
+    build: '',
+    fatal,
+    appReady() {
+      glue.appIsReady = true;
+      glue.firstFrameMs = performance.now() - t0;
+      $('overlay').classList.add('hidden');
+      $('canvas').focus();
+      flushData();
+    },
+    frame() {
+      const now = performance.now();
+      if (glue.lastFrame) {
+        glue.gaps.push(now - glue.lastFrame);
+        if (glue.gaps.length > 100000) glue.gaps.splice(0, 50000);
+      }
+      glue.lastFrame = now;
+      glue.frameCount++;
+    },
+    pickModelFile() { $('model-file').click(); },
+  };
+
+  // ------------------------------------------------------------------ 1. WebGL 2
+  function hasWebGL2() {
+    try { return !!document.createElement('canvas').getContext('webgl2'); } catch (e) { return false; }
+  }
+
+  // ------------------------------------------------------------------ 2. isolation
+  // Threads need SharedArrayBuffer, which needs a cross-origin isolated page. If the server did not
+  // send the headers, our service worker adds them; that takes one reload. A session flag makes sure
+  // we reload at most once: if the page is still not isolated after it, we use the fallback build.
+  async function isolate() {
+    if (!('serviceWorker' in navigator) || !window.isSecureContext || hash.get('sw') === '0') {
+      return !!window.crossOriginIsolated;
+    }
+    let reg;
+    try {
+      reg = await navigator.serviceWorker.register('sw.js');
+    } catch (e) {
+      console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy');
+      sessionStorage.removeItem(RELOAD_KEY);
+      return !!window.crossOriginIsolated;
+    }
+    if (window.crossOriginIsolated) {
+      sessionStorage.removeItem(RELOAD_KEY);
+      return true;  // the server sent the headers; the worker only keeps an offline copy
+    }
+    if (sessionStorage.getItem(RELOAD_KEY)) {  // we already reloaded once: give up on threads
+      sessionStorage.removeItem(RELOAD_KEY);
+      return false;
+    }
+    show('Setting up this page for fast training and offline use (first visit only)…', true);
+    const ok = await new Promise((resolve) => {
+      const w = reg.installing || reg.waiting;
+      if (!w) { resolve(!!reg.active); return; }
+      w.addEventListener('statechange', () => {
+        if (w.state === 'activated') resolve(true);
+        if (w.state === 'redundant') resolve(false);
+      });
+    });
+    if (!ok) return false;
+    sessionStorage.setItem(RELOAD_KEY, '1');
+    location.reload();
+    return new Promise(() => {});  // the reload replaces this page
+  }
+
+  // ------------------------------------------------------------------ 3. the dataset
+  const data = { bytes: [null, null, null, null], loaded: [0, 0, 0, 0], total: [0, 0, 0, 0], current: 0,
+                 error: '', delivered: [false, false, false, false] };
+
+  async function gunzipIfNeeded(u8) {
+    if (u8.length < 2 || u8[0] !== 0x1f || u8[1] !== 0x8b) return u8;  // the server already decoded it
+    if (typeof DecompressionStream === 'undefined') {
+      throw new Error('this browser cannot unpack .gz files (no DecompressionStream); please use an up-to-date browser');
+    }
+    const stream = new Blob([u8]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  async function fetchOne(i) {
+    const url = 'assets/mnist/' + FILES[i] + '.gz';
+    let res;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new Error('Could not download the digits (' + url + '). Check the network connection, then reload the page.');
+    }
+    if (!res.ok) {
+      throw new Error('The digit files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
+                      'If you host this page yourself, copy the whole build/web folder, including assets/.');
+    }
+    data.total[i] = Number(res.headers.get('Content-Length')) || 0;
+    const reader = res.body.getReader();
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+      data.loaded[i] = n;
+      data.current = i;
+      reportProgress();
+    }
+    const all = new Uint8Array(n);
+    let off = 0;
+    for (const c of chunks) { all.set(c, off); off += c.length; }
+    if (!data.total[i]) data.total[i] = n;
+    data.bytes[i] = await gunzipIfNeeded(all);
+    flushData();
+  }
+
+  function reportProgress() {
+    if (!glue.appIsReady) return;
+    const loaded = data.loaded.reduce((a, b) => a + b, 0);
+    const total = data.total.every((t) => t > 0) ? data.total.reduce((a, b) => a + b, 0) : 0;
+    Module._digitlab_data_progress(loaded, total, data.current);
+  }
+
+  function flushData() {
+    if (!glue.appIsReady) return;
+    if (data.error) {
+      Module.dlPending.error = data.error;
+      Module._digitlab_data_error();
+      data.error = '';
+      return;
+    }
+    reportProgress();
+    for (let i = 0; i < 4; i++) {
+      if (data.bytes[i] && !data.delivered[i]) {
+        data.delivered[i] = true;
+        Module.dlPending.data[i] = data.bytes[i];
+        data.bytes[i] = null;
+        Module._digitlab_data_file(i, Module.dlPending.data[i].byteLength);
+      }
+    }
+  }
+
+  function loadData() {
+    Promise.all([0, 1, 2, 3].map(fetchOne)).catch((e) => {
+      console.warn('Digit Lab: ' + e.message);
+      data.error = e.message;
+      flushData();
+    });
+  }
+
+  // ------------------------------------------------------------------ 4. model files
+  function giveModelFile(file) {
+    file.arrayBuffer().then((buf) => {
+      Module.dlPending.model = { bytes: new Uint8Array(buf), name: file.name };
+      Module._digitlab_model_file(buf.byteLength);
+    });
+  }
+  $('model-file').addEventListener('change', (ev) => {
+    const f = ev.target.files && ev.target.files[0];
+    if (f && glue.appIsReady) giveModelFile(f);
+    ev.target.value = '';
+  });
+  window.addEventListener('dragover', (ev) => ev.preventDefault());
+  window.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    const f = ev.dataTransfer && ev.dataTransfer.files && ev.dataTransfer.files[0];
+    if (f && glue.appIsReady) giveModelFile(f);
+  });
+
+  // ------------------------------------------------------------------ 5. automation hooks
+  window.digitlab = {
+    status() {
+      const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage,
+                     isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs };
+      if (!glue.appIsReady) return Object.assign({ phase: 'loading' }, base);
+      return Object.assign(base, JSON.parse(Module.UTF8ToString(Module._digitlab_status())));
+    },
+    layout() {
+      if (!glue.appIsReady) return {};
+      const r = $('canvas').getBoundingClientRect();
+      const out = JSON.parse(Module.UTF8ToString(Module._digitlab_layout()));
+      for (const k in out) { out[k].x += r.left; out[k].y += r.top; }
+      return out;
+    },
+    frames(reset) {
+      const g = glue.gaps.slice();
+      if (reset) glue.gaps = [];
+      const sorted = g.slice().sort((a, b) => a - b);
+      const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
+      return { count: glue.frameCount, intervals: g.length, max_ms: sorted.length ? sorted[sorted.length - 1] : 0,
+               median_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), now: performance.now() };
+    },
+    clearPad() { if (glue.appIsReady) Module._digitlab_clear_pad(); },
+  };
+
+  // ------------------------------------------------------------------ 6. start
+  async function main() {
+    if (!hasWebGL2()) {
+      fatal('Digit Lab needs WebGL 2 to draw, and this browser has it turned off or does not support it. ' +
+            'Try an up-to-date Chrome, Edge, Firefox or Safari, and check that hardware acceleration is on.');
+      return;
+    }
+    loadData();  // in parallel with the app download
+    const isolated = await isolate();
+    const threads = isolated && typeof SharedArrayBuffer !== 'undefined' && hash.get('build') !== 'st';
+    glue.build = threads ? 'threads' : 'single-thread';
+    $('env').textContent = threads ? 'threads + SIMD build' : 'single-thread SIMD build (this page is not cross-origin isolated)';
+    show('Loading the app…', true);
+    const name = threads ? 'digitlab-mt' : 'digitlab-st';
+    window.Module = {
+      canvas: $('canvas'),
+      dlPending: { data: [null, null, null, null], model: null, error: '' },
+      print: (t) => console.log(t),
+      printErr: (t) => console.warn(t),
+      locateFile: (p) => p,
+      onAbort: (what) => {
+        const oom = /memory|OOM|alloc/i.test(String(what));
+        fatal(oom ? 'Digit Lab ran out of memory. Close other tabs or choose a smaller network or batch size, then reload the page.'
+                  : 'Digit Lab stopped because of an internal error (' + what + '). Reload the page to start again.');
+      },
+    };
+    const s = document.createElement('script');
+    s.src = name + '.js';
+    s.onerror = () => fatal('The app files could not be downloaded (' + name + '.js). Check the network connection, then reload.');
+    document.body.appendChild(s);
+  }
+  main();
+})();
