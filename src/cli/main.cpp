@@ -4,6 +4,9 @@
 //   digitlab train --preset mlp [--epochs N] [--batch N] [--optimizer adam|sgd|rmsprop] [--lr X]
 //                  [--momentum X] [--val-split F] [--seed N] [--limit N] [--threads N]
 //                  [--data DIR] [--save FILE] [--json]
+//                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
+//                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
+//                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
 //   digitlab eval --model FILE [--data DIR] [--json]
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
@@ -35,6 +38,13 @@ const char* kUsage =
     "        --epochs N --batch N --optimizer adam|sgd|rmsprop --lr X --momentum X\n"
     "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
     "        --threads N --data DIR --save FILE --json\n"
+    "      augmentation of the training batches (the preset's recipe sets its own):\n"
+    "        --rotation DEG (0..180) --zoom F (0..0.9) --width-shift F --height-shift F (0..1)\n"
+    "        --hflip --vflip (mirror half the images; usually harmful for digits: 6 <-> 9)\n"
+    "      callbacks (MONITOR is val_loss or val_accuracy; 'none' turns a preset's off):\n"
+    "        --early-stopping MONITOR:PATIENCE[:restore]   e.g. val_loss:4:restore\n"
+    "        --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]  e.g. val_accuracy:2:0.5:1e-5\n"
+    "        --class-weights balanced|none\n"
     "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n";
 
 [[noreturn]] void fail(const std::string& msg) {
@@ -63,7 +73,9 @@ Args parse_args(int argc, char** argv) {
   static const std::map<std::string, bool> known = {  // option -> takes a value
       {"preset", true}, {"epochs", true}, {"batch", true}, {"optimizer", true}, {"lr", true}, {"momentum", true},
       {"val-split", true}, {"seed", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
-      {"model", true}, {"json", false}, {"help", false}};
+      {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
+      {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
+      {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -86,6 +98,65 @@ Args parse_args(int argc, char** argv) {
     }
   }
   return a;
+}
+
+// Fields of a colon-separated option value such as "val_loss:4:restore".
+std::vector<std::string> split_fields(const std::string& v) {
+  std::vector<std::string> f(1);
+  for (char ch : v) {
+    if (ch == ':') f.emplace_back();
+    else f.back() += ch;
+  }
+  return f;
+}
+
+double field_num(const std::string& opt, const char* what, const std::string& v, double lo, double hi, bool whole) {
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !std::isfinite(d) || (whole && d != std::floor(d)))
+    fail("--" + opt + ": " + what + " needs a" + (whole ? " whole" : "") + " number, got '" + v + "'");
+  if (d < lo || d > hi)
+    fail("--" + opt + ": " + what + " must be between " + Args::fmt(lo) + " and " + Args::fmt(hi) + ", got " + v);
+  return d;
+}
+
+Monitor field_monitor(const std::string& opt, const std::string& v) {
+  if (v == "val_loss") return Monitor::ValLoss;
+  if (v == "val_accuracy") return Monitor::ValAccuracy;
+  fail("--" + opt + ": unknown monitor '" + v + "'; one of: val_loss, val_accuracy");
+}
+
+// --early-stopping MONITOR:PATIENCE[:restore] | none
+EarlyStoppingConfig early_stopping_arg(const std::string& v) {
+  EarlyStoppingConfig e;  // Keras defaults: min_delta 0
+  if (v == "none") return e;
+  std::vector<std::string> f = split_fields(v);
+  if (f.size() < 2 || f.size() > 3)
+    fail("--early-stopping needs MONITOR:PATIENCE[:restore] (e.g. val_loss:4:restore) or none, got '" + v + "'");
+  e.enabled = true;
+  e.monitor = field_monitor("early-stopping", f[0]);
+  e.patience = int(field_num("early-stopping", "patience", f[1], 0, 10000, true));
+  if (f.size() == 3) {
+    if (f[2] != "restore") fail("--early-stopping: the third field can only be 'restore', got '" + f[2] + "'");
+    e.restore_best = true;
+  }
+  return e;
+}
+
+// --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR] | none
+ReduceLRConfig reduce_lr_arg(const std::string& v) {
+  ReduceLRConfig r;  // Keras defaults: min_delta 1e-4, min_lr 0
+  if (v == "none") return r;
+  std::vector<std::string> f = split_fields(v);
+  if (f.size() < 3 || f.size() > 4)
+    fail("--reduce-lr needs MONITOR:PATIENCE:FACTOR[:MIN_LR] (e.g. val_accuracy:2:0.5:1e-5) or none, got '" + v + "'");
+  r.enabled = true;
+  r.monitor = field_monitor("reduce-lr", f[0]);
+  r.patience = int(field_num("reduce-lr", "patience", f[1], 0, 10000, true));
+  r.factor = float(field_num("reduce-lr", "factor", f[2], 0, 1, false));
+  if (!(r.factor > 0 && r.factor < 1)) fail("--reduce-lr: factor must be above 0 and below 1, got " + f[2]);
+  if (f.size() == 4) r.min_lr = float(field_num("reduce-lr", "min_lr", f[3], 0, 10, false));
+  return r;
 }
 
 std::string data_dir(const Args& a) {
@@ -149,6 +220,27 @@ std::string fmt_secs(double s) {
   return b;
 }
 
+// One line each for augmentation and callbacks, when set, so a run says what it does.
+void print_recipe(const TrainConfig& c) {
+  const AugmentConfig& g = c.augment;
+  if (g.enabled())
+    std::printf("augmentation: rotation %g deg, zoom %g, width shift %g, height shift %g%s%s\n", double(g.rotation_deg),
+                double(g.zoom), double(g.width_shift), double(g.height_shift), g.hflip ? ", horizontal flips" : "",
+                g.vflip ? ", vertical flips" : "");
+  if (g.hflip || g.vflip)
+    std::printf("  note: flips mirror digits into shapes that are not digits (and 6 into 9); they usually hurt\n");
+  std::string cb;
+  if (c.early.enabled)
+    cb += std::string("early stopping (") + monitor_name(c.early.monitor) + ", patience " +
+          std::to_string(c.early.patience) + (c.early.restore_best ? ", restore best)" : ")");
+  if (c.reduce_lr.enabled)
+    cb += std::string(cb.empty() ? "" : "; ") + "reduce lr (" + monitor_name(c.reduce_lr.monitor) + ", patience " +
+          std::to_string(c.reduce_lr.patience) + ", factor " + Args::fmt(c.reduce_lr.factor) + ", min " +
+          Args::fmt(c.reduce_lr.min_lr) + ")";
+  if (c.balanced_class_weights) cb += std::string(cb.empty() ? "" : "; ") + "balanced class weights";
+  if (!cb.empty()) std::printf("callbacks: %s\n", cb.c_str());
+}
+
 int cmd_presets() {
   for (const Preset& p : presets()) {
     Model m;
@@ -178,6 +270,22 @@ int cmd_train(const Args& a) {
   cfg.opt.momentum = float(a.num("momentum", cfg.opt.momentum, 0, 0.999));
   cfg.val_split = float(a.num("val-split", cfg.val_split, 0, 0.9));
   cfg.seed = uint64_t(a.num("seed", double(cfg.seed), 0, 9007199254740991.0));
+  cfg.augment.rotation_deg = float(a.num("rotation", cfg.augment.rotation_deg, 0, 180));
+  cfg.augment.zoom = float(a.num("zoom", cfg.augment.zoom, 0, 0.9));
+  cfg.augment.width_shift = float(a.num("width-shift", cfg.augment.width_shift, 0, 1));
+  cfg.augment.height_shift = float(a.num("height-shift", cfg.augment.height_shift, 0, 1));
+  if (a.has("hflip")) cfg.augment.hflip = true;
+  if (a.has("vflip")) cfg.augment.vflip = true;
+  if (a.has("early-stopping")) cfg.early = early_stopping_arg(a.opts.at("early-stopping"));
+  if (a.has("reduce-lr")) cfg.reduce_lr = reduce_lr_arg(a.opts.at("reduce-lr"));
+  for (const char* k : {"early-stopping", "reduce-lr"})
+    if (a.has(k) && a.opts.at(k) != "none" && cfg.val_split == 0)
+      fail(std::string("--") + k + " watches the validation set; it needs --val-split above 0");
+  if (a.has("class-weights")) {
+    const std::string& w = a.opts.at("class-weights");
+    if (w != "balanced" && w != "none") fail("--class-weights must be balanced or none, got '" + w + "'");
+    cfg.balanced_class_weights = w == "balanced";
+  }
   const bool json = a.has("json");
   const bool tty = !json && isatty(STDOUT_FILENO);
   set_threads(a);
@@ -203,6 +311,7 @@ int cmd_train(const Args& a) {
                 p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
                 with_commas(train.n).c_str(), with_commas(val.n).c_str(), with_commas(test.n).c_str(),
                 opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
+  if (!json) print_recipe(cfg);
 
   auto t_start = std::chrono::steady_clock::now();
   auto last_draw = t_start;

@@ -27,6 +27,12 @@ expect_error "missing preset" "--preset is required" train
 expect_error "bad number" "--epochs needs a number, got 'five'" train --preset mlp --epochs five
 expect_error "out of range" "--lr must be between" train --preset mlp --lr 50
 expect_error "bad optimizer" "unknown optimizer 'adamw'" train --preset mlp --optimizer adamw
+expect_error "bad rotation" "--rotation must be between 0 and 180, got 400" train --preset mlp --rotation 400
+expect_error "bad monitor" "--early-stopping: unknown monitor 'loss'; one of: val_loss, val_accuracy" \
+  train --preset mlp --early-stopping loss:3
+expect_error "bad reduce-lr" "--reduce-lr needs MONITOR:PATIENCE:FACTOR" train --preset mlp --reduce-lr val_loss:2
+expect_error "bad class weights" "--class-weights must be balanced or none, got 'equal'" \
+  train --preset mlp --class-weights equal
 expect_error "missing data" "missing $tmp/nowhere/train-images-idx3-ubyte.gz" train --preset mlp --data "$tmp/nowhere"
 
 # A truncated images file and mismatched label counts, written by hand.

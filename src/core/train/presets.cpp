@@ -63,6 +63,10 @@ std::vector<Preset> build_presets() {
   p.recipe.batch = 256;
   p.recipe.val_split = 0.2f;
   p.recipe.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 2, 1e-4f, 1e-5f};
+  p.recipe.augment.rotation_deg = 10;  // ImageDataGenerator(rotation_range=10, zoom_range=0.1,
+  p.recipe.augment.zoom = 0.1f;        //   width_shift_range=0.1, height_shift_range=0.1)
+  p.recipe.augment.width_shift = 0.1f;
+  p.recipe.augment.height_shift = 0.1f;
   v.push_back(p);
   return v;
 }

@@ -30,7 +30,7 @@ Status train_config_check(const TrainConfig& c) {
   if (c.early.patience < 0 || c.reduce_lr.patience < 0) return Status::fail("patience must be 0 or more");
   if (c.reduce_lr.enabled && !(c.reduce_lr.factor > 0 && c.reduce_lr.factor < 1))
     return Status::fail("the learning-rate reduction factor must be between 0 and 1");
-  return {};
+  return augment_config_check(c.augment);
 }
 
 EvalResult evaluate(Model& model, const Dataset& data, int batch) {
@@ -90,6 +90,8 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   std::iota(order_.begin(), order_.end(), 0);
   x_.resize(size_t(cfg.batch) * train->pixels());
   y_.resize(cfg.batch);
+  aug_tmp_.resize(train->pixels());
+  last_b_ = 0;
   class_weights_.clear();
   cw_.clear();
   if (cfg.balanced_class_weights) {
@@ -131,6 +133,8 @@ bool Trainer::step() {
   const int i0 = batch_ * cfg_.batch;
   const int B = std::min(cfg_.batch, train_->n - i0);
   dataset_batch(*train_, order_.data() + i0, B, x_.data(), y_.data());
+  augment_batch(cfg_.augment, x_.data(), B, train_->rows, train_->cols, rng_, aug_tmp_.data());
+  last_b_ = B;
   const float* p = model_->forward(x_.data(), B, true, &rng_);
   const int K = model_->classes();
   int correct = 0;

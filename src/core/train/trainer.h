@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../data/augment.h"
 #include "../data/dataset.h"
 #include "../nn/model.h"
 #include "../nn/optimizer.h"
@@ -43,6 +44,7 @@ struct TrainConfig {
   bool balanced_class_weights = false;  // weight class k by n / (k · count_k)
   EarlyStoppingConfig early;
   ReduceLRConfig reduce_lr;
+  AugmentConfig augment;  // applied to training batches only, drawn from the trainer's seeded rng
 };
 
 // Checks ranges; the message names the setting and the allowed range.
@@ -101,6 +103,11 @@ class Trainer {
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batch_log_; }
   const std::vector<double>& class_weights() const { return class_weights_; }
+  // The batch the last step() trained on, as fed to the model (augmented): x (B, rows*cols) in the
+  // first last_batch_size() rows, labels y (B). Read between steps, like every other accessor.
+  const std::vector<float>& last_batch() const { return x_; }
+  const std::vector<int>& last_labels() const { return y_; }
+  int last_batch_size() const { return last_b_; }
 
  private:
   void end_epoch();
@@ -118,6 +125,8 @@ class Trainer {
   std::vector<int> order_;
   std::vector<float> x_;
   std::vector<int> y_;
+  std::vector<float> aug_tmp_;          // (rows*cols) scratch for augmentation
+  int last_b_ = 0;
   std::vector<float> cw_;               // per-class weights as float, empty = none
   std::vector<double> class_weights_;
   int epoch_ = 0, batch_ = 0, batches_per_epoch_ = 0;
