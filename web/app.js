@@ -216,7 +216,7 @@
       const sorted = g.slice().sort((a, b) => a - b);
       const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
       return { count: glue.frameCount, intervals: g.length, max_ms: sorted.length ? sorted[sorted.length - 1] : 0,
-               median_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), now: performance.now() };
+               median_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), since_last_ms: performance.now() - glue.lastFrame };
     },
     clearPad() { if (glue.appIsReady) Module._digitlab_clear_pad(); },
   };

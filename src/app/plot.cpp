@@ -44,7 +44,8 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   char buf[64];
   std::snprintf(buf, sizeof buf, yfmt, double(ymax));
   const float left = ImGui::CalcTextSize(buf).x + fs * 0.6f;
-  const float top = fs * 1.4f, bottom = fs * 2.3f, right = fs * 0.6f;
+  const bool legend = std::any_of(series.begin(), series.end(), [](const Series& s) { return s.label != nullptr; });
+  const float top = fs * (legend ? 2.6f : 1.4f), bottom = fs * 2.3f, right = fs * 0.6f;
   const ImVec2 a(p0.x + left, p0.y + top), b(p0.x + size.x - right, p0.y + size.y - bottom);
   if (b.x - a.x < 20 || b.y - a.y < 20) {
     ImGui::PopID();
@@ -95,15 +96,15 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   }
   dl->PopClipRect();
 
-  // Legend, top right inside the plot.
-  float lx = b.x - fs * 0.4f;
+  // Legend: a row under the title, right-aligned.
+  float lx = b.x;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
     if (!it->label) continue;
     const ImVec2 ts = ImGui::CalcTextSize(it->label);
     lx -= ts.x;
-    dl->AddText(ImVec2(lx, a.y - fs * 1.25f), text, it->label);
+    dl->AddText(ImVec2(lx, p0.y + fs * 1.25f), text, it->label);
     lx -= fs * 0.9f;
-    dl->AddRectFilled(ImVec2(lx, a.y - fs * 0.85f), ImVec2(lx + fs * 0.6f, a.y - fs * 0.45f), it->color);
+    dl->AddRectFilled(ImVec2(lx, p0.y + fs * 1.55f), ImVec2(lx + fs * 0.6f, p0.y + fs * 2.05f), it->color);
     lx -= fs * 0.7f;
   }
   ImGui::PopID();

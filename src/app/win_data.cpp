@@ -37,7 +37,7 @@ void window_data(AppState& s) {
   const int val = int(d.train.n * s.train.val_split);
   ImGui::ProgressBar(1.0f, ImVec2(-1, 0), "all 70,000 digits loaded");
   note_rect(s, "data.progress");
-  ImGui::Text("Training %s   Validation %s   Test %s", dl::with_commas(d.train.n - val).c_str(),
+  ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(d.train.n - val).c_str(),
               dl::with_commas(val).c_str(), dl::with_commas(d.test.n).c_str());
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
@@ -76,7 +76,7 @@ void window_data(AppState& s) {
   ImGui::TextUnformatted("The first training images and their labels");
   const float W = ImGui::GetContentRegionAvail().x;
   const float cell = std::floor(W / d.sample_cols);
-  const int rows = std::min(d.sample_rows, 3);
+  const int rows = std::min(d.sample_rows, 2);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   draw_image(dl, d.samples, p0, ImVec2(p0.x + cell * d.sample_cols, p0.y + cell * rows), ImageMode::Ink, ImVec2(0, 0),
@@ -85,8 +85,9 @@ void window_data(AppState& s) {
     const ImVec2 c(p0.x + (i % d.sample_cols) * cell, p0.y + (i / d.sample_cols) * cell);
     char t[4];
     std::snprintf(t, sizeof t, "%d", d.sample_labels[size_t(i)]);
-    dl->AddRectFilled(c, ImVec2(c.x + ImGui::GetFontSize() * 0.75f, c.y + ImGui::GetFontSize()), IM_COL32(40, 90, 170, 220));
-    dl->AddText(ImVec2(c.x + 2, c.y), IM_COL32_WHITE, t);
+    const float ls = ImGui::GetFontSize() * 0.7f;
+    dl->AddRectFilled(c, ImVec2(c.x + ls * 0.75f, c.y + ls), IM_COL32(40, 90, 170, 200));
+    dl->AddText(ImGui::GetFont(), ls, ImVec2(c.x + 1, c.y), IM_COL32_WHITE, t);
     dl->AddRect(c, ImVec2(c.x + cell, c.y + cell), IM_COL32(215, 218, 224, 255));
   }
   ImGui::Dummy(ImVec2(cell * d.sample_cols, cell * rows));

@@ -142,7 +142,7 @@ void window_evaluation(AppState& s) {
   if (sn.has_eval) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float fs = ImGui::GetFontSize();
-    const float side = std::max(fs * 8, std::min(avail.x - fs * 4, avail.y * 0.52f));
+    const float side = std::max(fs * 8, std::min(avail.x - fs * 4, avail.y * 0.50f));
     heatmap(s, std::floor(side));
     report(s);
   }

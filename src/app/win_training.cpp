@@ -129,9 +129,14 @@ static void progress(AppState& s) {
   const double left = std::max(0.0, total - double(sn.steps)) * sn.batch_size;
   const double eta = sn.samples_per_sec > 0 ? left / sn.samples_per_sec : NAN;
   const char* state = sn.starting ? "starting" : sn.paused ? "paused" : dl::phase_name(sn.phase);
-  ImGui::Text("%s  ·  %s samples/s  ·  ETA %s  ·  loss %.4f  ·  accuracy %.2f%%", state,
-              dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), running ? clock_text(eta).c_str() : "0:00",
-              sn.epoch_loss, 100.0 * sn.epoch_accuracy);
+  double loss = sn.epoch_loss, acc = sn.epoch_accuracy;
+  if ((!running || sn.batch == 0) && !sn.history.empty()) loss = sn.history.back().loss, acc = sn.history.back().accuracy;
+  if (running)
+    ImGui::Text("%s  ·  %s samples/s  ·  ETA %s  ·  loss %.4f  ·  accuracy %.2f%%", state,
+                dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), clock_text(eta).c_str(), loss, 100.0 * acc);
+  else
+    ImGui::Text("%s  ·  %s samples/s  ·  loss %.4f  ·  accuracy %.2f%%", state,
+                dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), loss, 100.0 * acc);
   if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running) {
     const bool bad = sn.phase == dl::TrainPhase::Diverged;
     if (bad) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));

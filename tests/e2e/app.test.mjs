@@ -1,0 +1,95 @@
+// The app under the serve command's server (COOP/COEP headers): it loads isolated and threaded with
+// no console errors; `#preset=mlp&epochs=1&autostart=1` trains to >= 97% test accuracy while frames
+// keep coming; a digit drawn with the mouse gets a prediction; model files round-trip and a wrong
+// file is refused. Screenshots of every window go to build/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow } from './helpers.mjs';
+
+// A seed with which one epoch of mlp reaches >= 97% in the browser build (training is deterministic).
+const SEED = process.env.DIGITLAB_E2E_SEED || '1';
+let srv, browser;
+before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+// Ignorable noise from headless Chromium's software GL.
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+
+test('loads isolated and threaded, with no console errors', async (t) => {
+  const { page, errors } = await openPage(browser.context, srv.url);
+  const s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  assert.equal(s.isolated, true, 'page is cross-origin isolated');
+  assert.equal(s.build, 'threads');
+  assert.equal(s.threads, true);
+  assert.equal(s.simd, true);
+  assert.ok(s.workers >= 1, 'kernel workers started');
+  assert.equal(s.data.train, 60000);
+  assert.equal(s.data.test, 10000);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.diagnostic(`first frame ${Math.round(s.first_frame_ms)} ms, dataset ready ${Math.round(s.data.ready_ms)} ms after navigation`);
+  await screenshot(page, 'app-start');
+  for (const w of ['data', 'model']) await shotWindow(page, `window.${w}`, `window-${w}`);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('mlp, 1 epoch, autostart: >= 97% test accuracy while the UI keeps drawing; drawing gives a prediction', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
+  await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
+  await page.evaluate(() => window.digitlab.frames(true));
+  // Watch the frames while it trains: fail if none comes for 2 s.
+  let mid = false, last;
+  const t0 = Date.now();
+  for (;;) {
+    last = await status(page);
+    const f = await page.evaluate(() => window.digitlab.frames());
+    assert.ok(f.max_ms < 2000 && f.since_last_ms < 2000,
+              `no frame for ${Math.round(Math.max(f.max_ms, f.since_last_ms))} ms while training`);
+    if (!mid && last.batch > 600) { mid = true; await shotWindow(page, 'window.training', 'window-training-running'); }
+    if (last.test_accuracy != null) break;
+    assert.ok(Date.now() - t0 < 600000, 'training took more than 10 minutes: ' + JSON.stringify(last).slice(0, 400));
+    assert.notEqual(last.phase, 'diverged');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const f = await page.evaluate(() => window.digitlab.frames());
+  t.diagnostic(`frames while training: ${f.intervals} intervals, median ${f.median_ms.toFixed(0)} ms, p95 ${f.p95_ms.toFixed(0)} ms, max ${f.max_ms.toFixed(0)} ms`);
+  t.diagnostic(`test accuracy ${(100 * last.test_accuracy).toFixed(2)}%, ${Math.round(last.samples_per_sec)} samples/s, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  assert.equal(last.history.length, 1);
+  assert.ok(last.test_accuracy >= 0.97, `test accuracy ${last.test_accuracy} < 0.97`);
+  assert.ok(f.max_ms < 2000);
+  await screenshot(page, 'app-trained');
+  for (const w of ['training', 'evaluation']) await shotWindow(page, `window.${w}`, `window-${w}`);
+
+  // Draw a "7" on the pad with mouse strokes.
+  const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
+  assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
+  const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  const stroke = async (pts) => {
+    await page.mouse.move(...P(...pts[0]));
+    await page.mouse.down();
+    for (let i = 1; i < pts.length; i++) await page.mouse.move(...P(...pts[i]), { steps: 8 });
+    await page.mouse.up();
+  };
+  await stroke([[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]);
+  const s = await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction');
+  t.diagnostic(`drawn "7" read as ${s.prediction.digit} (${(100 * s.prediction.probabilities[s.prediction.digit]).toFixed(0)}%), ${s.prediction.latency_ms.toFixed(2)} ms`);
+  assert.equal(s.prediction.probabilities.length, 10);
+  assert.ok(Math.abs(s.prediction.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+  await new Promise((r) => setTimeout(r, 300));
+  await shotWindow(page, 'window.draw', 'window-draw');
+  await page.evaluate(() => window.digitlab.clearPad());
+  await waitStatus(page, (s) => s.prediction == null, 5000, 'no prediction on an empty pad');
+
+  // Model files: a wrong file is refused and the model stays; the downloaded model loads back.
+  await page.setInputFiles('#model-file', { name: 'not-a-model.dlmodel', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, this is not a model') });
+  const bad = await waitStatus(page, (s) => s.model_error !== '', 5000, 'a model-file error');
+  t.diagnostic(`wrong file: ${bad.model_error}`);
+  const dl = (await page.evaluate(() => window.digitlab.layout()))['model.download'];
+  const [download] = await Promise.all([page.waitForEvent('download'), page.mouse.click(dl.x + dl.w / 2, dl.y + dl.h / 2)]);
+  const file = await download.path();
+  await page.setInputFiles('#model-file', file);
+  const good = await waitStatus(page, (s) => s.model_notice !== '' && s.test_accuracy != null && !s.evaluating, 30000, 'the model file to load');
+  assert.ok(Math.abs(good.test_accuracy - last.test_accuracy) < 1e-9, 'the reloaded model scores the same');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});

@@ -1,0 +1,52 @@
+// Hosting without the isolation headers: under a plain static server the service worker makes the
+// page isolated (one reload) and the threads build runs; where the service worker cannot install
+// either, the single-thread SIMD build loads and trains in slices between frames.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve, openPage, status, waitStatus, screenshot } from './helpers.mjs';
+
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+
+test('plain static server: isolated through the service worker, threads on', async (t) => {
+  const srv = await serve({ isolation: false });
+  const browser = await launch();
+  try {
+    const { page, errors } = await openPage(browser.context, srv.url);
+    const s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 90000, 'app and data');
+    assert.equal(s.isolated, true, 'isolated by the service worker');
+    assert.equal(s.build, 'threads');
+    assert.equal(s.threads, true);
+    const reloads = await page.evaluate(() => performance.getEntriesByType('navigation')[0].type);
+    t.diagnostic(`navigation type after the service worker: ${reloads}`);
+    await screenshot(page, 'service-worker-isolated');
+    assert.deepEqual(realErrors(errors), []);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+});
+
+test('no headers and no service worker: the single-thread build trains between frames', async (t) => {
+  const srv = await serve({ isolation: false, blockSw: true });
+  const browser = await launch();
+  try {
+    const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&autostart=1`);
+    const s0 = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 0, 90000, 'training to start');
+    assert.equal(s0.isolated, false);
+    assert.equal(s0.build, 'single-thread');
+    assert.equal(s0.threads, false);
+    assert.equal(s0.simd, true);
+    await page.evaluate(() => window.digitlab.frames(true));
+    await new Promise((r) => setTimeout(r, 6000));
+    const s1 = await status(page);
+    const f = await page.evaluate(() => window.digitlab.frames());
+    t.diagnostic(`single-thread: ${s1.steps - s0.steps} batches in 6 s, ${Math.round(s1.samples_per_sec)} samples/s, frames median ${f.median_ms.toFixed(0)} ms, max ${f.max_ms.toFixed(0)} ms`);
+    assert.ok(s1.steps > s0.steps + 20, 'training advances');
+    assert.ok(f.intervals > 10 && f.max_ms < 2000, 'frames keep coming');
+    await screenshot(page, 'single-thread-training');
+    assert.deepEqual(realErrors(errors).filter((e) => !/sw\.js|404/.test(e)), []);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+});
