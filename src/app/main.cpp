@@ -134,7 +134,20 @@ void frame() {
   }
 
   SDL_Event ev;
-  while (SDL_PollEvent(&ev)) ImGui_ImplSDL2_ProcessEvent(&ev);
+  static double last_input = 0;
+  while (SDL_PollEvent(&ev)) {
+    ImGui_ImplSDL2_ProcessEvent(&ev);
+    if (ev.type != SDL_WINDOWEVENT) last_input = t_frame;
+  }
+  // While the trainer thread works and nobody touches the page, draw every second animation frame:
+  // the curves still move smoothly and the cores go to training. Any input restores full rate.
+  static int interval = 1;
+  const bool busy = s.bridge.threaded() && s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
+  const int want = busy && t_frame - last_input > 1000 ? 2 : 1;
+  if (want != interval) {
+    interval = want;
+    emscripten_set_main_loop_timing(EM_TIMING_RAF, interval);
+  }
   if (s.ui.fonts_dirty) rebuild_fonts(s);
 
   // Single-thread build: train in a short slice, then draw.

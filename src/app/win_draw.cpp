@@ -73,7 +73,7 @@ void window_draw(AppState& s) {
   ImGui::BeginGroup();
   const bool have_model = d.model.built();
   if (!have_model) {
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 4.5f);
     ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
     ImGui::PopTextWrapPos();
   } else if (d.pred >= 0) {
@@ -84,15 +84,26 @@ void window_draw(AppState& s) {
     ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::Text("it reads a %d", d.pred);
-    ImGui::TextDisabled("%.0f%% sure  ·  %.2f ms", 100.0 * d.probs[d.pred], d.latency_ms);
+    ImGui::TextDisabled("%.0f%% sure · %.2f ms", 100.0 * d.probs[d.pred], d.latency_ms);
     ImGui::EndGroup();
   } else {
     ImGui::TextDisabled("(empty pad: no prediction)");
   }
-  // The 28×28 image the network sees, next to the bars.
-  const float img = std::floor(std::min(fs * 5.0f, ImGui::GetContentRegionAvail().x * 0.35f));
+  // The 28×28 image the network sees, at the top right; the ten bars fill the rest.
+  const ImVec2 g0 = ImGui::GetCursorScreenPos();
+  const float img = std::floor(std::min(fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f));
+  const float right = g0.x + ImGui::GetContentRegionAvail().x;
+  const ImVec2 i0(right - img, p0.y);
+  draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
+  dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
+  note_rect(s, "draw.image28", i0, ImVec2(i0.x + img, i0.y + img));
+  const char* cap = "28 × 28 input";
+  dl->AddText(ImGui::GetFont(), fs * 0.75f, ImVec2(i0.x + (img - ImGui::CalcTextSize(cap).x * 0.75f) * 0.5f, i0.y + img + 2),
+              IM_COL32(120, 125, 135, 255), cap);
+  const float top = std::max(g0.y, i0.y + img + fs * 1.1f);
+  ImGui::SetCursorScreenPos(ImVec2(g0.x, top));
   const float bar_w = ImGui::GetContentRegionAvail().x;
-  const float row_h = std::max(fs * 1.05f, (ImGui::GetContentRegionAvail().y - img - fs * 1.5f) / 10.0f);
+  const float row_h = std::max(fs * 1.0f, (p0.y + side + ImGui::GetFrameHeightWithSpacing() - top) / 10.0f - 1);
   const ImVec2 b0 = ImGui::GetCursorScreenPos();
   for (int k = 0; k < 10; ++k) {
     const float y = b0.y + k * row_h;
@@ -109,13 +120,6 @@ void window_draw(AppState& s) {
   }
   ImGui::Dummy(ImVec2(bar_w, row_h * 10));
   note_rect(s, "draw.probabilities");
-  const ImVec2 i0 = ImGui::GetCursorScreenPos();
-  draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
-  dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
-  ImGui::Dummy(ImVec2(img, img));
-  note_rect(s, "draw.image28");
-  ImGui::SameLine();
-  ImGui::TextDisabled("what the\nnetwork sees\n(28 × 28)");
   ImGui::EndGroup();
   ImGui::End();
 }

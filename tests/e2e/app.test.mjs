@@ -8,6 +8,7 @@ import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow } f
 
 // A seed with which one epoch of mlp reaches >= 97% in the browser build (training is deterministic).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
+const MIN_ACCURACY = 0.97;  // issue 3: one epoch of mlp reaches at least 97%
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
@@ -55,7 +56,6 @@ test('mlp, 1 epoch, autostart: >= 97% test accuracy while the UI keeps drawing; 
   t.diagnostic(`frames while training: ${f.intervals} intervals, median ${f.median_ms.toFixed(0)} ms, p95 ${f.p95_ms.toFixed(0)} ms, max ${f.max_ms.toFixed(0)} ms`);
   t.diagnostic(`test accuracy ${(100 * last.test_accuracy).toFixed(2)}%, ${Math.round(last.samples_per_sec)} samples/s, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   assert.equal(last.history.length, 1);
-  assert.ok(last.test_accuracy >= 0.97, `test accuracy ${last.test_accuracy} < 0.97`);
   assert.ok(f.max_ms < 2000);
   await screenshot(page, 'app-trained');
   for (const w of ['training', 'evaluation']) await shotWindow(page, `window.${w}`, `window-${w}`);
@@ -92,4 +92,6 @@ test('mlp, 1 epoch, autostart: >= 97% test accuracy while the UI keeps drawing; 
   assert.ok(Math.abs(good.test_accuracy - last.test_accuracy) < 1e-9, 'the reloaded model scores the same');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
+  // Checked last, so that the drawing and model-file checks above run even when this one fails.
+  assert.ok(last.test_accuracy >= MIN_ACCURACY, `test accuracy ${last.test_accuracy} < ${MIN_ACCURACY}`);
 });
