@@ -22,7 +22,10 @@ struct Tiled {
 
   static V load(const float* p) { V r; std::memcpy(&r, p, sizeof r); return r; }
   static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
-  static V splat(float x) { V r; for (int i = 0; i < L; ++i) r[i] = x; return r; }
+  static V splat(float x) {  // an initializer list: one load32_splat in wasm, one broadcast natively
+    if constexpr (L == 4) return V{x, x, x, x};
+    else return V{x, x, x, x, x, x, x, x};
+  }
 
   // C[0:mr, 0:nr] (+)= Ap (kc, MR) · B (kc, NR): Ap packed and zero-padded; B rows `bs` floats
   // apart (NR when packed, ldb when read straight from a row-major B).
