@@ -66,6 +66,11 @@ struct Args {
     if (d < lo || d > hi) fail("--" + k + " must be between " + fmt(lo) + " and " + fmt(hi) + ", got " + v);
     return d;
   }
+  double integer(const std::string& k, double def, double lo, double hi) const {
+    double d = num(k, def, lo, hi);
+    if (d != std::floor(d)) fail("--" + k + " needs a whole number, got " + opts.at(k));
+    return d;
+  }
   static std::string fmt(double d) { char b[32]; std::snprintf(b, sizeof b, "%g", d); return b; }
 };
 
@@ -175,7 +180,7 @@ const Preset& preset_arg(const Args& a) {
 
 void set_threads(const Args& a) {
   int hw = int(std::max(1u, std::thread::hardware_concurrency()));
-  int n = int(a.num("threads", hw, 1, 256));
+  int n = int(a.integer("threads", hw, 1, 256));
   kernel_pool().set_workers(n - 1);
 }
 
@@ -262,14 +267,14 @@ int cmd_summary(const Args& a) {
 int cmd_train(const Args& a) {
   const Preset& p = preset_arg(a);
   TrainConfig cfg = p.recipe;
-  cfg.epochs = int(a.num("epochs", cfg.epochs, 1, 10000));
-  cfg.batch = int(a.num("batch", cfg.batch, 1, 8192));
+  cfg.epochs = int(a.integer("epochs", cfg.epochs, 1, 10000));
+  cfg.batch = int(a.integer("batch", cfg.batch, 1, 8192));
   if (a.has("optimizer") && !opt_parse(a.opts.at("optimizer"), &cfg.opt.kind))
     fail("unknown optimizer '" + a.opts.at("optimizer") + "'; one of: adam, sgd, rmsprop");
   cfg.opt.lr = float(a.num("lr", cfg.opt.lr, 1e-9, 10));
   cfg.opt.momentum = float(a.num("momentum", cfg.opt.momentum, 0, 0.999));
   cfg.val_split = float(a.num("val-split", cfg.val_split, 0, 0.9));
-  cfg.seed = uint64_t(a.num("seed", double(cfg.seed), 0, 9007199254740991.0));
+  cfg.seed = uint64_t(a.integer("seed", double(cfg.seed), 0, 9007199254740991.0));
   cfg.augment.rotation_deg = float(a.num("rotation", cfg.augment.rotation_deg, 0, 180));
   cfg.augment.zoom = float(a.num("zoom", cfg.augment.zoom, 0, 0.9));
   cfg.augment.width_shift = float(a.num("width-shift", cfg.augment.width_shift, 0, 1));
@@ -296,20 +301,24 @@ int cmd_train(const Args& a) {
   if (!s.ok()) fail(s.error);
   s = load_mnist(dir, "t10k", "test", &test);
   if (!s.ok()) fail(s.error);
-  if (a.has("limit")) all = dataset_head(all, int(a.num("limit", all.n, 1, all.n)));
+  if (a.has("limit")) all = dataset_head(all, int(a.integer("limit", all.n, 1, all.n)));
   if (cfg.val_split > 0) dataset_split(all, cfg.val_split, cfg.seed, &train, &val);
   else train = std::move(all);
 
   Model model;
   s = model.build(p.model);
   if (!s.ok()) fail(s.error);
+  // With no held-out split (the mlp recipe, as its notebook's validation_data=(x_test, y_test)) the
+  // per-epoch val_ columns report the test set. Callbacks never watch it: they need --val-split.
+  const bool val_is_test = cfg.val_split == 0 && !cfg.early.enabled && !cfg.reduce_lr.enabled;
   Trainer trainer;
-  s = trainer.begin(&model, &train, &val, cfg);
+  s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg);
   if (!s.ok()) fail(s.error);
+  const std::string validation = val_is_test ? "the test set" : with_commas(val.n) + " held out";
   if (!json)
-    std::printf("%s: %s params; train %s, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
+    std::printf("%s: %s params; train %s images, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
                 p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
-                with_commas(train.n).c_str(), with_commas(val.n).c_str(), with_commas(test.n).c_str(),
+                with_commas(train.n).c_str(), validation.c_str(), with_commas(test.n).c_str(),
                 opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
   if (!json) print_recipe(cfg);
 
@@ -355,7 +364,7 @@ int cmd_train(const Args& a) {
   }
   if (json) {
     std::string j = "{\"preset\": \"" + p.name + "\", \"params\": " + std::to_string(model.params.size() + model.state.size()) +
-                    ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"epochs_run\": " +
+                    ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"validation\": \"" + validation + "\", \"epochs_run\": " +
                     std::to_string(trainer.history().size()) + ", \"wall_seconds\": " + json_num(wall) +
                     ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r) +
                     ", \"history\": [";

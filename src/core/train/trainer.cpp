@@ -242,7 +242,7 @@ void Trainer::end_epoch() {
   good_state_ = model_->state;
   if (last) {
     phase_ = TrainPhase::Finished;
-    message_ = stop_now ? r.events.front() : "finished " + std::to_string(r.epoch) + " epochs";
+    message_ = stop_now ? r.events.front() : "finished " + std::to_string(r.epoch) + (r.epoch == 1 ? " epoch" : " epochs");
   }
 }
 
