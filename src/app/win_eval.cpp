@@ -80,11 +80,11 @@ static void report(AppState& s) {
                              ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_ScrollY;
   if (!ImGui::BeginTable("report", 5, tf, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("");
-  ImGui::TableSetupColumn("precision");
-  ImGui::TableSetupColumn("recall");
-  ImGui::TableSetupColumn("f1-score");
-  ImGui::TableSetupColumn("support");
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.45f);
+  ImGui::TableSetupColumn("precision", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("f1-score", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("support", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
   auto row = [](const char* name, const dl::ClassScores& c, bool only_f1 = false) {
     ImGui::TableNextRow();
