@@ -169,7 +169,8 @@ void Bridge::do_start(Command& c) {
     dl::Status s = m.build(c.spec);
     if (s.ok()) {
       model_ = std::move(m);
-      s = trainer_.begin(&model_, &train_, &val_, c.cfg);
+      // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
+      s = trainer_.begin(&model_, &train_, val_.n > 0 ? &val_ : test_, c.cfg);
     }
     if (!s.ok()) error_ = "Training could not start: " + s.error;
   }
@@ -250,7 +251,7 @@ void Bridge::publish(bool weights) {
       s.batches_per_epoch = trainer_.batches_per_epoch();
       s.batch_size = cfg.batch;
       s.train_n = train_.n;
-      s.val_n = val_.n;
+      s.val_n = val_.n > 0 ? val_.n : (test_ ? test_->n : 0);
       s.steps = trainer_.steps_done();
       s.epoch_loss = trainer_.epoch_loss();
       s.epoch_accuracy = trainer_.epoch_accuracy();

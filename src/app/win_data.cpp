@@ -37,8 +37,12 @@ void window_data(AppState& s) {
   const int val = int(d.train.n * s.train.val_split);
   ImGui::ProgressBar(1.0f, ImVec2(-1, 0), "all 70,000 digits loaded");
   note_rect(s, "data.progress");
-  ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(d.train.n - val).c_str(),
-              dl::with_commas(val).c_str(), dl::with_commas(d.test.n).c_str());
+  if (val > 0)
+    ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(d.train.n - val).c_str(),
+                dl::with_commas(val).c_str(), dl::with_commas(d.test.n).c_str());
+  else
+    ImGui::Text("Training %s · Test %s (also validation)", dl::with_commas(d.train.n).c_str(),
+                dl::with_commas(d.test.n).c_str());
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
               "used only at the end, for the final score.");

@@ -8,7 +8,9 @@ import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow } f
 
 // A seed with which one epoch of mlp reaches >= 97% in the browser build (training is deterministic).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
-const MIN_ACCURACY = 0.97;  // issue 3: one epoch of mlp reaches at least 97%
+// Issue 3 asks for 97%; with this recipe one epoch lands at 96.6-97.1% depending on the seed (see
+// tests/cli/test_cli.sh and docs/results.md). DIGITLAB_E2E_MIN_ACCURACY overrides the floor.
+const MIN_ACCURACY = Number(process.env.DIGITLAB_E2E_MIN_ACCURACY || 0.97);
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
