@@ -27,20 +27,27 @@ struct Tiled {
     else return V{x, x, x, x, x, x, x, x};
   }
 
-  // C[0:mr, 0:nr] (+)= Ap (kc, MR) · B (kc, NR): Ap packed and zero-padded; B rows `bs` floats
-  // apart (NR when packed, ldb when read straight from a row-major B).
-  static void micro_kernel(int kc, const float* Ap, const float* Bp, int bs, float* C, int ldc, int mr, int nr,
-                           bool acc) {
+  // C[0:mr, 0:nr] (+)= A (mr, kc) · B (kc, NR). A is read in place: element (r, k) at A[r·ars + k·aks]
+  // (rows past mr repeat the last valid row, so nothing is read out of bounds). B rows are `bs`
+  // floats apart (NR when packed, ldb when read straight from a row-major B).
+  static void micro_kernel(int kc, const float* A, int ars, int aks, const float* Bp, int bs, float* C, int ldc, int mr,
+                           int nr, bool acc) {
+    const float* a0 = A;
+    const float* a1 = A + size_t(std::min(1, mr - 1)) * ars;
+    const float* a2 = A + size_t(std::min(2, mr - 1)) * ars;
+    const float* a3 = A + size_t(std::min(3, mr - 1)) * ars;
+    const float* a4 = A + size_t(std::min(4, mr - 1)) * ars;
+    const float* a5 = A + size_t(std::min(5, mr - 1)) * ars;
     V c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {}, c40 = {}, c41 = {}, c50 = {},
       c51 = {};
-    for (int k = 0; k < kc; ++k, Ap += MR, Bp += bs) {
+    for (size_t k = 0, ka = 0; k < size_t(kc); ++k, ka += aks, Bp += bs) {
       V b0 = load(Bp), b1 = load(Bp + L), a;
-      a = splat(Ap[0]); c00 += a * b0; c01 += a * b1;
-      a = splat(Ap[1]); c10 += a * b0; c11 += a * b1;
-      a = splat(Ap[2]); c20 += a * b0; c21 += a * b1;
-      a = splat(Ap[3]); c30 += a * b0; c31 += a * b1;
-      a = splat(Ap[4]); c40 += a * b0; c41 += a * b1;
-      a = splat(Ap[5]); c50 += a * b0; c51 += a * b1;
+      a = splat(a0[ka]); c00 += a * b0; c01 += a * b1;
+      a = splat(a1[ka]); c10 += a * b0; c11 += a * b1;
+      a = splat(a2[ka]); c20 += a * b0; c21 += a * b1;
+      a = splat(a3[ka]); c30 += a * b0; c31 += a * b1;
+      a = splat(a4[ka]); c40 += a * b0; c41 += a * b1;
+      a = splat(a5[ka]); c50 += a * b0; c51 += a * b1;
     }
     V rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     if (mr == MR && nr == NR) {
@@ -56,20 +63,6 @@ struct Tiled {
     for (int r = 0; r < MR; ++r) { store(tile[r], rows[r][0]); store(tile[r] + L, rows[r][1]); }
     for (int r = 0; r < mr; ++r)
       for (int j = 0; j < nr; ++j) C[size_t(r) * ldc + j] = acc ? C[size_t(r) * ldc + j] + tile[r][j] : tile[r][j];
-  }
-
-  // Packs op(A)[i0:i0+mc, k0:k0+kc] into MR-row strips: strip s holds (kc, MR).
-  static void pack_a(bool ta, const float* A, int lda, int i0, int mc, int k0, int kc, float* Ap) {
-    for (int s = 0; s < mc; s += MR) {
-      int mr = std::min(MR, mc - s);
-      for (int k = 0; k < kc; ++k, Ap += MR) {
-        for (int r = 0; r < mr; ++r) {
-          int i = i0 + s + r, kk = k0 + k;
-          Ap[r] = ta ? A[size_t(kk) * lda + i] : A[size_t(i) * lda + kk];
-        }
-        for (int r = mr; r < MR; ++r) Ap[r] = 0;
-      }
-    }
   }
 
   // Packs op(B)[k0:k0+kc, j0:j0+nc] into NR-column strips: strip s holds (kc, NR).
@@ -91,9 +84,9 @@ struct Tiled {
                    int ldc, bool accumulate) {
     const int mtiles = (M + MC - 1) / MC, ntiles = (N + NC - 1) / NC;
     const int NP = (N + NR - 1) / NR * NR;
-    // A row-major B is read in place, NR columns at a time; only a transposed B and the last partial
-    // strip of columns are packed. Packed B for one depth panel is shared by all tasks; packed A is
-    // per task.
+    // A is read in place (its rows, or columns when transposed, are 6 short streams per tile); a
+    // row-major B too, NR columns at a time. Only a transposed B and the last partial strip of
+    // columns are packed; packed B for one depth panel is shared by all tasks.
     const int full = tb ? 0 : N / NR * NR;  // columns [0, full) are read in place
     static thread_local std::vector<float> bpack;
     bpack.resize(size_t(KC) * NP);
@@ -109,16 +102,14 @@ struct Tiled {
       kernel_pool().run(mtiles * ntiles, [&](int t) {
         const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
         const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
-        thread_local std::vector<float> apack;
-        apack.resize(size_t(MC) * KC);
-        pack_a(ta, A, lda, i0, mc, k0, kc, apack.data());
+        const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
         for (int js = 0; js < nc; js += NR) {
           const int j = j0 + js;
           const bool direct = j < full;
           const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(j) * kc;
           for (int is = 0; is < mc; is += MR)
-            micro_kernel(kc, apack.data() + size_t(is) * kc, b, direct ? ldb : NR, C + size_t(i0 + is) * ldc + j, ldc,
-                         std::min(MR, mc - is), std::min(NR, nc - js), acc);
+            micro_kernel(kc, A + size_t(i0 + is) * ars + size_t(k0) * aks, ars, aks, b, direct ? ldb : NR,
+                         C + size_t(i0 + is) * ldc + j, ldc, std::min(MR, mc - is), std::min(NR, nc - js), acc);
         }
       });
     }
