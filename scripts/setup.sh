@@ -11,7 +11,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/common.sh"
 
 # ---------------------------------------------------------------------------- 1. Debian packages
-pkgs=(emscripten cmake ninja-build libeigen3-dev doctest-dev zlib1g-dev chromium python3 curl ca-certificates xz-utils)
+pkgs=(emscripten cmake ninja-build libeigen3-dev doctest-dev zlib1g-dev chromium fonts-dejavu-core python3 curl ca-certificates xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
