@@ -7,6 +7,7 @@
 //                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
+//                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]]
 //   digitlab eval --model FILE [--data DIR] [--json]
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
@@ -45,6 +46,7 @@ const char* kUsage =
     "        --early-stopping MONITOR:PATIENCE[:restore]   e.g. val_loss:4:restore\n"
     "        --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]  e.g. val_accuracy:2:0.5:1e-5\n"
     "        --class-weights balanced|none\n"
+    "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
     "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n";
 
 [[noreturn]] void fail(const std::string& msg) {
@@ -80,7 +82,8 @@ Args parse_args(int argc, char** argv) {
       {"val-split", true}, {"seed", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
       {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
       {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
-      {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}};
+      {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
+      {"checkpoint-monitor", true}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -243,7 +246,17 @@ void print_recipe(const TrainConfig& c) {
           std::to_string(c.reduce_lr.patience) + ", factor " + Args::fmt(c.reduce_lr.factor) + ", min " +
           Args::fmt(c.reduce_lr.min_lr) + ")";
   if (c.balanced_class_weights) cb += std::string(cb.empty() ? "" : "; ") + "balanced class weights";
+  if (c.checkpoint.enabled) cb += std::string(cb.empty() ? "" : "; ") + "keep-best checkpoint (" + monitor_name(c.checkpoint.monitor) + ")";
   if (!cb.empty()) std::printf("callbacks: %s\n", cb.c_str());
+}
+
+// Writes the trainer's keep-best checkpoint as a model file (at the epoch it improves, as Keras does).
+void save_checkpoint(const std::string& path, const Model& model, const Trainer& trainer) {
+  Model best = model;
+  best.params = trainer.checkpoint_params();
+  best.state = trainer.checkpoint_state();
+  Status s = write_file(path, model_save(best));
+  if (!s.ok()) fail(s.error);
 }
 
 int cmd_presets() {
@@ -286,6 +299,13 @@ int cmd_train(const Args& a) {
   for (const char* k : {"early-stopping", "reduce-lr"})
     if (a.has(k) && a.opts.at(k) != "none" && cfg.val_split == 0)
       fail(std::string("--") + k + " watches the validation set; it needs --val-split above 0");
+  if (a.has("checkpoint")) {
+    if (cfg.val_split == 0) fail("--checkpoint keeps the best epoch by the validation set; it needs --val-split above 0");
+    cfg.checkpoint.enabled = true;
+    std::string m = a.str("checkpoint-monitor", "val_loss");
+    if (m != "val_loss" && m != "val_accuracy") fail("--checkpoint-monitor must be val_loss or val_accuracy, got '" + m + "'");
+    cfg.checkpoint.monitor = m == "val_loss" ? Monitor::ValLoss : Monitor::ValAccuracy;
+  }
   if (a.has("class-weights")) {
     const std::string& w = a.opts.at("class-weights");
     if (w != "balanced" && w != "none") fail("--class-weights must be balanced or none, got '" + w + "'");
@@ -321,6 +341,11 @@ int cmd_train(const Args& a) {
                 with_commas(train.n).c_str(), validation.c_str(), with_commas(test.n).c_str(),
                 opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
   if (!json) print_recipe(cfg);
+  if (!json && !trainer.class_weights().empty()) {
+    std::printf("class weights (n / (k * count)):");
+    for (size_t k = 0; k < trainer.class_weights().size(); ++k) std::printf(" %zu: %.4f", k, trainer.class_weights()[k]);
+    std::printf("\n");
+  }
 
   auto t_start = std::chrono::steady_clock::now();
   auto last_draw = t_start;
@@ -342,9 +367,11 @@ int cmd_train(const Args& a) {
     }
     while (shown < trainer.history().size()) {
       const EpochRecord& r = trainer.history()[shown++];
+      if (r.checkpoint) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
       if (json) continue;
       std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", trainer.batches_per_epoch(),
                   trainer.batches_per_epoch(), fmt_secs(r.seconds).c_str(), r.loss, r.accuracy);
+      if (r.l2 > 0) std::printf(" (l2: %.4f)", r.l2);
       if (r.has_val) std::printf(" - val_loss: %.4f - val_accuracy: %.4f", r.val_loss, r.val_accuracy);
       std::printf(" - lr: %g - %s samples/s%s\n", r.lr, with_commas((long long)r.samples_per_sec).c_str(),
                   tty ? "\033[K" : "");

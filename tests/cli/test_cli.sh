@@ -26,6 +26,7 @@ expect_error "unknown preset" "unknown preset 'resnet'; one of: mlp, mlp-deep" s
 expect_error "missing preset" "--preset is required" train
 expect_error "bad number" "--epochs needs a number, got 'five'" train --preset mlp --epochs five
 expect_error "out of range" "--lr must be between" train --preset mlp --lr 50
+expect_error "checkpoint needs validation" "--checkpoint keeps the best epoch by the validation set" train --preset mlp --checkpoint "$tmp/ck.bin"
 expect_error "bad optimizer" "unknown optimizer 'adamw'" train --preset mlp --optimizer adamw
 expect_error "bad rotation" "--rotation must be between 0 and 180, got 400" train --preset mlp --rotation 400
 expect_error "bad monitor" "--early-stopping: unknown monitor 'loss'; one of: val_loss, val_accuracy" \

@@ -167,3 +167,27 @@ TEST_CASE("every preset builds with the Keras parameter counts of the reference 
     CHECK_MESSAGE(m.trainable_params() == w.trainable, w.name);
   }
 }
+
+TEST_CASE("keep-best checkpoint keeps the weights of the best validation epoch") {
+  Dataset train = toy(200, 9), val = toy(100, 10, 250);
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig c;
+  c.epochs = 12;
+  c.batch = 10;
+  c.opt.lr = 0.05f;
+  c.checkpoint = {true, Monitor::ValAccuracy};
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  while (t.step()) {}
+  const auto& h = t.history();
+  size_t best = 0;
+  for (size_t i = 0; i < h.size(); ++i) if (h[i].val_accuracy > h[best].val_accuracy) best = i;  // first best
+  CHECK(t.checkpoint_epoch() == int(best) + 1);
+  CHECK(h[best].checkpoint);
+  for (size_t i = best + 1; i < h.size(); ++i) CHECK_FALSE(h[i].checkpoint);
+  Model kept = m;
+  kept.params = t.checkpoint_params();
+  kept.state = t.checkpoint_state();
+  CHECK(evaluate(kept, val).accuracy == doctest::Approx(h[best].val_accuracy));
+}

@@ -107,6 +107,9 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   message_.clear();
   es_wait_ = rlr_wait_ = 0;
   best_epoch_ = -1;
+  ckpt_epoch_ = 0;
+  ckpt_params_.clear();
+  ckpt_state_.clear();
   best_params_.clear();
   best_state_.clear();
   good_params_ = model->params;
@@ -223,6 +226,18 @@ void Trainer::end_epoch() {
       opt_.set_lr(lr);
       rlr_wait_ = 0;
       snprintf(buf, sizeof buf, "learning rate reduced to %g", double(lr));
+      r.events.push_back(buf);
+    }
+  }
+  if (r.has_val && cfg_.checkpoint.enabled) {
+    double cur = monitored(r, cfg_.checkpoint.monitor);
+    if (ckpt_epoch_ == 0 || improved(cfg_.checkpoint.monitor, cur, ckpt_best_, 0)) {
+      ckpt_best_ = cur;
+      ckpt_epoch_ = r.epoch;
+      ckpt_params_ = model_->params;
+      ckpt_state_ = model_->state;
+      r.checkpoint = true;
+      snprintf(buf, sizeof buf, "checkpoint: best %s so far (%.4f), weights kept", monitor_name(cfg_.checkpoint.monitor), cur);
       r.events.push_back(buf);
     }
   }

@@ -35,6 +35,11 @@ struct ReduceLRConfig {  // Keras ReduceLROnPlateau
   float min_lr = 0;
 };
 
+struct CheckpointConfig {  // Keras ModelCheckpoint(save_best_only=True), kept in memory
+  bool enabled = false;
+  Monitor monitor = Monitor::ValLoss;
+};
+
 struct TrainConfig {
   int epochs = 5;
   int batch = 32;
@@ -44,6 +49,7 @@ struct TrainConfig {
   bool balanced_class_weights = false;  // weight class k by n / (k · count_k)
   EarlyStoppingConfig early;
   ReduceLRConfig reduce_lr;
+  CheckpointConfig checkpoint;
   AugmentConfig augment;  // applied to training batches only, drawn from the trainer's seeded rng
 };
 
@@ -66,6 +72,7 @@ struct EpochRecord {
   double l2 = 0;                     // regularization part of `loss`
   double val_loss = 0, val_accuracy = 0;
   bool has_val = false;
+  bool checkpoint = false;           // the keep-best checkpoint improved: these are its weights
   double lr = 0;                     // learning rate used in this epoch
   double seconds = 0, samples_per_sec = 0;
   std::vector<std::string> events;   // "lr reduced to 0.0001", "early stop", "best weights restored"
@@ -103,6 +110,10 @@ class Trainer {
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batch_log_; }
   const std::vector<double>& class_weights() const { return class_weights_; }
+  // The keep-best checkpoint: epoch (1-based, 0 = none yet) and its weights.
+  int checkpoint_epoch() const { return ckpt_epoch_; }
+  const std::vector<float>& checkpoint_params() const { return ckpt_params_; }
+  const std::vector<float>& checkpoint_state() const { return ckpt_state_; }
   // The batch the last step() trained on, as fed to the model (augmented): x (B, rows*cols) in the
   // first last_batch_size() rows, labels y (B). Read between steps, like every other accessor.
   const std::vector<float>& last_batch() const { return x_; }
@@ -138,6 +149,9 @@ class Trainer {
   double es_best_ = 0, rlr_best_ = 0;
   int es_wait_ = 0, rlr_wait_ = 0, best_epoch_ = -1;
   std::vector<float> best_params_, best_state_;      // EarlyStopping(restore_best_weights)
+  double ckpt_best_ = 0;
+  int ckpt_epoch_ = 0;
+  std::vector<float> ckpt_params_, ckpt_state_;      // keep-best checkpoint
   std::vector<float> good_params_, good_state_;      // weights at the start of the epoch (divergence)
 };
 
