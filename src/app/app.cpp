@@ -32,13 +32,26 @@ void apply_preset_recipe(AppState& s) {
   s.train.epochs = r.epochs;
   s.train.val_split = r.val_split;
   s.train.seed = int(r.seed);
+  s.train.momentum = r.opt.momentum;
+  s.train.balanced = r.balanced_class_weights;
+  s.train.early = r.early;
+  s.train.reduce_lr = r.reduce_lr;
+  s.train.augment = r.augment;
+  s.model.spec = current_preset(s).model;  // the builder starts from the preset's layers
+  s.model.selected = -1;
+  s.model.refused.clear();
   s.model.summary_dirty = true;
 }
 
 dl::TrainConfig train_config(const AppState& s) {
-  dl::TrainConfig c = current_preset(s).recipe;  // keeps the recipe's callbacks and class weights
+  dl::TrainConfig c = current_preset(s).recipe;  // optimizer constants (betas, rho, eps) from the recipe
   c.opt.kind = dl::OptKind(s.train.opt);
   c.opt.lr = s.train.lr;
+  c.opt.momentum = c.opt.kind == dl::OptKind::SGD ? s.train.momentum : 0.0f;
+  c.balanced_class_weights = s.train.balanced;
+  c.early = s.train.early;
+  c.reduce_lr = s.train.reduce_lr;
+  c.augment = s.train.augment;
   c.batch = s.train.batch;
   c.epochs = s.train.epochs;
   c.val_split = s.train.val_split;
@@ -47,8 +60,14 @@ dl::TrainConfig train_config(const AppState& s) {
 }
 
 void start_training(AppState& s, bool paused) {
+  if (s.model.summary_dirty) model_spec_changed(s);
+  if (!s.model.build_error.empty()) {  // an impossible model never reaches the trainer
+    s.model.refused = "Training did not start: the network cannot be built. " + s.model.build_error;
+    return;
+  }
+  s.model.refused.clear();
   s.train.live_lr = s.train.lr;
-  s.bridge.start(current_preset(s).model, train_config(s), paused);
+  s.bridge.start(s.model.spec, train_config(s), paused);
 }
 
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {

@@ -47,8 +47,14 @@ struct DataState {
 
 struct ModelState {
   int preset = 0;                  // index into dl::presets()
-  std::vector<dl::SummaryRow> rows;
+  dl::ModelSpec spec;              // the builder's network (a preset's, or edited: name "custom")
+  std::vector<dl::SummaryRow> rows;  // one per layer of spec; rows past an impossible layer are empty
   size_t trainable = 0, non_trainable = 0;
+  std::string build_error;         // why spec cannot be built (Model::build's message), empty = fine
+  int error_layer = -1;            // 0-based layer the build error names, -1 = none or the whole model
+  int selected = -1;               // builder: the selected layer (new layers go after it)
+  bool builder_open = false;       // the big "Edit layers" window
+  std::string refused;             // why the last Start was refused (the model is impossible)
   std::string error;               // a model file that could not be loaded, in plain words
   std::string notice;              // "loaded digits.dlmodel (mlp)"
   bool summary_dirty = true;
@@ -62,6 +68,12 @@ struct TrainSettings {
   float val_split = 0.1f;
   int seed = 1;
   float live_lr = 1e-3f;           // the learning-rate slider while training
+  float momentum = 0;              // SGD only
+  bool balanced = false;           // balanced class weights n / (k · count_k)
+  dl::EarlyStoppingConfig early;
+  dl::ReduceLRConfig reduce_lr;
+  dl::AugmentConfig augment;
+  int tab = 0;                     // settings tab to select on the next frame (-1 = leave as is)
 };
 
 constexpr int kPadN = 280;         // the draw pad's raster (kPadN × kPadN ink coverage)
@@ -92,6 +104,7 @@ struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&see
   int epochs = 0, batch = 0, seed = -1;
   float lr = 0, val = -1;
   bool autostart = false;
+  std::map<std::string, std::string> all;  // every key=value, for the settings below
 };
 
 struct Ui {
@@ -117,6 +130,8 @@ struct AppState {
   bool autostart_pending = false;
   Texture confusion_tex;
   uint64_t confusion_version = ~0ull;
+  Texture strip_tex;               // the augmented images being fed, side by side
+  uint64_t strip_version = ~0ull;
 };
 
 AppState& app_state();
@@ -133,6 +148,16 @@ void data_failed(AppState& s, const std::string& message);
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
 void help_marker(const char* text);
+// Model builder (win_model.cpp): the spec as text for URL hashes and status(), e.g.
+// "conv:8:3:relu,pool:2,flatten,dense:10:softmax" ("in=flat," first for a 784-vector input).
+std::string spec_to_text(const dl::ModelSpec& m);
+bool spec_from_text(const std::string& text, dl::ModelSpec* out, std::string* error);
+void model_spec_changed(AppState& s);    // rebuilds the summary rows and the error after an edit
+// URL hash keys for the builder and the training options (win_model.cpp, win_training.cpp).
+void hash_apply_model(AppState& s, const std::map<std::string, std::string>& kv);
+void hash_apply_training(AppState& s, const std::map<std::string, std::string>& kv);
+// Balanced class weights over all training images (the table before a run; win_training.cpp).
+const std::vector<double>& balanced_weights_all(const AppState& s);
 
 // ============================================================================ [SECTION] windows
 void window_data(AppState& s);
@@ -150,6 +175,11 @@ void texture_r8(Texture* t, int w, int h, const uint8_t* pixels, bool smooth);
 void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode,
                 ImVec2 uv0 = ImVec2(0, 0), ImVec2 uv1 = ImVec2(1, 1));
 
+struct PlotMarker {                // a vertical line at x with a short label, details on hover
+  float x;
+  ImU32 color;
+  std::string label, tip;
+};
 struct Series {
   std::vector<float> x, y;
   ImU32 color;
@@ -159,7 +189,8 @@ struct Series {
 };
 // A line plot with axes, grid, legend. ymin/ymax NAN = automatic.
 void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
-                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt);
+                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt,
+                const std::vector<PlotMarker>* markers = nullptr);
 
 // ============================================================================ [SECTION] page interop
 void web_init(AppState& s);              // environment, URL hash

@@ -258,6 +258,22 @@ void Bridge::publish(bool weights) {
       s.samples_per_sec = trainer_.samples_per_sec();
       s.lr = trainer_.lr();
       if (s.history.size() != trainer_.history().size()) s.history = trainer_.history();
+      if (s.class_weights.size() != trainer_.class_weights().size()) s.class_weights = trainer_.class_weights();
+      // The strip of images being fed: a few times a second (readable), and after every paused step.
+      const double t = now_ms();
+      const int B = std::min(trainer_.last_batch_size(), Snapshot::kStripMax);
+      if (B > 0 && trainer_.steps_done() > 0 && (t - last_strip_ > 400 || paused_)) {
+        const int hw = train_.rows, px = train_.pixels();
+        const std::vector<float>& x = trainer_.last_batch();
+        s.strip.resize(size_t(B) * px);
+        for (size_t i = 0; i < s.strip.size(); ++i)
+          s.strip[i] = uint8_t(std::lround(255.0f * std::clamp(x[i], 0.0f, 1.0f)));
+        s.strip_labels.assign(trainer_.last_labels().begin(), trainer_.last_labels().begin() + B);
+        s.strip_n = B;
+        s.strip_hw = hw;
+        ++s.strip_version;
+        last_strip_ = t;
+      }
       const auto& log = trainer_.batches();
       if (s.batches.size() < log.size()) s.batches.insert(s.batches.end(), log.begin() + s.batches.size(), log.end());
     }
@@ -299,6 +315,15 @@ void Bridge::snapshot(Snapshot* out) {
   tmp.evaluating = s.evaluating; tmp.eval_progress = s.eval_progress; tmp.has_eval = s.has_eval;
   tmp.eval_version = s.eval_version; tmp.test_loss = s.test_loss; tmp.test_accuracy = s.test_accuracy;
   tmp.has_model = s.has_model; tmp.params_version = s.params_version;
+  tmp.class_weights = s.class_weights;
+  if (out->strip_version != s.strip_version) {
+    tmp.strip = s.strip;
+    tmp.strip_labels = s.strip_labels;
+  } else {
+    tmp.strip = std::move(out->strip);
+    tmp.strip_labels = std::move(out->strip_labels);
+  }
+  tmp.strip_n = s.strip_n; tmp.strip_hw = s.strip_hw; tmp.strip_version = s.strip_version;
   if (batches.size() > s.batches.size()) batches.clear();
   batches.insert(batches.end(), s.batches.begin() + batches.size(), s.batches.end());
   if (history.size() != s.history.size()) history = s.history;

@@ -35,6 +35,13 @@ struct Snapshot {
   double epoch_loss = 0, epoch_accuracy = 0, samples_per_sec = 0, lr = 0, seconds = 0;
   std::vector<dl::EpochRecord> history;
   std::vector<dl::BatchRecord> batches;  // every batch of this run, appended incrementally
+  std::vector<double> class_weights;     // the run's per-class loss weights (empty = none)
+  // A few of the (augmented) images the trainer is feeding, refreshed a few times a second.
+  static constexpr int kStripMax = 16;
+  std::vector<uint8_t> strip;            // (strip_n, 28*28) grey levels
+  std::vector<int> strip_labels;
+  int strip_n = 0, strip_hw = 28;
+  uint64_t strip_version = 0;
   // Test-set evaluation of the current model.
   bool evaluating = false;
   float eval_progress = 0;
@@ -122,6 +129,7 @@ class Bridge {
   double eval_loss_ = 0;
   dl::Confusion eval_conf_;
   double last_publish_ = 0;
+  double last_strip_ = 0;
 
   // ---- shared, under mu_
   std::mutex mu_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "app.h"
 
@@ -19,7 +20,8 @@ double nice_step(double range, int target) {
 }  // namespace
 
 void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
-                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt) {
+                float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt,
+                const std::vector<PlotMarker>* markers) {
   ImGui::PushID(id);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::Dummy(size);
@@ -74,6 +76,28 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
   const ImVec2 xl = ImGui::CalcTextSize(xlabel);
   dl->AddText(ImVec2((a.x + b.x - xl.x) * 0.5f, b.y + fs * 1.15f), dim, xlabel);
+
+  // Event markers: a dashed vertical line with a short label at the top; the details on hover.
+  if (markers) {
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const bool hovered = ImGui::IsItemHovered();
+    std::string tip;
+    float last_x = -1e9f;
+    int stack = 0;
+    for (const PlotMarker& m : *markers) {
+      if (m.x < xmin || m.x > xmax) continue;
+      const float x = X(m.x);
+      stack = std::fabs(x - last_x) < fs * 2.2f ? stack + 1 : 0;  // labels of nearby markers step down
+      last_x = x;
+      for (float y = a.y; y < b.y; y += 6) dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(b.y, y + 3.5f)), m.color, 1.5f);
+      const ImVec2 ts = ImGui::CalcTextSize(m.label.c_str());
+      const float lx = std::min(x + 2, b.x - ts.x - 1), ly = a.y + 1 + stack * (ts.y + 1);
+      dl->AddRectFilled(ImVec2(lx - 1, ly), ImVec2(lx + ts.x + 1, ly + ts.y), IM_COL32(255, 255, 255, 220));
+      dl->AddText(ImVec2(lx, ly), m.color, m.label.c_str());
+      if (hovered && std::fabs(mouse.x - x) < fs * 0.6f) tip += (tip.empty() ? "" : "\n") + m.tip;
+    }
+    if (!tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
+  }
 
   // Series, clipped to the plot area, thinned to ~1 point per pixel.
   dl->PushClipRect(a, b, true);

@@ -72,6 +72,7 @@ static void parse_hash(AppState& s) {
     else if (k == "val") c.val = float(std::atof(v.c_str()));
     else if (k == "opt" || k == "optimizer") c.opt = v;
     else if (k == "autostart") c.autostart = v != "0";
+    c.all[k] = v;
   }
   const auto& all = dl::presets();
   for (size_t i = 0; i < all.size(); ++i)
@@ -84,6 +85,8 @@ static void parse_hash(AppState& s) {
   if (c.val >= 0) s.train.val_split = std::min(c.val, 0.9f);
   dl::OptKind k;
   if (!c.opt.empty() && dl::opt_parse(c.opt, &k)) s.train.opt = int(k);
+  hash_apply_model(s, c.all);
+  hash_apply_training(s, c.all);
   s.autostart_pending = c.autostart;
 }
 
@@ -181,6 +184,105 @@ struct Json {
 };
 }  // namespace
 
+// The model builder and the training options (issue 4): the network being built, the settings a
+// Start would use, the callbacks' events, the class weights and the strip of images being fed.
+static void status_json_builder(const AppState& s, Json& j) {
+  const ModelState& m = s.model;
+  j.key("model");
+  j.open('{');
+  j.kv("name", m.spec.name);
+  j.kv("layers_text", spec_to_text(m.spec));
+  j.kv("total_params", double(m.trainable + m.non_trainable));
+  j.kv("trainable_params", double(m.trainable));
+  j.kv("non_trainable_params", double(m.non_trainable));
+  j.kv("error", m.build_error);
+  j.kv("error_layer", m.error_layer);
+  j.kv("builder_open", m.builder_open);
+  j.key("layers");
+  j.open('[');
+  for (const dl::SummaryRow& r : m.rows) {
+    j.open('{');
+    j.kv("name", r.layer);
+    j.kv("type", r.type);
+    j.kv("shape", r.shape);
+    j.kv("params", double(r.params));
+    j.close('}');
+  }
+  j.close(']');
+  j.close('}');
+  j.kv("can_start", m.build_error.empty() && s.data.phase == DataPhase::Ready);
+  j.kv("refused", m.refused);
+  const dl::TrainConfig c = train_config(s);
+  j.key("settings");
+  j.open('{');
+  const char* opts[] = {"sgd", "adam", "rmsprop"};
+  j.kv("optimizer", std::string(opts[int(c.opt.kind) % 3]));
+  j.kv("lr", c.opt.lr);
+  j.kv("momentum", c.opt.momentum);
+  j.kv("batch", c.batch);
+  j.kv("val_split", c.val_split);
+  j.kv("class_weights", std::string(c.balanced_class_weights ? "balanced" : "none"));
+  j.key("early_stopping");
+  j.open('{');
+  j.kv("enabled", c.early.enabled);
+  j.kv("monitor", std::string(dl::monitor_name(c.early.monitor)));
+  j.kv("patience", c.early.patience);
+  j.kv("min_delta", c.early.min_delta);
+  j.kv("restore_best", c.early.restore_best);
+  j.close('}');
+  j.key("reduce_lr");
+  j.open('{');
+  j.kv("enabled", c.reduce_lr.enabled);
+  j.kv("monitor", std::string(dl::monitor_name(c.reduce_lr.monitor)));
+  j.kv("factor", c.reduce_lr.factor);
+  j.kv("patience", c.reduce_lr.patience);
+  j.kv("min_lr", c.reduce_lr.min_lr);
+  j.close('}');
+  j.key("augment");
+  j.open('{');
+  j.kv("rotation", c.augment.rotation_deg);
+  j.kv("zoom", c.augment.zoom);
+  j.kv("width_shift", c.augment.width_shift);
+  j.kv("height_shift", c.augment.height_shift);
+  j.kv("hflip", c.augment.hflip);
+  j.kv("vflip", c.augment.vflip);
+  j.close('}');
+  j.close('}');
+  j.key("events");
+  j.open('[');
+  for (const dl::EpochRecord& e : s.snap.history)
+    for (const std::string& ev : e.events) {
+      j.open('{');
+      j.kv("epoch", e.epoch);
+      j.kv("text", ev);
+      j.close('}');
+    }
+  j.close(']');
+  // Class weights: this run's (on its training split), and balanced ones over all training images.
+  auto weights = [&](const char* k, const std::vector<double>& w) {
+    j.key(k);
+    j.open('[');
+    for (double v : w) {
+      char b[40];
+      std::snprintf(b, sizeof b, "%.17g", v);
+      j.sep();
+      j.out += b;
+    }
+    j.close(']');
+  };
+  weights("class_weights", s.snap.class_weights);
+  weights("class_weights_all", balanced_weights_all(s));
+  j.key("strip");
+  j.open('{');
+  j.kv("n", s.snap.strip_n);
+  j.kv("version", double(s.snap.strip_version));
+  j.key("labels");
+  j.open('[');
+  for (int l : s.snap.strip_labels) j.num(l);
+  j.close(']');
+  j.close('}');
+}
+
 std::string status_json(const AppState& s) {
   const Snapshot& sn = s.snap;
   Json j;
@@ -262,6 +364,7 @@ std::string status_json(const AppState& s) {
   j.kv("fps", s.ui.fps);
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
+  status_json_builder(s, j);
   j.close('}');
   return j.out;
 }

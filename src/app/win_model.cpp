@@ -1,5 +1,15 @@
-// The Model window: preset picker, a Keras-style summary, and model files (download / load).
+// The Model window and the model builder.
+// [SECTION] spec as text (URL hash "layers=", status())
+// [SECTION] summary: Model::build on every edit, the impossible layer named
+// [SECTION] the Model tile: preset picker, Keras-style summary, model files
+// [SECTION] the builder: a large window to add, remove, reorder and edit layers
+// What this does not do: train (the bridge does) or check shapes itself (Model::build does, and its
+// message is what the person reads).
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 
 #include "app.h"
 #include "core/nn/model_file.h"
@@ -7,47 +17,228 @@
 namespace app {
 
 static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+static const ImVec4 kRed(0.75f, 0.10f, 0.10f, 1);
 
-static void refresh_summary(AppState& s) {
-  dl::Model m;
-  s.model.rows.clear();
-  s.model.trainable = s.model.non_trainable = 0;
-  if (m.build(current_preset(s).model).ok()) {
-    s.model.rows = m.summary();
-    s.model.trainable = m.trainable_params();
-    s.model.non_trainable = m.non_trainable_params();
-  }
-  s.model.summary_dirty = false;
+// ============================================================================ [SECTION] spec as text
+// One token per layer, fields separated by ':'; numbers are positional, words are options.
+//   dense:UNITS[:ACT][:l2=X]              conv:FILTERS:KERNEL[:ACT][:same][:s2][:l2=X]
+//   pool:SIZE   flatten   dropout:RATE   bn   relu   sigmoid   leaky[:ALPHA]
+// ACT is linear, relu, sigmoid or softmax. "in=flat" first: the input is a 784-vector.
+
+static bool act_parse(const std::string& w, dl::Act* a) {
+  if (w == "linear") *a = dl::Act::Linear;
+  else if (w == "relu") *a = dl::Act::ReLU;
+  else if (w == "sigmoid") *a = dl::Act::Sigmoid;
+  else if (w == "softmax") *a = dl::Act::Softmax;
+  else return false;
+  return true;
 }
+
+static std::string num_text(float v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", double(v));
+  return b;
+}
+
+std::string spec_to_text(const dl::ModelSpec& m) {
+  std::string t = m.input.flat ? "in=flat" : "";
+  for (const dl::LayerSpec& L : m.layers) {
+    std::string x;
+    const std::string act = L.act == dl::Act::Linear ? "" : std::string(":") + dl::act_name(L.act);
+    switch (L.kind) {
+      case dl::LayerKind::Dense: x = "dense:" + std::to_string(L.units) + act; break;
+      case dl::LayerKind::Conv2D:
+        x = "conv:" + std::to_string(L.units) + ":" + std::to_string(L.kernel) + act + (L.same ? ":same" : "") +
+            (L.stride != 1 ? ":s" + std::to_string(L.stride) : "");
+        break;
+      case dl::LayerKind::MaxPool2D: x = "pool:" + std::to_string(L.kernel); break;
+      case dl::LayerKind::Flatten: x = "flatten"; break;
+      case dl::LayerKind::Dropout: x = "dropout:" + num_text(L.rate); break;
+      case dl::LayerKind::BatchNorm: x = "bn"; break;
+      case dl::LayerKind::Activation:
+        x = L.act == dl::Act::LeakyReLU ? "leaky:" + num_text(L.alpha) : std::string(dl::act_name(L.act));
+        break;
+    }
+    if (L.l2 > 0 && (L.kind == dl::LayerKind::Dense || L.kind == dl::LayerKind::Conv2D)) x += ":l2=" + num_text(L.l2);
+    t += (t.empty() ? "" : ",") + x;
+  }
+  return t;
+}
+
+bool spec_from_text(const std::string& text, dl::ModelSpec* out, std::string* error) {
+  dl::ModelSpec m;
+  m.name = "custom";
+  std::stringstream ss(text);
+  std::string tok;
+  while (std::getline(ss, tok, ',')) {
+    if (tok.empty()) continue;
+    std::vector<std::string> f;
+    std::stringstream ts(tok);
+    for (std::string part; std::getline(ts, part, ':');) f.push_back(part);
+    const std::string& k = f[0];
+    if (k == "in=flat") {
+      m.input = dl::Shape{1, 1, 784, true};
+      continue;
+    }
+    dl::LayerSpec L;
+    std::vector<float> nums;
+    bool ok = true;
+    for (size_t i = 1; i < f.size(); ++i) {
+      const std::string& w = f[i];
+      char* end = nullptr;
+      const float v = std::strtof(w.c_str(), &end);
+      if (!w.empty() && end && *end == 0) nums.push_back(v);
+      else if (w.rfind("l2=", 0) == 0) L.l2 = std::strtof(w.c_str() + 3, nullptr);
+      else if (w == "same") L.same = true;
+      else if (w == "valid") L.same = false;
+      else if (w.size() > 1 && w[0] == 's' && std::isdigit((unsigned char)w[1])) L.stride = std::atoi(w.c_str() + 1);
+      else if (!act_parse(w, &L.act)) ok = false;
+    }
+    auto n = [&](size_t i, float d) { return i < nums.size() ? nums[i] : d; };
+    if (k == "dense") L = dl::dense(int(n(0, 10)), L.act, L.l2);
+    else if (k == "conv") L = dl::conv2d(int(n(0, 8)), int(n(1, 3)), L.act, L.same, L.stride, L.l2);
+    else if (k == "pool") L = dl::maxpool2d(int(n(0, 2)));
+    else if (k == "flatten") L = dl::flatten();
+    else if (k == "dropout") L = dl::dropout(n(0, 0.25f));
+    else if (k == "bn") L = dl::batchnorm();
+    else if (k == "relu") L = dl::activation(dl::Act::ReLU);
+    else if (k == "sigmoid") L = dl::activation(dl::Act::Sigmoid);
+    else if (k == "leaky") L = dl::activation(dl::Act::LeakyReLU, n(0, 0.3f));
+    else ok = false;
+    if (!ok) {
+      *error = "\"" + tok + "\" is not a layer this app knows (try dense:64:relu, conv:8:3:relu, pool:2, flatten, "
+               "dropout:0.25, bn, relu, sigmoid, leaky:0.3)";
+      return false;
+    }
+    m.layers.push_back(L);
+  }
+  *out = std::move(m);
+  return true;
+}
+
+void hash_apply_model(AppState& s, const std::map<std::string, std::string>& kv) {
+  auto it = kv.find("layers");
+  if (it == kv.end()) return;
+  dl::ModelSpec m;
+  std::string err;
+  if (spec_from_text(it->second, &m, &err)) {
+    s.model.spec = std::move(m);
+    s.model.summary_dirty = true;
+  } else {
+    s.model.error = "The link's layers could not be read: " + err + ".";
+  }
+}
+
+// ============================================================================ [SECTION] summary
+
+void model_spec_changed(AppState& s) {
+  ModelState& ms = s.model;
+  ms.rows.assign(ms.spec.layers.size(), dl::SummaryRow{});
+  ms.trainable = ms.non_trainable = 0;
+  ms.error_layer = -1;
+  ms.summary_dirty = false;
+  dl::Model m;
+  dl::Status st = m.build(ms.spec);
+  ms.build_error = st.error;
+  if (st.ok()) {
+    ms.rows = m.summary();
+    ms.trainable = m.trainable_params();
+    ms.non_trainable = m.non_trainable_params();
+    ms.refused.clear();
+    return;
+  }
+  // "layer N (Type): ..." names the impossible layer. The layers before it still have shapes: build
+  // them with a stand-in output (Flatten, Dense 2) so their rows can show shape and params.
+  if (st.error.rfind("layer ", 0) == 0) ms.error_layer = std::atoi(st.error.c_str() + 6) - 1;
+  const int ok_rows = ms.error_layer >= 0 ? ms.error_layer : int(ms.spec.layers.size());
+  if (ok_rows > 0) {
+    dl::ModelSpec prefix = ms.spec;
+    prefix.layers.resize(size_t(ok_rows));
+    prefix.layers.push_back(dl::flatten());
+    prefix.layers.push_back(dl::dense(2));
+    if (m.build(prefix).ok()) {
+      std::vector<dl::SummaryRow> rows = m.summary();
+      for (int i = 0; i < ok_rows; ++i) ms.rows[size_t(i)] = rows[size_t(i)];
+    }
+  }
+}
+
+static void spec_edited(AppState& s) {
+  s.model.spec.name = "custom";
+  model_spec_changed(s);
+}
+
+static std::string input_shape_text(const dl::ModelSpec& m) { return m.input.str(); }
+
+// ============================================================================ [SECTION] the Model tile
+
+static bool busy(const AppState& s) { return s.snap.phase == dl::TrainPhase::Running || s.snap.starting; }
+
+static void preset_combo(AppState& s, const char* id, float width, const char* rect) {
+  const auto& all = dl::presets();
+  const bool custom = s.model.spec.name == "custom";
+  std::string cur = custom ? current_preset(s).name + " (edited)" : current_preset(s).name;
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::BeginCombo(id, cur.c_str())) {
+    for (int i = 0; i < int(all.size()); ++i) {
+      // Picking a preset (even the current one, after edits) loads its layers and its recipe.
+      if (ImGui::Selectable(all[size_t(i)].name.c_str(), i == s.model.preset && !custom)) {
+        s.model.preset = i;
+        apply_preset_recipe(s);
+      }
+      note_rect(s, (std::string(rect) + "." + all[size_t(i)].name).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all[size_t(i)].description.c_str());
+    }
+    ImGui::EndCombo();
+  }
+  note_rect(s, rect);
+  if (ImGui::IsItemHovered() && !ImGui::IsPopupOpen(id))
+    ImGui::SetTooltip("Load a ready-made network and its training recipe; edit it from there");
+}
+
+static void error_text(const std::string& msg) {
+  ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+  ImGui::TextWrapped("%s", msg.c_str());
+  ImGui::PopStyleColor();
+}
+
+static void totals_line(const AppState& s) {
+  ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("·");
+  ImGui::SameLine();
+  ImGui::Text("Trainable: %s", dl::with_commas((long long)s.model.trainable).c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("·");
+  ImGui::SameLine();
+  ImGui::Text("Non-trainable: %s", dl::with_commas((long long)s.model.non_trainable).c_str());
+}
+
+static void builder_window(AppState& s);
 
 void window_model(AppState& s) {
   ImGui::Begin("Model: the network###Model", nullptr, kTile);
   note_rect(s, "window.model", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
-  if (s.model.summary_dirty) refresh_summary(s);
-  const auto& all = dl::presets();
-  const bool busy = s.snap.phase == dl::TrainPhase::Running || s.snap.starting;
+  if (s.model.summary_dirty) model_spec_changed(s);
+  const bool locked = busy(s);
+  const float fs = ImGui::GetFontSize();
 
-  ImGui::BeginDisabled(busy);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-  if (ImGui::BeginCombo("Network", current_preset(s).name.c_str())) {
-    for (int i = 0; i < int(all.size()); ++i) {
-      if (ImGui::Selectable(all[size_t(i)].name.c_str(), i == s.model.preset) && i != s.model.preset) {
-        s.model.preset = i;
-        apply_preset_recipe(s);
-      }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all[size_t(i)].description.c_str());
-    }
-    ImGui::EndCombo();
-  }
-  note_rect(s, "model.preset");
+  ImGui::BeginDisabled(locked);
+  preset_combo(s, "##network", fs * 10, "model.preset");
+  ImGui::SameLine();
+  if (ImGui::Button("Edit layers…")) s.model.builder_open = true;
+  note_rect(s, "model.edit");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Add, remove, reorder and change the layers of this network");
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("%s params", dl::with_commas((long long)s.model.trainable).c_str());
-  ImGui::TextWrapped("%s", current_preset(s).description.c_str());
+  if (s.model.build_error.empty())
+    ImGui::TextDisabled("%s params", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
+  else
+    ImGui::TextColored(kRed, "impossible");
 
   // Model files.
-  ImGui::BeginDisabled(!s.draw.model.built() || busy);
+  ImGui::BeginDisabled(!s.draw.model.built() || locked);
   if (ImGui::Button("Download trained model")) {
     std::vector<uint8_t> bytes = dl::model_save(s.draw.model);
     web_download("digitlab-" + s.draw.model.spec().name + ".dlmodel", bytes);
@@ -55,31 +246,38 @@ void window_model(AppState& s) {
   note_rect(s, "model.download");
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(busy);
+  ImGui::BeginDisabled(locked);
   if (ImGui::Button("Load model file…")) web_pick_model_file();
   note_rect(s, "model.load");
   ImGui::EndDisabled();
-  if (!s.model.error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
-    ImGui::TextWrapped("%s", s.model.error.c_str());
-    ImGui::PopStyleColor();
-  } else if (!s.model.notice.empty()) {
-    ImGui::TextWrapped("%s", s.model.notice.c_str());
-  }
+  if (!s.model.error.empty()) error_text(s.model.error);
+  else if (!s.model.notice.empty()) ImGui::TextWrapped("%s", s.model.notice.c_str());
 
-  // Keras-style summary.
+  // Keras-style summary; the impossible layer in red with the reason under the table.
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH | ImGuiTableFlags_BordersInnerH |
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
-  const float footer = ImGui::GetTextLineHeightWithSpacing() * 3.2f;
-  if (ImGui::BeginTable("summary", 3, tf, ImVec2(0, std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().y - footer)))) {
+  const std::string& err = s.model.build_error;
+  const float footer = ImGui::GetTextLineHeightWithSpacing() * (err.empty() ? 1.3f : 4.3f);
+  if (ImGui::BeginTable("summary", 3, tf, ImVec2(0, std::max(fs * 4, ImGui::GetContentRegionAvail().y - footer)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Layer (type)", ImGuiTableColumnFlags_WidthStretch, 1.4f);
     ImGui::TableSetupColumn("Output shape", ImGuiTableColumnFlags_WidthStretch, 1.2f);
     ImGui::TableSetupColumn("Params", ImGuiTableColumnFlags_WidthStretch, 0.8f);
     ImGui::TableHeadersRow();
-    for (const dl::SummaryRow& r : s.model.rows) {
+    for (size_t i = 0; i < s.model.spec.layers.size(); ++i) {
+      const dl::SummaryRow& r = s.model.rows[i];
       ImGui::TableNextRow();
+      const bool bad = int(i) == s.model.error_layer;
+      if (bad) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 215, 215, 255));
       ImGui::TableNextColumn();
+      if (r.layer.empty()) {
+        ImGui::TextColored(bad ? kRed : ImVec4(0.5f, 0.5f, 0.5f, 1), "%zu. %s", i + 1,
+                           dl::layer_kind_name(s.model.spec.layers[i].kind));
+        ImGui::TableNextColumn();
+        ImGui::TextColored(bad ? kRed : ImVec4(0.5f, 0.5f, 0.5f, 1), bad ? "impossible" : "–");
+        ImGui::TableNextColumn();
+        continue;
+      }
       ImGui::Text("%s (%s)", r.layer.c_str(), r.type.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(r.shape.c_str());
@@ -89,10 +287,296 @@ void window_model(AppState& s) {
     ImGui::EndTable();
   }
   note_rect(s, "model.summary");
-  ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
-  ImGui::Text("Trainable: %s   Non-trainable: %s", dl::with_commas((long long)s.model.trainable).c_str(),
-              dl::with_commas((long long)s.model.non_trainable).c_str());
+  if (!err.empty()) {
+    error_text("This network cannot be trained: " + err + ".");
+    note_rect(s, "model.error");
+  } else {
+    totals_line(s);
+    note_rect(s, "model.totals");
+  }
   ImGui::End();
+  if (s.model.builder_open) builder_window(s);
+}
+
+// ============================================================================ [SECTION] the builder
+
+static const char* kActNames[] = {"linear", "relu", "sigmoid", "softmax"};
+static const dl::Act kActs[] = {dl::Act::Linear, dl::Act::ReLU, dl::Act::Sigmoid, dl::Act::Softmax};
+
+static bool act_combo(const char* id, dl::Act* a, float w) {
+  int cur = 0;
+  for (int i = 0; i < 4; ++i)
+    if (kActs[i] == *a) cur = i;
+  ImGui::SetNextItemWidth(w);
+  if (!ImGui::Combo(id, &cur, kActNames, 4)) return false;
+  *a = kActs[cur];
+  return true;
+}
+
+// An integer field with − and + buttons; `name` is the layout() key of the whole widget.
+static bool int_field(AppState& s, const char* label, int* v, int step, int lo, int hi, float w, const std::string& name) {
+  ImGui::SetNextItemWidth(w);
+  bool changed = ImGui::InputInt(label, v, step, step * 8);
+  note_rect(s, name.c_str());
+  if (changed) *v = std::clamp(*v, lo, hi);
+  return changed;
+}
+
+static bool float_field(AppState& s, const char* label, float* v, const char* fmt, float w, const std::string& name,
+                        float lo, float hi) {
+  ImGui::SetNextItemWidth(w);
+  bool changed = ImGui::InputFloat(label, v, 0, 0, fmt);
+  note_rect(s, name.c_str());
+  if (changed) *v = std::clamp(*v, lo, hi);
+  return changed;
+}
+
+// The settings of one layer, inline. Returns true when something changed.
+static bool layer_settings(AppState& s, dl::LayerSpec& L, int i) {
+  const float fs = ImGui::GetFontSize(), wi = fs * 5.4f, wc = fs * 5.6f, wf = fs * 3.4f;
+  const std::string key = "builder.row" + std::to_string(i + 1) + ".";
+  bool ch = false;
+  auto label = [](const char* t) {
+    ImGui::SameLine(0, 4);
+    ImGui::TextDisabled("%s", t);
+    ImGui::SameLine();
+  };
+  switch (L.kind) {
+    case dl::LayerKind::Dense:
+      ch |= int_field(s, "##units", &L.units, 1, 0, 65536, wi, key + "units");
+      label("units");
+      ch |= act_combo("##act", &L.act, wc);
+      label("L2");
+      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 10);
+      break;
+    case dl::LayerKind::Conv2D: {
+      ch |= int_field(s, "##filters", &L.units, 1, 0, 4096, wi, key + "filters");
+      label("filters");
+      ch |= int_field(s, "##kernel", &L.kernel, 1, 0, 64, wi, key + "kernel");
+      label("kernel");
+      int stride = L.stride - 1;
+      ImGui::SetNextItemWidth(fs * 3.2f);
+      if (ImGui::Combo("##stride", &stride, "1\0" "2\0" "3\0")) L.stride = stride + 1, ch = true;
+      label("stride");
+      int pad = L.same ? 1 : 0;
+      ImGui::SetNextItemWidth(fs * 4.6f);
+      if (ImGui::Combo("##pad", &pad, "valid\0same\0")) L.same = pad == 1, ch = true;
+      ImGui::SameLine();
+      ch |= act_combo("##act", &L.act, wc);
+      label("L2");
+      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 10);
+      break;
+    }
+    case dl::LayerKind::MaxPool2D:
+      ch |= int_field(s, "##pool", &L.kernel, 1, 1, 28, wi, key + "pool");
+      label("pool size (stride the same)");
+      if (ch) L.stride = 0;
+      break;
+    case dl::LayerKind::Dropout:
+      ImGui::SetNextItemWidth(wi * 1.4f);
+      ch |= ImGui::SliderFloat("##rate", &L.rate, 0.0f, 0.9f, "rate %.2f");
+      note_rect(s, (key + "rate").c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fraction of values set to 0 while training (none at evaluation)");
+      break;
+    case dl::LayerKind::BatchNorm:
+      ImGui::TextDisabled("γ, β trainable; moving mean and variance are not");
+      break;
+    case dl::LayerKind::Flatten:
+      ImGui::TextDisabled("image → vector");
+      break;
+    case dl::LayerKind::Activation: {
+      int cur = L.act == dl::Act::LeakyReLU ? 0 : L.act == dl::Act::ReLU ? 1 : 2;
+      ImGui::SetNextItemWidth(wc * 1.3f);
+      if (ImGui::Combo("##fn", &cur, "LeakyReLU\0ReLU\0sigmoid\0")) {
+        L.act = cur == 0 ? dl::Act::LeakyReLU : cur == 1 ? dl::Act::ReLU : dl::Act::Sigmoid;
+        ch = true;
+      }
+      if (L.act == dl::Act::LeakyReLU) {
+        label("alpha");
+        ch |= float_field(s, "##alpha", &L.alpha, "%g", wf, key + "alpha", 0, 1);
+      }
+      break;
+    }
+  }
+  return ch;
+}
+
+static const char* kAddNames[] = {"Dense", "Conv2D", "MaxPool2D", "Flatten", "Dropout", "BatchNorm", "LeakyReLU", "ReLU"};
+static dl::LayerSpec new_layer(int which) {
+  switch (which) {
+    case 0: return dl::dense(64, dl::Act::ReLU);
+    case 1: return dl::conv2d(16, 3, dl::Act::ReLU);
+    case 2: return dl::maxpool2d(2);
+    case 3: return dl::flatten();
+    case 4: return dl::dropout(0.25f);
+    case 5: return dl::batchnorm();
+    case 6: return dl::activation(dl::Act::LeakyReLU, 0.3f);
+    default: return dl::activation(dl::Act::ReLU);
+  }
+}
+
+// "+" menu: insert a new layer at position `at`.
+static bool add_menu(AppState& s, int at) {
+  bool ch = false;
+  const std::string key = "builder.add" + std::to_string(at);
+  if (ImGui::SmallButton("+")) ImGui::OpenPopup("add");
+  note_rect(s, key.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Insert a layer here");
+  if (ImGui::BeginPopup("add")) {
+    ImGui::TextDisabled("Insert after %s", at == 0 ? "the input" : ("layer " + std::to_string(at)).c_str());
+    for (int k = 0; k < 8; ++k) {
+      if (ImGui::Selectable(kAddNames[k])) {
+        s.model.spec.layers.insert(s.model.spec.layers.begin() + at, new_layer(k));
+        ch = true;
+      }
+      note_rect(s, (key + "." + kAddNames[k]).c_str());
+    }
+    ImGui::EndPopup();
+  }
+  return ch;
+}
+
+static void builder_window(AppState& s) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 size(std::min(d.x - 16, std::max(fs * 64, d.x * 0.9f)), std::min(d.y - 16, d.y * 0.86f));
+  ImGui::SetNextWindowPos(ImVec2((d.x - size.x) * 0.5f, (d.y - size.y) * 0.5f), ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
+  // A modal window: it stays in front of the tiles until Done.
+  if (!ImGui::IsPopupOpen("###Builder")) ImGui::OpenPopup("###Builder");
+  if (!ImGui::BeginPopupModal("Model builder: edit the layers###Builder", &s.model.builder_open)) return;
+  note_rect(s, "builder.window", ImGui::GetWindowPos(),
+            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  ModelState& ms = s.model;
+  dl::ModelSpec& spec = ms.spec;
+  const bool locked = busy(s);
+  if (locked) ImGui::TextColored(ImVec4(0.70f, 0.35f, 0.05f, 1), "Training is running: stop it to change the network.");
+  ImGui::BeginDisabled(locked);
+
+  ImGui::TextUnformatted("Start from");
+  ImGui::SameLine();
+  preset_combo(s, "##from", fs * 12, "builder.preset");
+  ImGui::SameLine(0, fs * 1.5f);
+  ImGui::TextUnformatted("Input");
+  ImGui::SameLine();
+  int in = spec.input.flat ? 1 : 0;
+  ImGui::SetNextItemWidth(fs * 11);
+  if (ImGui::Combo("##input", &in, "image 28 × 28 × 1\0vector of 784\0")) {
+    spec.input = in ? dl::Shape{1, 1, 784, true} : dl::Shape{28, 28, 1, false};
+    spec_edited(s);
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Convolutions need the image; a Dense-only network can take the 784 pixels as a vector");
+  ImGui::SameLine(0, fs * 1.5f);
+  if (ms.build_error.empty()) totals_line(s);
+  else ImGui::TextColored(kRed, "impossible network: see the red row");
+
+  // The layers: name (type), settings, output shape, params, move / insert / remove.
+  bool changed = false;
+  int move_from = -1, move_to = -1, remove = -1;
+  const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersOuterH |
+                             ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
+  const float footer = ImGui::GetFrameHeightWithSpacing() * 2.6f + (ms.build_error.empty() ? 0 : fs * 2.6f);
+  if (ImGui::BeginTable("layers", 6, tf, ImVec2(0, std::max(fs * 8, ImGui::GetContentRegionAvail().y - footer)))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, fs * 1.6f);
+    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, fs * 8);
+    ImGui::TableSetupColumn("Settings", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("Output shape", ImGuiTableColumnFlags_WidthFixed, fs * 8.5f);
+    ImGui::TableSetupColumn("Param #", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 5.6f);
+    ImGui::TableHeadersRow();
+    // The input row, with "+" to insert a first layer.
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    ImGui::TextDisabled("input");
+    ImGui::TableNextColumn();
+    ImGui::TextDisabled("%s", spec.input.flat ? "the 784 pixels as one vector" : "the 28 × 28 image, 1 channel");
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(input_shape_text(spec).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted("0");
+    ImGui::TableNextColumn();
+    ImGui::PushID(-1);
+    changed |= add_menu(s, 0);
+    ImGui::PopID();
+
+    const int n = int(spec.layers.size());
+    for (int i = 0; i < n; ++i) {
+      ImGui::PushID(i);
+      dl::LayerSpec& L = spec.layers[size_t(i)];
+      const dl::SummaryRow& r = ms.rows[size_t(i)];
+      const bool bad = i == ms.error_layer;
+      ImGui::TableNextRow(0, ImGui::GetFrameHeight());
+      if (bad) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 215, 215, 255));
+      ImGui::TableNextColumn();
+      ImGui::AlignTextToFramePadding();
+      ImGui::TextDisabled("%d", i + 1);
+      ImGui::TableNextColumn();
+      ImGui::AlignTextToFramePadding();
+      const char* type = L.kind == dl::LayerKind::Activation
+                             ? (L.act == dl::Act::LeakyReLU ? "LeakyReLU" : L.act == dl::Act::ReLU ? "ReLU" : "Activation")
+                             : dl::layer_kind_name(L.kind);
+      if (!r.layer.empty()) ImGui::TextUnformatted(type);
+      else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), "%s", type);
+      if (!r.layer.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("Keras name: %s", r.layer.c_str());
+      ImGui::TableNextColumn();
+      if (layer_settings(s, L, i)) changed = true;
+      ImGui::TableNextColumn();
+      ImGui::AlignTextToFramePadding();
+      if (!r.layer.empty()) ImGui::TextUnformatted(r.shape.c_str());
+      else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), bad ? "impossible" : "–");
+      ImGui::TableNextColumn();
+      ImGui::AlignTextToFramePadding();
+      if (!r.layer.empty()) ImGui::TextUnformatted(dl::with_commas((long long)r.params).c_str());
+      ImGui::TableNextColumn();
+      ImGui::BeginDisabled(i == 0);
+      if (ImGui::SmallButton("↑")) move_from = i, move_to = i - 1;
+      ImGui::EndDisabled();
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move up");
+      ImGui::SameLine(0, 3);
+      ImGui::BeginDisabled(i == n - 1);
+      if (ImGui::SmallButton("↓")) move_from = i, move_to = i + 1;
+      ImGui::EndDisabled();
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move down");
+      ImGui::SameLine(0, 3);
+      changed |= add_menu(s, i + 1);
+      ImGui::SameLine(0, 3);
+      ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+      if (ImGui::SmallButton("×")) remove = i;
+      ImGui::PopStyleColor();
+      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".remove").c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this layer");
+      if (bad) {  // the reason, right under the impossible layer
+        ImGui::TableNextRow();
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 232, 232, 255));
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(kRed, "↑ impossible:");
+        ImGui::TableNextColumn();
+        const size_t colon = ms.build_error.find(": ");
+        error_text(colon == std::string::npos ? ms.build_error : ms.build_error.substr(colon + 2));
+        note_rect(s, "builder.error");
+      }
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+  if (move_from >= 0) std::swap(spec.layers[size_t(move_from)], spec.layers[size_t(move_to)]), changed = true;
+  if (remove >= 0) spec.layers.erase(spec.layers.begin() + remove), changed = true;
+  if (changed) spec_edited(s);
+
+  if (!ms.build_error.empty() && ms.error_layer < 0) error_text("Impossible network: " + ms.build_error + ".");
+  if (!ms.build_error.empty()) ImGui::TextColored(kRed, "Training stays off until this is fixed.");
+  ImGui::EndDisabled();
+  ImGui::TextDisabled("Shapes and parameter counts follow every change. The last layer must be Dense with one "
+                      "unit per digit (10) and softmax.");
+  if (ImGui::Button("Done", ImVec2(fs * 6, 0))) {
+    ms.builder_open = false;
+    ImGui::CloseCurrentPopup();
+  }
+  note_rect(s, "builder.done");
+  ImGui::EndPopup();
 }
 
 }  // namespace app

@@ -1,8 +1,13 @@
-// The Training window: settings, Start / Pause / Resume / Stop / Step, epoch progress with
-// samples/s and ETA, and live curves of loss, accuracy and learning rate.
+// The Training window: settings in tabs (basics, class weights, callbacks, augmentation), Start /
+// Pause / Resume / Stop / Step, epoch progress with samples/s and ETA, the strip of images being fed,
+// the callbacks' events, and live curves of loss, accuracy and learning rate with the events marked.
+// [SECTION] URL hash keys for the training options
+// [SECTION] settings tabs
+// [SECTION] buttons, progress, strip, events, curves
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "app.h"
 
@@ -21,21 +26,99 @@ static std::string clock_text(double seconds) {
   return b;
 }
 
-static void settings(AppState& s, bool locked) {
+// ============================================================================ [SECTION] URL hash keys
+// momentum=0.9  class_weights=balanced|none  rotation=10  zoom=0.1  shift=0.1 (both)  width_shift=
+// height_shift=  hflip=1  vflip=1  early_stopping=val_loss|val_accuracy|0  patience=5  min_delta=0
+// restore_best=1  reduce_lr=val_loss|val_accuracy|0  lr_factor=0.5  lr_patience=2  min_lr=1e-5
+// tab=basics|weights|callbacks|augmentation
+
+static bool monitor_parse(const std::string& v, dl::Monitor* m, bool* on) {
+  if (v == "0" || v == "off" || v == "none") return *on = false, true;
+  *on = true;
+  if (v == "1" || v == "val_loss") *m = dl::Monitor::ValLoss;
+  else if (v == "val_accuracy" || v == "val_acc") *m = dl::Monitor::ValAccuracy;
+  else return false;
+  return true;
+}
+
+void hash_apply_training(AppState& s, const std::map<std::string, std::string>& kv) {
   TrainSettings& t = s.train;
-  ImGui::BeginDisabled(locked);
+  auto num = [&](const char* k, float* v, float lo, float hi) {
+    auto it = kv.find(k);
+    if (it != kv.end()) *v = std::clamp(float(std::atof(it->second.c_str())), lo, hi);
+  };
+  auto flag = [&](const char* k, bool* v) {
+    auto it = kv.find(k);
+    if (it != kv.end()) *v = it->second != "0" && it->second != "false";
+  };
+  auto get = [&](const char* k) -> const std::string* {
+    auto it = kv.find(k);
+    return it == kv.end() ? nullptr : &it->second;
+  };
+  num("momentum", &t.momentum, 0, 0.999f);
+  if (const std::string* v = get("class_weights")) t.balanced = *v == "balanced" || *v == "1";
+  num("rotation", &t.augment.rotation_deg, 0, 180);
+  num("zoom", &t.augment.zoom, 0, 0.9f);
+  num("shift", &t.augment.width_shift, 0, 1);
+  num("shift", &t.augment.height_shift, 0, 1);
+  num("width_shift", &t.augment.width_shift, 0, 1);
+  num("height_shift", &t.augment.height_shift, 0, 1);
+  flag("hflip", &t.augment.hflip);
+  flag("vflip", &t.augment.vflip);
+  if (const std::string* v = get("early_stopping")) monitor_parse(*v, &t.early.monitor, &t.early.enabled);
+  if (const std::string* v = get("patience")) t.early.patience = std::clamp(std::atoi(v->c_str()), 0, 1000);
+  num("min_delta", &t.early.min_delta, 0, 10);
+  flag("restore_best", &t.early.restore_best);
+  if (const std::string* v = get("reduce_lr")) monitor_parse(*v, &t.reduce_lr.monitor, &t.reduce_lr.enabled);
+  num("lr_factor", &t.reduce_lr.factor, 0.01f, 0.99f);
+  if (const std::string* v = get("lr_patience")) t.reduce_lr.patience = std::clamp(std::atoi(v->c_str()), 0, 1000);
+  num("min_lr", &t.reduce_lr.min_lr, 0, 1);
+  if (const std::string* v = get("tab")) {
+    const char* tabs[] = {"basics", "weights", "callbacks", "augmentation"};
+    for (int i = 0; i < 4; ++i)
+      if (*v == tabs[i]) t.tab = i;
+  }
+}
+
+// ============================================================================ [SECTION] settings tabs
+
+const std::vector<double>& balanced_weights_all(const AppState& s) {
+  static std::vector<double> w;
+  static int of_n = -1;
+  if (of_n != s.data.train.n) {
+    w = s.data.train.n > 0 ? dl::balanced_class_weights(s.data.train) : std::vector<double>();
+    of_n = s.data.train.n;
+  }
+  return w;
+}
+
+static void hint(const char* text) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 26.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+static void tab_basics(AppState& s) {
+  TrainSettings& t = s.train;
   if (ImGui::BeginTable("settings", 2, ImGuiTableFlags_SizingStretchSame)) {
     const float w = ImGui::GetFontSize() * 7.5f;
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     const char* opts[] = {"SGD", "Adam", "RMSprop"};
     ImGui::Combo("Optimizer", &t.opt, opts, 3);
+    note_rect(s, "training.optimizer");
+    hint("Adam and RMSprop adapt the step for every weight; SGD takes plain steps (with momentum, it keeps "
+         "some of the previous step)");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     ImGui::SliderFloat("Learning rate", &t.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic);
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    static const int batches[] = {8, 16, 32, 64, 128, 256, 512};
+    static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
     char cur[16];
     std::snprintf(cur, sizeof cur, "%d", t.batch);
     if (ImGui::BeginCombo("Batch size", cur)) {
@@ -47,24 +130,203 @@ static void settings(AppState& s, bool locked) {
     }
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    ImGui::SliderInt("Epochs", &t.epochs, 1, 50);
+    ImGui::SliderInt("Epochs", &t.epochs, 1, 100);
     note_rect(s, "training.epochs");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     float pct = t.val_split * 100.0f;
     if (ImGui::SliderFloat("Validation", &pct, 0.0f, 50.0f, "%.0f%%")) t.val_split = std::round(pct) / 100.0f;
+    hint("Share of the training images held out to check the network after each epoch. At 0% the test set "
+         "plays that role (as the mlp notebook does).");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     if (ImGui::InputInt("Seed", &t.seed)) t.seed = std::max(0, t.seed);
+    if (t.opt == int(dl::OptKind::SGD)) {
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(w);
+      ImGui::SliderFloat("Momentum", &t.momentum, 0.0f, 0.99f, "%.2f");
+      note_rect(s, "training.momentum");
+    }
     ImGui::EndTable();
   }
+}
+
+static void tab_weights(AppState& s) {
+  TrainSettings& t = s.train;
+  int mode = t.balanced ? 1 : 0;
+  ImGui::TextUnformatted("Class weights");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("none (every digit counts 1)", &mode, 0)) t.balanced = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("balanced", &mode, 1)) t.balanced = true;
+  note_rect(s, "training.balanced");
+  hint("Balanced weights make rare digits count more in the loss: digit k gets n / (10 · count of k). "
+       "MNIST is nearly balanced, so they stay close to 1.");
+  // The weights: this run's (computed on its training split) or, before a run, on all training images.
+  const bool run = !s.snap.class_weights.empty();
+  const std::vector<double>& w = run ? s.snap.class_weights : balanced_weights_all(s);
+  if (w.empty()) {
+    ImGui::TextDisabled("(the table appears once the digits are loaded)");
+    return;
+  }
+  const ImGuiTableFlags tf = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame;
+  if (!t.balanced && !run) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.55f);
+  if (ImGui::BeginTable("weights", int(w.size()) + 1, tf)) {
+    ImGui::TableSetupColumn("digit", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 3.6f);
+    for (size_t k = 0; k < w.size(); ++k) ImGui::TableSetupColumn(std::to_string(k).c_str());
+    ImGui::TableHeadersRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted("weight");
+    for (size_t k = 0; k < w.size(); ++k) {
+      ImGui::TableNextColumn();
+      ImGui::Text("%.3f", w[k]);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("digit %zu: %.16g", k, w[k]);
+    }
+    ImGui::EndTable();
+  }
+  note_rect(s, "training.weights");
+  if (!t.balanced && !run) ImGui::PopStyleVar();
+  if (run)
+    ImGui::TextDisabled("This run's weights, from its %s training images.", dl::with_commas(s.snap.train_n).c_str());
+  else
+    ImGui::TextDisabled("%s over all %s training images (a run uses its own split).",
+                        t.balanced ? "Weights" : "Balanced weights would be", dl::with_commas(s.data.train.n).c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Hover a weight to see all its digits");
+}
+
+static bool monitor_combo(const char* id, dl::Monitor* m) {
+  int cur = *m == dl::Monitor::ValLoss ? 0 : 1;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
+  if (!ImGui::Combo(id, &cur, "val_loss\0val_accuracy\0")) return false;
+  *m = cur == 0 ? dl::Monitor::ValLoss : dl::Monitor::ValAccuracy;
+  return true;
+}
+
+static void tab_callbacks(AppState& s) {
+  TrainSettings& t = s.train;
+  const float fs = ImGui::GetFontSize(), wi = fs * 5.5f, wf = fs * 4.5f;
+  auto label = [](const char* l) {
+    ImGui::SameLine();
+    ImGui::TextUnformatted(l);
+    ImGui::SameLine();
+  };
+  ImGui::Checkbox("Early stopping", &t.early.enabled);
+  note_rect(s, "training.early");
+  hint("Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping).");
+  ImGui::BeginDisabled(!t.early.enabled);
+  label("   watch");
+  monitor_combo("##esmon", &t.early.monitor);
+  label("patience");
+  ImGui::SetNextItemWidth(wi);
+  if (ImGui::InputInt("##espat", &t.early.patience)) t.early.patience = std::clamp(t.early.patience, 0, 1000);
+  ImGui::Indent(fs * 1.6f);
+  ImGui::TextUnformatted("min_delta");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(wf);
+  if (ImGui::InputFloat("##esdelta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
+  hint("The smallest change that counts as an improvement");
+  ImGui::SameLine();
+  ImGui::Checkbox("restore best weights", &t.early.restore_best);
+  hint("At the end, go back to the weights of the best epoch");
+  ImGui::Unindent(fs * 1.6f);
+  ImGui::EndDisabled();
+
+  ImGui::Checkbox("Reduce LR on plateau", &t.reduce_lr.enabled);
+  note_rect(s, "training.reduce_lr");
+  hint("Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` "
+       "epochs (Keras ReduceLROnPlateau).");
+  ImGui::BeginDisabled(!t.reduce_lr.enabled);
+  label("watch");
+  monitor_combo("##rlmon", &t.reduce_lr.monitor);
+  label("patience");
+  ImGui::SetNextItemWidth(wi);
+  if (ImGui::InputInt("##rlpat", &t.reduce_lr.patience)) t.reduce_lr.patience = std::clamp(t.reduce_lr.patience, 0, 1000);
+  ImGui::Indent(fs * 1.6f);
+  ImGui::TextUnformatted("factor");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(wf);
+  if (ImGui::InputFloat("##rlfac", &t.reduce_lr.factor, 0, 0, "%g"))
+    t.reduce_lr.factor = std::clamp(t.reduce_lr.factor, 0.01f, 0.99f);
+  label("min_lr");
+  ImGui::SetNextItemWidth(wf);
+  if (ImGui::InputFloat("##rlmin", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
+  ImGui::Unindent(fs * 1.6f);
   ImGui::EndDisabled();
 }
+
+static void tab_augment(AppState& s) {
+  dl::AugmentConfig& a = s.train.augment;
+  if (ImGui::BeginTable("aug", 2, ImGuiTableFlags_SizingStretchSame)) {
+    const float w = ImGui::GetFontSize() * 7.5f;
+    ImGui::TableNextColumn();
+    ImGui::SetNextItemWidth(w);
+    ImGui::SliderFloat("Rotation", &a.rotation_deg, 0, 45, "± %.0f°");
+    note_rect(s, "training.rotation");
+    hint("Each training image is turned by a random angle up to this many degrees");
+    ImGui::TableNextColumn();
+    ImGui::SetNextItemWidth(w);
+    ImGui::SliderFloat("Zoom", &a.zoom, 0, 0.5f, "± %.2f");
+    hint("Each image is scaled by a random factor in [1 − zoom, 1 + zoom]");
+    ImGui::TableNextColumn();
+    ImGui::SetNextItemWidth(w);
+    ImGui::SliderFloat("Width shift", &a.width_shift, 0, 0.3f, "± %.2f");
+    hint("Moves each image sideways by up to this fraction of its width");
+    ImGui::TableNextColumn();
+    ImGui::SetNextItemWidth(w);
+    ImGui::SliderFloat("Height shift", &a.height_shift, 0, 0.3f, "± %.2f");
+    hint("Moves each image up or down by up to this fraction of its height");
+    ImGui::EndTable();
+  }
+  const ImVec4 warn(0.80f, 0.30f, 0.0f, 1);
+  ImGui::Checkbox("Horizontal flip", &a.hflip);
+  note_rect(s, "training.hflip");
+  ImGui::SameLine();
+  ImGui::Checkbox("Vertical flip", &a.vflip);
+  note_rect(s, "training.vflip");
+  ImGui::SameLine();
+  if (a.hflip || a.vflip)
+    ImGui::TextColored(warn, "Warning: flips harm digits: a mirrored 2 or 7 is no digit, an upside-down 6 looks like a 9.");
+  else
+    ImGui::TextDisabled("(flips are harmful for digits)");
+}
+
+static void settings(AppState& s, bool locked) {
+  TrainSettings& t = s.train;
+  int on = int(t.early.enabled) + int(t.reduce_lr.enabled);
+  char cb[48], au[48], cw[48];
+  std::snprintf(cw, sizeof cw, "Class weights%s###weights", t.balanced ? " (balanced)" : "");
+  std::snprintf(cb, sizeof cb, "Callbacks%s###callbacks", on == 2 ? " (2 on)" : on == 1 ? " (1 on)" : "");
+  std::snprintf(au, sizeof au, "Augmentation%s###augment", t.augment.enabled() ? " (on)" : "");
+  const char* labels[] = {"Basics###basics", cw, cb, au};
+  const char* keys[] = {"training.tab.basics", "training.tab.weights", "training.tab.callbacks", "training.tab.augmentation"};
+  if (!ImGui::BeginTabBar("settings_tabs")) return;
+  for (int i = 0; i < 4; ++i) {
+    const ImGuiTabItemFlags f = t.tab == i ? ImGuiTabItemFlags_SetSelected : 0;
+    const bool open = ImGui::BeginTabItem(labels[i], nullptr, f);
+    note_rect(s, keys[i]);
+    if (!open) continue;
+    ImGui::BeginDisabled(locked);
+    switch (i) {
+      case 0: tab_basics(s); break;
+      case 1: tab_weights(s); break;
+      case 2: tab_callbacks(s); break;
+      default: tab_augment(s); break;
+    }
+    ImGui::EndDisabled();
+    ImGui::EndTabItem();
+  }
+  t.tab = -1;
+  ImGui::EndTabBar();
+  if (locked && ImGui::IsItemHovered()) ImGui::SetTooltip("Settings are fixed while it trains (the learning rate is not)");
+}
+
+// ============================================================================ [SECTION] buttons, progress, strip, events, curves
 
 static void buttons(AppState& s) {
   const Snapshot& sn = s.snap;
   const bool running = sn.phase == dl::TrainPhase::Running;
-  const bool ready = s.data.phase == DataPhase::Ready && !sn.starting;
+  const bool impossible = !s.model.build_error.empty();
+  const bool ready = s.data.phase == DataPhase::Ready && !sn.starting && !impossible;
   const ImVec2 big(ImGui::GetFontSize() * 5.2f, ImGui::GetFrameHeight() * 1.25f);
   ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.18f, 0.55f, 0.30f, 1));
   ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.22f, 0.63f, 0.36f, 1));
@@ -73,6 +335,8 @@ static void buttons(AppState& s) {
   if (ImGui::Button("Start", big)) start_training(s, false);
   note_rect(s, "training.start");
   ImGui::EndDisabled();
+  if (impossible && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("The network is impossible: fix it in the Model window first");
   ImGui::PopStyleColor(3);
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
@@ -108,8 +372,19 @@ static void progress(AppState& s) {
   const Snapshot& sn = s.snap;
   char overlay[128];
   if (sn.phase == dl::TrainPhase::Idle && !sn.starting) {
-    ImGui::ProgressBar(0, ImVec2(-1, 0), s.data.phase == DataPhase::Ready ? "ready: press Start" : "waiting for the data");
+    const bool impossible = !s.model.build_error.empty();
+    ImGui::ProgressBar(0, ImVec2(-1, 0), impossible ? "the network cannot be trained yet"
+                                         : s.data.phase == DataPhase::Ready ? "ready: press Start" : "waiting for the data");
     note_rect(s, "training.progress");
+    if (impossible) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+      ImGui::TextWrapped("%s", !s.model.refused.empty() ? s.model.refused.c_str()
+                               : ("Start is off: the network cannot be built. " + s.model.build_error +
+                                  ". Fix it with Edit layers… in the Model window.").c_str());
+      ImGui::PopStyleColor();
+      note_rect(s, "training.refused");
+      return;
+    }
     if (!sn.message.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
       ImGui::TextWrapped("%s", sn.message.c_str());
@@ -145,6 +420,95 @@ static void progress(AppState& s) {
   }
 }
 
+// The images the trainer is feeding right now (augmented, if augmentation is on), with their labels.
+static void strip(AppState& s) {
+  const Snapshot& sn = s.snap;
+  if (sn.strip_n <= 0 || sn.strip.empty()) return;
+  const int n = sn.strip_n, hw = sn.strip_hw;
+  const uint64_t key = sn.run * 1000003ull + sn.strip_version;
+  if (s.strip_version != key) {
+    std::vector<uint8_t> atlas(size_t(n) * hw * hw);
+    for (int i = 0; i < n; ++i)
+      for (int y = 0; y < hw; ++y)
+        std::copy(sn.strip.begin() + (size_t(i) * hw + y) * hw, sn.strip.begin() + (size_t(i) * hw + y + 1) * hw,
+                  atlas.begin() + (size_t(y) * n + i) * hw);
+    texture_r8(&s.strip_tex, n * hw, hw, atlas.data(), true);
+    s.strip_version = key;
+  }
+  const float fs = ImGui::GetFontSize(), side = std::round(fs * 1.9f), gap = 3;
+  const dl::AugmentConfig& a = s.train.augment;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(a.enabled() ? "Fed now\n(augmented)" : "Fed now");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The first images of the batch the network is training on, as it sees them");
+  ImGui::SameLine();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const int fit = std::max(1, std::min(n, int((ImGui::GetContentRegionAvail().x + gap) / (side + gap))));
+  ImGui::Dummy(ImVec2(fit * (side + gap), side));
+  note_rect(s, "training.strip");
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int i = 0; i < fit; ++i) {
+    const ImVec2 a0(p.x + i * (side + gap), p.y), a1(a0.x + side, a0.y + side);
+    draw_image(dl, s.strip_tex, a0, a1, ImageMode::Ink, ImVec2(float(i) / n, 0), ImVec2(float(i + 1) / n, 1));
+    char lab[8];
+    std::snprintf(lab, sizeof lab, "%d", sn.strip_labels[size_t(i)]);
+    dl->AddRectFilled(a0, ImVec2(a0.x + fs * 0.55f, a0.y + fs * 0.8f), IM_COL32(40, 100, 200, 220));
+    dl->AddText(nullptr, fs * 0.75f, ImVec2(a0.x + 1, a0.y), IM_COL32(255, 255, 255, 255), lab);
+  }
+}
+
+enum class EventKind { LrReduced, EarlyStop, BestRestored, Other };
+static EventKind event_kind(const std::string& e) {
+  if (e.rfind("learning rate reduced", 0) == 0) return EventKind::LrReduced;
+  if (e.rfind("early stop", 0) == 0) return EventKind::EarlyStop;
+  if (e.rfind("best weights restored", 0) == 0) return EventKind::BestRestored;
+  return EventKind::Other;
+}
+static const ImU32 kEventColor[] = {IM_COL32(30, 150, 80, 255), IM_COL32(200, 40, 40, 255), IM_COL32(130, 60, 190, 255),
+                                    IM_COL32(110, 110, 110, 255)};
+
+// Markers for the plots: LR reduced and early stop at the epoch they happened; best restored at the
+// epoch whose weights were kept.
+static std::vector<PlotMarker> event_markers(const Snapshot& sn) {
+  std::vector<PlotMarker> m;
+  for (const dl::EpochRecord& e : sn.history)
+    for (const std::string& ev : e.events) {
+      const EventKind k = event_kind(ev);
+      float x = float(e.epoch);
+      const char* label = k == EventKind::LrReduced ? "LR↓" : k == EventKind::EarlyStop ? "stop" : k == EventKind::BestRestored ? "best" : "event";
+      if (k == EventKind::BestRestored) {
+        const size_t p = ev.find("(epoch ");
+        if (p != std::string::npos) x = float(std::atoi(ev.c_str() + p + 7));
+      }
+      m.push_back({x, kEventColor[int(k)], label, "epoch " + std::to_string(e.epoch) + ": " + ev});
+    }
+  return m;
+}
+
+// The callbacks' events, newest last.
+static void event_log(AppState& s) {
+  int n = 0;
+  for (const dl::EpochRecord& e : s.snap.history) n += int(e.events.size());
+  if (n == 0) return;
+  const float fs = ImGui::GetFontSize();
+  const float h = std::min(3, n) * ImGui::GetTextLineHeightWithSpacing() + 4;
+  ImGui::BeginChild("events", ImVec2(0, h), false);
+  for (const dl::EpochRecord& e : s.snap.history)
+    for (const std::string& ev : e.events) {
+      const EventKind k = event_kind(ev);
+      const ImU32 c = kEventColor[int(k)];
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + fs * 0.25f), ImVec2(p.x + fs * 0.5f, p.y + fs * 0.85f), c);
+      ImGui::Dummy(ImVec2(fs * 0.6f, fs * 0.5f));
+      ImGui::SameLine();
+      ImGui::Text("epoch %d:", e.epoch);
+      ImGui::SameLine();
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", ev.c_str());
+    }
+  if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() && s.snap.phase == dl::TrainPhase::Running) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndChild();
+  note_rect(s, "training.events");
+}
+
 static void curves(AppState& s) {
   const Snapshot& sn = s.snap;
   const int bpe = std::max(1, sn.batches_per_epoch);
@@ -177,16 +541,17 @@ static void curves(AppState& s) {
   const float gap = ImGui::GetStyle().ItemSpacing.x;
   const float h = std::max(ImGui::GetFontSize() * 8, avail.y - 2);
   const float w = (avail.x - 2 * gap) / 3;
-  plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f");
+  const std::vector<PlotMarker> marks = event_markers(sn);
+  plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   ImGui::SameLine();
   float lo = 100;
   for (float v : acc_b.y) lo = std::min(lo, v);
   lo = std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
-  plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_b, acc_t, acc_v}, 0, xmax, n ? lo : 0, 100, "epoch", "%.0f");
+  plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_b, acc_t, acc_v}, 0, xmax, n ? lo : 0, 100, "epoch", "%.0f", &marks);
   note_rect(s, "training.accuracy");
   ImGui::SameLine();
-  plot_lines("lr", ImVec2(w, h), "Learning rate", {lr}, 0, xmax, 0, NAN, "epoch", "%.2g");
+  plot_lines("lr", ImVec2(w, h), "Learning rate", {lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
   note_rect(s, "training.lr");
 }
 
@@ -198,6 +563,8 @@ void window_training(AppState& s) {
   settings(s, locked);
   buttons(s);
   progress(s);
+  strip(s);
+  event_log(s);
   curves(s);
   ImGui::End();
 }
