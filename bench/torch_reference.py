@@ -2,7 +2,8 @@
 # Independent reference: the `mlp` recipe (Flatten → Dense 512 relu → Dense 10 softmax, glorot-uniform
 # kernels, zero biases, Adam lr 1e-3 with Keras' ε = 1e-7, batch 32, shuffled every epoch) trained in
 # PyTorch (Debian's python3-torch) on the same MNIST files, to see what test accuracy the recipe
-# itself gives, independent of Digit Lab's code. Prints one JSON line per seed.
+# itself gives, independent of Digit Lab's code. Prints one JSON line per seed and appends it to
+# docs/results/pytorch-mlp.jsonl, which bench/accuracy.py renders into docs/results.md.
 #   /usr/bin/python3 bench/torch_reference.py [epochs=5] [seeds=1,2,3] [threads=1]
 import gzip, json, os, sys, time
 import numpy as np
@@ -45,5 +46,9 @@ for seed in seeds:
     secs = time.time() - t0
     with torch.no_grad():
         acc = (model(xte).argmax(1) == yte).float().mean().item()
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "seed": seed, "epochs": epochs,
-                      "test_accuracy": round(acc, 4), "train_samples_per_sec": round(epochs * len(xtr) / secs)}), flush=True)
+    line = json.dumps({"framework": "pytorch " + torch.__version__, "seed": seed, "epochs": epochs,
+                       "test_accuracy": round(acc, 4), "train_samples_per_sec": round(epochs * len(xtr) / secs),
+                       "threads": torch.get_num_threads()})
+    print(line, flush=True)
+    with open(os.path.join(root, "..", "..", "docs", "results", "pytorch-mlp.jsonl"), "a") as f:
+        f.write(line + "\n")
