@@ -1,13 +1,13 @@
 // Digit Lab page glue: checks WebGL 2, makes the page cross-origin isolated (headers from the
 // server, or the service worker in sw.js, reloading at most once), picks the threads or the
 // single-thread build, fetches the MNIST files with progress (gunzipping only real gzip bytes) and
-// hands them to the app, and exposes window.digitlab for tests and lesson links.
+// hands them to the app, passes on the user's own files (data and models, picked or dropped), keeps
+// a model in IndexedDB ("Save in this browser"), and exposes window.digitlab for tests and lessons.
 'use strict';
 (function () {
   const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   const RELOAD_KEY = 'digitlab-isolation-reload';
   const $ = (id) => document.getElementById(id);
-  const t0 = performance.now();
   const hash = new URLSearchParams(location.hash.slice(1));
 
   // ------------------------------------------------------------------ messages on the page
@@ -35,7 +35,7 @@
     fatal,
     appReady() {
       glue.appIsReady = true;
-      glue.firstFrameMs = performance.now() - t0;
+      glue.firstFrameMs = performance.now();  // since navigation, like the app's own clock
       $('overlay').classList.add('hidden');
       $('canvas').focus();
       flushData();
@@ -50,6 +50,8 @@
       glue.frameCount++;
     },
     pickModelFile() { $('model-file').click(); },
+    pickDataFiles() { $('data-files').click(); },
+    store: { saved: null, message: '', error: '', busy: false },  // the model kept in IndexedDB
   };
 
   // ------------------------------------------------------------------ 1. WebGL 2
@@ -176,30 +178,124 @@
     });
   }
 
-  // ------------------------------------------------------------------ 4. model files
-  function giveModelFile(file) {
-    file.arrayBuffer().then((buf) => {
-      Module.dlPending.model = { bytes: new Uint8Array(buf), name: file.name };
-      Module._digitlab_model_file(buf.byteLength);
-    });
+  // ------------------------------------------------------------------ 4. the user's files
+  // Model files go to the app's model loader; everything else is data: IDX files (raw or .gz,
+  // unpacked here only if the bytes really are gzip) or a Kaggle-style train.csv. The app checks
+  // the files and says in words what is wrong; the data in use stays until a set is accepted.
+  const MODEL_MAGIC = 'DGLBMODL';
+  const isModel = (u8) => u8.length >= 8 && String.fromCharCode(...u8.subarray(0, 8)) === MODEL_MAGIC;
+
+  function giveModelBytes(bytes, name) {
+    Module.dlPending.model = { bytes, name };
+    Module._digitlab_model_file(bytes.byteLength);
   }
+
+  async function giveFiles(list) {
+    const files = Array.from(list || []);
+    if (!files.length || !glue.appIsReady) return;
+    Module._digitlab_user_data_reading();
+    const out = [];
+    let error = '';
+    for (const f of files) {
+      let bytes;
+      try {
+        bytes = new Uint8Array(await f.arrayBuffer());
+      } catch (e) {
+        error = '"' + f.name + '" could not be read (' + e.message + ').';
+        break;
+      }
+      if (files.length === 1 && isModel(bytes)) { giveModelBytes(bytes, f.name); return; }
+      try {
+        bytes = await gunzipIfNeeded(bytes);
+      } catch (e) {
+        error = '"' + f.name + '" looks like a .gz file but could not be unpacked: it may be damaged or incomplete.';
+        break;
+      }
+      out.push({ name: f.name.replace(/\.gz$/i, ''), bytes });
+    }
+    Module.dlPending.user = { files: error ? [] : out, error };
+    Module._digitlab_user_data();
+  }
+
   $('model-file').addEventListener('change', (ev) => {
     const f = ev.target.files && ev.target.files[0];
-    if (f && glue.appIsReady) giveModelFile(f);
+    if (f && glue.appIsReady) f.arrayBuffer().then((buf) => giveModelBytes(new Uint8Array(buf), f.name));
     ev.target.value = '';
+  });
+  $('data-files').addEventListener('change', (ev) => {
+    const list = Array.from(ev.target.files || []);
+    ev.target.value = '';
+    giveFiles(list);
   });
   window.addEventListener('dragover', (ev) => ev.preventDefault());
   window.addEventListener('drop', (ev) => {
     ev.preventDefault();
-    const f = ev.dataTransfer && ev.dataTransfer.files && ev.dataTransfer.files[0];
-    if (f && glue.appIsReady) giveModelFile(f);
+    giveFiles(ev.dataTransfer && ev.dataTransfer.files);
   });
 
-  // ------------------------------------------------------------------ 5. automation hooks
+  // ------------------------------------------------------------------ 5. a model kept in this browser
+  // IndexedDB database "digitlab", store "models", one record under the key "saved":
+  // {name, bytes, savedAt, size}. Survives reloads and works offline.
+  function idb() {
+    return new Promise((resolve, reject) => {
+      if (!('indexedDB' in window)) { reject(new Error('this browser has no IndexedDB')); return; }
+      const req = indexedDB.open('digitlab', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('models');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error || new Error('IndexedDB could not be opened'));
+    });
+  }
+  async function idbDo(mode, fn) {
+    const db = await idb();
+    try {
+      return await new Promise((resolve, reject) => {
+        const tx = db.transaction('models', mode);
+        const req = fn(tx.objectStore('models'));
+        tx.oncomplete = () => resolve(req.result);
+        tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
+      });
+    } finally { db.close(); }
+  }
+  const describe = (r) => (r ? { name: r.name, saved_at: r.savedAt, size: r.size } : null);
+  const storeFailed = (what, e) => {
+    glue.store.busy = false;
+    glue.store.error = what + ' (' + ((e && e.message) || e) + '). A private window, or a browser set to keep no site data, does not allow it.';
+    glue.store.message = '';
+  };
+  async function storeRefresh() {
+    try { glue.store.saved = describe(await idbDo('readonly', (s) => s.get('saved'))); } catch (e) { glue.store.saved = null; }
+  }
+  glue.storeSave = async (name, bytes) => {  // bytes: a copy (not a view of wasm memory)
+    glue.store.busy = true;
+    try {
+      const rec = { name, bytes, savedAt: Date.now(), size: bytes.byteLength };
+      await idbDo('readwrite', (s) => s.put(rec, 'saved'));
+      glue.store.saved = describe(rec);
+      glue.store.busy = false;
+      glue.store.error = '';
+      glue.store.message = 'Saved "' + name + '" in this browser. "Saved model > Load saved" brings it back, also after a reload or offline.';
+    } catch (e) { storeFailed('The model could not be saved in this browser', e); }
+    Module._digitlab_store_done();
+  };
+  glue.storeLoad = async () => {
+    glue.store.busy = true;
+    try {
+      const r = await idbDo('readonly', (s) => s.get('saved'));
+      glue.store.busy = false;
+      if (!r) { glue.store.error = 'No model is saved in this browser yet.'; glue.store.message = ''; Module._digitlab_store_done(); return; }
+      glue.store.error = '';
+      glue.store.message = '';
+      giveModelBytes(new Uint8Array(r.bytes), r.name);
+    } catch (e) { storeFailed('The saved model could not be read', e); Module._digitlab_store_done(); }
+  };
+  storeRefresh();
+
+  // ------------------------------------------------------------------ 6. automation hooks
   window.digitlab = {
     status() {
       const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage,
-                     isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs };
+                     isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs,
+                     store: Object.assign({}, glue.store) };
       if (!glue.appIsReady) return Object.assign({ phase: 'loading' }, base);
       return Object.assign(base, JSON.parse(Module.UTF8ToString(Module._digitlab_status())));
     },
@@ -221,7 +317,7 @@
     clearPad() { if (glue.appIsReady) Module._digitlab_clear_pad(); },
   };
 
-  // ------------------------------------------------------------------ 6. start
+  // ------------------------------------------------------------------ 7. start
   async function main() {
     if (!hasWebGL2()) {
       fatal('Digit Lab needs WebGL 2 to draw, and this browser has it turned off or does not support it. ' +
@@ -237,7 +333,7 @@
     const name = threads ? 'digitlab-mt' : 'digitlab-st';
     window.Module = {
       canvas: $('canvas'),
-      dlPending: { data: [null, null, null, null], model: null, error: '' },
+      dlPending: { data: [null, null, null, null], model: null, error: '', user: null },
       print: (t) => console.log(t),
       printErr: (t) => console.warn(t),
       locateFile: (p) => p,

@@ -111,39 +111,7 @@ static void data_ready(AppState& s) {
   }
   d.train = std::move(train);
   d.test = std::move(test);
-  d.train_counts = dl::dataset_class_counts(d.train);
-  d.test_counts = dl::dataset_class_counts(d.test);
-
-  // A grid of sample digits: the first images of the training set, in order.
-  d.sample_cols = 12;
-  d.sample_rows = 5;
-  const int n = std::min(d.sample_cols * d.sample_rows, d.train.n);
-  std::vector<uint8_t> atlas(size_t(d.sample_cols) * 28 * d.sample_rows * 28, 0);
-  d.sample_labels.assign(size_t(n), 0);
-  for (int i = 0; i < n; ++i) {
-    const uint8_t* img = d.train.image(i);
-    const int gx = (i % d.sample_cols) * 28, gy = (i / d.sample_cols) * 28;
-    for (int y = 0; y < 28; ++y)
-      std::copy(img + y * 28, img + y * 28 + 28, atlas.begin() + (size_t(gy + y) * d.sample_cols * 28 + gx));
-    d.sample_labels[size_t(i)] = d.train.labels[size_t(i)];
-  }
-  texture_r8(&d.samples, d.sample_cols * 28, d.sample_rows * 28, atlas.data(), true);
-
-  // The mean image of each digit, side by side, each stretched to its own maximum.
-  std::vector<double> sum(10 * 784, 0.0);
-  for (int i = 0; i < d.train.n; ++i) {
-    const uint8_t* img = d.train.image(i);
-    double* acc = sum.data() + size_t(d.train.labels[size_t(i)]) * 784;
-    for (int p = 0; p < 784; ++p) acc[p] += img[p];
-  }
-  std::vector<uint8_t> means(10 * 28 * 28);
-  for (int k = 0; k < 10; ++k) {
-    const double* acc = sum.data() + size_t(k) * 784;
-    const double mx = std::max(1.0, *std::max_element(acc, acc + 784));
-    for (int y = 0; y < 28; ++y)
-      for (int x = 0; x < 28; ++x) means[size_t(y) * 280 + k * 28 + x] = uint8_t(std::lround(255.0 * acc[y * 28 + x] / mx));
-  }
-  texture_r8(&d.means, 280, 28, means.data(), true);
+  data_make_views(s);
 
   d.phase = DataPhase::Ready;
   d.ready_ms = emscripten_get_now();

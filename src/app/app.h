@@ -43,6 +43,12 @@ struct DataState {
   int sample_cols = 0, sample_rows = 0;
   std::vector<int> sample_labels;
   double ready_ms = 0;             // time from page start to dataset ready
+  // The user's own data (IDX files or a Kaggle train.csv), when loaded; MNIST above stays for "Use
+  // MNIST again". The windows show data_train(s) / data_test(s), whichever is in use.
+  std::shared_ptr<const dl::Dataset> user_train, user_test;
+  std::string source = "MNIST";    // what is in use: "MNIST" or the user's file names
+  std::string user_note;           // how the user's data was split, or "reading your files…"
+  std::string user_error;          // why the user's files were refused (the current data stays)
 };
 
 struct ModelState {
@@ -145,6 +151,18 @@ void note_rect(AppState& s, const char* name);  // records the last ImGui item's
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
 void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes);
 void data_failed(AppState& s, const std::string& message);
+// The datasets in use (the user's own, else MNIST) and the Data window's views of them (win_data.cpp).
+const dl::Dataset& data_train(const AppState& s);
+const dl::Dataset& data_test(const AppState& s);
+void data_make_views(AppState& s);       // per-digit counts, sample grid, mean images
+// A user's files, already gunzipped by the page: IDX images/labels pairs or one Kaggle train.csv.
+struct UserFile {
+  std::string name;
+  std::vector<uint8_t> bytes;
+};
+void user_data_arrived(AppState& s, std::vector<UserFile> files);
+void use_mnist_again(AppState& s);
+void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
 void help_marker(const char* text);

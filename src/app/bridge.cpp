@@ -32,6 +32,13 @@ void Bridge::set_data(const dl::Dataset* train_all, const dl::Dataset* test) {
   test_ = test;
 }
 
+void Bridge::replace_data(std::shared_ptr<const dl::Dataset> train_all, std::shared_ptr<const dl::Dataset> test) {
+  Command c(Cmd::SetData);
+  c.train_all = std::move(train_all);
+  c.test = std::move(test);
+  push(std::move(c));
+}
+
 void Bridge::push(Command c) {
   {
     std::lock_guard<std::mutex> lk(cmd_mu_);
@@ -133,6 +140,32 @@ void Bridge::handle(Command& c) {
       break;
     case Cmd::Evaluate:
       if (has_model_) eval_begin();
+      break;
+    case Cmd::SetData:
+      if (running) trainer_.stop();
+      paused_ = false;
+      pending_steps_ = 0;
+      eval_active_ = false;
+      // The trainer keeps pointers to the old split and validation data: start afresh.
+      trainer_ = dl::Trainer();
+      train_ = dl::Dataset();
+      val_ = dl::Dataset();
+      split_of_ = -1;
+      keep_train_ = std::move(c.train_all);
+      keep_test_ = std::move(c.test);
+      train_all_ = keep_train_.get();
+      test_ = keep_test_.get();
+      error_.clear();
+      ++run_;  // the curves belonged to the old data
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        Snapshot fresh;
+        fresh.run = run_;
+        fresh.params_version = shared_.params_version;
+        shared_ = std::move(fresh);
+      }
+      if (has_model_) eval_begin();  // how the current model does on the new test set
+      publish(false);
       break;
     case Cmd::UseModel:
       if (running) trainer_.stop();

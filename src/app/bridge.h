@@ -61,6 +61,10 @@ class Bridge {
   void init(bool threaded, int workers);
   // The datasets must stay alive and unchanged from here on.
   void set_data(const dl::Dataset* train_all, const dl::Dataset* test);
+  // Switches to other datasets (the user's own files, or back to MNIST): stops training if it runs,
+  // forgets the cached validation split and evaluates the current model on the new test set. The
+  // trainer side keeps the pointers alive until the next switch, so the UI may drop its copies.
+  void replace_data(std::shared_ptr<const dl::Dataset> train_all, std::shared_ptr<const dl::Dataset> test);
 
   void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false);
   void pause();
@@ -83,7 +87,7 @@ class Bridge {
   bool fetch_model(uint64_t* version, dl::Model* dst);
 
  private:
-  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel };
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData };
   struct Command {
     explicit Command(Cmd c) : cmd(c) {}
     Cmd cmd;
@@ -92,6 +96,7 @@ class Bridge {
     float value = 0;
     bool flag = false;
     std::shared_ptr<dl::Model> model;
+    std::shared_ptr<const dl::Dataset> train_all, test;  // SetData
   };
   void push(Command c);
   void thread_main();
@@ -114,6 +119,7 @@ class Bridge {
   // ---- trainer side only (the trainer thread, or the main thread inside pump())
   const dl::Dataset* train_all_ = nullptr;
   const dl::Dataset* test_ = nullptr;
+  std::shared_ptr<const dl::Dataset> keep_train_, keep_test_;  // owners after replace_data()
   dl::Dataset train_, val_;
   float split_of_ = -1;
   uint64_t split_seed_ = 0;

@@ -349,8 +349,11 @@ std::string status_json(const AppState& s) {
   j.kv("phase", std::string(dp[int(s.data.phase)]));
   j.kv("loaded_bytes", s.data.loaded);
   j.kv("total_bytes", s.data.total);
-  j.kv("train", s.data.train.n);
-  j.kv("test", s.data.test.n);
+  j.kv("train", data_train(s).n);
+  j.kv("test", data_test(s).n);
+  j.kv("source", s.data.source);
+  j.kv("user_error", s.data.user_error);
+  j.kv("user_note", s.data.user_note);
   j.kv("error", s.data.error);
   j.kv("ready_ms", s.data.ready_ms);
   j.close('}');

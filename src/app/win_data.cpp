@@ -1,24 +1,290 @@
 // The Data window: load progress, set sizes, per-digit counts (table with bars), sample digits,
-// and the mean image of each digit.
+// and the mean image of each digit. Also the user's own data: IDX image/label files (the page
+// gunzips .gz) or a Kaggle train.csv, from the file picker or dropped on the page. A file that
+// cannot be used gets the core's message and the data in use stays.
+#include <emscripten.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "app.h"
+
+// clang-format off
+EM_JS(int, js_user_count, (), { var u = Module.dlPending.user; return u ? u.files.length : 0; });
+EM_JS(int, js_user_size, (int i), { return Module.dlPending.user.files[i].bytes.byteLength; });
+EM_JS(char*, js_user_string, (int i), {  // file i's name; i < 0: the page's own error message
+  var u = Module.dlPending.user, s = !u ? "" : i < 0 ? (u.error || "") : u.files[i].name;
+  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+EM_JS(void, js_user_copy, (int i, void* dst), {
+  var src = Module.dlPending.user.files[i].bytes;
+  new Uint8Array(wasmMemory.buffer, dst, src.byteLength).set(src);
+  Module.dlPending.user.files[i].bytes = null;
+});
+EM_JS(void, js_user_done, (), { Module.dlPending.user = null; });
+EM_JS(void, js_pick_data_files, (), { if (window.digitlabGlue) window.digitlabGlue.pickDataFiles(); });
+// clang-format on
 
 namespace app {
 
 static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 
+const dl::Dataset& data_train(const AppState& s) { return s.data.user_train ? *s.data.user_train : s.data.train; }
+const dl::Dataset& data_test(const AppState& s) { return s.data.user_test ? *s.data.user_test : s.data.test; }
+
+void data_make_views(AppState& s) {
+  DataState& d = s.data;
+  const dl::Dataset& train = data_train(s);
+  const dl::Dataset& test = data_test(s);
+  d.train_counts = dl::dataset_class_counts(train);
+  d.test_counts = dl::dataset_class_counts(test);
+
+  // A grid of sample digits: the first images of the training set, in order.
+  d.sample_cols = 12;
+  d.sample_rows = 5;
+  const int n = std::min(d.sample_cols * d.sample_rows, train.n);
+  std::vector<uint8_t> atlas(size_t(d.sample_cols) * 28 * d.sample_rows * 28, 0);
+  d.sample_labels.assign(size_t(n), 0);
+  for (int i = 0; i < n; ++i) {
+    const uint8_t* img = train.image(i);
+    const int gx = (i % d.sample_cols) * 28, gy = (i / d.sample_cols) * 28;
+    for (int y = 0; y < 28; ++y)
+      std::copy(img + y * 28, img + y * 28 + 28, atlas.begin() + (size_t(gy + y) * d.sample_cols * 28 + gx));
+    d.sample_labels[size_t(i)] = train.labels[size_t(i)];
+  }
+  texture_r8(&d.samples, d.sample_cols * 28, d.sample_rows * 28, atlas.data(), true);
+
+  // The mean image of each digit, side by side, each stretched to its own maximum.
+  std::vector<double> sum(10 * 784, 0.0);
+  for (int i = 0; i < train.n; ++i) {
+    const uint8_t* img = train.image(i);
+    double* acc = sum.data() + size_t(train.labels[size_t(i)]) * 784;
+    for (int p = 0; p < 784; ++p) acc[p] += img[p];
+  }
+  std::vector<uint8_t> means(10 * 28 * 28);
+  for (int k = 0; k < 10; ++k) {
+    const double* acc = sum.data() + size_t(k) * 784;
+    const double mx = std::max(1.0, *std::max_element(acc, acc + 784));
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x) means[size_t(y) * 280 + k * 28 + x] = uint8_t(std::lround(255.0 * acc[y * 28 + x] / mx));
+  }
+  texture_r8(&d.means, 280, 28, means.data(), true);
+}
+
+// ------------------------------------------------------------------------------- the user's data
+
+// The core's messages have no final full stop; ours follow them.
+static std::string sentence(const std::string& m) {
+  return m.empty() || m.back() == '.' || m.back() == '!' || m.back() == '?' ? m : m + ".";
+}
+
+namespace {
+
+std::string lower(std::string v) {
+  for (char& c : v) c = char(std::tolower(uint8_t(c)));
+  return v;
+}
+bool ends_with(const std::string& v, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return v.size() >= n && v.compare(v.size() - n, n, suffix) == 0;
+}
+enum class Kind { Csv, Images, Labels, Unknown };
+Kind kind_of(const UserFile& f) {
+  const std::vector<uint8_t>& b = f.bytes;
+  if (b.size() >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 8 && b[3] == 3) return Kind::Images;
+  if (b.size() >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 8 && b[3] == 1) return Kind::Labels;
+  if (ends_with(lower(f.name), ".csv") || (b.size() >= 5 && std::memcmp(b.data(), "label", 5) == 0)) return Kind::Csv;
+  return Kind::Unknown;
+}
+// MNIST's own names say which files are the test set: t10k-…, or anything with "test" in it.
+bool is_test_name(const std::string& name) {
+  const std::string n = lower(name);
+  return n.find("t10k") != std::string::npos || n.find("test") != std::string::npos;
+}
+
+struct Pair {
+  const UserFile* images = nullptr;
+  const UserFile* labels = nullptr;
+};
+
+// One images + labels pair → a dataset, with the core's messages naming the user's files.
+dl::Status parse_pair(const Pair& p, const std::string& name, dl::Dataset* out) {
+  dl::Dataset d;
+  d.name = name;
+  dl::Status st = dl::idx_parse_images(p.images->bytes.data(), p.images->bytes.size(), p.images->name, &d);
+  if (st.ok()) st = dl::idx_parse_labels(p.labels->bytes.data(), p.labels->bytes.size(), p.labels->name, &d.labels);
+  if (!st.ok()) return st;
+  if (int(d.labels.size()) != d.n)
+    return dl::Status::fail(p.labels->name + " has " + dl::with_commas((long long)d.labels.size()) + " labels but " +
+                            p.images->name + " has " + dl::with_commas(d.n) + " images: the two files do not belong together");
+  *out = std::move(d);
+  return {};
+}
+
+// What the files are and whether they can be used: "" and *train, *test set, or a message.
+// *note says how the data was split; *source names the files.
+std::string read_user_files(const std::vector<UserFile>& files, dl::Dataset* train, dl::Dataset* test,
+                            std::string* note, std::string* source) {
+  std::vector<const UserFile*> csv;
+  Pair tr, te;
+  std::string names;
+  for (const UserFile& f : files) {
+    names += (names.empty() ? "" : ", ") + f.name;
+    const Kind k = kind_of(f);
+    if (k == Kind::Csv) {
+      csv.push_back(&f);
+      continue;
+    }
+    if (k == Kind::Unknown)
+      return "\"" + f.name + "\" is neither an IDX file of images or labels (like MNIST's train-images-idx3-ubyte) "
+             "nor a CSV file whose first line is \"label,pixel0,...,pixel783\".";
+    Pair& p = is_test_name(f.name) ? te : tr;
+    const UserFile*& slot = k == Kind::Images ? p.images : p.labels;
+    if (slot)
+      return "Two " + std::string(k == Kind::Images ? "image" : "label") + " files for the same set (\"" + slot->name +
+             "\" and \"" + f.name + "\"). Choose one images file and its labels file (and, if you like, a test pair "
+             "whose names contain \"test\" or \"t10k\").";
+    slot = &f;
+  }
+  *source = names;
+  dl::Dataset all;
+  if (!csv.empty()) {
+    if (files.size() != 1) return "Choose one CSV file on its own (a Kaggle-style train.csv), or IDX files without a CSV.";
+    const std::string text(csv[0]->bytes.begin(), csv[0]->bytes.end());
+    dl::Status st = dl::dataset_from_csv(text, csv[0]->name, &all);
+    if (!st.ok()) return st.error;
+  } else {
+    for (const Pair* p : {&tr, &te}) {
+      if (p->images && !p->labels)
+        return "\"" + p->images->name + "\" has no labels file with it. Choose the images file and its labels file together.";
+      if (p->labels && !p->images)
+        return "\"" + p->labels->name + "\" has no images file with it. Choose the images file and its labels file together.";
+    }
+    if (tr.images && te.images) {
+      dl::Status st = parse_pair(tr, "train", train);
+      if (st.ok()) st = parse_pair(te, "test", test);
+      if (!st.ok()) return st.error;
+    } else {
+      dl::Status st = parse_pair(tr.images ? tr : te, "all", &all);
+      if (!st.ok()) return st.error;
+    }
+  }
+  if (all.n > 0) {  // one set: hold out one image in seven for testing (as MNIST's 60,000 / 10,000)
+    if (all.n < 20)
+      return "Only " + std::to_string(all.n) + " images: too few to train on and test with. Use at least 20 (better thousands).";
+    dl::dataset_split(all, 1.0f / 7.0f, 20240601, train, test);
+    train->name = "train";
+    test->name = "test";
+    *note = "One set of " + dl::with_commas(all.n) + " images: " + dl::with_commas(test->n) +
+            " of them (1 in 7, picked at random) are kept apart for testing.";
+  } else {
+    *note = "Training and test images from separate files.";
+  }
+  for (const dl::Dataset* d : {static_cast<const dl::Dataset*>(train), static_cast<const dl::Dataset*>(test)})
+    if (d->rows != 28 || d->cols != 28)
+      return "These images are " + std::to_string(d->rows) + " × " + std::to_string(d->cols) +
+             " pixels; the networks here read 28 × 28 images, as in MNIST.";
+  return "";
+}
+
+}  // namespace
+
+void user_data_arrived(AppState& s, std::vector<UserFile> files) {
+  DataState& d = s.data;
+  d.user_note.clear();
+  const char* keep = " The data in use has not changed.";
+  if (d.phase == DataPhase::Waiting || d.phase == DataPhase::Loading) {
+    d.user_error = std::string("Wait until the MNIST digits have finished loading, then load your own.") + keep;
+    return;
+  }
+  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting || s.snap.evaluating) {
+    d.user_error = std::string("Stop the training first, then load your data.") + keep;
+    return;
+  }
+  if (files.empty()) return;
+  dl::Dataset train, test;
+  std::string note, source;
+  const std::string err = read_user_files(files, &train, &test, &note, &source);
+  if (!err.empty()) {
+    d.user_error = sentence(err) + keep;
+    return;
+  }
+  d.user_error.clear();
+  d.user_note = note;
+  d.source = source;
+  d.user_train = std::make_shared<const dl::Dataset>(std::move(train));
+  d.user_test = std::make_shared<const dl::Dataset>(std::move(test));
+  s.bridge.replace_data(d.user_train, d.user_test);
+  data_make_views(s);
+  d.phase = DataPhase::Ready;
+}
+
+void use_mnist_again(AppState& s) {
+  DataState& d = s.data;
+  if (!d.user_train || d.train.n == 0) return;
+  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
+    d.user_error = "Stop the training first, then switch the data.";
+    return;
+  }
+  const auto keep = [](const dl::Dataset*) {};  // MNIST lives in AppState for good
+  s.bridge.replace_data(std::shared_ptr<const dl::Dataset>(&d.train, keep),
+                        std::shared_ptr<const dl::Dataset>(&d.test, keep));
+  d.user_train.reset();
+  d.user_test.reset();
+  d.source = "MNIST";
+  d.user_note.clear();
+  d.user_error.clear();
+  data_make_views(s);
+}
+
+// "Your own data…" and "Use MNIST again", with what happened to the last files.
+static void user_data_row(AppState& s) {
+  DataState& d = s.data;
+  const bool busy = s.snap.phase == dl::TrainPhase::Running || s.snap.starting;
+  ImGui::BeginDisabled(busy);
+  if (ImGui::Button("Your own data…")) {
+    d.user_error.clear();
+    js_pick_data_files();
+  }
+  note_rect(s, "data.load");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("%s", busy ? "Stop the training first."
+                                 : "Train on your own digits: choose (or drop on the page) IDX files like MNIST's — an "
+                                   "images file and its labels file, raw or .gz, optionally a test pair named \"test\" "
+                                   "or \"t10k\" — or one Kaggle-style train.csv (label,pixel0,...,pixel783).");
+  if (d.user_train && d.train.n > 0) {
+    ImGui::SameLine();
+    if (ImGui::Button("Use MNIST again")) use_mnist_again(s);
+    note_rect(s, "data.mnist");
+  }
+  ImGui::EndDisabled();
+  if (!d.user_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+    ImGui::TextWrapped("%s", d.user_error.c_str());
+    ImGui::PopStyleColor();
+  } else if (!d.user_note.empty()) {
+    ImGui::TextWrapped("%s", d.user_note.c_str());
+  }
+}
+
 void window_data(AppState& s) {
   DataState& d = s.data;
-  ImGui::Begin("Data: MNIST handwritten digits###Data", nullptr, kTile);
+  if (d.user_train) ImGui::Begin("Data: your own digits###Data", nullptr, kTile);
+  else ImGui::Begin("Data: MNIST handwritten digits###Data", nullptr, kTile);
   note_rect(s, "window.data", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   if (d.phase == DataPhase::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", d.error.c_str());
     ImGui::PopStyleColor();
+    ImGui::TextWrapped("You can still train on your own digit files:");
+    user_data_row(s);
     ImGui::End();
     return;
   }
@@ -34,15 +300,22 @@ void window_data(AppState& s) {
     return;
   }
 
-  const int val = int(d.train.n * s.train.val_split);
-  ImGui::ProgressBar(1.0f, ImVec2(-1, 0), "all 70,000 digits loaded");
-  note_rect(s, "data.progress");
+  const dl::Dataset& train = data_train(s);
+  const dl::Dataset& test = data_test(s);
+  const int val = int(train.n * s.train.val_split);
+  if (d.user_train) {
+    ImGui::TextWrapped("In use: %s", d.source.c_str());
+  } else {
+    ImGui::ProgressBar(1.0f, ImVec2(-1, 0), "all 70,000 digits loaded");
+    note_rect(s, "data.progress");
+  }
+  user_data_row(s);
   if (val > 0)
-    ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(d.train.n - val).c_str(),
-                dl::with_commas(val).c_str(), dl::with_commas(d.test.n).c_str());
+    ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(train.n - val).c_str(),
+                dl::with_commas(val).c_str(), dl::with_commas(test.n).c_str());
   else
-    ImGui::Text("Training %s · Test %s (also validation)", dl::with_commas(d.train.n).c_str(),
-                dl::with_commas(d.test.n).c_str());
+    ImGui::Text("Training %s · Test %s (also validation)", dl::with_commas(train.n).c_str(),
+                dl::with_commas(test.n).c_str());
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
               "used only at the end, for the final score.");
@@ -112,3 +385,38 @@ void window_data(AppState& s) {
 }
 
 }  // namespace app
+
+// ------------------------------------------------------------------------------ exports for JS
+extern "C" {
+
+// The page holds the user's files, gunzipped, in Module.dlPending.user = {files: [{name, bytes}], error}.
+EMSCRIPTEN_KEEPALIVE void digitlab_user_data() {
+  app::AppState& s = app::app_state();
+  char* e = js_user_string(-1);
+  const std::string error(e);
+  std::free(e);
+  std::vector<app::UserFile> files(size_t(std::max(0, js_user_count())));
+  for (size_t i = 0; i < files.size() && error.empty(); ++i) {
+    char* name = js_user_string(int(i));
+    files[i].name = name;
+    std::free(name);
+    files[i].bytes.resize(size_t(std::max(0, js_user_size(int(i)))));
+    js_user_copy(int(i), files[i].bytes.data());
+  }
+  js_user_done();
+  if (!error.empty()) {
+    s.data.user_note.clear();
+    s.data.user_error = app::sentence(error) + " The data in use has not changed.";
+    return;
+  }
+  app::user_data_arrived(s, std::move(files));
+}
+
+// The page started reading (and maybe unpacking) the user's files.
+EMSCRIPTEN_KEEPALIVE void digitlab_user_data_reading() {
+  app::AppState& s = app::app_state();
+  s.data.user_error.clear();
+  s.data.user_note = "Reading your files…";
+}
+
+}  // extern "C"

@@ -114,7 +114,10 @@ static void report(AppState& s) {
 }
 
 void window_evaluation(AppState& s) {
-  ImGui::Begin("Evaluation on the 10,000 test digits###Evaluation", nullptr, kTile);
+  char title[96];  // the test set's size: 10,000 for MNIST, other for the user's own data
+  std::snprintf(title, sizeof title, "Evaluation on the %s test digits###Evaluation",
+                dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str());
+  ImGui::Begin(title, nullptr, kTile);
   note_rect(s, "window.evaluation", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   const Snapshot& sn = s.snap;
@@ -128,8 +131,9 @@ void window_evaluation(AppState& s) {
     ImGui::SameLine();
     ImGui::TextDisabled("loss %.4f", sn.test_loss);
   } else {
-    ImGui::TextWrapped("After training, the network reads the 10,000 test digits it has never seen. "
-                       "Here you will see how many it gets right, and which digits it mixes up.");
+    ImGui::TextWrapped("After training, the network reads the %s test digits it has never seen. "
+                       "Here you will see how many it gets right, and which digits it mixes up.",
+                       dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str());
   }
   if (sn.evaluating) {
     ImGui::ProgressBar(sn.eval_progress, ImVec2(-1, 0), "reading the test digits…");

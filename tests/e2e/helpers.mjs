@@ -12,13 +12,14 @@ export const WEB = path.join(ROOT, 'build', 'web');
 export const SHOTS = path.join(ROOT, 'build', 'screenshots');
 
 // A browser with a fresh profile (its own --user-data-dir, removed afterwards).
-export async function launch({ width = 1600, height = 900, scale = 1 } = {}) {
+export async function launch({ width = 1600, height = 900, scale = 1, hasTouch = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-chrome-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width, height },
     deviceScaleFactor: scale,
+    hasTouch,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync',
            '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],

@@ -1,0 +1,121 @@
+// The training buttons, touch input and the model kept in this browser, on one page of a touch-capable
+// browser: Step trains exactly one batch and pauses; Resume goes on; Pause holds the batch count;
+// Stop ends the run and evaluates; a finger draws on the pad (and taps buttons) without scrolling the
+// page; "Saved model > Save in this browser" survives a reload and "Load saved" brings back the same
+// model; the web app manifest and its icons are served.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve, openPage, status, waitStatus, shotWindow } from './helpers.mjs';
+
+let srv, browser;
+before(async () => { srv = await serve({ isolation: true }); browser = await launch({ hasTouch: true }); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const layout = (page) => page.evaluate(() => window.digitlab.layout());
+
+// A mouse click on a widget named in layout(), with a frame or two between move, press and release.
+async function click(page, key) {
+  const r = (await layout(page))[key];
+  assert.ok(r, `layout() has ${key}`);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await sleep(80);
+  await page.mouse.down();
+  await sleep(80);
+  await page.mouse.up();
+  await sleep(80);
+}
+
+test('Step, Resume, Pause, Stop; touch drawing; a model saved in this browser survives a reload', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=3`);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+
+  // Step: one batch, then paused.
+  await click(page, 'training.step');
+  let s = await waitStatus(page, (s) => s.phase === 'paused' && s.steps === 1, 20000, 'one step, paused');
+  assert.equal(s.batch, 1);
+  await click(page, 'training.step');
+  s = await waitStatus(page, (s) => s.steps === 2, 10000, 'a second step');
+  await sleep(600);
+  s = await status(page);
+  assert.equal(s.phase, 'paused');
+  assert.equal(s.steps, 2, 'Step trains exactly one batch');
+
+  // Resume (the Pause button reads Resume while paused): batches go on.
+  await click(page, 'training.pause');
+  s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 20, 20000, 'training after Resume');
+  t.diagnostic(`after Resume: ${s.steps} batches`);
+
+  // Pause: the batch count holds still (one batch may be in flight when the click lands).
+  await click(page, 'training.pause');
+  const p0 = await waitStatus(page, (s) => s.phase === 'paused', 10000, 'paused');
+  await sleep(1500);
+  const p1 = await status(page);
+  assert.equal(p1.phase, 'paused');
+  assert.ok(p1.steps - p0.steps <= 1, `paused, yet ${p1.steps - p0.steps} batches trained`);
+  await shotWindow(page, 'window.training', 'controls-paused');
+
+  // Resume, then Stop: the run ends before the epoch does and the test set is evaluated.
+  await click(page, 'training.pause');
+  await waitStatus(page, (s) => s.phase === 'training' && s.steps > p1.steps + 5, 20000, 'training again');
+  await click(page, 'training.stop');
+  const st = await waitStatus(page, (s) => s.phase === 'stopped' && s.test_accuracy != null && !s.evaluating, 30000, 'stopped and evaluated');
+  assert.ok(st.batch < st.batches_per_epoch, 'stopped inside the epoch');
+  assert.equal(st.history.length, 0, 'no epoch completed');
+  t.diagnostic(`stopped after ${st.steps} batches; test accuracy ${(100 * st.test_accuracy).toFixed(2)}%`);
+  await sleep(1500);
+  assert.equal((await status(page)).steps, st.steps, 'no training after Stop');
+
+  // Touch: a finger draws a "1" on the pad; the page does not scroll.
+  const pad = (await layout(page))['draw.pad'];
+  const touchAction = await page.evaluate(() => getComputedStyle(document.getElementById('canvas')).touchAction);
+  assert.equal(touchAction, 'none');
+  const cdp = await browser.context.newCDPSession(page);
+  const P = (u, v) => ({ x: pad.x + u * pad.w, y: pad.y + v * pad.h });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [P(0.5, 0.15)] });
+  for (let i = 1; i <= 12; i++) {
+    await sleep(30);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [P(0.5 - 0.04 * i / 12, 0.15 + 0.7 * i / 12)] });
+  }
+  await sleep(50);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const drawn = await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction from the touch stroke');
+  t.diagnostic(`touch-drawn "1" read as ${drawn.prediction.digit} (${(100 * drawn.prediction.probabilities[drawn.prediction.digit]).toFixed(0)}%)`);
+  const scroll = await page.evaluate(() => [window.scrollX, window.scrollY, document.scrollingElement.scrollTop,
+                                            window.visualViewport ? window.visualViewport.pageTop : 0]);
+  assert.deepEqual(scroll, [0, 0, 0, 0], 'the page did not scroll');
+  await sleep(300);
+  await shotWindow(page, 'window.draw', 'touch-drawn');
+  // A tap on Clear empties the pad.
+  const clr = (await layout(page))['draw.clear'];
+  await page.touchscreen.tap(clr.x + clr.w / 2, clr.y + clr.h / 2);
+  await waitStatus(page, (s) => s.prediction == null, 5000, 'the pad cleared by a tap');
+
+  // The model kept in this browser (IndexedDB).
+  assert.equal((await status(page)).store.saved, null, 'a fresh profile has no saved model');
+  await click(page, 'menu.saved');
+  await click(page, 'store.save');
+  const saved = await waitStatus(page, (s) => s.store.saved != null && /Saved/.test(s.model_notice), 10000, 'the model saved');
+  t.diagnostic(`saved: ${JSON.stringify(saved.store.saved)}; notice: ${saved.model_notice}`);
+  await page.reload();
+  const again = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'reloaded');
+  assert.equal(again.test_accuracy, null, 'a reload starts with no model');
+  assert.equal(again.store.saved.name, saved.store.saved.name, 'the saved model is still there after a reload');
+  await click(page, 'menu.saved');
+  await click(page, 'store.load');
+  const loaded = await waitStatus(page, (s) => /Loaded/.test(s.model_notice) && s.test_accuracy != null && !s.evaluating, 30000, 'the saved model loaded');
+  assert.ok(Math.abs(loaded.test_accuracy - st.test_accuracy) < 1e-9, 'the saved model scores what it scored before');
+
+  // The web app manifest and its icons.
+  const manifest = await page.evaluate(async () => {
+    const link = document.querySelector('link[rel=manifest]');
+    const m = await (await fetch(link.href)).json();
+    const icons = await Promise.all(m.icons.map(async (i) => (await fetch(new URL(i.src, link.href))).status));
+    return { name: m.name, display: m.display, icons };
+  });
+  assert.equal(manifest.name, 'Digit Lab');
+  assert.deepEqual(manifest.icons, manifest.icons.map(() => 200));
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});

@@ -1,0 +1,117 @@
+// A user's own data in the Data window: small IDX files made here (a .gz images file and a raw
+// labels file, picked with the file chooser) replace MNIST and train; a damaged file and a broken
+// .gz are refused in words and the data in use stays; a Kaggle-style train.csv dropped on the page
+// loads; "Use MNIST again" switches back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow } from './helpers.mjs';
+
+let srv, browser;
+before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The first n MNIST test digits as IDX files (big-endian header, then bytes).
+function idx(n) {
+  const img = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'assets/mnist/t10k-images-idx3-ubyte.gz')));
+  const lab = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'assets/mnist/t10k-labels-idx1-ubyte.gz')));
+  const ih = Buffer.alloc(16), lh = Buffer.alloc(8);
+  ih.writeUInt32BE(2051, 0); ih.writeUInt32BE(n, 4); ih.writeUInt32BE(28, 8); ih.writeUInt32BE(28, 12);
+  lh.writeUInt32BE(2049, 0); lh.writeUInt32BE(n, 4);
+  return { images: Buffer.concat([ih, img.subarray(16, 16 + n * 784)]), labels: Buffer.concat([lh, lab.subarray(8, 8 + n)]),
+           rawImages: img, rawLabels: lab };
+}
+
+async function click(page, key) {
+  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
+  assert.ok(r, `layout() has ${key}`);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await sleep(80);
+  await page.mouse.down();
+  await sleep(80);
+  await page.mouse.up();
+}
+
+test('own IDX and CSV data load, bad files are refused with the data kept, MNIST comes back', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&batch=32`);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  const bin = 'application/octet-stream';
+  const d = idx(700);
+
+  // 1. An images file gzipped, its labels raw: one set, so 1 in 7 are held out for testing.
+  await page.setInputFiles('#data-files', [
+    { name: 'my-images-idx3-ubyte.gz', mimeType: bin, buffer: zlib.gzipSync(d.images) },
+    { name: 'my-labels-idx1-ubyte', mimeType: bin, buffer: d.labels },
+  ]);
+  let s = await waitStatus(page, (s) => s.data.source.includes('my-images'), 15000, 'own IDX data');
+  assert.equal(s.data.train, 600);
+  assert.equal(s.data.test, 100);
+  assert.equal(s.data.user_error, '');
+  t.diagnostic(`own IDX: ${s.data.source}: ${s.data.user_note}`);
+  await sleep(300);
+  await shotWindow(page, 'window.data', 'userdata-idx');
+
+  // 2. A damaged images file (the header promises 700 images, the bytes hold 100): refused, data kept.
+  await page.setInputFiles('#data-files', [
+    { name: 'broken-images-idx3-ubyte', mimeType: bin, buffer: d.images.subarray(0, 16 + 100 * 784) },
+    { name: 'broken-labels-idx1-ubyte', mimeType: bin, buffer: d.labels },
+  ]);
+  s = await waitStatus(page, (s) => s.data.user_error !== '', 15000, 'an error for the damaged file');
+  t.diagnostic(`damaged IDX: ${s.data.user_error}`);
+  assert.match(s.data.user_error, /broken-images-idx3-ubyte/);
+  assert.match(s.data.user_error, /truncated/);
+  assert.match(s.data.user_error, /has not changed/);
+  assert.equal(s.data.train, 600);
+  assert.ok(s.data.source.includes('my-images'));
+  await sleep(300);
+  await shotWindow(page, 'window.data', 'userdata-error');
+
+  // 3. A .gz that is not really gzip inside, and an images file without its labels.
+  await page.setInputFiles('#data-files', [{ name: 'x-images.gz', mimeType: bin, buffer: Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5]) }]);
+  s = await waitStatus(page, (s) => /could not be unpacked/.test(s.data.user_error), 15000, 'an error for the broken .gz');
+  await page.setInputFiles('#data-files', [{ name: 'lonely-images-idx3-ubyte', mimeType: bin, buffer: d.images }]);
+  s = await waitStatus(page, (s) => /no labels file/.test(s.data.user_error), 15000, 'an error for the missing labels');
+  assert.equal(s.data.train, 600);
+
+  // 4. Training runs on the user's data: one Step.
+  await click(page, 'training.step');
+  s = await waitStatus(page, (s) => s.steps === 1, 20000, 'a step on own data');
+
+  // 5. A Kaggle-style train.csv dropped on the page (a drop, as a file manager does it). Training is
+  // paused (still running), so it is refused first; after Stop it loads.
+  const rows = ['label,' + Array.from({ length: 784 }, (_, i) => 'pixel' + i).join(',')];
+  for (let i = 0; i < 70; i++) rows.push([d.rawLabels[8 + i], ...d.rawImages.subarray(16 + i * 784, 16 + (i + 1) * 784)].join(','));
+  const csv = rows.join('\n') + '\n';
+  const drop = (text) => page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'train.csv', { type: 'text/csv' }));
+    document.getElementById('canvas').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await drop(csv);
+  s = await waitStatus(page, (s) => /Stop the training first/.test(s.data.user_error), 15000, 'refused while training');
+  await click(page, 'training.stop');
+  await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 20000, 'stopped');
+  await drop(csv);
+  s = await waitStatus(page, (s) => s.data.source === 'train.csv' && s.data.user_error === '', 15000, 'the CSV loaded');
+  assert.equal(s.data.train, 60);
+  assert.equal(s.data.test, 10);
+  // A CSV with a bad value names the line.
+  await drop(csv.replace(/\n(\d),0,/, '\n$1,300,'));
+  s = await waitStatus(page, (s) => s.data.user_error !== '', 15000, 'an error for the bad CSV');
+  t.diagnostic(`bad CSV: ${s.data.user_error}`);
+  assert.match(s.data.user_error, /line \d+/);
+  assert.equal(s.data.train, 60);
+
+  // 6. Back to MNIST.
+  await click(page, 'data.mnist');
+  s = await waitStatus(page, (s) => s.data.source === 'MNIST', 10000, 'MNIST again');
+  assert.equal(s.data.train, 60000);
+  assert.equal(s.data.test, 10000);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
