@@ -71,18 +71,35 @@ float softmax_xent_backward(float* dlogits, const float* probs, const int* y, co
   return float(loss / B);
 }
 
+namespace {
+// Short copies (a kernel row of a few channels) are common in im2col; a plain loop beats a call.
+// (GCC would turn the loop back into a memmove call without the attribute.)
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
+  if (n >= 64) { std::memcpy(d, s, size_t(n) * sizeof(float)); return; }
+  for (int i = 0; i < n; ++i) d[i] = s[i];
+}
+}  // namespace
+
 void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW) {
-  const int row = KS * KS * C;
+  const int row = KS * KS * C, span = KS * C;  // span: one kernel row, contiguous in the input
   for (int b = 0; b < B; ++b)
     for (int oy = 0; oy < OH; ++oy)
       for (int ox = 0; ox < OW; ++ox) {
         float* dst = patches + (size_t(b) * OH * OW + size_t(oy) * OW + ox) * row;
-        for (int ky = 0; ky < KS; ++ky) {
-          int iy = oy * S + ky - P;
-          for (int kx = 0; kx < KS; ++kx, dst += C) {
-            int ix = ox * S + kx - P;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) { std::fill(dst, dst + C, 0.0f); continue; }
-            std::memcpy(dst, inp + ((size_t(b) * H + iy) * W + ix) * C, C * sizeof(float));
+        const int ix0 = ox * S - P;
+        const bool inside = ix0 >= 0 && ix0 + KS <= W;
+        for (int ky = 0; ky < KS; ++ky, dst += span) {
+          const int iy = oy * S + ky - P;
+          if (iy < 0 || iy >= H) { std::fill(dst, dst + span, 0.0f); continue; }
+          const float* src = inp + ((size_t(b) * H + iy) * W) * C;
+          if (inside) { copy_floats(dst, src + size_t(ix0) * C, span); continue; }
+          for (int kx = 0; kx < KS; ++kx) {
+            const int ix = ix0 + kx;
+            if (ix < 0 || ix >= W) std::fill(dst + kx * C, dst + (kx + 1) * C, 0.0f);
+            else copy_floats(dst + kx * C, src + size_t(ix) * C, C);
           }
         }
       }
