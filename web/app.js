@@ -58,6 +58,13 @@
   function hasWebGL2() {
     try { return !!document.createElement('canvas').getContext('webgl2'); } catch (e) { return false; }
   }
+  // A 31-byte module with one SIMD instruction: (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt).
+  function hasWasmSimd() {
+    try {
+      return typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+    } catch (e) { return false; }
+  }
 
   // ------------------------------------------------------------------ 2. isolation
   // Threads need SharedArrayBuffer, which needs a cross-origin isolated page. If the server did not
@@ -322,6 +329,11 @@
     if (!hasWebGL2()) {
       fatal('Digit Lab needs WebGL 2 to draw, and this browser has it turned off or does not support it. ' +
             'Try an up-to-date Chrome, Edge, Firefox or Safari, and check that hardware acceleration is on.');
+      return;
+    }
+    if (!hasWasmSimd()) {
+      fatal('Digit Lab needs a browser that runs WebAssembly with SIMD (Chrome or Edge 91+, Firefox 89+, ' +
+            'Safari 16.4+). This browser does not; please update it or open the page in another browser.');
       return;
     }
     loadData();  // in parallel with the app download
