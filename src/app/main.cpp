@@ -85,7 +85,7 @@ Tiles layout_tiles(ImVec2 d, float top, float bottom) {
   const float gap = 4, H = d.y - top - bottom;
   const float w1 = std::floor(d.x * 0.27f), w2 = std::floor(d.x * 0.40f), w3 = d.x - w1 - w2;
   const float x1 = 0, x2 = w1, x3 = w1 + w2;
-  const float h_data = std::floor(H * 0.62f), h_train = std::floor(H * 0.56f);
+  const float h_data = std::floor(H * 0.62f), h_train = std::floor(H * 0.61f);
   t.data = ImVec4(x1, top, w1 - gap, h_data - gap);
   t.model = ImVec4(x1, top + h_data, w1 - gap, H - h_data);
   t.training = ImVec4(x2, top, w2 - gap, h_train - gap);

@@ -202,11 +202,13 @@ static void error_text(const std::string& msg) {
   ImGui::PopStyleColor();
 }
 
-static void totals_line(const AppState& s) {
+static void totals_line(const AppState& s, bool one_line) {
   ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("·");
-  ImGui::SameLine();
+  if (one_line) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("·");
+    ImGui::SameLine();
+  }
   ImGui::Text("Trainable: %s", dl::with_commas((long long)s.model.trainable).c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("·");
@@ -257,7 +259,7 @@ void window_model(AppState& s) {
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH | ImGuiTableFlags_BordersInnerH |
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   const std::string& err = s.model.build_error;
-  const float footer = ImGui::GetTextLineHeightWithSpacing() * (err.empty() ? 1.3f : 4.3f);
+  const float footer = ImGui::GetTextLineHeightWithSpacing() * (err.empty() ? 2.3f : 4.3f);
   if (ImGui::BeginTable("summary", 3, tf, ImVec2(0, std::max(fs * 4, ImGui::GetContentRegionAvail().y - footer)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Layer (type)", ImGuiTableColumnFlags_WidthStretch, 1.4f);
@@ -291,7 +293,7 @@ void window_model(AppState& s) {
     error_text("This network cannot be trained: " + err + ".");
     note_rect(s, "model.error");
   } else {
-    totals_line(s);
+    totals_line(s, false);
     note_rect(s, "model.totals");
   }
   ImGui::End();
@@ -467,7 +469,7 @@ static void builder_window(AppState& s) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Convolutions need the image; a Dense-only network can take the 784 pixels as a vector");
   ImGui::SameLine(0, fs * 1.5f);
-  if (ms.build_error.empty()) totals_line(s);
+  if (ms.build_error.empty()) totals_line(s, true);
   else ImGui::TextColored(kRed, "impossible network: see the red row");
 
   // The layers: name (type), settings, output shape, params, move / insert / remove.
@@ -532,11 +534,13 @@ static void builder_window(AppState& s) {
       ImGui::TableNextColumn();
       ImGui::BeginDisabled(i == 0);
       if (ImGui::SmallButton("↑")) move_from = i, move_to = i - 1;
+      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".up").c_str());
       ImGui::EndDisabled();
       if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move up");
       ImGui::SameLine(0, 3);
       ImGui::BeginDisabled(i == n - 1);
       if (ImGui::SmallButton("↓")) move_from = i, move_to = i + 1;
+      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".down").c_str());
       ImGui::EndDisabled();
       if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move down");
       ImGui::SameLine(0, 3);

@@ -104,8 +104,8 @@ static void hint(const char* text) {
 
 static void tab_basics(AppState& s) {
   TrainSettings& t = s.train;
-  if (ImGui::BeginTable("settings", 2, ImGuiTableFlags_SizingStretchSame)) {
-    const float w = ImGui::GetFontSize() * 7.5f;
+  if (ImGui::BeginTable("settings", 3, ImGuiTableFlags_SizingStretchSame)) {
+    const float w = ImGui::GetFontSize() * 5.0f;
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     const char* opts[] = {"SGD", "Adam", "RMSprop"};
@@ -394,7 +394,9 @@ static void progress(AppState& s) {
   }
   const int bpe = std::max(1, sn.batches_per_epoch);
   const bool running = sn.phase == dl::TrainPhase::Running;
-  const int shown_epoch = std::min(sn.epoch + 1, std::max(1, sn.epochs));
+  // Once it has ended (perhaps stopped early), the last epoch trained; while running, the current one.
+  const int shown_epoch = running ? std::min(sn.epoch + 1, std::max(1, sn.epochs))
+                                  : std::max(1, int(sn.history.size()) + (sn.batch > 0 ? 1 : 0));
   const float frac = running ? float(sn.batch) / bpe : 1.0f;
   std::snprintf(overlay, sizeof overlay, "epoch %d of %d  ·  batch %s of %s", shown_epoch, sn.epochs,
                 dl::with_commas(running ? sn.batch : bpe).c_str(), dl::with_commas(bpe).c_str());
@@ -412,7 +414,11 @@ static void progress(AppState& s) {
   else
     ImGui::Text("%s  ·  %s samples/s  ·  loss %.4f  ·  accuracy %.2f%%", state,
                 dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), loss, 100.0 * acc);
-  if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running) {
+  // An early stop is in the event log below; other endings (finished, diverged, errors) are said here.
+  bool in_log = false;
+  for (const dl::EpochRecord& e : sn.history)
+    for (const std::string& ev : e.events) in_log |= ev == sn.message;
+  if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running && !in_log) {
     const bool bad = sn.phase == dl::TrainPhase::Diverged;
     if (bad) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", sn.message.c_str());
@@ -490,7 +496,7 @@ static void event_log(AppState& s) {
   for (const dl::EpochRecord& e : s.snap.history) n += int(e.events.size());
   if (n == 0) return;
   const float fs = ImGui::GetFontSize();
-  const float h = std::min(3, n) * ImGui::GetTextLineHeightWithSpacing() + 4;
+  const float h = std::min(2, n) * ImGui::GetTextLineHeightWithSpacing() + 2;
   ImGui::BeginChild("events", ImVec2(0, h), false);
   for (const dl::EpochRecord& e : s.snap.history)
     for (const std::string& ev : e.events) {
@@ -504,7 +510,7 @@ static void event_log(AppState& s) {
       ImGui::SameLine();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", ev.c_str());
     }
-  if (ImGui::GetScrollY() < ImGui::GetScrollMaxY() && s.snap.phase == dl::TrainPhase::Running) ImGui::SetScrollHereY(1.0f);
+  if (!ImGui::IsWindowHovered()) ImGui::SetScrollHereY(1.0f);  // newest in view, unless someone scrolls
   ImGui::EndChild();
   note_rect(s, "training.events");
 }
