@@ -305,9 +305,12 @@ void window_data(AppState& s) {
   const int val = int(train.n * s.train.val_split);
   if (d.user_train) {
     ImGui::TextWrapped("In use: %s", d.source.c_str());
-  } else {
-    ImGui::ProgressBar(1.0f, ImVec2(-1, 0), "all 70,000 digits loaded");
+  } else {  // the finished progress bar, with the button beside it
+    const float bw = ImGui::CalcTextSize("Your own data…").x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::ProgressBar(1.0f, ImVec2(ImGui::GetContentRegionAvail().x - bw - ImGui::GetStyle().ItemSpacing.x, 0),
+                       "70,000 digits loaded");
     note_rect(s, "data.progress");
+    ImGui::SameLine();
   }
   user_data_row(s);
   if (val > 0)
