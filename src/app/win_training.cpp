@@ -283,11 +283,16 @@ static void tab_augment(AppState& s) {
   ImGui::SameLine();
   ImGui::Checkbox("Vertical flip", &a.vflip);
   note_rect(s, "training.vflip");
-  ImGui::SameLine();
-  if (a.hflip || a.vflip)
-    ImGui::TextColored(warn, "Warning: flips harm digits: a mirrored 2 or 7 is no digit, an upside-down 6 looks like a 9.");
-  else
+  if (a.hflip || a.vflip) {
+    ImGui::PushStyleColor(ImGuiCol_Text, warn);
+    ImGui::TextWrapped("Warning: flips harm digits. A mirrored 2 or 7 is no digit at all, and an upside-down 6 "
+                       "looks like a 9, so the network learns wrong answers.");
+    ImGui::PopStyleColor();
+    note_rect(s, "training.flip_warning");
+  } else {
+    ImGui::SameLine();
     ImGui::TextDisabled("(flips are harmful for digits)");
+  }
 }
 
 static void settings(AppState& s, bool locked) {

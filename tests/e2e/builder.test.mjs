@@ -176,6 +176,7 @@ test('a tiny custom network with augmentation and callbacks: events on the curve
   await click(page, 'training.vflip', 0.1);
   s = await waitStatus(page, (s) => s.settings.augment.vflip, 5000, 'vflip on');
   await sleep(300);
+  assert.ok((await layout(page))['training.flip_warning'], 'flips come with a warning');
   await shotWindow(page, 'window.training', 'builder-flip-warning');
 
   // Balanced class weights: the table on all 60,000 training images, as sklearn computes them.
