@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/kernels/pool.h"
 #include "embedded.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
@@ -202,6 +203,8 @@ int main(int, char**) {
   using namespace app;
   AppState& s = app_state();
   web_init(s);
+  // The UI thread never waits on kernel workers: its small draw-pad predictions run inline.
+  dl::ThreadPool::run_inline_on_this_thread(true);
 
   SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) {

@@ -43,3 +43,18 @@ TEST_CASE("thread pool runs every task exactly once") {
   for (int h : hits) CHECK(h == 50);
   kernel_pool().set_workers(0);
 }
+
+TEST_CASE("thread pool: a thread marked inline runs every task itself") {
+  kernel_pool().set_workers(3);
+  std::vector<std::thread::id> who(200);
+  ThreadPool::run_inline_on_this_thread(true);
+  kernel_pool().run(200, [&](int t) { who[size_t(t)] = std::this_thread::get_id(); });
+  ThreadPool::run_inline_on_this_thread(false);
+  int elsewhere = 0;
+  for (const auto& id : who) elsewhere += id != std::this_thread::get_id();
+  CHECK(elsewhere == 0);
+  std::vector<int> hits(200, 0);  // and the pool still works for everyone else
+  kernel_pool().run(200, [&](int t) { hits[size_t(t)]++; });
+  for (int h : hits) CHECK(h == 1);
+  kernel_pool().set_workers(0);
+}

@@ -2,6 +2,12 @@
 
 namespace dl {
 
+namespace {
+thread_local bool t_inline = false;
+}
+
+void ThreadPool::run_inline_on_this_thread(bool on) { t_inline = on; }
+
 ThreadPool& kernel_pool() {
   static ThreadPool pool;
   return pool;
@@ -43,6 +49,10 @@ void ThreadPool::worker_main() {
 
 void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
   if (tasks <= 0) return;
+  if (t_inline) {
+    for (int t = 0; t < tasks; ++t) fn(t);
+    return;
+  }
   std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
   if (tasks == 1 || threads_.empty() || !busy.owns_lock()) {
     for (int t = 0; t < tasks; ++t) fn(t);
