@@ -233,11 +233,10 @@ void window_model(AppState& s) {
   note_rect(s, "model.edit");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Add, remove, reorder and change the layers of this network");
   ImGui::EndDisabled();
-  ImGui::SameLine();
-  if (s.model.build_error.empty())
-    ImGui::TextDisabled("%s params", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
-  else
+  if (!s.model.build_error.empty()) {  // (the parameter count is in the totals below)
+    ImGui::SameLine();
     ImGui::TextColored(kRed, "impossible");
+  }
 
   // Model files.
   ImGui::BeginDisabled(!s.draw.model.built() || locked);

@@ -550,7 +550,7 @@ static void curves(AppState& s) {
   const float xmax = float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs));
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const float h = std::max(ImGui::GetFontSize() * 8, avail.y - 2);
+  const float h = std::max(ImGui::GetFontSize() * 6, avail.y - 2);
   const float w = (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
   plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
