@@ -84,10 +84,13 @@ void hash_apply_training(AppState& s, const std::map<std::string, std::string>& 
 
 const std::vector<double>& balanced_weights_all(const AppState& s) {
   static std::vector<double> w;
+  static const dl::Dataset* of = nullptr;
   static int of_n = -1;
-  if (of_n != s.data.train.n) {
-    w = s.data.train.n > 0 ? dl::balanced_class_weights(s.data.train) : std::vector<double>();
-    of_n = s.data.train.n;
+  const dl::Dataset& d = data_train(s);  // MNIST or the person's own data, whichever is in use
+  if (of != &d || of_n != d.n) {
+    w = d.n > 0 ? dl::balanced_class_weights(d) : std::vector<double>();
+    of = &d;
+    of_n = d.n;
   }
   return w;
 }
@@ -190,7 +193,7 @@ static void tab_weights(AppState& s) {
     ImGui::TextDisabled("This run's weights, from its %s training images.", dl::with_commas(s.snap.train_n).c_str());
   else
     ImGui::TextDisabled("%s over all %s training images (a run uses its own split).",
-                        t.balanced ? "Weights" : "Balanced weights would be", dl::with_commas(s.data.train.n).c_str());
+                        t.balanced ? "Weights" : "Balanced weights would be", dl::with_commas(data_train(s).n).c_str());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Hover a weight to see all its digits");
 }
 
