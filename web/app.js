@@ -200,7 +200,6 @@
   async function giveFiles(list) {
     const files = Array.from(list || []);
     if (!files.length || !glue.appIsReady) return;
-    Module._digitlab_user_data_reading();
     const out = [];
     let error = '';
     for (const f of files) {
@@ -212,6 +211,7 @@
         break;
       }
       if (files.length === 1 && isModel(bytes)) { giveModelBytes(bytes, f.name); return; }
+      if (!out.length) Module._digitlab_user_data_reading();
       try {
         bytes = await gunzipIfNeeded(bytes);
       } catch (e) {
