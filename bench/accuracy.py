@@ -82,7 +82,7 @@ def render():
         lines += ["", "## The same mlp recipe in PyTorch (bench/torch_reference.py)", "",
                   "An independent check of what the recipe itself reaches: Debian's PyTorch, glorot-uniform kernels, "
                   "zero biases, Adam (lr 1e-3, ε 1e-7), batch 32, all 60,000 training images, its own shuffles.", "",
-                  "| framework | seed | epochs | test accuracy | train samples/s (threads) |", "|---|---|---|---|---|"]
+                  "| framework | seed | epochs | test accuracy | train samples/s (threads; the machine was shared, not a benchmark) |", "|---|---|---|---|---|"]
         for r in ref:
             lines.append(f"| {r['framework']} | {r['seed']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
                          f"{r['train_samples_per_sec']:,} ({r.get('threads', 1)}) |")
