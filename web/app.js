@@ -74,6 +74,13 @@
     if (!('serviceWorker' in navigator) || !window.isSecureContext || hash.get('sw') === '0') {
       return !!window.crossOriginIsolated;
     }
+    if (window.crossOriginIsolated) {
+      // The server sent the headers: the worker only keeps an offline copy, so the app does not wait
+      // for it (registering queues behind an install that may still be precaching from the last visit).
+      sessionStorage.removeItem(RELOAD_KEY);
+      navigator.serviceWorker.register('sw.js').catch((e) => console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy'));
+      return true;
+    }
     let reg;
     try {
       reg = await navigator.serviceWorker.register('sw.js');
@@ -81,10 +88,6 @@
       console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy');
       sessionStorage.removeItem(RELOAD_KEY);
       return !!window.crossOriginIsolated;
-    }
-    if (window.crossOriginIsolated) {
-      sessionStorage.removeItem(RELOAD_KEY);
-      return true;  // the server sent the headers; the worker only keeps an offline copy
     }
     if (sessionStorage.getItem(RELOAD_KEY)) {  // we already reloaded once: give up on threads
       sessionStorage.removeItem(RELOAD_KEY);

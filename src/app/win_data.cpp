@@ -203,7 +203,8 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
     d.user_error = std::string("Wait until the MNIST digits have finished loading, then load your own.") + keep;
     return;
   }
-  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting || s.snap.evaluating) {
+  // (A test-set evaluation in progress is fine: the switch cancels it and evaluates on the new data.)
+  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
     d.user_error = std::string("Stop the training first, then load your data.") + keep;
     return;
   }
