@@ -17,11 +17,12 @@ for preset in "mlp 32" "mlp 128" "cnn-tiny 128"; do
   node --no-experimental-fetch build/wasm-tests/bench_train.js "$1" "$2" "$secs" 2 >>"$out"
 done
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-section=$(python3 - "$out" "$cpu" "$(nproc)" "$(node --version)" <<'PY'
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+section=$(python3 - "$out" "$cpu" "$(nproc)" "$(node --version)" "$load" <<'PY'
 import json, sys, datetime
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 print("## Core training throughput (bench/run.sh)\n")
-print(f"Measured {datetime.date.today()} on {sys.argv[2]} ({sys.argv[3]} cores), node {sys.argv[4]}. "
+print(f"Measured {datetime.date.today()} on {sys.argv[2]} ({sys.argv[3]} cores, load average {sys.argv[5]} at the end), node {sys.argv[4]}. "
       "`Trainer::step()` on synthetic 28×28 images; inference = evaluation-mode forward passes in batches of 500. "
       "wasm = the same core built with `-O3 -msimd128 -pthread`, run under node.\n")
 print("| preset | batch | platform | threads | train samples/s | inference samples/s |")
