@@ -375,7 +375,8 @@ void window_data(AppState& s) {
   note_rect(s, "data.samples");
 
   ImGui::TextUnformatted("The average image of each digit");
-  const float mc = std::floor(W / 10);
+  // As wide as the window allows, but no taller than the space left (no scrolling for one row).
+  const float mc = std::floor(std::min(W / 10, std::max(ImGui::GetFontSize() * 1.5f, ImGui::GetContentRegionAvail().y - 2)));
   const ImVec2 m0 = ImGui::GetCursorScreenPos();
   draw_image(dl, d.means, m0, ImVec2(m0.x + mc * 10, m0.y + mc), ImageMode::Heat);
   for (int k = 0; k < 10; ++k) {
