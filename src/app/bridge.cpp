@@ -190,6 +190,8 @@ void Bridge::handle(Command& c) {
 void Bridge::do_start(Command& c) {
   error_.clear();
   eval_active_ = false;
+  rate_window_.clear();
+  wall_rate_ = 0;
   if (!train_all_ || train_all_->n == 0) {
     error_ = "The digits are not loaded yet, so there is nothing to train on. Wait for the Data window to finish loading.";
   } else {
@@ -288,7 +290,19 @@ void Bridge::publish(bool weights) {
       s.steps = trainer_.steps_done();
       s.epoch_loss = trainer_.epoch_loss();
       s.epoch_accuracy = trainer_.epoch_accuracy();
-      s.samples_per_sec = trainer_.samples_per_sec();
+      // Samples/s by the wall clock over the last 3 s of running (what a person sees, and what the ETA
+      // needs); the trainer's own figure until the window spans half a second.
+      const double tnow = now_ms();
+      const int64_t done = trainer_.steps_done() * int64_t(cfg.batch);
+      if (trainer_.phase() == dl::TrainPhase::Running && !paused_) {
+        if (rate_window_.empty() || rate_window_.back().second != done) rate_window_.emplace_back(tnow, done);
+        while (rate_window_.size() > 2 && tnow - rate_window_.front().first > 3000) rate_window_.pop_front();
+        const auto& a = rate_window_.front();
+        if (tnow - a.first > 500 && done > a.second) wall_rate_ = double(done - a.second) / ((tnow - a.first) / 1000.0);
+      } else {
+        rate_window_.clear();
+      }
+      s.samples_per_sec = wall_rate_ > 0 ? wall_rate_ : trainer_.samples_per_sec();
       s.lr = trainer_.lr();
       if (s.history.size() != trainer_.history().size()) s.history = trainer_.history();
       if (s.class_weights.size() != trainer_.class_weights().size()) s.class_weights = trainer_.class_weights();

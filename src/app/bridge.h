@@ -136,6 +136,10 @@ class Bridge {
   dl::Confusion eval_conf_;
   double last_publish_ = 0;
   double last_strip_ = 0;
+  // Wall-clock samples/s over the last few seconds: the trainer's own clock counts only its steps,
+  // which in the single-thread build leaves out the frames in between.
+  std::deque<std::pair<double, int64_t>> rate_window_;  // (ms, samples trained)
+  double wall_rate_ = 0;
 
   // ---- shared, under mu_
   std::mutex mu_;
