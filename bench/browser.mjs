@@ -183,8 +183,7 @@ function section(sz, load, train, env) {
   if (mt && st) L.push('', `Threads vs fallback: ${(mt.rate / st.rate).toFixed(1)}× (wall clock). The fallback trains only in a ` +
     '10 ms slice per animation frame, so its wall-clock rate is bounded by the frame rate, which SwiftShader and a busy ' +
     'machine keep low here; with a GPU at 60 frames/s the slices fill about 60% of the time. "The app\'s own figure" is ' +
-    'what the Training window shows: samples over the time spent inside training steps (the trainer\'s clock), which ' +
-    'for the fallback leaves out the time between slices and so overstates its wall-clock speed. ' +
+    'what the Training window shows: samples over the last 3 s of wall-clock time while training. ' +
     'bench/run.sh\'s section gives the same core\'s speed natively and under node.');
   L.push('', `### Draw-pad inference latency (mlp, ${PREDICTIONS} predictions)`, '');
   L.push('| build | forward pass, median | p90 | stroke end → prediction in status(), median |', '|---|---|---|---|');
