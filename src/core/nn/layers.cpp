@@ -196,10 +196,10 @@ void batchnorm_forward_train(float* out, float* xhat, float* inv_std, float* mov
       xhat[k] = float(inp[k] - mean) * is;
       out[k] = gamma[c] * xhat[k] + beta[c];
     }
-    // Keras updates the moving variance with the unbiased batch variance.
-    double unbiased = N > 1 ? s2 / (N - 1) : var;
+    // Keras (ops.moments) updates the moving variance with the biased batch variance; torch's
+    // running_var uses the unbiased one.
     moving_mean[c] = moving_mean[c] * momentum + float(mean) * (1 - momentum);
-    moving_var[c] = moving_var[c] * momentum + float(unbiased) * (1 - momentum);
+    moving_var[c] = moving_var[c] * momentum + float(var) * (1 - momentum);
   }
 }
 
