@@ -173,6 +173,7 @@ void draw_update(AppState& s) {
     const double t0 = emscripten_get_now();
     const float* p = d.model.forward(d.img28, 1, false);
     d.latency_ms = emscripten_get_now() - t0;
+    ++d.forwards;
     const int K = std::min(10, d.model.classes());
     std::copy(p, p + K, d.probs);
     d.pred = int(std::max_element(d.probs, d.probs + K) - d.probs);

@@ -12,6 +12,7 @@
 
 #include "bridge.h"
 #include "core/data/dataset.h"
+#include "core/nn/inspect.h"
 #include "core/nn/model.h"
 #include "core/train/presets.h"
 #include "imgui.h"
@@ -95,8 +96,22 @@ struct DrawState {
   double latency_ms = 0;
   dl::Model model;                 // the draw pad's own copy of the weights
   uint64_t version = 0;
+  uint64_t forwards = 0;           // counts the pad's forward passes (the Model window's maps follow)
   bool need_predict = false;
   Texture pad_tex, img_tex;
+};
+
+struct LearnedView {               // the Model window's "What it learned" tab (core/nn/inspect.h)
+  int mode = 0;                    // 0: the first layer's weights; 1: the drawn digit through the first convolution
+  dl::Tiles kernels, maps;
+  bool has_kernels = false, has_maps = false;
+  std::string why;                 // why the first layer's weights are not pictures
+  uint64_t kernels_version = ~0ull, maps_forwards = ~0ull;
+  Texture kernels_tex, maps_tex;
+  bool maps_signed = false;
+  bool shown = false;              // drawn this frame (status())
+  bool big = false;                // the large window is open
+  bool focus_big = false;          // bring it to the front next frame
 };
 
 struct Env {
@@ -138,6 +153,7 @@ struct AppState {
   uint64_t confusion_version = ~0ull;
   Texture strip_tex;               // the augmented images being fed, side by side
   uint64_t strip_version = ~0ull;
+  LearnedView learned;
 };
 
 AppState& app_state();
@@ -183,6 +199,8 @@ void window_model(AppState& s);
 void window_training(AppState& s);
 void window_evaluation(AppState& s);
 void window_draw(AppState& s);
+void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)
+void learned_window(AppState& s); // the same, large, when its "Larger view" button was pressed
 void status_bar(AppState& s);
 
 // ============================================================================ [SECTION] graphics

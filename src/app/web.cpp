@@ -330,6 +330,21 @@ std::string status_json(const AppState& s) {
   if (sn.has_eval) j.num(sn.test_accuracy); else j.null();
   j.key("test_loss");
   if (sn.has_eval) j.num(sn.test_loss); else j.null();
+  j.key("learned");  // the Model window's "What it learned" tab, when it is showing
+  if (s.learned.shown && s.learned.has_kernels && s.draw.model.built()) {
+    const LearnedView& v = s.learned;
+    const bool maps = v.mode == 1 && v.has_maps && s.draw.pred >= 0;
+    j.open('{');
+    j.kv("layer", s.draw.model.layers()[v.kernels.layer].name);
+    j.kv("mode", std::string(v.mode == 1 ? "maps" : "weights"));
+    j.kv("tiles", maps ? v.maps.n : v.kernels.n);
+    j.kv("total", v.kernels.total);
+    j.kv("tile_h", maps ? v.maps.h : v.kernels.h);
+    j.kv("maps_shown", maps);
+    j.close('}');
+  } else {
+    j.null();
+  }
   j.key("prediction");
   if (s.draw.pred >= 0) {
     j.open('{');

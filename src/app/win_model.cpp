@@ -217,6 +217,7 @@ static void totals_line(const AppState& s, bool one_line) {
 }
 
 static void builder_window(AppState& s);
+static void model_summary(AppState& s);
 
 void window_model(AppState& s) {
   ImGui::Begin("Model: the network###Model", nullptr, kTile);
@@ -254,7 +255,34 @@ void window_model(AppState& s) {
   if (!s.model.error.empty()) error_text(s.model.error);
   else if (!s.model.notice.empty()) ImGui::TextWrapped("%s", s.model.notice.c_str());
 
-  // Keras-style summary; the impossible layer in red with the reason under the table.
+  s.learned.shown = false;
+  if (!ImGui::BeginTabBar("model_tabs")) {
+    ImGui::End();
+    if (s.model.builder_open) builder_window(s);
+    return;
+  }
+  const bool layers_tab = ImGui::BeginTabItem("Layers");
+  note_rect(s, "model.tab.layers");
+  if (layers_tab) {
+    model_summary(s);
+    ImGui::EndTabItem();
+  }
+  const bool learned_tab = ImGui::BeginTabItem("What it learned");
+  note_rect(s, "model.tab.learned");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The first layer's weights as pictures, and your drawn digit through them");
+  if (learned_tab) {
+    learned_view(s);
+    ImGui::EndTabItem();
+  }
+  ImGui::EndTabBar();
+  ImGui::End();
+  if (s.model.builder_open) builder_window(s);
+  learned_window(s);
+}
+
+// Keras-style summary; the impossible layer in red with the reason under the table.
+static void model_summary(AppState& s) {
+  const float fs = ImGui::GetFontSize();
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH | ImGuiTableFlags_BordersInnerH |
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   const std::string& err = s.model.build_error;
@@ -295,8 +323,6 @@ void window_model(AppState& s) {
     totals_line(s, false);
     note_rect(s, "model.totals");
   }
-  ImGui::End();
-  if (s.model.builder_open) builder_window(s);
 }
 
 // ============================================================================ [SECTION] the builder

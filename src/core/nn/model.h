@@ -94,6 +94,7 @@ class Model {
   std::vector<SummaryRow> summary() const;
   std::string summary_text() const;  // the table Keras' model.summary() prints
   bool built() const { return !layers_.empty(); }
+  int forward_batch() const { return B_; }  // B of the last forward pass (0: none yet)
 
   std::vector<float> params;  // trainable arena
   std::vector<float> grads;   // same length as params

@@ -1,0 +1,185 @@
+// The Model window's "What it learned" tab: the first layer's weights as pictures (what each unit
+// or filter looks for, red raising it and blue lowering it, through the shader's diverging map) and,
+// for a convolution, the digit on the draw pad seen through each filter. The numbers come from
+// core/nn/inspect.h on the draw pad's copy of the weights, refreshed when training publishes new ones.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+
+namespace app {
+
+static constexpr int kAtlasCols = 16;  // tiles per row in the texture (a 28-texel tile: 448 wide)
+static constexpr int kMaxDenseTiles = 100, kMaxConvTiles = 64;  // in the texture
+static constexpr int kSmallDenseTiles = 32;                     // shown in the Model window itself
+
+// Packs the tiles into one R8 texture, kAtlasCols to a row. Signed values: 0.5 is zero.
+static void upload_tiles(const dl::Tiles& t, bool signed_vals, Texture* tex) {
+  const int cols = std::min(t.n, kAtlasCols), rows = (t.n + cols - 1) / cols;
+  const int W = cols * t.w, H = rows * t.h;
+  std::vector<uint8_t> px(size_t(W) * H, signed_vals ? 128 : 0);
+  for (int i = 0; i < t.n; ++i) {
+    const int tx = (i % cols) * t.w, ty = (i / cols) * t.h;
+    for (int y = 0; y < t.h; ++y)
+      for (int x = 0; x < t.w; ++x) {
+        const float v = std::clamp(t.v[(size_t(i) * t.h + y) * t.w + x], -1.0f, 1.0f);
+        px[size_t(ty + y) * W + tx + x] =
+          uint8_t(std::lround(signed_vals ? 127.5f + 127.5f * v : 255.0f * std::max(0.0f, v)));
+      }
+  }
+  texture_r8(tex, W, H, px.data(), false);
+}
+
+// Texture coordinates of tile i in the atlas.
+static void tile_uv(const dl::Tiles& t, int i, ImVec2* uv0, ImVec2* uv1) {
+  const int cols = std::min(t.n, kAtlasCols), rows = (t.n + cols - 1) / cols;
+  *uv0 = ImVec2(float(i % cols) / cols, float(i / cols) / rows);
+  *uv1 = ImVec2(float(i % cols + 1) / cols, float(i / cols + 1) / rows);
+}
+
+// The tiles as a grid as large as fits in `avail`; returns the tile under the mouse, or -1.
+static int tile_grid(const dl::Tiles& t, int show, const Texture& tex, ImageMode mode, ImVec2 avail) {
+  const float gap = std::max(2.0f, std::round(ImGui::GetFontSize() * 0.2f));
+  int cols = 1;
+  float best = 0;  // screen pixels per texel
+  for (int c = 1; c <= show; ++c) {
+    const int r = (show + c - 1) / c;
+    const float sz = std::min((avail.x - gap * (c - 1)) / (c * t.w), (avail.y - gap * (r - 1)) / (r * t.h));
+    if (sz > best) { best = sz; cols = c; }
+  }
+  // Whole screen pixels per texel when that loses little; else fractional (uneven by a pixel at most).
+  const float scale = best >= 2 && std::floor(best) >= 0.85f * best ? std::floor(best) : std::max(best, 0.5f);
+  const int rows = (show + cols - 1) / cols;
+  const float tw = t.w * scale, th = t.h * scale;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const bool hover_ok = ImGui::IsWindowHovered();
+  int hovered = -1;
+  for (int i = 0; i < show; ++i) {
+    const ImVec2 a(p0.x + (i % cols) * (tw + gap), p0.y + (i / cols) * (th + gap)), b(a.x + tw, a.y + th);
+    ImVec2 uv0, uv1;
+    tile_uv(t, i, &uv0, &uv1);
+    draw_image(dl, tex, a, b, mode, uv0, uv1);
+    if (hover_ok && ImGui::IsMouseHoveringRect(a, b)) {
+      hovered = i;
+      dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(30, 30, 30, 255));
+    }
+  }
+  ImGui::Dummy(ImVec2(cols * (tw + gap) - gap, rows * (th + gap) - gap));
+  return hovered;
+}
+
+static void tile_tooltip(const dl::Tiles& t, const Texture& tex, ImageMode mode, int i, const char* what) {
+  ImGui::BeginTooltip();
+  ImGui::Text("%s %d of %d", what, i + 1, t.total);
+  const float side = ImGui::GetFontSize() * 9;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImVec2 uv0, uv1;
+  tile_uv(t, i, &uv0, &uv1);
+  draw_image(ImGui::GetWindowDrawList(), tex, p, ImVec2(p.x + side, p.y + side * t.h / t.w), mode, uv0, uv1);
+  ImGui::Dummy(ImVec2(side, side * t.h / t.w));
+  ImGui::EndTooltip();
+}
+
+// The tab's content, in the Model window (big = false) or in its own large window (big = true).
+static void learned_body(AppState& s, bool big) {
+  LearnedView& v = s.learned;
+  const DrawState& d = s.draw;
+  v.shown = true;
+  if (!d.model.built()) {
+    ImGui::TextWrapped("Train a network (or load a model file) to see what its first layer has learned: the "
+                       "pattern of pixels each of its units or filters responds to.");
+    return;
+  }
+  if (v.kernels_version != d.version) {
+    v.kernels_version = d.version;
+    v.why.clear();
+    const dl::Layer* first = nullptr;
+    for (const dl::Layer& l : d.model.layers())
+      if (l.spec.kind == dl::LayerKind::Dense || l.spec.kind == dl::LayerKind::Conv2D) { first = &l; break; }
+    const int max_tiles = first && first->spec.kind == dl::LayerKind::Conv2D ? kMaxConvTiles : kMaxDenseTiles;
+    v.has_kernels = dl::first_layer_kernels(d.model, max_tiles, &v.kernels, &v.why);
+    if (v.has_kernels) upload_tiles(v.kernels, true, &v.kernels_tex);
+    v.maps_forwards = ~0ull;
+  }
+  if (!v.has_kernels) {
+    ImGui::TextWrapped("Nothing to picture here: %s.", v.why.c_str());
+    return;
+  }
+  const dl::Layer& L = d.model.layers()[v.kernels.layer];
+  const bool conv = L.spec.kind == dl::LayerKind::Conv2D;
+  if (conv) {
+    ImGui::RadioButton(big ? "Its filters##big" : "Its filters", &v.mode, 0);
+    if (!big) note_rect(s, "model.learned.filters");
+    ImGui::SameLine();
+    ImGui::RadioButton(big ? "Your digit through them##big" : "Your digit through them", &v.mode, 1);
+    if (!big) note_rect(s, "model.learned.maps");
+    ImGui::SameLine();
+  } else {
+    v.mode = 0;
+  }
+  if (!big) {
+    if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
+    note_rect(s, "model.learned.larger");
+  }
+  // The drawn digit through the first convolution, refreshed after each of the pad's forward passes.
+  const bool drawn = d.pred >= 0;
+  if (conv && drawn && v.maps_forwards != d.forwards) {
+    v.maps_forwards = d.forwards;
+    v.has_maps = dl::first_conv_maps(d.model, kMaxConvTiles, &v.maps);
+    if (v.has_maps) {
+      v.maps_signed = std::any_of(v.maps.v.begin(), v.maps.v.end(), [](float x) { return x < 0; });
+      upload_tiles(v.maps, v.maps_signed, &v.maps_tex);
+    }
+  }
+
+  char caption[256];
+  const dl::Tiles& t = v.mode == 1 ? v.maps : v.kernels;
+  const int show = v.mode == 0 && !conv && !big ? std::min(t.n, kSmallDenseTiles) : t.n;
+  if (v.mode == 0 && conv) {
+    std::snprintf(caption, sizeof caption, "%s: %d filters of %d × %d weights, each slid over the image. Red adds "
+                  "where there is ink, blue subtracts.", L.name.c_str(), t.total, t.h, t.w);
+  } else if (v.mode == 0) {
+    char which[64];
+    if (show < t.total) std::snprintf(which, sizeof which, "the first %d of its", show);
+    else std::snprintf(which, sizeof which, "its");
+    std::snprintf(caption, sizeof caption, "%s: what %s %d units look for in the 28 × 28 image. Red pixels raise "
+                  "a unit, blue pixels lower it.", L.name.c_str(), which, t.total);
+  } else if (!drawn || !v.has_maps) {
+    ImGui::TextWrapped("Draw a digit on the pad: here each filter will show where it fires on your digit.");
+    return;
+  } else {
+    std::snprintf(caption, sizeof caption, "%s on your digit: one map per filter, %s where the filter fires.",
+                  L.name.c_str(), v.maps_signed ? "red" : "bright");
+  }
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", caption);
+  ImGui::PopTextWrapPos();
+  const ImageMode mode = v.mode == 1 && !v.maps_signed ? ImageMode::Heat : ImageMode::Diverge;
+  const Texture& tex = v.mode == 1 ? v.maps_tex : v.kernels_tex;
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const int hovered = tile_grid(t, show, tex, mode, ImGui::GetContentRegionAvail());
+  note_rect(s, big ? "learned.big.grid" : "model.learned", at, ImGui::GetItemRectMax());
+  if (hovered >= 0) tile_tooltip(t, tex, mode, hovered, v.mode == 1 ? "map of filter" : conv ? "filter" : "unit");
+}
+
+void learned_view(AppState& s) { learned_body(s, false); }
+
+void learned_window(AppState& s) {
+  LearnedView& v = s.learned;
+  if (!v.big) return;
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(ds.x * 0.8f, ds.y * 0.8f), ImGuiCond_Appearing);
+  if (v.focus_big) ImGui::SetNextWindowFocus();  // in front again when its button is pressed while open
+  v.focus_big = false;
+  if (ImGui::Begin("What the network learned###learned_big", &v.big, ImGuiWindowFlags_NoCollapse)) {
+    note_rect(s, "learned.big", ImGui::GetWindowPos(),
+              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+    learned_body(s, true);
+  }
+  ImGui::End();
+}
+
+}  // namespace app

@@ -1,0 +1,78 @@
+#include "inspect.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dl {
+
+bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string* why) {
+  const std::vector<Layer>& L = m.layers();
+  const Shape in = m.spec().input;
+  for (size_t i = 0; i < L.size(); ++i) {
+    const Layer& l = L[i];
+    const LayerKind k = l.spec.kind;
+    if (k == LayerKind::Flatten || k == LayerKind::Dropout || k == LayerKind::Activation) continue;
+    if (k == LayerKind::Dense) {
+      const int H = in.flat ? 1 : in.h, W = in.flat ? in.size() : in.w, C = in.flat ? 1 : in.c;
+      if (C != 1 || l.in.size() != H * W) break;
+      const int units = l.spec.units, n = std::min(units, max_tiles);
+      *out = Tiles{};
+      out->n = n; out->h = H; out->w = W; out->total = units; out->layer = int(i);
+      out->v.resize(size_t(n) * H * W);
+      const float* w = m.params.data() + l.w_off;  // (H·W, units)
+      for (int u = 0; u < n; ++u)
+        for (int p = 0; p < H * W; ++p) out->v[size_t(u) * H * W + p] = w[size_t(p) * units + u];
+    } else if (k == LayerKind::Conv2D) {
+      if (l.in.c != 1 || l.in.h != in.h || l.in.w != in.w) break;
+      const int K = l.spec.kernel, filters = l.spec.units, n = std::min(filters, max_tiles);
+      *out = Tiles{};
+      out->n = n; out->h = K; out->w = K; out->total = filters; out->layer = int(i);
+      out->v.resize(size_t(n) * K * K);
+      const float* w = m.params.data() + l.w_off;  // (K, K, 1, filters)
+      for (int f = 0; f < n; ++f)
+        for (int p = 0; p < K * K; ++p) out->v[size_t(f) * K * K + p] = w[size_t(p) * filters + f];
+    } else {
+      break;
+    }
+    // Each tile scaled by its own largest magnitude.
+    const size_t hw = size_t(out->h) * out->w;
+    for (int t = 0; t < out->n; ++t) {
+      float* v = out->v.data() + t * hw;
+      float mx = 0;
+      for (size_t p = 0; p < hw; ++p) mx = std::max(mx, std::fabs(v[p]));
+      out->scale = std::max(out->scale, mx);
+      if (mx > 0)
+        for (size_t p = 0; p < hw; ++p) v[p] /= mx;
+    }
+    return true;
+  }
+  if (why) *why = "its first layer with weights does not look at the pixels directly";
+  return false;
+}
+
+bool first_conv_maps(const Model& m, int max_tiles, Tiles* out) {
+  const std::vector<Layer>& L = m.layers();
+  for (size_t i = 0; i < L.size(); ++i) {
+    const Layer& l = L[i];
+    if (l.spec.kind != LayerKind::Conv2D) continue;
+    const int OH = l.out.h, OW = l.out.w, F = l.out.c, n = std::min(F, max_tiles);
+    if (m.forward_batch() != 1 || l.y.size() < size_t(OH) * OW * F) return false;
+    *out = Tiles{};
+    out->n = n; out->h = OH; out->w = OW; out->total = F; out->layer = int(i);
+    out->v.resize(size_t(n) * OH * OW);
+    float mx = 0;
+    for (int f = 0; f < n; ++f)
+      for (int p = 0; p < OH * OW; ++p) {
+        const float v = l.y[size_t(p) * F + f];
+        out->v[size_t(f) * OH * OW + p] = v;
+        mx = std::max(mx, std::fabs(v));
+      }
+    out->scale = mx;
+    if (mx > 0)
+      for (float& v : out->v) v /= mx;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace dl

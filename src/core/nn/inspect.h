@@ -1,0 +1,34 @@
+// Looking inside a trained network, for teaching: the first layer's weights as images (what each
+// unit or filter responds to) and the first convolution's output maps for one input (where in the
+// digit each filter fires). Pure functions of a Model; the app turns the tiles into textures.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model.h"
+
+namespace dl {
+
+struct Tiles {
+  int n = 0, h = 0, w = 0;  // n images of h × w, row-major, tile after tile
+  int total = 0;            // how many the layer has (n may be fewer: max_tiles)
+  int layer = -1;           // index of the layer they come from
+  std::vector<float> v;     // n·h·w values; see each function for their range
+  float scale = 0;          // the largest |value| before scaling
+};
+
+// The kernels of the first layer with weights, one image per unit (Dense on the 28×28 input:
+// 28 × 28 per unit) or per filter (Conv2D on the 1-channel image: K × K). Values in [-1, 1]: each
+// image divided by its own largest |w|, so positive (the pixel raises the unit) and negative
+// (lowers it) read the same for every tile. Layers before it may only keep pixels where they are
+// (Flatten, Dropout, activations). Returns false with the reason when the first weighted layer
+// does not look at pixels directly.
+bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string* why);
+
+// After m.forward(x, 1, false): the output maps of the first Conv2D layer (after its activation),
+// one OH × OW image per filter, all divided by the largest |value| among them: in [0, 1] after a
+// ReLU, [-1, 1] otherwise. False if the network has no Conv2D layer or the last forward pass was
+// not a single image.
+bool first_conv_maps(const Model& m, int max_tiles, Tiles* out);
+
+}  // namespace dl

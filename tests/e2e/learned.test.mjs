@@ -1,0 +1,125 @@
+// The Model window's "What it learned" tab: with no model it says what to do; a CNN's first-layer
+// filters and an MLP's first-layer units appear as pictures in the diverging red-white-blue map; a
+// digit drawn on the pad appears through each filter (heat map); the larger view opens. Models come
+// from the native CLI (a short training run), loaded through the page's file input. The pictures are
+// checked by their colours in a screenshot, decoded in the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot } from './helpers.mjs';
+
+let srv, browser, dir;
+before(async () => {
+  srv = await serve({ isolation: true });
+  browser = await launch();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-learned-'));
+});
+after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function trainModel(preset, limit) {
+  const file = path.join(dir, `${preset}.dlmodel`);
+  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+    ['train', '--preset', preset, '--epochs', '1', '--limit', String(limit), '--seed', '1', '--save', file],
+    { stdio: 'ignore' });
+  return file;
+}
+
+async function click(page, key) {
+  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
+  assert.ok(r, `layout() has ${key}`);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await sleep(80);
+  await page.mouse.down();
+  await sleep(80);
+  await page.mouse.up();
+  await sleep(300);
+}
+
+// Colour counts of a screenshot of layout() rectangle `key`: saturated red, saturated blue (the
+// weights map's two ends) and yellow-green (the heat map's high end).
+async function colours(page, key) {
+  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
+  assert.ok(r && r.w > 10 && r.h > 10, `${key} has a size`);
+  const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const g = new OffscreenCanvas(img.width, img.height).getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, img.width, img.height).data;
+    let red = 0, blue = 0, hot = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [R, G, B] = [d[i], d[i + 1], d[i + 2]];
+      if (R > 170 && G < 110 && B < 110) red++;
+      if (B > 150 && R < 90) blue++;
+      if (G > 150 && R > 60 && B < 120) hot++;
+    }
+    return { red, blue, hot, pixels: d.length / 4 };
+  }, png.toString('base64'));
+}
+
+test('"What it learned": first-layer weights and the drawn digit through the filters', async (t) => {
+  const cnn = trainModel('cnn-tiny', 6000), mlp = trainModel('mlp', 6000);
+  const { page, errors } = await openPage(browser.context, srv.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+
+  // No model yet: the tab explains itself and status() reports no pictures.
+  await click(page, 'model.tab.learned');
+  assert.equal((await status(page)).learned, null);
+  assert.equal((await page.evaluate(() => window.digitlab.layout()))['model.learned'], undefined);
+
+  // A CNN: its 8 first-layer filters of 3x3, in red and blue.
+  await page.setInputFiles('#model-file', cnn);
+  let s = await waitStatus(page, (s) => s.learned && s.learned.layer === 'conv2d', 30000, 'the CNN\'s filters');
+  assert.deepEqual([s.learned.mode, s.learned.tiles, s.learned.total, s.learned.tile_h], ['weights', 8, 8, 3]);
+  await sleep(500);
+  let c = await colours(page, 'model.learned');
+  t.diagnostic(`cnn-tiny filters: ${JSON.stringify(c)}`);
+  assert.ok(c.red > 20 && c.blue > 20, 'filters are drawn with both signs');
+  await shotWindow(page, 'window.model', 'learned-cnn-filters');
+
+  // Draw a 7; the maps show it through each filter (26x26 after a valid 3x3 convolution).
+  const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
+  const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  await page.mouse.move(...P(0.25, 0.2));
+  await page.mouse.down();
+  await page.mouse.move(...P(0.75, 0.2), { steps: 8 });
+  await page.mouse.move(...P(0.45, 0.85), { steps: 8 });
+  await page.mouse.up();
+  await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction');
+  await click(page, 'model.learned.maps');
+  s = await waitStatus(page, (s) => s.learned && s.learned.mode === 'maps' && s.learned.maps_shown, 5000, 'the maps');
+  assert.equal(s.learned.tile_h, 26);
+  await sleep(500);
+  c = await colours(page, 'model.learned');
+  t.diagnostic(`maps of a drawn 7: ${JSON.stringify(c)}`);
+  assert.ok(c.hot > 10, 'some filter fires on the strokes (bright end of the heat map)');
+  await shotWindow(page, 'window.model', 'learned-cnn-maps');
+  // An empty pad: no maps, the tab asks for a digit.
+  await page.evaluate(() => window.digitlab.clearPad());
+  s = await waitStatus(page, (s) => s.prediction == null && s.learned && !s.learned.maps_shown, 5000, 'no maps');
+
+  // An MLP: the first 32 of its 512 units as 28x28 pictures here, 100 in the larger view.
+  await page.setInputFiles('#model-file', mlp);
+  s = await waitStatus(page, (s) => s.learned && s.learned.layer === 'dense', 30000, 'the MLP\'s units');
+  assert.deepEqual([s.learned.mode, s.learned.total, s.learned.tile_h], ['weights', 512, 28]);
+  await sleep(500);
+  c = await colours(page, 'model.learned');
+  assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
+  await click(page, 'model.learned.larger');
+  const big = (await page.evaluate(() => window.digitlab.layout()))['learned.big'];
+  assert.ok(big && big.w > 1000 && big.h > 600, 'the larger view fills most of the page');
+  c = await colours(page, 'learned.big.grid');
+  t.diagnostic(`larger view of 100 units: ${JSON.stringify(c)}`);
+  assert.ok(c.red > 1000 && c.blue > 1000);
+  await screenshot(page, 'learned-mlp-larger');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
