@@ -115,11 +115,15 @@ static void learned_body(AppState& s, bool big) {
     ImGui::SameLine();
     ImGui::RadioButton(big ? "Your digit through them##big" : "Your digit through them", &v.mode, 1);
     if (!big) note_rect(s, "model.learned.maps");
-    ImGui::SameLine();
   } else {
     v.mode = 0;
   }
   if (!big) {
+    // On the radio buttons' line when it fits, else under them.
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float need = ImGui::CalcTextSize("Larger view").x + st.FramePadding.x * 2 + st.ItemSpacing.x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (conv && right - ImGui::GetItemRectMax().x >= need) ImGui::SameLine();
     if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
     note_rect(s, "model.learned.larger");
   }
@@ -153,9 +157,20 @@ static void learned_body(AppState& s, bool big) {
     std::snprintf(caption, sizeof caption, "%s on your digit: one map per filter, %s where the filter fires.",
                   L.name.c_str(), v.maps_signed ? "red" : "bright");
   }
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%s", caption);
-  ImGui::PopTextWrapPos();
+  if (big) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", caption);
+    ImGui::PopTextWrapPos();
+  } else {  // one short line here; the whole sentence on hover
+    if (v.mode == 1) ImGui::TextDisabled("%s on your digit", L.name.c_str());
+    else if (conv) ImGui::TextDisabled("%s: %d filters, %d × %d", L.name.c_str(), t.total, t.h, t.w);
+    else ImGui::TextDisabled("%s: %d of %d units, 28 × 28", L.name.c_str(), show, t.total);
+    help_marker(caption);
+  }
+  if (ImGui::GetContentRegionAvail().y < ImGui::GetFontSize() * 1.5f) {
+    ImGui::TextDisabled("(no room: press Larger view)");
+    return;
+  }
   const ImageMode mode = v.mode == 1 && !v.maps_signed ? ImageMode::Heat : ImageMode::Diverge;
   const Texture& tex = v.mode == 1 ? v.maps_tex : v.kernels_tex;
   const ImVec2 at = ImGui::GetCursorScreenPos();
