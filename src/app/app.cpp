@@ -144,6 +144,13 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
   s.model.error.clear();
   s.model.notice = "Loaded \"" + name + "\" (" + m.spec().name + ", " + dl::with_commas((long long)m.trainable_params()) +
                    " parameters).";
+  // The Model window shows the loaded network (the picker names its preset; "custom" keeps the
+  // current one, marked edited). Start would train this architecture afresh.
+  const auto& all = dl::presets();
+  for (int i = 0; i < int(all.size()); ++i)
+    if (all[size_t(i)].name == m.spec().name) s.model.preset = i;
+  s.model.spec = m.spec();
+  s.model.summary_dirty = true;
   s.bridge.use_model(m);
 }
 

@@ -79,6 +79,9 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await page.setInputFiles('#model-file', cnn);
   let s = await waitStatus(page, (s) => s.learned && s.learned.layer === 'conv2d', 30000, 'the CNN\'s filters');
   assert.deepEqual([s.learned.mode, s.learned.tiles, s.learned.total, s.learned.tile_h], ['weights', 8, 8, 3]);
+  // The Model window now shows the loaded network, not the one picked before.
+  assert.equal(s.model.name, 'cnn-tiny');
+  assert.equal(s.model.total_params, 6722);
   await sleep(500);
   let c = await colours(page, 'model.learned');
   t.diagnostic(`cnn-tiny filters: ${JSON.stringify(c)}`);
@@ -110,6 +113,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await page.setInputFiles('#model-file', mlp);
   s = await waitStatus(page, (s) => s.learned && s.learned.layer === 'dense', 30000, 'the MLP\'s units');
   assert.deepEqual([s.learned.mode, s.learned.total, s.learned.tile_h], ['weights', 512, 28]);
+  assert.equal(s.model.total_params, 407050);
   await sleep(500);
   c = await colours(page, 'model.learned');
   assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
