@@ -300,6 +300,10 @@
   };
   storeRefresh();
 
+  // A lesson link pasted into an open tab changes only the hash: the app applies it (after any
+  // training that is running).
+  window.addEventListener('hashchange', () => { if (glue.appIsReady) Module._digitlab_hash_changed(); });
+
   // ------------------------------------------------------------------ 6. automation hooks
   window.digitlab = {
     status() {

@@ -149,6 +149,7 @@ struct AppState {
   Bridge bridge;
   Snapshot snap;                   // this frame's copy of the trainer's state
   bool autostart_pending = false;
+  bool hash_pending = false;        // the URL hash changed after load: apply it when not training
   Texture confusion_tex;
   uint64_t confusion_version = ~0ull;
   Texture strip_tex;               // the augmented images being fed, side by side

@@ -105,6 +105,14 @@ void web_init(AppState& s) {
 }
 
 void web_frame(AppState& s) {
+  // A new lesson link pasted into the same tab (the page does not reload for a hash change): its
+  // settings replace the current ones once no training runs.
+  if (s.hash_pending && s.snap.phase != dl::TrainPhase::Running && !s.snap.starting) {
+    s.hash_pending = false;
+    s.hash = HashConfig{};
+    parse_hash(s);
+    s.model.summary_dirty = true;
+  }
   static bool ready = false;
   if (!ready) {
     ready = true;
@@ -479,6 +487,8 @@ EMSCRIPTEN_KEEPALIVE const char* digitlab_layout() {
   out = app::layout_json(app::app_state());
   return out.c_str();
 }
+
+EMSCRIPTEN_KEEPALIVE void digitlab_hash_changed() { app::app_state().hash_pending = true; }
 
 EMSCRIPTEN_KEEPALIVE void digitlab_clear_pad() {
   app::AppState& s = app::app_state();

@@ -141,6 +141,22 @@ test('a lesson link with an impossible network and autostart: training is refuse
   await page.close();
 });
 
+test('a lesson link pasted into an open tab (only the hash changes) applies its settings', async () => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp`);
+  await ready(page);
+  let s = await status(page);
+  assert.equal(s.model.name, 'mlp');
+  await page.evaluate(() => { location.hash = '#preset=cnn-tiny&epochs=3&batch=64&lr=0.002'; });
+  s = await waitStatus(page, (s) => s.model.name === 'cnn-tiny', 10000, 'the new preset');
+  assert.equal(s.model.total_params, 6722);
+  assert.equal(s.epochs, 3);
+  assert.equal(s.settings.batch, 64);
+  assert.ok(Math.abs(s.settings.lr - 0.002) < 1e-6, `lr ${s.settings.lr}`);
+  assert.equal(s.settings.val_split.toFixed(2), '0.20', 'the rest of the recipe is cnn-tiny\'s');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
 test('a tiny custom network with augmentation and callbacks: events on the curves, the strip of fed images', async (t) => {
   // 6,000 training images (validation 90%), a 7,850-parameter network, SGD with a large step so that
   // validation loss stalls: ReduceLROnPlateau fires, then EarlyStopping stops and restores the best
