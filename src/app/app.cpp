@@ -24,19 +24,25 @@ const dl::Preset& current_preset(const AppState& s) {
   return all[size_t(std::clamp(s.model.preset, 0, int(all.size()) - 1))];
 }
 
+TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base) {
+  const dl::TrainConfig& r = p.recipe;
+  TrainSettings t = base;
+  t.opt = int(r.opt.kind);
+  t.lr = r.opt.lr;
+  t.batch = r.batch;
+  t.epochs = r.epochs;
+  t.val_split = r.val_split;
+  t.seed = int(r.seed);
+  t.momentum = r.opt.momentum;
+  t.balanced = r.balanced_class_weights;
+  t.early = r.early;
+  t.reduce_lr = r.reduce_lr;
+  t.augment = r.augment;
+  return t;
+}
+
 void apply_preset_recipe(AppState& s) {
-  const dl::TrainConfig& r = current_preset(s).recipe;
-  s.train.opt = int(r.opt.kind);
-  s.train.lr = r.opt.lr;
-  s.train.batch = r.batch;
-  s.train.epochs = r.epochs;
-  s.train.val_split = r.val_split;
-  s.train.seed = int(r.seed);
-  s.train.momentum = r.opt.momentum;
-  s.train.balanced = r.balanced_class_weights;
-  s.train.early = r.early;
-  s.train.reduce_lr = r.reduce_lr;
-  s.train.augment = r.augment;
+  s.train = recipe_settings(current_preset(s), s.train);
   s.model.spec = current_preset(s).model;  // the builder starts from the preset's layers
   s.model.selected = -1;
   s.model.refused.clear();

@@ -136,6 +136,8 @@ struct Ui {
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
   uint64_t frames = 0;
   double fps = 0;
+  std::string share_url;            // the last lesson link made by the Share menu
+  bool share_popup = false;         // open the popup that shows it
 };
 
 struct AppState {
@@ -161,6 +163,7 @@ AppState& app_state();
 
 // Shared helpers (app.cpp)
 const dl::Preset& current_preset(const AppState& s);
+TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base);  // base with p's recipe
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
@@ -200,6 +203,10 @@ void window_model(AppState& s);
 void window_training(AppState& s);
 void window_evaluation(AppState& s);
 void window_draw(AppState& s);
+// The URL hash that reproduces the current network and training settings (web.cpp's parse_hash
+// reads it back); autostart adds autostart=1.
+std::string lesson_hash(const AppState& s, bool autostart);
+void share_menu(AppState& s);     // menu bar: copy a lesson link (web.cpp)
 void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)
 void learned_window(AppState& s); // the same, large, when its "Larger view" button was pressed
 void status_bar(AppState& s);

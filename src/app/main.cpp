@@ -105,6 +105,7 @@ void menu_bar(AppState& s, float* height) {
     ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
     ImGui::TextDisabled("train a neural network to read handwritten digits");
     store_menu(s);
+    share_menu(s);
     if (ImGui::BeginMenu("View")) {
       if (ImGui::MenuItem("Larger text", nullptr, false, s.ui.font_px < 32)) {
         s.ui.font_px += 2;

@@ -22,6 +22,7 @@ EM_JS(char*, js_string, (int what), {
   if (what == 0) s = location.hash || "";
   else if (what == 1) s = (Module.dlPending && Module.dlPending.error) || "";
   else if (what == 2) s = (Module.dlPending && Module.dlPending.model && Module.dlPending.model.name) || "model";
+  else if (what == 3) s = location.href.split("#")[0];
   var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
   stringToUTF8(s, p, n);
   return p;
@@ -39,6 +40,13 @@ EM_JS(void, js_download, (const char* name, const void* ptr, int len), {
   a.href = url; a.download = UTF8ToString(name);
   document.body.appendChild(a); a.click(); a.remove();
   setTimeout(function() { URL.revokeObjectURL(url); }, 10000);
+});
+// The lesson link goes to the address bar (replaceState: no hashchange, no reload) and, where the
+// browser allows it, to the clipboard.
+EM_JS(void, js_share, (const char* url), {
+  var u = UTF8ToString(url);
+  try { history.replaceState(null, "", u); } catch (e) {}
+  try { if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(u).catch(function() {}); } catch (e) {}
 });
 EM_JS(void, js_pick_model_file, (), { if (window.digitlabGlue) window.digitlabGlue.pickModelFile(); });
 EM_JS(void, js_fatal, (const char* msg), { if (window.digitlabGlue) window.digitlabGlue.fatal(UTF8ToString(msg)); });
@@ -88,6 +96,76 @@ static void parse_hash(AppState& s) {
   hash_apply_model(s, c.all);
   hash_apply_training(s, c.all);
   s.autostart_pending = c.autostart;
+}
+
+// Every setting as hash keys, in parse_hash's names.
+static std::vector<std::pair<std::string, std::string>> settings_keys(const TrainSettings& t) {
+  auto g = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return std::string(b);
+  };
+  auto mon = [](bool on, dl::Monitor m) { return on ? std::string(dl::monitor_name(m)) : std::string("0"); };
+  const char* opts[] = {"sgd", "adam", "rmsprop"};
+  const dl::AugmentConfig& a = t.augment;
+  return {{"opt", opts[t.opt % 3]}, {"lr", g(t.lr)}, {"batch", std::to_string(t.batch)},
+          {"epochs", std::to_string(t.epochs)}, {"val", g(t.val_split)}, {"seed", std::to_string(t.seed)},
+          {"momentum", g(t.opt == 0 ? t.momentum : 0)}, {"class_weights", t.balanced ? "balanced" : "none"},
+          {"rotation", g(a.rotation_deg)}, {"zoom", g(a.zoom)}, {"width_shift", g(a.width_shift)},
+          {"height_shift", g(a.height_shift)}, {"hflip", a.hflip ? "1" : "0"}, {"vflip", a.vflip ? "1" : "0"},
+          {"early_stopping", mon(t.early.enabled, t.early.monitor)}, {"patience", std::to_string(t.early.patience)},
+          {"min_delta", g(t.early.min_delta)}, {"restore_best", t.early.restore_best ? "1" : "0"},
+          {"reduce_lr", mon(t.reduce_lr.enabled, t.reduce_lr.monitor)}, {"lr_factor", g(t.reduce_lr.factor)},
+          {"lr_patience", std::to_string(t.reduce_lr.patience)}, {"min_lr", g(t.reduce_lr.min_lr)}};
+}
+
+std::string lesson_hash(const AppState& s, bool autostart) {
+  const dl::Preset& p = current_preset(s);
+  std::string h = "preset=" + p.name;
+  if (s.model.spec.name == "custom") h += "&layers=" + spec_to_text(s.model.spec);
+  // Only what differs from the preset's recipe: parse_hash starts from the recipe.
+  const auto now = settings_keys(s.train), recipe = settings_keys(recipe_settings(p, s.train));
+  for (size_t i = 0; i < now.size(); ++i)
+    if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
+  if (autostart) h += "&autostart=1";
+  return h;
+}
+
+void share_menu(AppState& s) {
+  const bool open = ImGui::BeginMenu("Share");
+  note_rect(s, "menu.share");
+  if (open) {
+    for (int autostart = 0; autostart < 2; ++autostart) {
+      if (ImGui::MenuItem(autostart ? "Copy a link that also starts training" : "Copy a link to this lesson")) {
+        s.ui.share_url = take_js_string(3) + "#" + lesson_hash(s, autostart != 0);
+        js_share(s.ui.share_url.c_str());
+        s.ui.share_popup = true;
+      }
+      note_rect(s, autostart ? "menu.share.autostart" : "menu.share.link");
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("A link with this network and every training setting: whoever opens it gets the same "
+                          "lesson%s", autostart ? ", and training starts as soon as the digits are loaded" : "");
+    }
+    ImGui::EndMenu();
+  }
+  if (s.ui.share_popup) {
+    ImGui::OpenPopup("Lesson link");
+    s.ui.share_popup = false;
+  }
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowSize(ImVec2(std::min(ds.x * 0.9f, ImGui::GetFontSize() * 40), 0), ImGuiCond_Appearing);
+  if (ImGui::BeginPopupModal("Lesson link", nullptr, ImGuiWindowFlags_NoResize)) {
+    ImGui::TextWrapped("This link opens Digit Lab with this network and these training settings. It is in the "
+                       "address bar now, and copied to the clipboard where the browser allows it:");
+    ImGui::BeginChild("##link", ImVec2(-1, ImGui::GetTextLineHeightWithSpacing() * 6), true);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.16f, 0.29f, 0.52f, 1));
+    ImGui::TextWrapped("%s", s.ui.share_url.c_str());
+    ImGui::PopStyleColor();
+    ImGui::EndChild();
+    if (ImGui::Button("OK", ImVec2(ImGui::GetFontSize() * 6, 0))) ImGui::CloseCurrentPopup();
+    note_rect(s, "share.ok");
+    ImGui::EndPopup();
+  }
 }
 
 void web_init(AppState& s) {
@@ -229,6 +307,7 @@ static void status_json_builder(const AppState& s, Json& j) {
   j.kv("momentum", c.opt.momentum);
   j.kv("batch", c.batch);
   j.kv("val_split", c.val_split);
+  j.kv("seed", s.train.seed);
   j.kv("class_weights", std::string(c.balanced_class_weights ? "balanced" : "none"));
   j.key("early_stopping");
   j.open('{');
@@ -338,6 +417,7 @@ std::string status_json(const AppState& s) {
   if (sn.has_eval) j.num(sn.test_accuracy); else j.null();
   j.key("test_loss");
   if (sn.has_eval) j.num(sn.test_loss); else j.null();
+  j.kv("lesson_link", s.ui.share_url);
   j.key("learned");  // the Model window's "What it learned" tab, when it is showing
   if (s.learned.shown && s.learned.has_kernels && s.draw.model.built()) {
     const LearnedView& v = s.learned;

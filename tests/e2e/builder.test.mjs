@@ -157,6 +157,45 @@ test('a lesson link pasted into an open tab (only the hash changes) applies its 
   await page.close();
 });
 
+test('Share: a lesson link reproduces the network and every training setting in a new tab', async (t) => {
+  // Settings far from any recipe's, including an edited network, set through a first link.
+  const setup = '#preset=mlp&layers=flatten,dense:64:relu,dropout:0.2,dense:10:softmax&opt=sgd&momentum=0.8' +
+    '&lr=0.05&batch=64&epochs=7&seed=5&val=0.15&class_weights=balanced&rotation=12&zoom=0.05&width_shift=0.1' +
+    '&early_stopping=val_accuracy&patience=3&restore_best=1&reduce_lr=val_loss&lr_factor=0.3&lr_patience=2&min_lr=0.0001';
+  const { page, errors } = await openPage(browser.context, srv.url + setup);
+  await ready(page);
+  const a = await status(page);
+  // The menu: Share › Copy a link to this lesson.
+  const L = await layout(page);
+  await page.mouse.click(L['menu.share'].x + L['menu.share'].w / 2, L['menu.share'].y + L['menu.share'].h / 2);
+  await new Promise((r) => setTimeout(r, 400));
+  const item = (await layout(page))['menu.share.link'];
+  assert.ok(item, 'the Share menu opened');
+  await page.mouse.click(item.x + item.w / 2, item.y + item.h / 2);
+  const s = await waitStatus(page, (s) => s.lesson_link !== '', 5000, 'the lesson link');
+  t.diagnostic(s.lesson_link);
+  assert.ok(s.lesson_link.startsWith(srv.url + '#preset=mlp&layers='), s.lesson_link);
+  assert.equal(await page.evaluate(() => location.href), s.lesson_link, 'the address bar shows the link');
+  assert.ok((await layout(page))['share.ok'], 'a popup shows the link');
+  await screenshot(page, 'share-link');
+  await page.close();
+
+  // A fresh tab from the link alone (no first link this time) gets the same lesson.
+  const second = await openPage(browser.context, s.lesson_link.replace(srv.url, srv.url + '?fresh=1'));
+  await ready(second.page);
+  const b = await status(second.page);
+  assert.equal(b.model.layers_text, a.model.layers_text);
+  assert.equal(b.model.total_params, a.model.total_params);
+  assert.equal(b.epochs, 7);
+  assert.deepEqual(b.settings, a.settings);
+  assert.equal(b.settings.seed, 5);
+  assert.equal(b.settings.optimizer, 'sgd');
+  assert.equal(b.settings.augment.rotation, 12);
+  assert.equal(b.settings.early_stopping.monitor, 'val_accuracy');
+  assert.deepEqual(realErrors(errors.concat(second.errors)), []);
+  await second.page.close();
+});
+
 test('a tiny custom network with augmentation and callbacks: events on the curves, the strip of fed images', async (t) => {
   // 6,000 training images (validation 90%), a 7,850-parameter network, SGD with a large step so that
   // validation loss stalls: ReduceLROnPlateau fires, then EarlyStopping stops and restores the best
