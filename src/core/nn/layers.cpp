@@ -112,9 +112,10 @@ void conv2d_forward(float* out, float* patches, const float* inp, const float* w
 }
 
 void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
-                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW) {
+                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
+                     bool patches_ready) {
   const int row = KS * KS * C, N = B * OH * OW;
-  im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
+  if (!patches_ready) im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
   gemm(true, false, row, OC, N, patches, row, dout, OC, dw, OC, true);  // patchesᵀ · dout
   if (db)
     for (int i = 0; i < N; ++i)

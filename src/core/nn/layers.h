@@ -29,7 +29,8 @@ float softmax_xent_backward(float* dlogits, const float* probs, const int* y, co
 void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
                     int C, int OC, int KS, int S, int P, int OH, int OW);
 void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
-                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW);
+                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
+                     bool patches_ready = false);  // patches already hold im2col(inp) (the forward pass's)
 // im2col: patches (B*OH*OW, KS*KS*C); zero where the kernel hangs over the padded border.
 void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW);
 

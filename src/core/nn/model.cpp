@@ -165,6 +165,7 @@ Status Model::build(const ModelSpec& spec) {
   grads.assign(np, 0.0f);
   state.assign(ns, 0.0f);
   B_ = 0;
+  scratch_layer_ = -1;
   return {};
 }
 
@@ -212,6 +213,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         if (scratch_.size() < need) scratch_.resize(need);
         conv2d_forward(y, scratch_.data(), inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P,
                        L.out.h, L.out.w);
+        scratch_layer_ = int(&L - layers_.data());
         break;
       }
       case LayerKind::MaxPool2D:
@@ -287,8 +289,10 @@ float Model::backward(const int* y, const float* class_weights) {
         break;
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
+        // The last Conv2D of the forward pass is the first one here: its patches are still in scratch_.
         conv2d_backward(dx, dw, db, scratch_.data(), dout, inp, w, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel,
-                        s.stride, P, L.out.h, L.out.w);
+                        s.stride, P, L.out.h, L.out.w, scratch_layer_ == li);
+        scratch_layer_ = -1;  // backward overwrote them
         break;
       }
       case LayerKind::MaxPool2D:

@@ -107,6 +107,7 @@ class Model {
   int B_ = 0;
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
   std::vector<float> scratch_;   // im2col patches
+  int scratch_layer_ = -1;       // the Conv2D whose forward patches scratch_ still holds (-1: none)
 };
 
 const char* act_name(Act a);
