@@ -558,7 +558,11 @@ EMSCRIPTEN_KEEPALIVE void digitlab_model_file(int length) {
 
 EMSCRIPTEN_KEEPALIVE const char* digitlab_status() {
   static std::string out;
-  out = app::status_json(app::app_state());
+  app::AppState& s = app::app_state();
+  // A preset picked or a model loaded since the last frame: report the summary of the network the
+  // status names, not the previous one (the Model window would redo it at the next frame).
+  if (s.model.summary_dirty) app::model_spec_changed(s);
+  out = app::status_json(s);
   return out.c_str();
 }
 

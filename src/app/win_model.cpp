@@ -282,6 +282,8 @@ void window_model(AppState& s) {
 
 // Keras-style summary; the impossible layer in red with the reason under the table.
 static void model_summary(AppState& s) {
+  // The picker above may have changed the network in this very frame: rows and spec must agree.
+  if (s.model.summary_dirty) model_spec_changed(s);
   const float fs = ImGui::GetFontSize();
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuterH | ImGuiTableFlags_BordersInnerH |
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
@@ -293,7 +295,7 @@ static void model_summary(AppState& s) {
     ImGui::TableSetupColumn("Output shape", ImGuiTableColumnFlags_WidthStretch, 1.2f);
     ImGui::TableSetupColumn("Params", ImGuiTableColumnFlags_WidthStretch, 0.8f);
     ImGui::TableHeadersRow();
-    for (size_t i = 0; i < s.model.spec.layers.size(); ++i) {
+    for (size_t i = 0; i < std::min(s.model.spec.layers.size(), s.model.rows.size()); ++i) {
       const dl::SummaryRow& r = s.model.rows[i];
       ImGui::TableNextRow();
       const bool bad = int(i) == s.model.error_layer;

@@ -166,12 +166,8 @@ test('Share: a lesson link reproduces the network and every training setting in 
   await ready(page);
   const a = await status(page);
   // The menu: Share › Copy a link to this lesson.
-  const L = await layout(page);
-  await page.mouse.click(L['menu.share'].x + L['menu.share'].w / 2, L['menu.share'].y + L['menu.share'].h / 2);
-  await new Promise((r) => setTimeout(r, 400));
-  const item = (await layout(page))['menu.share.link'];
-  assert.ok(item, 'the Share menu opened');
-  await page.mouse.click(item.x + item.w / 2, item.y + item.h / 2);
+  await click(page, 'menu.share');
+  await click(page, 'menu.share.link');  // (click() waits for the menu's item to appear)
   const s = await waitStatus(page, (s) => s.lesson_link !== '', 5000, 'the lesson link');
   t.diagnostic(s.lesson_link);
   assert.ok(s.lesson_link.startsWith(srv.url + '#preset=mlp&layers='), s.lesson_link);

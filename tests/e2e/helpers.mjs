@@ -41,6 +41,9 @@ export async function openPage(context, url) {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
+  // A page left open by an earlier (failed) test: a URL differing only in its hash would not load a
+  // new document, so go through about:blank to always start a fresh app.
+  if (page.url() !== 'about:blank') await page.goto('about:blank');
   await page.goto(url);
   return { page, errors, logs };
 }
