@@ -98,14 +98,20 @@ L.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${env.cpu} (${env.c
        'Digit Lab is measured in the app, which keeps drawing its whole UI (software WebGL here) on the same cores while it trains.' +
        (gl ? ` TensorFlow.js' WebGL backend ran on "${gl}", a software renderer: on a real GPU it would be faster.` : '') +
        ' Rerun: `node bench/tfjs.mjs`.', '');
+const wasm = rows.find((r) => r.backend === 'wasm' && !r.error);
+if (wasm && wasm.threads === 1)
+  L.push('TensorFlow.js\' wasm backend loaded its threaded SIMD build on this cross-origin isolated page and was asked ' +
+         `for ${env.cores} threads (\`tf.wasm.setThreadsCount\`), but reports 1 (\`getThreadsCount()\`): its matrix kernels ` +
+         'ran on one core. Its wasm backend has no gradient kernel for convolutions (`Conv2DBackpropFilter`), so it cannot ' +
+         'train a CNN at all; the WebGL backend can.', '');
 for (const model of MODELS) {
   const ours = rows.find((r) => r.who === 'ours' && r.model === model);
   L.push(`### ${model} (batch ${BATCH[model]})`, '');
   L.push('| trainer | samples/s | Digit Lab is faster by |', '|---|---|---|');
   for (const r of rows.filter((x) => x.model === model)) {
-    if (r.error) { L.push(`| TensorFlow.js ${r.backend} | failed: ${r.error.split('\n')[0].replace(/\|/g, '/')} | |`); continue; }
+    if (r.error) { L.push(`| TensorFlow.js, ${r.backend} backend | cannot train it: ${r.error.split('\n')[0].replace(/\|/g, '/')} | |`); continue; }
     const name = r.who === 'ours' ? `**${r.backend}**` : `TensorFlow.js, ${r.backend} backend` +
-      (r.backend === 'wasm' ? ` (${r.threads ?? '?'} threads, SIMD${r.isolated ? ', isolated' : ''})` : r.backend === 'cpu' ? ' (plain JavaScript)' : '');
+      (r.backend === 'wasm' ? ` (${r.threads ?? '?'} thread${r.threads === 1 ? '' : 's'}, SIMD${r.isolated ? ', isolated' : ''})` : r.backend === 'cpu' ? ' (plain JavaScript)' : '');
     const ratio = r.who === 'ours' ? '' : `${(ours.samples_per_sec / r.samples_per_sec).toFixed(1)}×`;
     L.push(`| ${name} | ${r.who === 'ours' ? '**' + fmt(r.samples_per_sec) + '**' : fmt(r.samples_per_sec)} | ${ratio} |`);
   }
