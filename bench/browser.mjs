@@ -15,10 +15,9 @@
 //   - draw-pad inference latency: the forward pass the app times for each prediction, median over
 //     many strokes, in both builds.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { loadSentence, machineBefore, machineAfter } from './machine.mjs';
 import { ROOT, WEB, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -152,11 +151,7 @@ function section(sz, load, train, env) {
   L.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${env.cpu} (${env.cores} cores), ${env.chromium}, headless ` +
          `(\`--headless --use-angle=swiftshader\`): **WebGL runs in software (SwiftShader)**, so frame times are worse ` +
          `than on a real GPU, and drawing frames competes with training for the same ${env.cores} cores. ` +
-         `Load average (1 min) ${env.loadBefore.toFixed(2)} before, ${env.loadAfter.toFixed(2)} after` +
-         (Math.max(env.loadBefore, env.loadAfter) > env.cores * 0.5
-           ? ` — **the machine was busy with other work during this run, so the speeds below are lower than on an idle machine**.`
-           : '.') +
-         (env.others.length ? ` Busy at the start: ${env.others.join('; ')}.` : '') +
+         loadSentence(env, 'the machine was busy with other work during this run, so the speeds below are lower than on an idle machine') +
          ` Server: scripts/serve.mjs on 127.0.0.1 (no network latency). Rerun: \`node bench/browser.mjs\`.`, '');
   L.push('### Download size', '');
   L.push('| file(s) | raw | gzip (level 6) |', '|---|---|---|');
@@ -205,27 +200,12 @@ function writeSection(text) {
   fs.writeFileSync(DOC, doc.trimEnd() + '\n');
 }
 
-// Other processes using a good share of a core when the benchmark starts (named in the report).
-function busy() {
-  try {
-    return execFileSync('ps', ['-eo', 'pcpu=,args=', '--sort=-pcpu'], { encoding: 'utf8' }).split('\n')
-      .map((l) => l.trim().match(/^([\d.]+)\s+(.*)$/)).filter((m) => m && Number(m[1]) >= 25 && !/chromium|chrome|bench\/browser|\bps\b/.test(m[2]))
-      .map((m) => `${m[2].split(/\s+/).slice(0, 4).map((w) => w.replace(/^.*\//, '')).join(' ')} (${Math.round(Number(m[1]))}% CPU)`);
-  } catch { return []; }
-}
-
-const env = {
-  cpu: (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, 'unknown CPU'])[1].trim(),
-  cores: os.cpus().length,
-  chromium: execFileSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-  loadBefore: os.loadavg()[0],
-  others: busy(),
-};
+const env = machineBefore();
 log(`${env.cpu}, ${env.cores} cores, ${env.chromium}, load ${env.loadBefore.toFixed(2)}`);
 const sz = sizes();
 const load = await loadTimes();
 const train = [await trainAndDraw('threads', { isolation: true }), await trainAndDraw('single-thread', { isolation: false, blockSw: true })];
-env.loadAfter = os.loadavg()[0];
+machineAfter(env);
 const text = section(sz, load, train, env);
 writeSection(text);
 console.log(text);

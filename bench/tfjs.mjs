@@ -9,10 +9,10 @@
 // Digit Lab is measured in the app itself (build/web/, threads build), which draws its whole UI
 // while it trains: a handicap on a machine whose WebGL is software (SwiftShader) on the same cores.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../scripts/serve.mjs';
+import { loadSentence, machineBefore, machineAfter } from './machine.mjs';
 import { ROOT, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -69,12 +69,7 @@ async function oursRun(model) {
   } finally { await b.close(); await srv.close(); }
 }
 
-const env = {
-  cpu: (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, 'unknown CPU'])[1].trim(),
-  cores: os.cpus().length,
-  chromium: execFileSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-  loadBefore: os.loadavg()[0],
-};
+const env = machineBefore();
 log(`${env.cpu}, ${env.cores} cores, ${env.chromium}, load ${env.loadBefore.toFixed(2)}`);
 const rows = [];
 for (const model of MODELS) {
@@ -85,14 +80,13 @@ for (const model of MODELS) {
     rows.push(await tfjsRun(model, backend));
   }
 }
-env.loadAfter = os.loadavg()[0];
+machineAfter(env);
 
 const L = ['## Peer: TensorFlow.js (bench/tfjs.mjs)', ''];
 const tfv = rows.find((r) => r.tfjs)?.tfjs ?? '?';
 const gl = rows.find((r) => r.webgl_renderer)?.webgl_renderer;
 L.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${env.cpu} (${env.cores} cores), ${env.chromium}, headless, ` +
-       `TensorFlow.js ${tfv}. Load average (1 min) ${env.loadBefore.toFixed(2)} before, ${env.loadAfter.toFixed(2)} after` +
-       (Math.max(env.loadBefore, env.loadAfter) > env.cores * 0.5 ? ' — **other work was running; compare rows of this table with each other, not with other sections**.' : '.') +
+       `TensorFlow.js ${tfv}. ` + loadSentence(env, 'other work was running; compare rows of this table with each other, not with other sections') +
        ` Same networks (same parameter counts), same batch sizes, Adam, the 60,000 MNIST training images; samples/s over ${SECONDS} s after a warm-up. ` +
        'TensorFlow.js trains with `model.fit(..., {yieldEvery: "never"})`, its fastest setting, on a page that draws nothing; ' +
        'Digit Lab is measured in the app, which keeps drawing its whole UI (software WebGL here) on the same cores while it trains.' +

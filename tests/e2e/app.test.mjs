@@ -38,7 +38,7 @@ test('loads isolated and threaded, with no console errors', async (t) => {
   await page.close();
 });
 
-test('mlp, 1 epoch, autostart: >= 97% test accuracy while the UI keeps drawing; drawing gives a prediction', async (t) => {
+test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (within 0.3 points, at least 96%) while the UI keeps drawing; drawing gives a prediction', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
   await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
   await page.evaluate(() => window.digitlab.frames(true));
