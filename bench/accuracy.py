@@ -102,6 +102,24 @@ def render():
         for r in ref:
             lines.append(f"| {r['framework']} | {r['seed']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
                          f"{r['train_samples_per_sec']:,} ({r.get('threads', 1)}) |")
+    tfjs_path = os.path.join(RESULTS, "tfjs-mlp.jsonl")
+    if os.path.exists(tfjs_path):
+        ref = [json.loads(l) for l in open(tfjs_path) if l.strip()]
+        lines += ["", "## The same mlp recipe in Keras' API: TensorFlow.js Layers (bench/tfjs_accuracy.mjs)", "",
+                  "TensorFlow.js' Layers API is a port of Keras with its defaults (glorot-uniform kernels, zero biases, "
+                  "Adam ε 1e-7, a new shuffle each epoch). `model.fit` with Adam 1e-3, batch 32, all 60,000 training "
+                  "images, the test set as validation_data (as the notebooks do), in headless Chromium. It takes no "
+                  "seed for its shuffle: each run is an independent draw, like an unseeded notebook run.", "",
+                  "| framework | run | test accuracy after epoch 1 | 2 | 3 | 4 | 5 | wall time |", "|---|---|---|---|---|---|---|---|"]
+        for i, r in enumerate(ref, 1):
+            accs = [f"{100 * a:.2f}%" for a in r["test_accuracy"]] + [""] * (5 - len(r["test_accuracy"]))
+            lines.append(f"| {r['framework']} | {i} | " + " | ".join(accs[:5]) + f" | {r['seconds']} s |")
+        if len(ref) > 1:
+            for ep in (1, 5):
+                a = [r["test_accuracy"][ep - 1] for r in ref if len(r["test_accuracy"]) >= ep]
+                if a:
+                    lines.append(f"\nAfter {ep} epoch{'s' if ep > 1 else ''}: mean {100 * statistics.mean(a):.2f}% over {len(a)} runs "
+                                 f"(min {100 * min(a):.2f}%, max {100 * max(a):.2f}%).")
     if browser:
         lines += ["", "## The same presets trained in the browser (bench/browser_accuracy.mjs)", "",
                   "The app's threads build in headless Chromium (wasm SIMD, 4-lane kernels without FMA) against the "
