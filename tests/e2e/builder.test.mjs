@@ -7,33 +7,15 @@
 // the strip of augmented images. Screenshots go to build/screenshots/builder-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, sleep, layout, click } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const layout = (page) => page.evaluate(() => window.digitlab.layout());
 const ready = (page) => waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 
-// A mouse click on a widget named in layout(), with a frame or two between move, press and release
-// (ImGui 1.86 reads the button state once per frame). dx: where across the widget, 0..1.
-async function click(page, key, dx = 0.5) {
-  let r;
-  for (let i = 0; i < 20 && !r; i++) {  // popups and new rows appear a frame later
-    r = (await layout(page))[key];
-    if (!r) await sleep(100);
-  }
-  assert.ok(r, `layout() has ${key}`);
-  await page.mouse.move(r.x + r.w * dx, r.y + r.h / 2);
-  await sleep(100);
-  await page.mouse.down();
-  await sleep(100);
-  await page.mouse.up();
-  await sleep(150);
-}
 // The "+" step button at the right end of an ImGui InputInt.
 async function clickPlus(page, key) {
   const r = (await layout(page))[key];
@@ -101,7 +83,7 @@ test('cnn-tiny from the picker: 6,722 params and its recipe; edit, reorder, remo
   await screenshot(page, 'builder-edited');
 
   // An impossible network: kernel 30 in the first convolution (typed into the field).
-  await click(page, 'builder.row1.kernel', 0.25);
+  await click(page, 'builder.row1.kernel', { dx: 0.25 });
   await page.keyboard.press('Control+A');
   await sleep(100);
   await page.keyboard.type('30', { delay: 120 });
@@ -224,7 +206,7 @@ test('a tiny custom network with augmentation and callbacks: events on the curve
 
   // Flips: a warning next to them.
   await click(page, 'training.tab.augmentation');
-  await click(page, 'training.vflip', 0.1);
+  await click(page, 'training.vflip', { dx: 0.1 });
   s = await waitStatus(page, (s) => s.settings.augment.vflip, 5000, 'vflip on');
   await sleep(300);
   assert.ok((await layout(page))['training.flip_warning'], 'flips come with a warning');
@@ -235,7 +217,7 @@ test('a tiny custom network with augmentation and callbacks: events on the curve
   assert.ok(Math.abs(s.class_weights_all[1] - 0.8899436369029962) < 1e-12);
   assert.ok(Math.abs(s.class_weights_all[9] - 1.0085728693898135) < 1e-12);
   await click(page, 'training.tab.weights');
-  await click(page, 'training.balanced', 0.1);
+  await click(page, 'training.balanced', { dx: 0.1 });
   s = await waitStatus(page, (s) => s.settings.class_weights === 'balanced', 5000, 'balanced on');
   await sleep(300);
   await shotWindow(page, 'window.training', 'builder-class-weights');

@@ -5,27 +5,13 @@
 // model; the web app manifest and its icons are served.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, shotWindow } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch({ hasTouch: true }); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const layout = (page) => page.evaluate(() => window.digitlab.layout());
-
-// A mouse click on a widget named in layout(), with a frame or two between move, press and release.
-async function click(page, key) {
-  const r = (await layout(page))[key];
-  assert.ok(r, `layout() has ${key}`);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
-  await sleep(80);
-}
 
 test('Step, Resume, Pause, Stop; touch drawing; a model saved in this browser survives a reload', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=3`);

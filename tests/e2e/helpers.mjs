@@ -76,3 +76,24 @@ export async function shotWindow(page, key, name) {
   if (!r) throw new Error(`no ${key} in layout()`);
   return screenshot(page, name, { x: r.x, y: r.y, width: r.w, height: r.h });
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const layout = (page) => page.evaluate(() => window.digitlab.layout());
+
+// A mouse click on a widget named in layout(), with a frame or two between move, press and release
+// (ImGui 1.86 reads the button state once per frame). Waits up to 2 s for the widget to appear (popups
+// and new rows appear a frame later). dx: where across the widget, 0..1; settle: wait after release.
+export async function click(page, key, { dx = 0.5, settle = 150 } = {}) {
+  let r;
+  for (let i = 0; i < 20 && !r; i++) {
+    r = (await layout(page))[key];
+    if (!r) await sleep(100);
+  }
+  if (!r) throw new Error(`layout() has no ${key}`);
+  await page.mouse.move(r.x + r.w * dx, r.y + r.h / 2);
+  await sleep(100);
+  await page.mouse.down();
+  await sleep(100);
+  await page.mouse.up();
+  await sleep(settle);
+}

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -20,7 +20,6 @@ before(async () => {
 after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
 const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function trainModel(preset, limit) {
   const file = path.join(dir, `${preset}.dlmodel`);
@@ -28,17 +27,6 @@ function trainModel(preset, limit) {
     ['train', '--preset', preset, '--epochs', '1', '--limit', String(limit), '--seed', '1', '--save', file],
     { stdio: 'ignore' });
   return file;
-}
-
-async function click(page, key) {
-  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
-  assert.ok(r, `layout() has ${key}`);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
-  await sleep(300);
 }
 
 // Colour counts of a screenshot of layout() rectangle `key`: saturated red, saturated blue (the
@@ -71,7 +59,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 
   // No model yet: the tab explains itself and status() reports no pictures.
-  await click(page, 'model.tab.learned');
+  await click(page, 'model.tab.learned', { settle: 300 });
   assert.equal((await status(page)).learned, null);
   assert.equal((await page.evaluate(() => window.digitlab.layout()))['model.learned'], undefined);
 
@@ -97,7 +85,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await page.mouse.move(...P(0.45, 0.85), { steps: 8 });
   await page.mouse.up();
   await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction');
-  await click(page, 'model.learned.maps');
+  await click(page, 'model.learned.maps', { settle: 300 });
   s = await waitStatus(page, (s) => s.learned && s.learned.mode === 'maps' && s.learned.maps_shown, 5000, 'the maps');
   assert.equal(s.learned.tile_h, 26);
   await sleep(500);
@@ -117,7 +105,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await sleep(500);
   c = await colours(page, 'model.learned');
   assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
-  await click(page, 'model.learned.larger');
+  await click(page, 'model.learned.larger', { settle: 300 });
   const big = (await page.evaluate(() => window.digitlab.layout()))['learned.big'];
   assert.ok(big && big.w > 1000 && big.h > 600, 'the larger view fills most of the page');
   c = await colours(page, 'learned.big.grid');

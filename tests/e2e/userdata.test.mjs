@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The first n MNIST test digits as IDX files (big-endian header, then bytes).
 function idx(n) {
@@ -25,16 +24,6 @@ function idx(n) {
   lh.writeUInt32BE(2049, 0); lh.writeUInt32BE(n, 4);
   return { images: Buffer.concat([ih, img.subarray(16, 16 + n * 784)]), labels: Buffer.concat([lh, lab.subarray(8, 8 + n)]),
            rawImages: img, rawLabels: lab };
-}
-
-async function click(page, key) {
-  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
-  assert.ok(r, `layout() has ${key}`);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
 }
 
 test('own IDX and CSV data load, bad files are refused with the data kept, MNIST comes back', async (t) => {
