@@ -47,6 +47,32 @@ def run(preset, seeds, epochs, extra):
     render()
 
 
+def mlp_across(runs):
+    """The mlp recipe's mean test accuracy after 1 and 5 epochs here, in PyTorch and in TensorFlow.js (Keras' API)."""
+    rows = []
+    ours = {ep: [r["test_accuracy"] for r in runs if r["preset"] == "mlp" and epochs_label(r) == ep] for ep in ("1", "recipe")}
+    rows.append(("Digit Lab (`digitlab train`, seeds)", ours["1"], ours["recipe"]))
+    path = os.path.join(RESULTS, "pytorch-mlp.jsonl")
+    if os.path.exists(path):
+        ref = [json.loads(l) for l in open(path) if l.strip()]
+        rows.append(("PyTorch (bench/torch_reference.py, seeds)", [r["test_accuracy"] for r in ref if r["epochs"] == 1],
+                     [r["test_accuracy"] for r in ref if r["epochs"] == 5]))
+    path = os.path.join(RESULTS, "tfjs-mlp.jsonl")
+    if os.path.exists(path):
+        ref = [json.loads(l) for l in open(path) if l.strip()]
+        rows.append(("TensorFlow.js Layers, Keras' API (bench/tfjs_accuracy.mjs, unseeded runs)",
+                     [r["test_accuracy"][0] for r in ref], [r["test_accuracy"][4] for r in ref if len(r["test_accuracy"]) >= 5]))
+    if len(rows) < 2:
+        return []
+    cell = lambda a: f"{100 * statistics.mean(a):.2f}% ({len(a)} runs, {100 * min(a):.2f}–{100 * max(a):.2f})" if a else "—"
+    out = ["", "## The mlp recipe in three implementations", "",
+           "Adam 1e-3, batch 32, all 60,000 training images, glorot-uniform kernels, zero biases: the mean test accuracy "
+           "of independent runs, and their range. Issue #2 asks for 97.0% after 1 epoch and 98.0% after 5; issue #4 for 98.2% after 5.", "",
+           "| implementation | after 1 epoch | after 5 epochs |", "|---|---|---|"]
+    out += [f"| {name} | {cell(a1)} | {cell(a5)} |" for name, a1, a5 in rows]
+    return out
+
+
 def git_commit():
     try:
         return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
@@ -92,6 +118,7 @@ def render():
         reach = f"{sum(a >= t[0] - 1e-9 for a in accs)} of {len(accs)}" if t else "—"
         lines.append(f"| {preset} | {ep} | {len(accs)} | {100 * statistics.mean(accs):.2f}% | {100 * min(accs):.2f}% | "
                      f"{100 * max(accs):.2f}% | {f'{100 * t[0]:.1f}% ({t[1]})' if t else '—'} | {reach} |")
+    lines += mlp_across(runs)
     torch_path = os.path.join(RESULTS, "pytorch-mlp.jsonl")
     if os.path.exists(torch_path):
         ref = [json.loads(l) for l in open(torch_path) if l.strip()]
