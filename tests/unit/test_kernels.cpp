@@ -36,6 +36,24 @@ TEST_CASE("gemm agrees with gemm_naive") {
   kernel_pool().set_workers(0);
 }
 
+TEST_CASE("gemm gives bit-identical results with any number of workers") {
+  // Deep and shallow, small and large per-panel work (the two ways gemm splits its work).
+  for (auto s : {std::array<int, 3>{72, 8, 5000}, {13, 17, 300}, {32, 512, 784}, {300, 64, 800}}) {
+    const int M = s[0], N = s[1], K = s[2];
+    auto A = dltest::randv(size_t(M) * K, 4), B = dltest::randv(size_t(K) * N, 5);
+    std::vector<std::vector<float>> out;
+    for (int workers : {0, 1, 3}) {
+      kernel_pool().set_workers(workers);
+      std::vector<float> C(size_t(M) * N);
+      gemm(false, false, M, N, K, A.data(), K, B.data(), N, C.data(), N, false);
+      out.push_back(C);
+    }
+    CHECK_MESSAGE(out[0] == out[1], "M=" << M << " N=" << N << " K=" << K);
+    CHECK_MESSAGE(out[0] == out[2], "M=" << M << " N=" << N << " K=" << K);
+  }
+  kernel_pool().set_workers(0);
+}
+
 TEST_CASE("thread pool runs every task exactly once") {
   kernel_pool().set_workers(3);
   std::vector<int> hits(1000, 0);

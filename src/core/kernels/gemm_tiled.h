@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "pool.h"
@@ -86,32 +87,56 @@ struct Tiled {
     const int NP = (N + NR - 1) / NR * NR;
     // A is read in place (its rows, or columns when transposed, are 6 short streams per tile); a
     // row-major B too, NR columns at a time. Only a transposed B and the last partial strip of
-    // columns are packed; packed B for one depth panel is shared by all tasks.
+    // columns are packed, every depth panel up front (panel k0 at Bp + k0·NP), shared by all tasks.
     const int full = tb ? 0 : N / NR * NR;  // columns [0, full) are read in place
     static thread_local std::vector<float> bpack;
-    bpack.resize(size_t(KC) * NP);
-    float* Bp = bpack.data();
-    for (int k0 = 0; k0 < K; k0 += KC) {
-      const int kc = std::min(KC, K - k0);
-      const bool acc = accumulate || k0 > 0;
-      if (full < N)
-        kernel_pool().run((N - full + NC - 1) / NC, [&](int t) {
-          int j0 = full + t * NC;
-          pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(j0) * kc);
-        });
-      kernel_pool().run(mtiles * ntiles, [&](int t) {
-        const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
-        const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
-        const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
+    float* Bp = nullptr;
+    if (full < N) {
+      bpack.resize(size_t(K) * NP);
+      Bp = bpack.data();
+      const int panels = (K + KC - 1) / KC, chunks = (N - full + NC - 1) / NC;
+      auto pack = [&](int t) {
+        const int k0 = (t / chunks) * KC, kc = std::min(KC, K - k0), j0 = full + (t % chunks) * NC;
+        pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(k0) * NP + size_t(j0) * kc);
+      };
+      if (size_t(K) * (N - full) < (size_t(1) << 16)) {  // a few microseconds: not worth waking a worker
+        for (int t = 0; t < panels * chunks; ++t) pack(t);
+      } else {
+        kernel_pool().run(panels * chunks, pack);
+      }
+    }
+    const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
+    // Block t of C through the depth panels in [kb, ke).
+    int kb = 0, ke = K;
+    const std::function<void(int)> blocks = [&](int t) {
+      const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
+      const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
+      for (int k0 = kb; k0 < ke; k0 += KC) {
+        const int kc = std::min(KC, K - k0);
+        const bool acc = accumulate || k0 > 0;
         for (int js = 0; js < nc; js += NR) {
           const int j = j0 + js;
           const bool direct = j < full;
-          const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(j) * kc;
+          const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(k0) * NP + size_t(j) * kc;
           for (int is = 0; is < mc; is += MR)
             micro_kernel(kc, A + size_t(i0 + is) * ars + size_t(k0) * aks, ars, aks, b, direct ? ldb : NR,
                          C + size_t(i0 + is) * ldc + j, ldc, std::min(MR, mc - is), std::min(NR, nc - js), acc);
         }
-      });
+      }
+    };
+    // Either way every element of C sums the same panels in the same order: the results are identical.
+    if (kernel_pool().workers() > 0 && size_t(M) * N * std::min(K, KC) < (size_t(1) << 22)) {
+      // Little work per panel (a convolution's weight gradient: a 72x8 product over ~70,000 positions):
+      // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
+      // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
+      // Without workers the panel-outer order below is better: it reads op(A) once, not once per block.
+      kernel_pool().run(mtiles * ntiles, blocks);
+    } else {
+      // Panel by panel: the blocks of one panel share its rows of B while they are in cache.
+      for (kb = 0; kb < K; kb += KC) {
+        ke = std::min(K, kb + KC);
+        kernel_pool().run(mtiles * ntiles, blocks);
+      }
     }
   }
 };
