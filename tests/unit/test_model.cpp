@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 #include "core/nn/optimizer.h"
 #include "core/train/presets.h"
@@ -118,4 +119,33 @@ TEST_CASE("determinism: same seed → identical initial weights and identical we
   CHECK(i1.size() == 407050);
   CHECK(i1[0] == -0.02038368210196495f);
   CHECK(h == 750039472u);
+}
+
+TEST_CASE("determinism: a CNN trains to the same bits with any number of kernel workers") {
+  // The GEMMs of every layer split their work over the workers; that may not change a single bit
+  // (the browser trains with 1 worker, the CLI with as many as the machine has).
+  Dataset d;
+  d.n = 64; d.rows = d.cols = 28;
+  Rng r(5);
+  for (int i = 0; i < 64 * 784; ++i) d.images.push_back(uint8_t(r.below(256)));
+  for (int i = 0; i < 64; ++i) d.labels.push_back(uint8_t(i % 10));
+  std::vector<float> init;
+  auto run = [&](int workers) {
+    kernel_pool().set_workers(workers);
+    Model m;
+    REQUIRE(m.build(preset_find("cnn-tiny")->model).ok());
+    TrainConfig c;
+    c.batch = 32;
+    c.seed = 3;
+    Trainer t;
+    REQUIRE(t.begin(&m, &d, nullptr, c).ok());
+    init = m.params;
+    for (int i = 0; i < 4; ++i) t.step();
+    kernel_pool().set_workers(0);
+    return m.params;
+  };
+  auto a = run(0), b = run(1), c = run(3);
+  CHECK(a == b);
+  CHECK(a == c);
+  CHECK(a != init);  // it did train
 }
