@@ -64,8 +64,10 @@ TEST_CASE("thread pool runs every task exactly once") {
 
 TEST_CASE("thread pool: a thread marked inline runs every task itself") {
   kernel_pool().set_workers(3);
+  CHECK(kernel_pool().splits());
   std::vector<std::thread::id> who(200);
   ThreadPool::run_inline_on_this_thread(true);
+  CHECK_FALSE(kernel_pool().splits());
   kernel_pool().run(200, [&](int t) { who[size_t(t)] = std::this_thread::get_id(); });
   ThreadPool::run_inline_on_this_thread(false);
   int elsewhere = 0;

@@ -5,7 +5,6 @@
 #pragma once
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <vector>
 
 #include "pool.h"
@@ -108,7 +107,7 @@ struct Tiled {
     const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
     // Block t of C through the depth panels in [kb, ke).
     int kb = 0, ke = K;
-    const std::function<void(int)> blocks = [&](int t) {
+    auto blocks = [&](int t) {
       const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
       const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
       for (int k0 = kb; k0 < ke; k0 += KC) {
@@ -125,11 +124,12 @@ struct Tiled {
       }
     };
     // Either way every element of C sums the same panels in the same order: the results are identical.
-    if (kernel_pool().workers() > 0 && size_t(M) * N * std::min(K, KC) < (size_t(1) << 22)) {
+    if (kernel_pool().splits() && size_t(M) * N * std::min(K, KC) < (size_t(1) << 22)) {
       // Little work per panel (a convolution's weight gradient: a 72x8 product over ~70,000 positions):
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
       // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
-      // Without workers the panel-outer order below is better: it reads op(A) once, not once per block.
+      // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
+      // op(A) once, not once per block.
       kernel_pool().run(mtiles * ntiles, blocks);
     } else {
       // Panel by panel: the blocks of one panel share its rows of B while they are in cache.

@@ -8,6 +8,8 @@ thread_local bool t_inline = false;
 
 void ThreadPool::run_inline_on_this_thread(bool on) { t_inline = on; }
 
+bool ThreadPool::splits() const { return !t_inline && !threads_.empty(); }
+
 ThreadPool& kernel_pool() {
   static ThreadPool pool;
   return pool;
@@ -30,7 +32,7 @@ void ThreadPool::set_workers(int workers) {
 void ThreadPool::worker_main() {
   unsigned seen = 0;
   for (;;) {
-    const std::function<void(int)>* fn;
+    const TaskRef* fn;
     {
       std::unique_lock<std::mutex> lk(mu_);
       wake_.wait(lk, [&] { return quit_ || generation_ != seen; });
@@ -47,7 +49,7 @@ void ThreadPool::worker_main() {
   }
 }
 
-void ThreadPool::run(int tasks, const std::function<void(int)>& fn) {
+void ThreadPool::run(int tasks, TaskRef fn) {
   if (tasks <= 0) return;
   if (t_inline) {
     for (int t = 0; t < tasks; ++t) fn(t);

@@ -4,12 +4,27 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace dl {
+
+// A non-owning reference to a callable void(int): what run() takes. Unlike std::function it never
+// allocates (the kernels call run() several times per training step with lambdas that capture more
+// than std::function keeps inline). The callable must outlive the call it is passed to.
+class TaskRef {
+ public:
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, TaskRef>>>
+  TaskRef(F&& f) : obj_(const_cast<void*>(static_cast<const void*>(&f))),
+                   call_([](void* o, int t) { (*static_cast<std::remove_reference_t<F>*>(o))(t); }) {}
+  void operator()(int t) const { call_(obj_, t); }
+
+ private:
+  void* obj_;
+  void (*call_)(void*, int);
+};
 
 class ThreadPool {
  public:
@@ -21,8 +36,11 @@ class ThreadPool {
   // Starts `workers` worker threads (joins existing ones first). Call while no run() is active.
   void set_workers(int workers);
   int workers() const { return int(threads_.size()); }
+  // Whether run() called on this thread can hand tasks to workers (there are some, and this thread is
+  // not marked inline). A busy pool may still make run() work inline.
+  bool splits() const;
   // Calls fn(t) for every t in [0, tasks), spread over the workers and the caller; returns when all are done.
-  void run(int tasks, const std::function<void(int)>& fn);
+  void run(int tasks, TaskRef fn);
   // From now on run() called on this thread does all tasks itself: no workers, no waiting for them.
   // For a thread that must never block, like the browser's UI thread (its draw-pad prediction took
   // 4.7 ms waiting on a woken worker in wasm, against 0.7 ms inline).
@@ -33,7 +51,7 @@ class ThreadPool {
   std::vector<std::thread> threads_;
   std::mutex mu_, busy_;
   std::condition_variable wake_, done_cv_;
-  const std::function<void(int)>* fn_ = nullptr;
+  const TaskRef* fn_ = nullptr;
   std::atomic<int> next_{0};
   int tasks_ = 0, pending_ = 0;
   unsigned generation_ = 0;
