@@ -10,8 +10,8 @@
 // while it trains: a handicap on a machine whose WebGL is software (SwiftShader) on the same cores.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../scripts/serve.mjs';
+import { prepareTfjs } from './tfjs/setup.mjs';
 import { loadSentence, machineBefore, machineAfter } from './machine.mjs';
 import { ROOT, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 
@@ -26,14 +26,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error('[tfjs]', ...a);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');
 
-const TFJS = path.join(ROOT, 'bench', 'tfjs');
-if (!fs.existsSync(path.join(TFJS, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js'))) {
-  log('installing TensorFlow.js from bench/tfjs/package-lock.json');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TFJS, stdio: 'inherit' });
-}
-if (!fs.existsSync(path.join(ROOT, 'build', 'web', 'assets', 'mnist', 'train-images-idx3-ubyte.gz'))) {
-  console.error('build/web is missing: run scripts/build-web.sh first'); process.exit(2);
-}
+prepareTfjs(log);
 
 async function tfjsRun(model, backend) {
   const srv = await startServer({ root: ROOT, port: 0, isolation: true });

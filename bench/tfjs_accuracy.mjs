@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../scripts/serve.mjs';
+import { prepareTfjs } from './tfjs/setup.mjs';
 import { ROOT, launch } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -21,14 +22,7 @@ const BACKEND = opt('--backend', 'wasm');
 const OUT = path.join(ROOT, 'docs', 'results', 'tfjs-mlp.jsonl');
 const log = (...a) => console.error('[tfjs-accuracy]', ...a);
 
-const TFJS = path.join(ROOT, 'bench', 'tfjs');
-if (!fs.existsSync(path.join(TFJS, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js'))) {
-  log('installing TensorFlow.js from bench/tfjs/package-lock.json');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: TFJS, stdio: 'inherit' });
-}
-if (!fs.existsSync(path.join(ROOT, 'build', 'web', 'assets', 'mnist', 't10k-images-idx3-ubyte.gz'))) {
-  console.error('build/web is missing: run scripts/build-web.sh first'); process.exit(2);
-}
+prepareTfjs(log);
 
 for (let run = 1; run <= RUNS; ++run) {
   const srv = await startServer({ root: ROOT, port: 0, isolation: true });
