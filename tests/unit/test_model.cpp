@@ -11,6 +11,18 @@
 
 using namespace dl;
 
+namespace {
+// 64 images of seeded noise labelled 0..9 in turn: enough to take training steps.
+Dataset noise_digits(uint64_t seed) {
+  Dataset d;
+  d.n = 64; d.rows = d.cols = 28;
+  Rng r(seed);
+  for (int i = 0; i < 64 * 784; ++i) d.images.push_back(uint8_t(r.below(256)));
+  for (int i = 0; i < 64; ++i) d.labels.push_back(uint8_t(i % 10));
+  return d;
+}
+}  // namespace
+
 TEST_CASE("optimizer steps against hand values") {
   float p[2] = {1.0f, -2.0f}, g[2] = {0.5f, -1.0f};
   Optimizer o;
@@ -80,11 +92,7 @@ TEST_CASE("model file: round trip, and every bad file is rejected with the model
 }
 
 TEST_CASE("determinism: same seed → identical initial weights and identical weights after N steps") {
-  Dataset d;
-  d.n = 64; d.rows = d.cols = 28;
-  Rng r(4);
-  for (int i = 0; i < 64 * 784; ++i) d.images.push_back(uint8_t(r.below(256)));
-  for (int i = 0; i < 64; ++i) d.labels.push_back(uint8_t(i % 10));
+  const Dataset d = noise_digits(4);
   auto run = [&](uint64_t seed, int steps, std::vector<float>* init) {
     Model m;
     REQUIRE(m.build(preset_find("mlp")->model).ok());
@@ -124,11 +132,7 @@ TEST_CASE("determinism: same seed → identical initial weights and identical we
 TEST_CASE("determinism: a CNN trains to the same bits with any number of kernel workers") {
   // The GEMMs of every layer split their work over the workers; that may not change a single bit
   // (the browser trains with 1 worker, the CLI with as many as the machine has).
-  Dataset d;
-  d.n = 64; d.rows = d.cols = 28;
-  Rng r(5);
-  for (int i = 0; i < 64 * 784; ++i) d.images.push_back(uint8_t(r.below(256)));
-  for (int i = 0; i < 64; ++i) d.labels.push_back(uint8_t(i % 10));
+  const Dataset d = noise_digits(5);
   std::vector<float> init;
   auto run = [&](int workers) {
     kernel_pool().set_workers(workers);
