@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout } from './helpers.mjs';
 
 // The seed of the training run (training is deterministic: the same seed gives the same accuracy).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
@@ -65,7 +65,7 @@ test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (
   for (const w of ['training', 'evaluation']) await shotWindow(page, `window.${w}`, `window-${w}`);
 
   // Draw a "7" on the pad with mouse strokes.
-  const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
+  const pad = (await layout(page))['draw.pad'];
   assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
   const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
   const stroke = async (pts) => {
@@ -88,7 +88,7 @@ test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (
   await page.setInputFiles('#model-file', { name: 'not-a-model.dlmodel', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, this is not a model') });
   const bad = await waitStatus(page, (s) => s.model_error !== '', 5000, 'a model-file error');
   t.diagnostic(`wrong file: ${bad.model_error}`);
-  const dl = (await page.evaluate(() => window.digitlab.layout()))['model.download'];
+  const dl = (await layout(page))['model.download'];
   const [download] = await Promise.all([page.waitForEvent('download'), page.mouse.click(dl.x + dl.w / 2, dl.y + dl.h / 2)]);
   const file = await download.path();
   await page.setInputFiles('#model-file', file);

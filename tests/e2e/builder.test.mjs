@@ -17,17 +17,7 @@ const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stal
 const ready = (page) => waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 
 // The "+" step button at the right end of an ImGui InputInt.
-async function clickPlus(page, key) {
-  const r = (await layout(page))[key];
-  assert.ok(r, `layout() has ${key}`);
-  const x = r.x + r.w - r.h / 2;
-  await page.mouse.move(x, r.y + r.h / 2);
-  await sleep(100);
-  await page.mouse.down();
-  await sleep(100);
-  await page.mouse.up();
-  await sleep(150);
-}
+const clickPlus = (page, key) => click(page, key, { at: (r) => r.x + r.w - r.h / 2 });
 
 test('cnn-tiny from the picker: 6,722 params and its recipe; edit, reorder, remove; an impossible kernel is refused', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp`);

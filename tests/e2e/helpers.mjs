@@ -69,28 +69,29 @@ export async function screenshot(page, name, clip) {
   return file;
 }
 
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The on-page rectangles (CSS pixels) of the app's widgets, by name.
+export const layout = (page) => page.evaluate(() => window.digitlab.layout());
+
 // Screenshot of one app window, by its layout() name (e.g. "window.training").
 export async function shotWindow(page, key, name) {
-  const l = await page.evaluate(() => window.digitlab.layout());
-  const r = l[key];
+  const r = (await layout(page))[key];
   if (!r) throw new Error(`no ${key} in layout()`);
   return screenshot(page, name, { x: r.x, y: r.y, width: r.w, height: r.h });
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const layout = (page) => page.evaluate(() => window.digitlab.layout());
-
 // A mouse click on a widget named in layout(), with a frame or two between move, press and release
 // (ImGui 1.86 reads the button state once per frame). Waits up to 2 s for the widget to appear (popups
-// and new rows appear a frame later). dx: where across the widget, 0..1; settle: wait after release.
-export async function click(page, key, { dx = 0.5, settle = 150 } = {}) {
+// and new rows appear a frame later). dx: where across the widget, 0..1, or at(r): the x to click in
+// rectangle r; settle: wait after release.
+export async function click(page, key, { dx = 0.5, at = (r) => r.x + r.w * dx, settle = 150 } = {}) {
   let r;
   for (let i = 0; i < 20 && !r; i++) {
     r = (await layout(page))[key];
     if (!r) await sleep(100);
   }
   if (!r) throw new Error(`layout() has no ${key}`);
-  await page.mouse.move(r.x + r.w * dx, r.y + r.h / 2);
+  await page.mouse.move(at(r), r.y + r.h / 2);
   await sleep(100);
   await page.mouse.down();
   await sleep(100);

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -32,7 +32,7 @@ function trainModel(preset, limit) {
 // Colour counts of a screenshot of layout() rectangle `key`: saturated red, saturated blue (the
 // weights map's two ends) and yellow-green (the heat map's high end).
 async function colours(page, key) {
-  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
+  const r = (await layout(page))[key];
   assert.ok(r && r.w > 10 && r.h > 10, `${key} has a size`);
   const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
   return page.evaluate(async (b64) => {
@@ -61,7 +61,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   // No model yet: the tab explains itself and status() reports no pictures.
   await click(page, 'model.tab.learned', { settle: 300 });
   assert.equal((await status(page)).learned, null);
-  assert.equal((await page.evaluate(() => window.digitlab.layout()))['model.learned'], undefined);
+  assert.equal((await layout(page))['model.learned'], undefined);
 
   // A CNN: its 8 first-layer filters of 3x3, in red and blue.
   await page.setInputFiles('#model-file', cnn);
@@ -77,7 +77,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await shotWindow(page, 'window.model', 'learned-cnn-filters');
 
   // Draw a 7; the maps show it through each filter (26x26 after a valid 3x3 convolution).
-  const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
+  const pad = (await layout(page))['draw.pad'];
   const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
   await page.mouse.move(...P(0.25, 0.2));
   await page.mouse.down();
@@ -106,7 +106,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   c = await colours(page, 'model.learned');
   assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
   await click(page, 'model.learned.larger', { settle: 300 });
-  const big = (await page.evaluate(() => window.digitlab.layout()))['learned.big'];
+  const big = (await layout(page))['learned.big'];
   assert.ok(big && big.w > 1000 && big.h > 600, 'the larger view fills most of the page');
   c = await colours(page, 'learned.big.grid');
   t.diagnostic(`larger view of 100 units: ${JSON.stringify(c)}`);
