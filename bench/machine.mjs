@@ -4,7 +4,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 
 // Other processes using a quarter of a core or more right now (the benchmark's own browser and node excluded).
-export function busy() {
+function busy() {
   try {
     return execFileSync('ps', ['-eo', 'pcpu=,args=', '--sort=-pcpu'], { encoding: 'utf8' }).split('\n')
       .map((l) => l.trim().match(/^([\d.]+)\s+(.*)$/)).filter((m) => m && Number(m[1]) >= 25 && !/chromium|chrome|bench\/|\bps\b/.test(m[2]))

@@ -125,7 +125,7 @@ struct Tiled {
     };
     // Either way every element of C sums the same panels in the same order: the results are identical.
     if (kernel_pool().splits() && size_t(M) * N * std::min(K, KC) < (size_t(1) << 22)) {
-      // Little work per panel (a convolution's weight gradient: a 72x8 product over ~70,000 positions):
+      // Little work per panel (a convolution's weight gradient: 72x8 over 73,728 positions, 288 panels):
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
       // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
