@@ -124,23 +124,21 @@ def render():
     torch_runs, tfjs_runs = read_jsonl("pytorch-mlp.jsonl"), read_jsonl("tfjs-mlp.jsonl")
     lines += mlp_across(runs, torch_runs, tfjs_runs)
     if torch_runs:
-        ref = torch_runs
         lines += ["", "## The same mlp recipe in PyTorch (bench/torch_reference.py)", "",
                   "An independent check of what the recipe itself reaches: Debian's PyTorch, glorot-uniform kernels, "
                   "zero biases, Adam (lr 1e-3, ε 1e-7), batch 32, all 60,000 training images, its own shuffles.", "",
                   "| framework | seed | epochs | test accuracy | train samples/s (threads; the machine was shared, not a benchmark) |", "|---|---|---|---|---|"]
-        for r in ref:
+        for r in torch_runs:
             lines.append(f"| {r['framework']} | {r['seed']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
                          f"{r['train_samples_per_sec']:,} ({r.get('threads', 1)}) |")
     if tfjs_runs:
-        ref = tfjs_runs
         lines += ["", "## The same mlp recipe in Keras' API: TensorFlow.js Layers (bench/tfjs_accuracy.mjs)", "",
                   "TensorFlow.js' Layers API is a port of Keras with its defaults (glorot-uniform kernels, zero biases, "
                   "Adam ε 1e-7, a new shuffle each epoch). `model.fit` with Adam 1e-3, batch 32, all 60,000 training "
                   "images, the test set as validation_data (as the notebooks do), in headless Chromium. It takes no "
                   "seed for its shuffle: each run is an independent draw, like an unseeded notebook run.", "",
                   "| framework | run | test accuracy after epoch 1 | 2 | 3 | 4 | 5 | wall time |", "|---|---|---|---|---|---|---|---|"]
-        for i, r in enumerate(ref, 1):
+        for i, r in enumerate(tfjs_runs, 1):
             accs = [f"{100 * a:.2f}%" for a in r["test_accuracy"]] + [""] * (5 - len(r["test_accuracy"]))
             lines.append(f"| {r['framework']} | {i} | " + " | ".join(accs[:5]) + f" | {r['seconds']} s |")
     if browser:

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../../tests/e2e/helpers.mjs';
 
-export const TFJS = path.join(ROOT, 'bench', 'tfjs');
+const TFJS = path.join(ROOT, 'bench', 'tfjs');
 
 export function prepareTfjs(log) {
   if (!fs.existsSync(path.join(TFJS, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js'))) {
