@@ -106,8 +106,7 @@ struct Tiled {
     }
     const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
     // Block t of C through the depth panels in [kb, ke).
-    int kb = 0, ke = K;
-    auto blocks = [&](int t) {
+    auto block = [&](int t, int kb, int ke) {
       const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
       const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
       for (int k0 = kb; k0 < ke; k0 += KC) {
@@ -130,13 +129,11 @@ struct Tiled {
       // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
       // op(A) once, not once per block.
-      kernel_pool().run(mtiles * ntiles, blocks);
+      kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, 0, K); });
     } else {
       // Panel by panel: the blocks of one panel share its rows of B while they are in cache.
-      for (kb = 0; kb < K; kb += KC) {
-        ke = std::min(K, kb + KC);
-        kernel_pool().run(mtiles * ntiles, blocks);
-      }
+      for (int kb = 0; kb < K; kb += KC)
+        kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, kb, std::min(K, kb + KC)); });
     }
   }
 };
