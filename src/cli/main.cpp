@@ -7,7 +7,7 @@
 //                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
-//                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]]
+//                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]] [--validate-on-test]
 //   digitlab eval --model FILE [--data DIR] [--json]
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
@@ -47,6 +47,9 @@ const char* kUsage =
     "        --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]  e.g. val_accuracy:2:0.5:1e-5\n"
     "        --class-weights balanced|none\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
+    "        --validate-on-test   as a notebook's validation_data=(x_test, y_test): train on every training\n"
+    "                             image and let the callbacks watch the test set (its accuracy is then no\n"
+    "                             longer an unbiased estimate; the output says so)\n"
     "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n";
 
 [[noreturn]] void fail(const std::string& msg) {
@@ -83,7 +86,7 @@ Args parse_args(int argc, char** argv) {
       {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
       {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
       {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-      {"checkpoint-monitor", true}};
+      {"checkpoint-monitor", true}, {"validate-on-test", false}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -296,11 +299,18 @@ int cmd_train(const Args& a) {
   if (a.has("vflip")) cfg.augment.vflip = true;
   if (a.has("early-stopping")) cfg.early = early_stopping_arg(a.opts.at("early-stopping"));
   if (a.has("reduce-lr")) cfg.reduce_lr = reduce_lr_arg(a.opts.at("reduce-lr"));
+  // The test set steers callbacks only when asked by name: a held-out split is the default.
+  const bool on_test = a.has("validate-on-test");
+  if (on_test && a.has("val-split") && cfg.val_split > 0)
+    fail("--validate-on-test trains on every training image and validates on the test set; drop --val-split");
+  if (on_test) cfg.val_split = 0;
+  const char* need_val = " needs --val-split above 0 (or --validate-on-test)";
   for (const char* k : {"early-stopping", "reduce-lr"})
-    if (a.has(k) && a.opts.at(k) != "none" && cfg.val_split == 0)
-      fail(std::string("--") + k + " watches the validation set; it needs --val-split above 0");
+    if (a.has(k) && a.opts.at(k) != "none" && cfg.val_split == 0 && !on_test)
+      fail(std::string("--") + k + " watches the validation set; it" + need_val);
   if (a.has("checkpoint")) {
-    if (cfg.val_split == 0) fail("--checkpoint keeps the best epoch by the validation set; it needs --val-split above 0");
+    if (cfg.val_split == 0 && !on_test)
+      fail(std::string("--checkpoint keeps the best epoch by the validation set; it") + need_val);
     cfg.checkpoint.enabled = true;
     std::string m = a.str("checkpoint-monitor", "val_loss");
     if (m != "val_loss" && m != "val_accuracy") fail("--checkpoint-monitor must be val_loss or val_accuracy, got '" + m + "'");
@@ -329,12 +339,15 @@ int cmd_train(const Args& a) {
   s = model.build(p.model);
   if (!s.ok()) fail(s.error);
   // With no held-out split (the mlp recipe, as its notebook's validation_data=(x_test, y_test)) the
-  // per-epoch val_ columns report the test set. Callbacks never watch it: they need --val-split.
-  const bool val_is_test = cfg.val_split == 0 && !cfg.early.enabled && !cfg.reduce_lr.enabled;
+  // per-epoch val_ columns report the test set. Callbacks watch it only with --validate-on-test.
+  const bool callbacks = cfg.early.enabled || cfg.reduce_lr.enabled || cfg.checkpoint.enabled;
+  const bool val_is_test = on_test || (cfg.val_split == 0 && !callbacks);
   Trainer trainer;
   s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg);
   if (!s.ok()) fail(s.error);
-  const std::string validation = val_is_test ? "the test set" : with_commas(val.n) + " held out";
+  const std::string validation = !val_is_test ? with_commas(val.n) + " held out"
+                                 : callbacks  ? "the test set, which steers the callbacks"
+                                              : "the test set";
   if (!json)
     std::printf("%s: %s params; train %s images, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
                 p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
@@ -409,6 +422,9 @@ int cmd_train(const Args& a) {
     std::printf("%s in %s, %s samples/s\n", trainer.message().c_str(), fmt_secs(wall).c_str(),
                 with_commas((long long)trainer.samples_per_sec()).c_str());
     print_eval(e, r);
+    if (val_is_test && callbacks)
+      std::printf("\nnote: the test set steered the callbacks (--validate-on-test), as in a notebook with\n"
+                  "validation_data=(x_test, y_test); the accuracy above is not an unbiased estimate.\n");
     if (a.has("save")) std::printf("\nsaved the model to %s\n", a.opts.at("save").c_str());
   }
   return 0;

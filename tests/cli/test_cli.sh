@@ -27,6 +27,10 @@ expect_error "missing preset" "--preset is required" train
 expect_error "bad number" "--epochs needs a number, got 'five'" train --preset mlp --epochs five
 expect_error "out of range" "--lr must be between" train --preset mlp --lr 50
 expect_error "checkpoint needs validation" "--checkpoint keeps the best epoch by the validation set" train --preset mlp --checkpoint "$tmp/ck.bin"
+expect_error "callbacks need validation" "--early-stopping watches the validation set; it needs --val-split above 0 (or --validate-on-test)" \
+  train --preset mlp --early-stopping val_loss:3
+expect_error "validate-on-test with a split" "--validate-on-test trains on every training image and validates on the test set; drop --val-split" \
+  train --preset mlp --validate-on-test --val-split 0.1
 expect_error "bad optimizer" "unknown optimizer 'adamw'" train --preset mlp --optimizer adamw
 expect_error "bad rotation" "--rotation must be between 0 and 180, got 400" train --preset mlp --rotation 400
 expect_error "bad monitor" "--early-stopping: unknown monitor 'loss'; one of: val_loss, val_accuracy" \
@@ -91,6 +95,24 @@ PY
   expect_error "eval truncated model" "damaged or truncated" eval --model "$tmp/trunc.bin"
 else
   bad "train mlp 1 epoch: $(cat "$tmp/train.err")"
+fi
+
+# --validate-on-test: the callbacks watch the test set, and the output says so. mlp-deep has EarlyStopping
+# and ReduceLROnPlateau without restoring weights, so the last epoch's val_accuracy is the test accuracy.
+if "$bin" train --preset mlp-deep --validate-on-test --limit 3000 --epochs 2 --seed 1 --json >"$tmp/vt.json" 2>"$tmp/vt.err"; then
+  python3 - "$tmp/vt.json" <<'PY' && ok "--validate-on-test: callbacks watch the test set, labelled so" || bad "--validate-on-test output"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["validation"] == "the test set, which steers the callbacks", j["validation"]
+assert len(j["history"]) == 2
+assert abs(j["history"][-1]["val_accuracy"] - j["test_accuracy"]) < 1e-9, (j["history"][-1], j["test_accuracy"])
+PY
+  "$bin" train --preset mlp-deep --validate-on-test --limit 3000 --epochs 1 --seed 1 >"$tmp/vt.txt" 2>&1
+  grep -q "train 3,000 images, validation the test set, which steers the callbacks" "$tmp/vt.txt" &&
+    grep -q "not an unbiased estimate" "$tmp/vt.txt" && ok "--validate-on-test: the text output warns" ||
+    bad "--validate-on-test text output: $(cat "$tmp/vt.txt")"
+else
+  bad "train --validate-on-test: $(cat "$tmp/vt.err")"
 fi
 
 echo "cli: $pass passed, $fail failed"
