@@ -1,5 +1,9 @@
 // The fast GEMM against its naive twin, across shapes, transposes, strides, and with worker threads.
 #include <array>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <cmath>
 
 #include "core/kernels/gemm.h"
@@ -59,6 +63,41 @@ TEST_CASE("thread pool runs every task exactly once") {
   std::vector<int> hits(1000, 0);
   for (int rep = 0; rep < 50; ++rep) kernel_pool().run(1000, [&](int t) { hits[t]++; });
   for (int h : hits) CHECK(h == 50);
+  kernel_pool().set_workers(0);
+}
+
+TEST_CASE("parallel_ranges covers [0, n) once, in contiguous ranges, on several threads when worth it") {
+  kernel_pool().set_workers(3);
+  for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(16), size_t(1000)}) {
+    std::vector<int> hits(n, 0);
+    std::mutex mu;
+    std::set<std::thread::id> who;
+    parallel_ranges(n, size_t(1) << 24, [&](size_t b, size_t e) {
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        CHECK(b <= e);
+        CHECK(e <= n);
+        for (size_t i = b; i < e; ++i) hits[i]++;
+        who.insert(std::this_thread::get_id());
+      }
+      // Hold each range until a second thread has taken one (at most 5 s), so a loaded machine
+      // cannot let the caller finish them all before a worker wakes.
+      const auto t0 = std::chrono::steady_clock::now();
+      while (n >= 16 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+        {
+          std::lock_guard<std::mutex> lk(mu);
+          if (who.size() > 1) break;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+    });
+    for (int h : hits) CHECK(h == 1);
+    if (n >= 16) CHECK(who.size() > 1);
+  }
+  // Too little work to wake a worker for: one call, on the caller.
+  int calls = 0;
+  parallel_ranges(100, 100, [&](size_t b, size_t e) { calls++; CHECK(b == 0); CHECK(e == 100); });
+  CHECK(calls == 1);
   kernel_pool().set_workers(0);
 }
 

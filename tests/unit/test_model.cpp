@@ -130,16 +130,18 @@ TEST_CASE("determinism: same seed → identical initial weights and identical we
 }
 
 TEST_CASE("determinism: a CNN trains to the same bits with any number of kernel workers") {
-  // The GEMMs of every layer split their work over the workers; that may not change a single bit
-  // (the browser trains with 1 worker, the CLI with as many as the machine has).
+  // The GEMMs, im2col, col2im, pooling and activations of every layer split their work over the
+  // workers; that may not change a single bit (the browser trains with 1 worker, the CLI with as many
+  // as the machine has). cnn-tiny: valid padding, ReLU; cnn-vgg: same padding, LeakyReLU, dropout.
   const Dataset d = noise_digits(5);
   std::vector<float> init;
+  const char* preset = "cnn-tiny";
   auto run = [&](int workers) {
     kernel_pool().set_workers(workers);
     Model m;
-    REQUIRE(m.build(preset_find("cnn-tiny")->model).ok());
+    REQUIRE(m.build(preset_find(preset)->model).ok());
     TrainConfig c;
-    c.batch = 32;
+    c.batch = preset == std::string("cnn-tiny") ? 32 : 8;
     c.seed = 3;
     Trainer t;
     REQUIRE(t.begin(&m, &d, nullptr, c).ok());
@@ -148,8 +150,11 @@ TEST_CASE("determinism: a CNN trains to the same bits with any number of kernel 
     kernel_pool().set_workers(0);
     return m.params;
   };
-  auto a = run(0), b = run(1), c = run(3);
-  CHECK(a == b);
-  CHECK(a == c);
-  CHECK(a != init);  // it did train
+  for (const char* p : {"cnn-tiny", "cnn-vgg"}) {
+    preset = p;
+    auto a = run(0), b = run(1), c = run(3);
+    CHECK_MESSAGE(a == b, p);
+    CHECK_MESSAGE(a == c, p);
+    CHECK_MESSAGE(a != init, p);  // it did train
+  }
 }

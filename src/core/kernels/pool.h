@@ -2,7 +2,9 @@
 // With 0 workers (the single-thread wasm build) everything runs on the caller. Only one caller at a
 // time gets the workers; a concurrent caller (e.g. draw-pad inference while training) runs inline.
 #pragma once
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -60,5 +62,18 @@ class ThreadPool {
 
 // The process-wide pool the kernels use.
 ThreadPool& kernel_pool();
+
+// Calls fn(begin, end) on contiguous ranges that cover [0, n), spread over kernel_pool() when it
+// splits and the loop is worth waking a worker for (`work`: about n times the floats each item
+// touches); otherwise fn(0, n) on the caller. For loops whose items are independent (each writes
+// only its own outputs), so the result does not depend on how [0, n) was cut.
+template <class F>
+void parallel_ranges(size_t n, size_t work, F&& fn) {
+  ThreadPool& pool = kernel_pool();
+  if (n < 2 || work < (size_t(1) << 15) || !pool.splits()) { fn(size_t(0), n); return; }
+  // A few ranges per thread, so one held up by the OS does not hold up the rest.
+  const size_t ranges = std::min(n, size_t(4) * size_t(pool.workers() + 1));
+  pool.run(int(ranges), [&](int t) { fn(n * size_t(t) / ranges, n * size_t(t + 1) / ranges); });
+}
 
 }  // namespace dl

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../kernels/gemm.h"
+#include "../kernels/pool.h"
 #include "model.h"
 
 namespace dl {
@@ -25,7 +26,18 @@ void dense_backward(float* dinp, float* dw, float* db, const float* dout, const 
       for (int o = 0; o < OC; ++o) db[o] += dout[size_t(i) * OC + o];
 }
 
-void act_forward(float* y, const float* x, size_t n, int kind, float alpha) {
+namespace {
+// Elementwise loops run on chunks of this many floats (a multiple of every SIMD width).
+constexpr size_t kChunk = 4096;
+
+template <class F>
+void elementwise(size_t n, size_t floats_per_item, F&& fn) {
+  parallel_ranges((n + kChunk - 1) / kChunk, n * floats_per_item, [&](size_t c0, size_t c1) {
+    fn(c0 * kChunk, std::min(n, c1 * kChunk));
+  });
+}
+
+void act_forward_range(float* y, const float* x, size_t n, int kind, float alpha) {
   switch (Act(kind)) {
     case Act::Linear: if (y != x) std::memcpy(y, x, n * sizeof(float)); break;
     case Act::ReLU: for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0; break;
@@ -35,7 +47,7 @@ void act_forward(float* y, const float* x, size_t n, int kind, float alpha) {
   }
 }
 
-void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
+void act_backward_range(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
   switch (Act(kind)) {
     case Act::Linear: if (dx != dy) std::memcpy(dx, dy, n * sizeof(float)); break;
     case Act::ReLU: for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : 0; break;
@@ -44,6 +56,15 @@ void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind
     case Act::Sigmoid: for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (1 - y[i]); break;
     case Act::Softmax: DL_ASSERT(!"softmax backward is fused with the loss"); break;
   }
+}
+}  // namespace
+
+void act_forward(float* y, const float* x, size_t n, int kind, float alpha) {
+  elementwise(n, 2, [&](size_t i0, size_t i1) { act_forward_range(y + i0, x + i0, i1 - i0, kind, alpha); });
+}
+
+void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
+  elementwise(n, 3, [&](size_t i0, size_t i1) { act_backward_range(dx + i0, dy + i0, y + i0, i1 - i0, kind, alpha); });
 }
 
 void softmax_forward(float* probs, const float* logits, int B, int K) {
@@ -85,24 +106,26 @@ inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
 
 void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW) {
   const int row = KS * KS * C, span = KS * C;  // span: one kernel row, contiguous in the input
-  for (int b = 0; b < B; ++b)
-    for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox) {
-        float* dst = patches + (size_t(b) * OH * OW + size_t(oy) * OW + ox) * row;
-        const int ix0 = ox * S - P;
-        const bool inside = ix0 >= 0 && ix0 + KS <= W;
-        for (int ky = 0; ky < KS; ++ky, dst += span) {
-          const int iy = oy * S + ky - P;
-          if (iy < 0 || iy >= H) { std::fill(dst, dst + span, 0.0f); continue; }
-          const float* src = inp + ((size_t(b) * H + iy) * W) * C;
-          if (inside) { copy_floats(dst, src + size_t(ix0) * C, span); continue; }
-          for (int kx = 0; kx < KS; ++kx) {
-            const int ix = ix0 + kx;
-            if (ix < 0 || ix >= W) std::fill(dst + kx * C, dst + (kx + 1) * C, 0.0f);
-            else copy_floats(dst + kx * C, src + size_t(ix) * C, C);
+  parallel_ranges(size_t(B), size_t(B) * OH * OW * row, [&](size_t b0, size_t b1) {
+    for (int b = int(b0); b < int(b1); ++b)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+          float* dst = patches + (size_t(b) * OH * OW + size_t(oy) * OW + ox) * row;
+          const int ix0 = ox * S - P;
+          const bool inside = ix0 >= 0 && ix0 + KS <= W;
+          for (int ky = 0; ky < KS; ++ky, dst += span) {
+            const int iy = oy * S + ky - P;
+            if (iy < 0 || iy >= H) { std::fill(dst, dst + span, 0.0f); continue; }
+            const float* src = inp + ((size_t(b) * H + iy) * W) * C;
+            if (inside) { copy_floats(dst, src + size_t(ix0) * C, span); continue; }
+            for (int kx = 0; kx < KS; ++kx) {
+              const int ix = ix0 + kx;
+              if (ix < 0 || ix >= W) std::fill(dst + kx * C, dst + (kx + 1) * C, 0.0f);
+              else copy_floats(dst + kx * C, src + size_t(ix) * C, C);
+            }
           }
         }
-      }
+  });
 }
 
 void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
@@ -123,47 +146,55 @@ void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const fl
   if (!dinp) return;
   // dpatches = dout · wᵀ, then col2im scatters the patches back onto the input.
   gemm(false, true, N, row, OC, dout, OC, w, OC, patches, row, false);
-  std::fill(dinp, dinp + size_t(B) * H * W * C, 0.0f);
-  for (int bb = 0; bb < B; ++bb)
-    for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox) {
-        const float* src = patches + (size_t(bb) * OH * OW + size_t(oy) * OW + ox) * row;
-        for (int ky = 0; ky < KS; ++ky) {
-          int iy = oy * S + ky - P;
-          for (int kx = 0; kx < KS; ++kx, src += C) {
-            int ix = ox * S + kx - P;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-            float* dst = dinp + ((size_t(bb) * H + iy) * W + ix) * C;
-            for (int c = 0; c < C; ++c) dst[c] += src[c];
+  // Each sample's patches scatter onto that sample's input only: samples are independent.
+  parallel_ranges(size_t(B), size_t(N) * row, [&](size_t b0, size_t b1) {
+    std::fill(dinp + b0 * H * W * C, dinp + b1 * H * W * C, 0.0f);
+    for (int bb = int(b0); bb < int(b1); ++bb)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+          const float* src = patches + (size_t(bb) * OH * OW + size_t(oy) * OW + ox) * row;
+          for (int ky = 0; ky < KS; ++ky) {
+            int iy = oy * S + ky - P;
+            for (int kx = 0; kx < KS; ++kx, src += C) {
+              int ix = ox * S + kx - P;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+              float* dst = dinp + ((size_t(bb) * H + iy) * W + ix) * C;
+              for (int c = 0; c < C; ++c) dst[c] += src[c];
+            }
           }
         }
-      }
+  });
 }
 
 void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,
                      int OW) {
-  for (int b = 0; b < B; ++b)
-    for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox)
-        for (int c = 0; c < C; ++c) {
-          int best = -1;
-          float m = 0;
-          for (int ky = 0; ky < K; ++ky)
-            for (int kx = 0; kx < K; ++kx) {
-              int off = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
-              if (best < 0 || inp[off] > m) { m = inp[off]; best = off; }
-            }
-          size_t o = ((size_t(b) * OH + oy) * OW + ox) * C + c;
-          out[o] = m;
-          argmax[o] = best;
-        }
+  parallel_ranges(size_t(B), size_t(B) * OH * OW * C * K * K, [&](size_t b0, size_t b1) {
+    for (int b = int(b0); b < int(b1); ++b)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox)
+          for (int c = 0; c < C; ++c) {
+            int best = -1;
+            float m = 0;
+            for (int ky = 0; ky < K; ++ky)
+              for (int kx = 0; kx < K; ++kx) {
+                int off = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
+                if (best < 0 || inp[off] > m) { m = inp[off]; best = off; }
+              }
+            size_t o = ((size_t(b) * OH + oy) * OW + ox) * C + c;
+            out[o] = m;
+            argmax[o] = best;
+          }
+  });
 }
 
 void maxpool_backward(float* dinp, const float* dout, const int32_t* argmax, int B, int H, int W, int C, int OH,
                       int OW) {
-  std::fill(dinp, dinp + size_t(B) * H * W * C, 0.0f);
-  size_t n = size_t(B) * OH * OW * C;
-  for (size_t i = 0; i < n; ++i) dinp[argmax[i]] += dout[i];
+  // A sample's outputs pick their maxima from that sample's input only: samples are independent.
+  const size_t in = size_t(H) * W * C, out = size_t(OH) * OW * C;
+  parallel_ranges(size_t(B), size_t(B) * (in + 2 * out), [&](size_t b0, size_t b1) {
+    std::fill(dinp + b0 * in, dinp + b1 * in, 0.0f);
+    for (size_t i = b0 * out; i < b1 * out; ++i) dinp[argmax[i]] += dout[i];
+  });
 }
 
 void dropout_forward(float* out, float* mask, const float* inp, size_t n, float rate, Rng* rng) {
