@@ -136,6 +136,7 @@ struct Ui {
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
   uint64_t frames = 0;
   double fps = 0;
+  int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
 };

@@ -142,14 +142,20 @@ void frame() {
     ImGui_ImplSDL2_ProcessEvent(&ev);
     if (ev.type != SDL_WINDOWEVENT) last_input = t_frame;
   }
-  // While the trainer thread works and nobody touches the page, draw every second animation frame:
-  // the curves still move smoothly and the cores go to training. Any input restores full rate.
-  static int interval = 1;
-  const bool busy = s.bridge.threaded() && s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
-  const int want = busy && t_frame - last_input > 1000 ? 2 : 1;
-  if (want != interval) {
-    interval = want;
-    emscripten_set_main_loop_timing(EM_TIMING_RAF, interval);
+  // Frame pacing. Full rate while someone uses the page. While the trainer thread works and nobody
+  // touches the page, every second animation frame: the curves still move smoothly and the cores go
+  // to training. With nothing running and nobody there (a laptop left open in class), every fourth:
+  // the page stays live for a glance at 15 fps and gives the battery back. Any input restores full
+  // rate at the next frame. (The single-thread build trains inside frames: always full rate then.)
+  const double quiet_ms = t_frame - last_input;
+  const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
+  const bool loading = s.data.phase == DataPhase::Loading || s.autostart_pending;
+  int want = 1;
+  if (training && s.bridge.threaded() && quiet_ms > 1000) want = 2;
+  else if (!training && !loading && quiet_ms > 2000) want = 4;
+  if (want != s.ui.frame_interval) {
+    s.ui.frame_interval = want;
+    emscripten_set_main_loop_timing(EM_TIMING_RAF, want);
   }
   if (s.ui.fonts_dirty) rebuild_fonts(s);
 

@@ -468,6 +468,7 @@ std::string status_json(const AppState& s) {
   j.kv("build", std::string(s.env.threads ? "threads" : "single-thread"));
   j.kv("frames", double(s.ui.frames));
   j.kv("fps", s.ui.fps);
+  j.kv("frame_interval", double(s.ui.frame_interval));
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
   status_json_builder(s, j);
