@@ -13,11 +13,13 @@
 //   - training throughput of the mlp preset (batch 32, Adam): threads build vs the SIMD-only
 //     single-thread fallback (served without isolation headers and with the service worker blocked);
 //   - draw-pad inference latency: the forward pass the app times for each prediction, median over
-//     many strokes, in both builds.
+//     many strokes, in both builds;
+//   - the page left open with nothing running: frames drawn and the CPU all of Chromium's processes
+//     use, left alone (the app draws every 4th animation frame) and with the mouse moving over it.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { loadSentence, machineBefore, machineAfter } from './machine.mjs';
+import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
 import { ROOT, WEB, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -144,8 +146,56 @@ async function trainAndDraw(label, serveOpts) {
   } finally { await b.close(); await srv.close(); }
 }
 
+// CPU seconds used so far by this process' descendants (the browser and all its helper processes).
+function childCpuSeconds() {
+  const tick = 100;  // USER_HZ on Linux
+  const procs = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');  // fields from 3 (state) on
+      procs.push({ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick });
+    } catch { /* the process ended meanwhile */ }
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; }
+  }
+  return procs.filter((p) => p.pid !== process.pid && mine.has(p.pid)).reduce((a, p) => a + p.cpu, 0);
+}
+
+async function idleCost() {
+  const srv = await serve({ isolation: true });
+  const b = await launch();
+  try {
+    const { page } = await openPage(b.context, srv.url);
+    await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    await waitStatus(page, (s) => s.frame_interval === 4, 10000, 'idle frame pacing');
+    const measure = async (label, during) => {
+      await page.evaluate(() => window.digitlab.frames(true));
+      const c0 = childCpuSeconds(), t0 = Date.now();
+      await during();
+      const secs = (Date.now() - t0) / 1000, cpu = (childCpuSeconds() - c0) / secs;
+      const f = await page.evaluate(() => window.digitlab.frames());
+      log(`${label}: ${(f.intervals / secs).toFixed(1)} frames/s, Chromium ${(100 * cpu).toFixed(0)}% of a core`);
+      return { label, fps: f.intervals / secs, cpu };
+    };
+    const half = (SECONDS * 1000) / 2;
+    const alone = await measure('left alone', () => sleep(half));
+    const moving = await measure('mouse moving', async () => {
+      for (let i = 0, t0 = Date.now(); Date.now() - t0 < half; ++i) {
+        await page.mouse.move(400 + 40 * Math.sin(i / 4), 300 + 40 * Math.cos(i / 4));
+        await sleep(100);
+      }
+    });
+    return [alone, moving];
+  } finally { await b.close(); await srv.close(); }
+}
+
 // ------------------------------------------------------------------------------- the report
-function section(sz, load, train, env) {
+function section(sz, load, train, idle, env) {
   const L = [];
   L.push('## Browser (bench/browser.mjs)', '');
   L.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${env.cpu} (${env.cores} cores), ${env.chromium}, headless ` +
@@ -188,6 +238,11 @@ function section(sz, load, train, env) {
   L.push('', 'The forward pass is what the app times around `Model::forward` on the 28×28 image (the Draw window shows it); ' +
          'timer resolution is coarser on a page that is not cross-origin isolated (100 µs in Chromium). The last column adds ' +
          'waiting for the next animation frame and the test driver\'s polling, so it is an upper bound on what a person sees.');
+  L.push('', `### The page left open, nothing running (threads build, dataset loaded, ${SECONDS / 2} s each)`, '');
+  L.push('| state | frames drawn per second | CPU of all Chromium processes (% of one core) |', '|---|---|---|');
+  for (const r of idle) L.push(`| ${r.label === 'left alone' ? 'left alone (after 2 s the app draws every 4th animation frame)' : 'mouse moving over the page (full rate)'} | ${r.fps.toFixed(1)} | ${(100 * r.cpu).toFixed(0)}% |`);
+  L.push('', 'With software WebGL every frame costs CPU; on a machine with a GPU both figures are lower, and the ' +
+         'difference is what a laptop left open on the page saves.');
   return L.join('\n') + '\n';
 }
 
@@ -200,13 +255,15 @@ function writeSection(text) {
   fs.writeFileSync(DOC, doc.trimEnd() + '\n');
 }
 
+await waitForQuiet(log);
 const env = machineBefore();
 log(`${env.cpu}, ${env.cores} cores, ${env.chromium}, load ${env.loadBefore.toFixed(2)}`);
 const sz = sizes();
 const load = await loadTimes();
 const train = [await trainAndDraw('threads', { isolation: true }), await trainAndDraw('single-thread', { isolation: false, blockSw: true })];
+const idle = await idleCost();
 machineAfter(env);
-const text = section(sz, load, train, env);
+const text = section(sz, load, train, idle, env);
 writeSection(text);
 console.log(text);
 console.error(`[bench] wrote ${DOC}`);

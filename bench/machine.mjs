@@ -12,6 +12,18 @@ function busy() {
   } catch { return []; }
 }
 
+// Waits (up to `maxSeconds`) until the 1-minute load average has decayed below half the cores and no
+// other process uses a quarter of a core: run back to back, a benchmark would otherwise start while
+// the load average still counts the previous one's browser, and report the machine as busy.
+export async function waitForQuiet(log, maxSeconds = 300) {
+  const t0 = Date.now();
+  const quiet = () => os.loadavg()[0] <= os.cpus().length * 0.5 && busy().length === 0;
+  if (quiet()) return;
+  log(`waiting for the machine to settle (load ${os.loadavg()[0].toFixed(2)}${busy().length ? '; busy: ' + busy().join('; ') : ''})`);
+  while (!quiet() && Date.now() - t0 < maxSeconds * 1000) await new Promise((r) => setTimeout(r, 5000));
+  log(`load ${os.loadavg()[0].toFixed(2)} after ${Math.round((Date.now() - t0) / 1000)} s`);
+}
+
 export function machineBefore() {
   return {
     cpu: (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, 'unknown CPU'])[1].trim(),

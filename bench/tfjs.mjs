@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../scripts/serve.mjs';
 import { prepareTfjs } from './tfjs/setup.mjs';
-import { loadSentence, machineBefore, machineAfter } from './machine.mjs';
+import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
 import { ROOT, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 
 const args = process.argv.slice(2);
@@ -62,6 +62,7 @@ async function oursRun(model) {
   } finally { await b.close(); await srv.close(); }
 }
 
+await waitForQuiet(log);
 const env = machineBefore();
 log(`${env.cpu}, ${env.cores} cores, ${env.chromium}, load ${env.loadBefore.toFixed(2)}`);
 const rows = [];
