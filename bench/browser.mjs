@@ -15,7 +15,7 @@
 //   - draw-pad inference latency: the forward pass the app times for each prediction, median over
 //     many strokes, in both builds;
 //   - the page left open with nothing running: frames drawn and the CPU all of Chromium's processes
-//     use, left alone (the app draws every 4th animation frame) and with the mouse moving over it.
+//     use, left alone (the app slows its frame rate) and with the mouse moving over it.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -172,7 +172,7 @@ async function idleCost() {
   try {
     const { page } = await openPage(b.context, srv.url);
     await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
-    await waitStatus(page, (s) => s.frame_interval === 4, 10000, 'idle frame pacing');
+    const slow = await waitStatus(page, (s) => s.frame_interval > 2, 10000, 'idle frame pacing');
     const measure = async (label, during) => {
       await page.evaluate(() => window.digitlab.frames(true));
       const c0 = childCpuSeconds(), t0 = Date.now();
@@ -180,7 +180,7 @@ async function idleCost() {
       const secs = (Date.now() - t0) / 1000, cpu = (childCpuSeconds() - c0) / secs;
       const f = await page.evaluate(() => window.digitlab.frames());
       log(`${label}: ${(f.intervals / secs).toFixed(1)} frames/s, Chromium ${(100 * cpu).toFixed(0)}% of a core`);
-      return { label, fps: f.intervals / secs, cpu };
+      return { label, fps: f.intervals / secs, cpu, interval: slow.frame_interval };
     };
     const half = (SECONDS * 1000) / 2;
     const alone = await measure('left alone', () => sleep(half));
@@ -240,7 +240,7 @@ function section(sz, load, train, idle, env) {
          'waiting for the next animation frame and the test driver\'s polling, so it is an upper bound on what a person sees.');
   L.push('', `### The page left open, nothing running (threads build, dataset loaded, ${SECONDS / 2} s each)`, '');
   L.push('| state | frames drawn per second | CPU of all Chromium processes (% of one core) |', '|---|---|---|');
-  for (const r of idle) L.push(`| ${r.label === 'left alone' ? 'left alone (after 2 s the app draws every 4th animation frame)' : 'mouse moving over the page (full rate)'} | ${r.fps.toFixed(1)} | ${(100 * r.cpu).toFixed(0)}% |`);
+  for (const r of idle) L.push(`| ${r.label === 'left alone' ? `left alone (after 2 s the app draws every ${r.interval}th animation frame)` : 'mouse moving over the page (full rate)'} | ${r.fps.toFixed(1)} | ${(100 * r.cpu).toFixed(0)}% |`);
   L.push('', 'With software WebGL every frame costs CPU; on a machine with a GPU both figures are lower, and the ' +
          'difference is what a laptop left open on the page saves.');
   return L.join('\n') + '\n';

@@ -303,6 +303,11 @@
   // A lesson link pasted into an open tab changes only the hash: the app applies it (after any
   // training that is running).
   window.addEventListener('hashchange', () => { if (glue.appIsReady) Module._digitlab_hash_changed(); });
+  // Left alone, the app draws 2 frames a second; any input brings it back to full rate at once
+  // (capture phase: before SDL's own handlers, whatever they do with the event).
+  const wake = () => { if (glue.appIsReady) Module._digitlab_wake(); };
+  for (const type of ['pointerdown', 'pointermove', 'wheel', 'keydown', 'touchstart', 'hashchange', 'focus', 'resize'])
+    window.addEventListener(type, wake, { capture: true, passive: true });
 
   // ------------------------------------------------------------------ 6. automation hooks
   window.digitlab = {

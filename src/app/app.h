@@ -137,6 +137,7 @@ struct Ui {
   uint64_t frames = 0;
   double fps = 0;
   int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing)
+  double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
 };

@@ -122,6 +122,31 @@ void menu_bar(AppState& s, float* height) {
   }
 }
 
+// Frame pacing. Full rate while someone uses the page. While the trainer thread works and nobody
+// touches the page, every second animation frame: the curves still move smoothly and the cores go
+// to training. With nothing running and nobody there for 2 s (a laptop left open in class), every
+// 30th (2 fps): with software WebGL a frame of the whole UI costs tens of milliseconds of CPU. The
+// page's input listeners call digitlab_wake() on the first touch, so nobody waits for the slow tick.
+// (The single-thread build trains inside frames: always full rate then.)
+constexpr int kTrainingInterval = 2, kIdleInterval = 30;
+
+void set_frame_interval(AppState& s, int interval) {
+  if (interval == s.ui.frame_interval) return;
+  s.ui.frame_interval = interval;
+  emscripten_set_main_loop_timing(EM_TIMING_RAF, interval);
+}
+
+void pace_frames(AppState& s, double t_frame) {
+  const double quiet_ms = t_frame - s.ui.last_input_ms;
+  const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
+  const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
+                       s.autostart_pending || s.hash_pending;
+  int want = 1;
+  if (training && s.bridge.threaded() && quiet_ms > 1000) want = kTrainingInterval;
+  else if (!working && quiet_ms > 2000) want = kIdleInterval;
+  set_frame_interval(s, want);
+}
+
 void frame() {
   AppState& s = app_state();
   const double t_frame = now_ms();
@@ -137,26 +162,11 @@ void frame() {
   }
 
   SDL_Event ev;
-  static double last_input = 0;
   while (SDL_PollEvent(&ev)) {
     ImGui_ImplSDL2_ProcessEvent(&ev);
-    if (ev.type != SDL_WINDOWEVENT) last_input = t_frame;
+    if (ev.type != SDL_WINDOWEVENT) s.ui.last_input_ms = t_frame;
   }
-  // Frame pacing. Full rate while someone uses the page. While the trainer thread works and nobody
-  // touches the page, every second animation frame: the curves still move smoothly and the cores go
-  // to training. With nothing running and nobody there (a laptop left open in class), every fourth:
-  // the page stays live for a glance at 15 fps and gives the battery back. Any input restores full
-  // rate at the next frame. (The single-thread build trains inside frames: always full rate then.)
-  const double quiet_ms = t_frame - last_input;
-  const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
-  const bool loading = s.data.phase == DataPhase::Loading || s.autostart_pending;
-  int want = 1;
-  if (training && s.bridge.threaded() && quiet_ms > 1000) want = 2;
-  else if (!training && !loading && quiet_ms > 2000) want = 4;
-  if (want != s.ui.frame_interval) {
-    s.ui.frame_interval = want;
-    emscripten_set_main_loop_timing(EM_TIMING_RAF, want);
-  }
+  pace_frames(s, t_frame);
   if (s.ui.fonts_dirty) rebuild_fonts(s);
 
   // Single-thread build: train in a short slice, then draw.
@@ -259,4 +269,13 @@ int main(int, char**) {
   s.bridge.init(s.env.threads, s.env.workers);
   emscripten_set_main_loop(frame, 0, 1);
   return 0;
+}
+
+extern "C" {
+// Called by the page's input listeners (web/app.js): back to full rate from the next animation frame.
+EMSCRIPTEN_KEEPALIVE void digitlab_wake() {
+  app::AppState& s = app::app_state();
+  s.ui.last_input_ms = app::now_ms();
+  app::set_frame_interval(s, 1);
+}
 }
