@@ -41,6 +41,7 @@ test('loads isolated and threaded, with no console errors', async (t) => {
   await new Promise((r) => setTimeout(r, 3000));
   const idle = await page.evaluate(() => window.digitlab.frames());
   assert.ok(idle.intervals <= 12, `left alone, the app drew ${idle.intervals} frames in 3 s`);
+  await shotWindow(page, 'status', 'status-bar-idle');
   await page.mouse.move(300, 300);
   const back = await status(page);
   assert.equal(back.frame_interval, 1, 'full frame rate right after the mouse moved');
