@@ -105,6 +105,22 @@ static void hint(const char* text) {
   }
 }
 
+// With no held-out split the test set is the validation data; callbacks watching it let the test set
+// help decide when to stop or slow down. Allowed (notebooks do it), but said where it is set.
+static void test_steers_note(AppState& s, bool in_basics) {
+  const TrainSettings& t = s.train;
+  if (t.val_split > 0 || !(t.early.enabled || t.reduce_lr.enabled)) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.80f, 0.30f, 0.0f, 1));
+  if (in_basics)
+    ImGui::TextWrapped("Validation 0%% with callbacks on: they watch the test set (see Callbacks).");
+  else
+    ImGui::TextWrapped("Validation is 0%%, so the callbacks watch the test set (as a notebook with "
+                       "validation_data=(x_test, y_test)). The test accuracy at the end is then a little "
+                       "optimistic: the test set helped decide when to stop. Hold out 10-20%% in Basics to keep it unseen.");
+  ImGui::PopStyleColor();
+  note_rect(s, in_basics ? "training.test_steers_basics" : "training.test_steers");
+}
+
 static void tab_basics(AppState& s) {
   TrainSettings& t = s.train;
   if (ImGui::BeginTable("settings", 3, ImGuiTableFlags_SizingStretchSame)) {
@@ -152,6 +168,7 @@ static void tab_basics(AppState& s) {
     }
     ImGui::EndTable();
   }
+  test_steers_note(s, true);
 }
 
 static void tab_weights(AppState& s) {
@@ -255,6 +272,7 @@ static void tab_callbacks(AppState& s) {
   if (ImGui::InputFloat("##rlmin", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
   ImGui::Unindent(fs * 1.6f);
   ImGui::EndDisabled();
+  test_steers_note(s, false);
 }
 
 static void tab_augment(AppState& s) {

@@ -125,6 +125,19 @@ test('a lesson link pasted into an open tab (only the hash changes) applies its 
   assert.equal(s.settings.batch, 64);
   assert.ok(Math.abs(s.settings.lr - 0.002) < 1e-6, `lr ${s.settings.lr}`);
   assert.equal(s.settings.val_split.toFixed(2), '0.20', 'the rest of the recipe is cnn-tiny\'s');
+  // cnn-tiny's EarlyStopping watches its 20% held out: no note. With validation 0% the callbacks
+  // watch the test set, and both the Basics and the Callbacks tab say so.
+  await sleep(300);
+  assert.equal((await layout(page))['training.test_steers_basics'], undefined);
+  await page.evaluate(() => { location.hash = '#preset=cnn-tiny&val=0&tab=basics'; });
+  s = await waitStatus(page, (s) => s.settings.val_split === 0, 10000, 'validation 0%');
+  assert.equal(s.settings.early_stopping.enabled, true);
+  await sleep(300);
+  assert.ok((await layout(page))['training.test_steers_basics'], 'a note in Basics');
+  await page.evaluate(() => { location.hash = '#preset=cnn-tiny&val=0&tab=callbacks'; });
+  for (let i = 0; i < 20 && !(await layout(page))['training.test_steers']; ++i) await sleep(250);
+  assert.ok((await layout(page))['training.test_steers'], 'the note in Callbacks');
+  await shotWindow(page, 'window.training', 'callbacks-watch-test-set');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
