@@ -10,12 +10,8 @@ source scripts/common.sh
 secs=${1:-5}
 cmake -S . -B build/native -G Ninja >/dev/null && ninja -C build/native bench_train >/dev/null
 emcmake cmake -S . -B build/wasm-tests -G Ninja -DDIGITLAB_THREADS=ON >/dev/null && ninja -C build/wasm-tests bench_train >/dev/null
-# Back to back with another benchmark, the load average still counts it: wait (up to 5 min) for it to settle.
-for _ in $(seq 60); do
-  awk -v c="$(nproc)" '{ exit !($1 > c / 2) }' /proc/loadavg || break
-  [ "${waited:-}" ] || { echo "waiting for the load average to settle ($(cut -d' ' -f1 /proc/loadavg))" >&2; waited=1; }
-  sleep 5
-done
+# Back to back with another benchmark, the load average still counts it: wait as the browser benchmarks do.
+node --input-type=module -e "import { waitForQuiet } from './bench/machine.mjs'; await waitForQuiet((...a) => console.error('[run.sh]', ...a));"
 out=$(mktemp)
 # Three rounds, interleaved: on a shared VM one measurement can be off by a third (the table shows
 # the median and the range).
