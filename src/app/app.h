@@ -128,6 +128,10 @@ struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&see
   std::map<std::string, std::string> all;  // every key=value, for the settings below
 };
 
+// Frame pacing (main.cpp): while the trainer thread trains untouched, every 2nd animation frame; with
+// nothing running and nobody at the page, every 30th.
+constexpr int kTrainingFrameInterval = 2, kIdleFrameInterval = 30;
+
 struct Ui {
   float font_px = 18, dpr = 1;
   bool fonts_dirty = true;
@@ -136,7 +140,7 @@ struct Ui {
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
   uint64_t frames = 0;
   double fps = 0;
-  int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing)
+  int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing); kIdleFrameInterval = left alone
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it

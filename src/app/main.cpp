@@ -128,8 +128,6 @@ void menu_bar(AppState& s, float* height) {
 // 30th (2 fps): with software WebGL a frame of the whole UI costs tens of milliseconds of CPU. The
 // page's input listeners call digitlab_wake() on the first touch, so nobody waits for the slow tick.
 // (The single-thread build trains inside frames: always full rate then.)
-constexpr int kTrainingInterval = 2, kIdleInterval = 30;
-
 void set_frame_interval(AppState& s, int interval) {
   if (interval == s.ui.frame_interval) return;
   s.ui.frame_interval = interval;
@@ -142,8 +140,8 @@ void pace_frames(AppState& s, double t_frame) {
   const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
   int want = 1;
-  if (training && s.bridge.threaded() && quiet_ms > 1000) want = kTrainingInterval;
-  else if (!working && quiet_ms > 2000) want = kIdleInterval;
+  if (training && s.bridge.threaded() && quiet_ms > 1000) want = kTrainingFrameInterval;
+  else if (!working && quiet_ms > 2000) want = kIdleFrameInterval;
   set_frame_interval(s, want);
 }
 

@@ -515,7 +515,7 @@ void status_bar(AppState& s) {
   ImGui::SameLine();
   ImGui::TextColored(s.env.isolated ? on : off, "Cross-origin isolated: %s", s.env.isolated ? "yes" : "no");
   ImGui::SameLine();
-  if (s.ui.frame_interval > 2)  // left alone: main.cpp slows drawing until the next input
+  if (s.ui.frame_interval == kIdleFrameInterval)  // left alone: main.cpp slows drawing until the next input
     ImGui::TextDisabled("·  idle: drawing slowly until you touch the page");
   else
     ImGui::TextDisabled("·  %.0f fps", s.ui.fps);
