@@ -128,7 +128,9 @@ test('a lesson link pasted into an open tab (only the hash changes) applies its 
   // cnn-tiny's EarlyStopping watches its 20% held out: no note. With validation 0% the callbacks
   // watch the test set, and both the Basics and the Callbacks tab say so.
   await sleep(300);
-  assert.equal((await layout(page))['training.test_steers_basics'], undefined);
+  let l = await layout(page);
+  assert.ok(l['training.epochs'], 'the Basics tab is the one shown');  // else the note's absence says nothing
+  assert.equal(l['training.test_steers_basics'], undefined);
   await page.evaluate(() => { location.hash = '#preset=cnn-tiny&val=0&tab=basics'; });
   s = await waitStatus(page, (s) => s.settings.val_split === 0, 10000, 'validation 0%');
   assert.equal(s.settings.early_stopping.enabled, true);
