@@ -107,7 +107,8 @@ inline void copy_floats(float* __restrict d, const float* __restrict s, int n) {
 namespace {
 // The loops over samples [b0, b1) behind im2col, col2im and max pooling. Plain functions with their
 // sizes as by-value parameters: as a lambda's by-reference captures, the compiler had to reload them
-// after every int32 store (argmax), which cost 7% on one thread.
+// after every int32 store (argmax). `bench_train cnn-tiny 128 5 2`, 1-thread row, 5 interleaved
+// runs: 4,454 samples/s with the lambdas against 4,793 before the loops were split (commit 651b35d).
 void im2col_samples(float* patches, const float* inp, int b0, int b1, int H, int W, int C, int KS, int S, int P,
                     int OH, int OW) {
   const int row = KS * KS * C, span = KS * C;  // span: one kernel row, contiguous in the input
