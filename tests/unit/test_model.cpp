@@ -151,8 +151,10 @@ TEST_CASE("determinism: a CNN trains to the same bits with any number of kernel 
     return m.params;
   };
   // cnn-vgg at batch 8: 876,618 parameters, and its layers are still large enough to split.
-  for (auto [p, batch] : {std::pair<const char*, int>{"cnn-tiny", 32}, {"cnn-vgg", 8}}) {
-    auto a = run(p, batch, 0), b = run(p, batch, 1), c = run(p, batch, 3);
+  // (No structured bindings: C++17 does not let doctest's assertion lambdas capture them; clang refuses.)
+  for (const auto& pb : {std::pair<const char*, int>{"cnn-tiny", 32}, {"cnn-vgg", 8}}) {
+    const char* p = pb.first;
+    auto a = run(p, pb.second, 0), b = run(p, pb.second, 1), c = run(p, pb.second, 3);
     CHECK_MESSAGE(a == b, p);
     CHECK_MESSAGE(a == c, p);
     CHECK_MESSAGE(a != init, p);  // it did train
