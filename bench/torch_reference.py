@@ -60,6 +60,16 @@ def record(preset, line):
         f.write(line + "\n")
 
 
+def train_epoch(model, opt, x, y, loss_of):
+    """One epoch of batch-32 steps over a new shuffle; loss_of(logits, labels) is the batch's loss."""
+    perm = torch.randperm(len(x))
+    for i in range(0, len(x), 32):
+        b = perm[i:i + 32]
+        opt.zero_grad()
+        loss_of(model(x[b]), y[b]).backward()
+        opt.step()
+
+
 def mlp(epochs, seeds):
     xtr, ytr, xte, yte = load()
     for seed in seeds:
@@ -70,13 +80,7 @@ def mlp(epochs, seeds):
         lossf = torch.nn.CrossEntropyLoss()
         t0 = time.time()
         for ep in range(epochs):
-            perm = torch.randperm(len(xtr))
-            for i in range(0, len(xtr), 32):
-                b = perm[i:i + 32]
-                opt.zero_grad()
-                loss = lossf(model(xtr[b]), ytr[b])
-                loss.backward()
-                opt.step()
+            train_epoch(model, opt, xtr, ytr, lossf)
         secs = time.time() - t0
         with torch.no_grad():
             acc = (model(xte).argmax(1) == yte).float().mean().item()
@@ -123,6 +127,8 @@ def mlp_deep(seeds, max_epochs=100):
         keras_init(model)
         opt = torch.optim.Adam(model.parameters(), lr=0.01, eps=1e-7)
         l2 = lambda: 0.01 * (last_hidden.weight ** 2).sum()
+        weighted_loss = lambda logits, y: (torch.nn.functional.cross_entropy(logits, y, reduction="none")
+                                           * class_w[y]).sum() / len(y) + l2()
 
         def evaluate(x, y):
             model.eval()
@@ -138,14 +144,7 @@ def mlp_deep(seeds, max_epochs=100):
         history, events = [], []
         t0 = time.time()
         for ep in range(max_epochs):
-            perm = torch.randperm(len(xtr))
-            for i in range(0, len(xtr), 32):
-                b = perm[i:i + 32]
-                opt.zero_grad()
-                per = torch.nn.functional.cross_entropy(model(xtr[b]), ytr[b], reduction="none")
-                loss = (per * class_w[ytr[b]]).sum() / len(b) + l2()
-                loss.backward()
-                opt.step()
+            train_epoch(model, opt, xtr, ytr, weighted_loss)
             val_loss, val_acc = evaluate(xva, yva)
             lr = opt.param_groups[0]["lr"]
             history.append({"epoch": ep + 1, "val_loss": round(val_loss, 5), "val_accuracy": round(val_acc, 5), "lr": lr})
