@@ -8,7 +8,7 @@
 each run's full JSON output in docs/results/PRESET-seedS[-eEPOCHS].json, and re-renders
 docs/results.md from every JSON file there. Nothing in docs/results.md is typed by hand.
 """
-import glob, json, os, platform, statistics, subprocess, sys, datetime
+import datetime, glob, json, os, platform, re, statistics, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results")
@@ -107,7 +107,7 @@ def mlp_deep_across(runs, torch_runs):
            f"{reach([r['test_accuracy'] for r in torch_runs])} |", "",
            "| framework | seed | epochs run | learning-rate reductions and stop | test accuracy | test loss | wall time (threads) |",
            "|---|---|---|---|---|---|---|"]
-    for r in torch_runs:
+    for r in sorted(torch_runs, key=lambda r: r["seed"]):
         out.append(f"| {r['framework']} | {r['seed']} | {r['epochs']} | {'; '.join(r['events']) or '—'} | "
                    f"{100 * r['test_accuracy']:.2f}% | {r['test_loss']:.4f} | {r['seconds']} s ({r['threads']}) |")
     return out
@@ -132,7 +132,9 @@ def cpu_name():
 
 
 def render():
-    files = sorted(glob.glob(os.path.join(RESULTS, "*.json")))
+    # Sorted as people count: seed 2 before seed 10.
+    natural = lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", os.path.basename(p))]
+    files = sorted(glob.glob(os.path.join(RESULTS, "*.json")), key=natural)
     runs = [json.load(open(p)) for p in files if not os.path.basename(p).startswith("browser-")]
     browser = [json.load(open(p)) for p in files if os.path.basename(p).startswith("browser-")]
     lines = ["# Results on the MNIST test set", "",
