@@ -114,6 +114,16 @@ struct LearnedView {               // the Model window's "What it learned" tab (
   bool focus_big = false;          // bring it to the front next frame
 };
 
+struct CellView {                  // the test images behind one confusion-matrix cell (win_eval.cpp)
+  int truth = -1, predicted = -1;  // the cell clicked; truth < 0: no window
+  bool focus = false;              // bring the window to the front next frame
+  uint64_t run = ~0ull, version = ~0ull;  // the evaluation the images were picked from
+  std::vector<int> items;          // test-image indices, the most telling first
+  int total = 0;                   // how many images the cell holds
+  Texture tex;                     // the items as a grid of tiles (kCellCols across)
+  bool shown = false;              // drawn this frame (status())
+};
+
 struct Env {
   bool threads = false, simd = false, isolated = false;
   int workers = 0, cores = 1;
@@ -163,6 +173,7 @@ struct AppState {
   Texture strip_tex;               // the augmented images being fed, side by side
   uint64_t strip_version = ~0ull;
   LearnedView learned;
+  CellView cell;
 };
 
 AppState& app_state();
@@ -208,6 +219,8 @@ void window_data(AppState& s);
 void window_model(AppState& s);
 void window_training(AppState& s);
 void window_evaluation(AppState& s);
+// The test images of the confusion-matrix cell last clicked, left of x = right_x (the Evaluation window).
+void cell_window(AppState& s, float right_x, float top);
 void window_draw(AppState& s);
 // The URL hash that reproduces the current network and training settings (web.cpp's parse_hash
 // reads it back); autostart adds autostart=1.

@@ -233,6 +233,8 @@ void Bridge::eval_begin() {
   eval_correct_ = 0;
   eval_loss_ = 0;
   eval_conf_ = dl::Confusion(model_.classes());
+  eval_pred_.assign(size_t(test_->n), 0);
+  eval_prob_.assign(size_t(test_->n), 0.0f);
 }
 
 void Bridge::eval_chunk() {
@@ -249,6 +251,8 @@ void Bridge::eval_chunk() {
     int pred = int(std::max_element(pb, pb + K) - pb);
     eval_correct_ += pred == y[b];
     eval_conf_.add(y[b], pred);
+    eval_pred_[size_t(eval_pos_ + b)] = uint8_t(pred);
+    eval_prob_[size_t(eval_pos_ + b)] = pb[pred];
     eval_loss_ += -std::log(std::min(std::max(pb[y[b]], 1e-7f), 1.0f - 1e-7f));
   }
   eval_pos_ += B;
@@ -263,6 +267,8 @@ void Bridge::eval_chunk() {
     shared_.test_accuracy = double(eval_correct_) / d.n;
     shared_.confusion = eval_conf_;
     shared_.report = dl::report_from_confusion(eval_conf_);
+    shared_.test_pred = eval_pred_;
+    shared_.test_prob = eval_prob_;
   }
 }
 
@@ -350,6 +356,8 @@ void Bridge::snapshot(Snapshot* out) {
   std::vector<dl::EpochRecord> history = std::move(out->history);
   dl::Confusion conf = std::move(out->confusion);
   dl::Report report = std::move(out->report);
+  std::vector<uint8_t> test_pred = std::move(out->test_pred);
+  std::vector<float> test_prob = std::move(out->test_prob);
   const uint64_t eval_version = out->eval_version;
   // Copy the small fields, then the big ones only when they changed.
   Snapshot tmp;
@@ -377,11 +385,15 @@ void Bridge::snapshot(Snapshot* out) {
   if (eval_version != s.eval_version) {
     conf = s.confusion;
     report = s.report;
+    test_pred = s.test_pred;
+    test_prob = s.test_prob;
   }
   tmp.batches = std::move(batches);
   tmp.history = std::move(history);
   tmp.confusion = std::move(conf);
   tmp.report = std::move(report);
+  tmp.test_pred = std::move(test_pred);
+  tmp.test_prob = std::move(test_prob);
   *out = std::move(tmp);
 }
 

@@ -50,6 +50,9 @@ struct Snapshot {
   double test_loss = 0, test_accuracy = 0;
   dl::Confusion confusion;
   dl::Report report;
+  // Per test image, from the same evaluation: the predicted class and the probability given to it.
+  std::vector<uint8_t> test_pred;
+  std::vector<float> test_prob;
   bool has_model = false;           // trained or loaded weights exist
   uint64_t params_version = 0;      // bumps whenever published weights change
 };
@@ -134,6 +137,8 @@ class Bridge {
   int64_t eval_correct_ = 0;
   double eval_loss_ = 0;
   dl::Confusion eval_conf_;
+  std::vector<uint8_t> eval_pred_;
+  std::vector<float> eval_prob_;
   double last_publish_ = 0;
   double last_strip_ = 0;
   // Wall-clock samples/s over the last few seconds: the trainer's own clock counts only its steps,

@@ -417,6 +417,37 @@ std::string status_json(const AppState& s) {
   if (sn.has_eval) j.num(sn.test_accuracy); else j.null();
   j.key("test_loss");
   if (sn.has_eval) j.num(sn.test_loss); else j.null();
+  j.key("confusion");  // rows: true digit, columns: predicted digit
+  if (sn.has_eval) {
+    j.open('[');
+    for (int i = 0; i < sn.confusion.k; ++i) {
+      j.open('[');
+      for (int k = 0; k < sn.confusion.k; ++k) j.num(double(sn.confusion.at(i, k)));
+      j.close(']');
+    }
+    j.close(']');
+  } else {
+    j.null();
+  }
+  j.key("cell_view");  // the test images of a clicked confusion-matrix cell, when their window shows
+  if (s.cell.shown) {
+    const CellView& v = s.cell;
+    j.open('{');
+    j.kv("truth", v.truth);
+    j.kv("predicted", v.predicted);
+    j.kv("total", v.total);
+    j.key("items");
+    j.open('[');
+    for (int i : v.items) j.num(i);
+    j.close(']');
+    j.key("probabilities");
+    j.open('[');
+    for (int i : v.items) j.num(s.snap.test_prob[size_t(i)]);
+    j.close(']');
+    j.close('}');
+  } else {
+    j.null();
+  }
   j.kv("lesson_link", s.ui.share_url);
   j.key("learned");  // the Model window's "What it learned" tab, when it is showing
   if (s.learned.shown && s.learned.has_kernels && s.draw.model.built()) {

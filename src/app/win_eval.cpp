@@ -1,8 +1,10 @@
 // The Evaluation window: test accuracy, the confusion-matrix heatmap (rows true, columns
-// predicted, counts in the cells), and the classification report.
+// predicted, counts in the cells; a click on a cell opens its test images), and the
+// classification report.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "app.h"
 
@@ -60,6 +62,10 @@ static void heatmap(AppState& s, float side) {
                                                       a.y + (i + 0.5f) * cell - ts.y * scale * 0.5f), col, t);
     }
   dl->AddRect(a, b, IM_COL32(120, 125, 135, 255));
+  if (s.cell.truth >= 0 && s.cell.truth < K && s.cell.predicted < K) {  // the cell whose images are open
+    const ImVec2 c0(a.x + s.cell.predicted * cell, a.y + s.cell.truth * cell);
+    dl->AddRect(c0, ImVec2(c0.x + cell, c0.y + cell), IM_COL32(230, 60, 40, 255), 0, 0, std::max(2.0f, fs * 0.15f));
+  }
   ImGui::Dummy(ImVec2(b.x - p.x, b.y - p.y + fs * 0.3f));
   note_rect(s, "evaluation.confusion", a, b);
   // Hover: what the cell means, in words.
@@ -68,8 +74,15 @@ static void heatmap(AppState& s, float side) {
     const int i = int((m.y - a.y) / cell), j = int((m.x - a.x) / cell);
     if (i >= 0 && i < K && j >= 0 && j < K) {
       const long long v = (long long)c.at(i, j);
-      if (i == j) ImGui::SetTooltip("%lld images of a %d were read correctly", v, i);
-      else ImGui::SetTooltip("%lld images of a %d were read as a %d", v, i, j);
+      const char* more = v > 0 ? "\nclick to see them" : "";
+      if (i == j) ImGui::SetTooltip("%lld images of a %d were read correctly%s", v, i, more);
+      else ImGui::SetTooltip("%lld images of a %d were read as a %d%s", v, i, j, more);
+      if (v > 0 && ImGui::IsMouseClicked(0)) {
+        s.cell.truth = i;
+        s.cell.predicted = j;
+        s.cell.run = s.cell.version = ~0ull;  // pick the images again
+        s.cell.focus = true;
+      }
     }
   }
 }
@@ -150,7 +163,125 @@ void window_evaluation(AppState& s) {
     heatmap(s, std::floor(side));
     report(s);
   }
+  const float left = ImGui::GetWindowPos().x, top = ImGui::GetWindowPos().y;
   ImGui::End();
+  cell_window(s, left, top);
+}
+
+static constexpr int kCellMax = 120, kCellCols = 12;
+
+// Picks the cell's images from the last evaluation and lays them out as one texture.
+static void pick_cell_images(CellView& v, const Snapshot& sn, const dl::Dataset& d) {
+  v.items = dl::cell_examples(d.labels.data(), sn.test_pred.data(), sn.test_prob.data(), d.n, v.truth, v.predicted,
+                              kCellMax, &v.total);
+  v.run = sn.run;
+  v.version = sn.eval_version;
+  if (v.items.empty()) return;
+  const int n = int(v.items.size()), cols = std::min(n, kCellCols), rows = (n + cols - 1) / cols;
+  const int h = d.rows, w = d.cols;
+  std::vector<uint8_t> atlas(size_t(cols) * w * size_t(rows) * h, 0);
+  for (int k = 0; k < n; ++k) {
+    const uint8_t* img = d.image(v.items[size_t(k)]);
+    const size_t ox = size_t(k % cols) * w, oy = size_t(k / cols) * h;
+    for (int y = 0; y < h; ++y) std::memcpy(&atlas[(oy + y) * cols * w + ox], img + size_t(y) * w, size_t(w));
+  }
+  texture_r8(&v.tex, cols * w, rows * h, atlas.data(), true);
+}
+
+void cell_window(AppState& s, float right_x, float top) {
+  CellView& v = s.cell;
+  v.shown = false;
+  if (v.truth < 0) return;
+  const Snapshot& sn = s.snap;
+  const dl::Dataset& d = data_test(s);
+  // Only while the numbers it explains are on screen: a new run, or other data, closes it.
+  if (!sn.has_eval || int(sn.test_pred.size()) != d.n || int(d.labels.size()) != d.n || v.truth >= sn.confusion.k ||
+      v.predicted >= sn.confusion.k) {
+    v.truth = -1;
+    return;
+  }
+  if (v.run != sn.run || v.version != sn.eval_version) pick_cell_images(v, sn, d);
+
+  // Left of the Evaluation window, so that the matrix stays in view for the next click.
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  const float fs = ImGui::GetFontSize(), w = std::min(fs * 44, right_x - fs);
+  if (w >= fs * 20) ImGui::SetNextWindowPos(ImVec2(right_x - fs * 0.5f, top + fs * 2), ImGuiCond_Appearing, ImVec2(1, 0));
+  else ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));  // narrow page
+  ImGui::SetNextWindowSize(ImVec2(w >= fs * 20 ? w : ds.x * 0.9f, ds.y * 0.75f), ImGuiCond_Appearing);
+  if (v.focus) ImGui::SetNextWindowFocus();  // in front again when another cell is clicked while open
+  v.focus = false;
+  const bool right = v.truth == v.predicted;
+  char title[96];
+  if (right) std::snprintf(title, sizeof title, "Test images of a %d read correctly###cell", v.truth);
+  else std::snprintf(title, sizeof title, "Test images of a %d read as a %d###cell", v.truth, v.predicted);
+  bool open = true;
+  if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
+    v.shown = true;
+    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+    note_rect(s, "evaluation.cell", wp, ImVec2(wp.x + ws.x, wp.y + ws.y));
+    {  // where ImGui puts the title bar's close button (for tests that press it)
+      const ImGuiStyle& st = ImGui::GetStyle();
+      const float f = ImGui::GetFontSize(), x1 = wp.x + ws.x - st.FramePadding.x;
+      note_rect(s, "evaluation.cell.close", ImVec2(x1 - f, wp.y + st.FramePadding.y), ImVec2(x1, wp.y + st.FramePadding.y + f));
+    }
+    const int n = int(v.items.size());
+    const std::string total = dl::with_commas(v.total);
+    ImGui::PushTextWrapPos(0);
+    // e.g. "48 test images of a 7 were read as a 9, the ones the network was surest about first."
+    char head[96], order[128];
+    if (right) std::snprintf(head, sizeof head, "%s test image%s of a %d %s read correctly", total.c_str(),
+                             v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were");
+    else std::snprintf(head, sizeof head, "%s test image%s of a %d %s read as a %d", total.c_str(),
+                       v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were", v.predicted);
+    const char* most = right ? "least sure" : "surest";
+    if (n == 1) std::snprintf(order, sizeof order, ".");
+    else if (n < v.total) std::snprintf(order, sizeof order, "; here are the %d the network was %s about, %s first.", n, most, most);
+    else std::snprintf(order, sizeof order, ", the ones the network was %s about first.", most);
+    ImGui::Text("%s%s Under %s, how sure the network was of its %sanswer.%s", head, order, n == 1 ? "it" : "each",
+                right ? "" : "wrong ", right ? "" : n == 1 ? " Would you have read it right?" : " Would you have read them right?");
+    ImGui::PopTextWrapPos();
+    ImGui::Spacing();
+    const float gap = std::round(fs * 0.5f);
+    const int cols = std::min(n, kCellCols), rows = (n + cols - 1) / cols;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float tile = std::floor(std::clamp((avail - gap * (kCellCols - 1)) / kCellCols, fs * 2.5f, fs * 6));
+    const float row_h = tile + fs * 1.3f + gap;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    int hovered = -1;
+    char pct[16];
+    for (int k = 0; k < n; ++k) {
+      const ImVec2 a(p0.x + (k % cols) * (tile + gap), p0.y + (k / cols) * row_h), b(a.x + tile, a.y + tile);
+      const ImVec2 uv0(float(k % cols) / cols, float(k / cols) / rows), uv1(float(k % cols + 1) / cols, float(k / cols + 1) / rows);
+      draw_image(dl, v.tex, a, b, ImageMode::Ink, uv0, uv1);
+      dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
+      std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * sn.test_prob[size_t(v.items[size_t(k)])]);
+      const float tw = ImGui::CalcTextSize(pct).x;
+      dl->AddText(ImVec2(a.x + (tile - tw) * 0.5f, b.y + fs * 0.1f), text, pct);
+      if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) hovered = k;
+    }
+    ImGui::Dummy(ImVec2(cols * (tile + gap) - gap, rows * row_h));
+    note_rect(s, "evaluation.cell.grid", p0, ImVec2(p0.x + cols * (tile + gap) - gap, p0.y + rows * row_h));
+    if (hovered >= 0) {
+      const int i = v.items[size_t(hovered)];
+      ImGui::BeginTooltip();
+      char what[32];
+      if (right) std::snprintf(what, sizeof what, "read correctly");
+      else std::snprintf(what, sizeof what, "read as a %d", v.predicted);
+      ImGui::Text("test image %s of %s: a %d, %s (%.1f%% sure)", dl::with_commas(i + 1).c_str(),
+                  dl::with_commas(d.n).c_str(), v.truth, what, 100.0 * sn.test_prob[size_t(i)]);
+      const float side = fs * 9;
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const ImVec2 uv0(float(hovered % cols) / cols, float(hovered / cols) / rows),
+          uv1(float(hovered % cols + 1) / cols, float(hovered / cols + 1) / rows);
+      draw_image(ImGui::GetWindowDrawList(), v.tex, p, ImVec2(p.x + side, p.y + side), ImageMode::Ink, uv0, uv1);
+      ImGui::Dummy(ImVec2(side, side));
+      ImGui::EndTooltip();
+    }
+  }
+  ImGui::End();
+  if (!open) v.truth = -1;
 }
 
 }  // namespace app

@@ -47,3 +47,26 @@ TEST_CASE("unequal precision and recall; a class never predicted has precision 0
   CHECK(text.find("0.6000") != std::string::npos);
   CHECK(text.find("weighted avg") != std::string::npos);
 }
+
+TEST_CASE("cell_examples: the images behind one confusion-matrix cell, the most telling first") {
+  //                         0     1     2     3     4     5     6     7
+  const uint8_t labels[] = {4,    4,    9,    4,    4,    7,    4,    4};
+  const uint8_t pred[] = {  9,    4,    9,    9,    4,    9,    9,    4};
+  const float prob[] = {    0.60f, 0.99f, 0.90f, 0.95f, 0.55f, 0.70f, 0.60f, 0.80f};
+  int total = -1;
+  // Mistakes (a 4 read as a 9): the surest first; the two at 0.60 keep their order.
+  std::vector<int> wrong = cell_examples(labels, pred, prob, 8, 4, 9, 10, &total);
+  CHECK(total == 3);
+  CHECK(wrong == std::vector<int>{3, 0, 6});
+  // Correct (4 read as 4): the least sure first.
+  CHECK(cell_examples(labels, pred, prob, 8, 4, 4, 10, &total) == std::vector<int>{4, 7, 1});
+  CHECK(total == 3);
+  // At most max_count, still counting them all.
+  CHECK(cell_examples(labels, pred, prob, 8, 4, 9, 2, &total) == std::vector<int>{3, 0});
+  CHECK(total == 3);
+  // An empty cell.
+  CHECK(cell_examples(labels, pred, prob, 8, 9, 4, 10, &total).empty());
+  CHECK(total == 0);
+  // Only image 5 is a 7 read as a 9.
+  CHECK(cell_examples(labels, pred, prob, 8, 7, 9, 10) == std::vector<int>{5});
+}

@@ -81,4 +81,16 @@ std::string confusion_text(const Confusion& c) {
   return t;
 }
 
+std::vector<int> cell_examples(const uint8_t* labels, const uint8_t* pred, const float* prob, int n, int truth,
+                               int predicted, int max_count, int* total) {
+  std::vector<int> idx;
+  for (int i = 0; i < n; ++i)
+    if (labels[i] == truth && pred[i] == predicted) idx.push_back(i);
+  if (total) *total = int(idx.size());
+  const bool mistakes = truth != predicted;
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return mistakes ? prob[a] > prob[b] : prob[a] < prob[b]; });
+  if (int(idx.size()) > max_count) idx.resize(size_t(std::max(0, max_count)));
+  return idx;
+}
+
 }  // namespace dl

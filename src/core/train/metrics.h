@@ -34,4 +34,12 @@ std::string report_text(const Report& r, const std::vector<std::string>& names =
 // The confusion matrix as an aligned table with labelled axes.
 std::string confusion_text(const Confusion& c);
 
+// The images behind one cell of the confusion matrix (true class `truth`, predicted class
+// `predicted`), the most telling first: in a cell of mistakes, those the model was surest about; on
+// the diagonal, those it was least sure about (ties: lower index first). labels[i], pred[i]: image
+// i's true and predicted class; prob[i]: the probability the model gave its prediction. At most
+// `max_count` indices; *total (if given) gets how many images the cell holds.
+std::vector<int> cell_examples(const uint8_t* labels, const uint8_t* pred, const float* prob, int n, int truth,
+                               int predicted, int max_count, int* total = nullptr);
+
 }  // namespace dl
