@@ -80,6 +80,33 @@ export async function shotWindow(page, key, name) {
   return screenshot(page, name, { x: r.x, y: r.y, width: r.w, height: r.h });
 }
 
+// The pixels of a layout() rectangle as drawn: a screenshot, decoded in the page. Returns
+// { width, height, data } with data the RGBA bytes, row after row.
+export async function regionPixels(page, key) {
+  const r = (await layout(page))[key];
+  if (!r || r.w <= 10 || r.h <= 10) throw new Error(`${key} has no size in layout()`);
+  const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
+  const { width, height, b64 } = await page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + src;
+    await img.decode();
+    const g = new OffscreenCanvas(img.width, img.height).getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, img.width, img.height).data;
+    let bin = '';
+    for (let i = 0; i < d.length; i += 0x8000) bin += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
+    return { width: img.width, height: img.height, b64: btoa(bin) };
+  }, png.toString('base64'));
+  return { width, height, data: Buffer.from(b64, 'base64') };
+}
+
+// How many pixels of regionPixels()' result satisfy is(r, g, b).
+export function countPixels({ data }, is) {
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) if (is(data[i], data[i + 1], data[i + 2])) n++;
+  return n;
+}
+
 // A mouse click on a widget named in layout(), with a frame or two between move, press and release
 // (ImGui 1.86 reads the button state once per frame). Waits up to 2 s for the widget to appear (popups
 // and new rows appear a frame later). dx: where across the widget, 0..1, or at(r): the x to click in

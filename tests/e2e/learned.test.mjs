@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout, regionPixels,
+  countPixels } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -29,28 +30,16 @@ function trainModel(preset, limit) {
   return file;
 }
 
-// Colour counts of a screenshot of layout() rectangle `key`: saturated red, saturated blue (the
-// weights map's two ends) and yellow-green (the heat map's high end).
+// Colour counts of layout() rectangle `key` as drawn: saturated red, saturated blue (the weights
+// map's two ends) and yellow-green (the heat map's high end).
 async function colours(page, key) {
-  const r = (await layout(page))[key];
-  assert.ok(r && r.w > 10 && r.h > 10, `${key} has a size`);
-  const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = 'data:image/png;base64,' + b64;
-    await img.decode();
-    const g = new OffscreenCanvas(img.width, img.height).getContext('2d');
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(0, 0, img.width, img.height).data;
-    let red = 0, blue = 0, hot = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [R, G, B] = [d[i], d[i + 1], d[i + 2]];
-      if (R > 170 && G < 110 && B < 110) red++;
-      if (B > 150 && R < 90) blue++;
-      if (G > 150 && R > 60 && B < 120) hot++;
-    }
-    return { red, blue, hot, pixels: d.length / 4 };
-  }, png.toString('base64'));
+  const px = await regionPixels(page, key);
+  return {
+    red: countPixels(px, (R, G, B) => R > 170 && G < 110 && B < 110),
+    blue: countPixels(px, (R, G, B) => B > 150 && R < 90),
+    hot: countPixels(px, (R, G, B) => G > 150 && R > 60 && B < 120),
+    pixels: px.width * px.height,
+  };
 }
 
 test('"What it learned": first-layer weights and the drawn digit through the filters', async (t) => {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, regionPixels, countPixels } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -46,27 +46,10 @@ async function clickCell(page, truth, predicted) {
   await clickAt(page, r.x + (predicted + 0.5) * r.w / 10, r.y + (truth + 0.5) * r.h / 10);
 }
 
-// Pixels of a layout() rectangle that are dark ink (the Ink map draws strokes dark on light), and
-// that are the red of the open cell's outline (the matrix's colour map has no red).
-async function pixels(page, key) {
-  const r = (await layout(page))[key];
-  assert.ok(r && r.w > 10 && r.h > 10, `${key} has a size`);
-  const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = 'data:image/png;base64,' + b64;
-    await img.decode();
-    const g = new OffscreenCanvas(img.width, img.height).getContext('2d');
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(0, 0, img.width, img.height).data;
-    let ink = 0, red = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] < 90) ink++;
-      if (d[i] > 200 && d[i + 1] < 100 && d[i + 2] < 100) red++;
-    }
-    return { ink, red };
-  }, png.toString('base64'));
-}
+// Dark ink (the Ink map draws strokes dark on light), and the red of the open cell's outline (the
+// matrix's colour map has no red).
+const isInk = (R, G, B) => R < 90 && G < 90 && B < 90;
+const isRed = (R, G, B) => R > 200 && G < 100 && B < 100;
 
 test('a click on a confusion-matrix cell shows its test images, the most telling first', async (t) => {
   const file = path.join(dir, 'mlp.dlmodel');
@@ -99,10 +82,10 @@ test('a click on a confusion-matrix cell shows its test images, the most telling
   // The prediction is the most probable of 10 classes, so it has at least 10%.
   assert.ok(v.probabilities.every((p) => p >= 0.1 && p <= 1));
   await sleep(300);
-  const { ink } = await pixels(page, 'evaluation.cell.grid');
-  const { red } = await pixels(page, 'evaluation.confusion');
+  const ink = countPixels(await regionPixels(page, 'evaluation.cell.grid'), isInk);
+  const red = countPixels(await regionPixels(page, 'evaluation.confusion'), isRed);
   assert.ok(red > 20, 'the open cell is outlined in the matrix');
-  t.diagnostic(`${v.items.length} images shown, ${ink} ink pixels; surest ${(100 * v.probabilities[0]).toFixed(1)}%`);
+  t.diagnostic(`${v.items.length} images shown, ${ink} ink pixels, ${red} red outline pixels; surest ${(100 * v.probabilities[0]).toFixed(1)}%`);
   assert.ok(ink > 20 * v.items.length, 'the digits are drawn');
   await screenshot(page, 'mistakes-cell');
 
@@ -122,7 +105,7 @@ test('a click on a confusion-matrix cell shows its test images, the most telling
   s = await waitStatus(page, (s) => s.cell_view == null, 5000, 'the window to close');
   assert.deepEqual(s.confusion, conf);
   await sleep(300);
-  assert.equal((await pixels(page, 'evaluation.confusion')).red, 0, 'no outline once closed');
+  assert.equal(countPixels(await regionPixels(page, 'evaluation.confusion'), isRed), 0, 'no outline once closed');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
