@@ -1,6 +1,6 @@
 // The confusion matrix's cells open their test images: a click on a cell of mistakes shows the test
 // images of that digit read as the other one, the ones the network was surest about first; a click
-// on the diagonal shows correct ones, the least sure first; the open cell is outlined in the matrix;
+// (or a tap) on the diagonal shows correct ones, the least sure first; the open cell is outlined in the matrix;
 // the window's close button closes it. The model comes from the native CLI (a short run), loaded
 // through the page's file input, which evaluates it on the test set. The images' indices are checked
 // against the MNIST test labels, and the pictures by the ink in a screenshot.
@@ -16,7 +16,7 @@ import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, l
 let srv, browser, dir;
 before(async () => {
   srv = await serve({ isolation: true });
-  browser = await launch();
+  browser = await launch({ hasTouch: true });  // mouse clicks and finger taps both open cells
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-mistakes-'));
 });
 after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
@@ -89,8 +89,9 @@ test('a click on a confusion-matrix cell shows its test images, the most telling
   assert.ok(ink > 20 * v.items.length, 'the digits are drawn');
   await screenshot(page, 'mistakes-cell');
 
-  // The diagonal: correct answers, the least sure first.
-  await clickCell(page, pj, pj);
+  // The diagonal, tapped with a finger: correct answers, the least sure first.
+  const m = (await layout(page))['evaluation.confusion'];
+  await page.touchscreen.tap(m.x + (pj + 0.5) * m.w / 10, m.y + (pj + 0.5) * m.h / 10);
   s = await waitStatus(page, (s) => s.cell_view && s.cell_view.truth === pj && s.cell_view.predicted === pj, 5000, 'the diagonal cell\'s images');
   v = s.cell_view;
   assert.equal(v.total, conf[pj][pj]);
