@@ -171,9 +171,11 @@ def render():
     if torch_runs:
         lines += ["", "## The same mlp recipe in PyTorch (bench/torch_reference.py)", "",
                   "An independent check of what the recipe itself reaches: Debian's PyTorch, glorot-uniform kernels, "
-                  "zero biases, Adam (lr 1e-3, ε 1e-7), batch 32, all 60,000 training images, its own shuffles.", "",
+                  "zero biases, Adam (lr 1e-3, ε 1e-7), batch 32, all 60,000 training images, its own shuffles. "
+                  "Its speed depends on the BLAS behind Debian's libblas.so.3: the runs below 1,000 samples/s used the "
+                  "reference BLAS, the later ones OpenBLAS (libopenblas0-openmp).", "",
                   "| framework | seed | epochs | test accuracy | train samples/s (threads; the machine was shared, not a benchmark) |", "|---|---|---|---|---|"]
-        for r in torch_runs:
+        for r in sorted(torch_runs, key=lambda r: (r["epochs"], r["seed"])):
             lines.append(f"| {r['framework']} | {r['seed']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
                          f"{r['train_samples_per_sec']:,} ({r.get('threads', 1)}) |")
     lines += mlp_deep_across(runs, read_jsonl("pytorch-mlp-deep.jsonl"))
