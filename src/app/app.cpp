@@ -11,6 +11,8 @@
 
 namespace app {
 
+const char* const kPaneNames[kPaneCount] = {"Data", "Model", "Train", "Draw", "Results"};
+
 const char* const kDataFileNames[kDataFiles] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 

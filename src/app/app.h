@@ -142,6 +142,10 @@ struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&see
 // nothing running and nobody at the page, every 30th.
 constexpr int kTrainingFrameInterval = 2, kIdleFrameInterval = 30;
 
+// The five windows, in the order of the narrow layout's tabs.
+enum Pane { kPaneData, kPaneModel, kPaneTrain, kPaneDraw, kPaneResults, kPaneCount };
+extern const char* const kPaneNames[kPaneCount];  // "Data", "Model", "Train", "Draw", "Results"
+
 struct Ui {
   float font_px = 18, dpr = 1;
   bool fonts_dirty = true;
@@ -154,6 +158,9 @@ struct Ui {
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
+  // Narrow pages (a phone held upright): one window at a time, chosen from a row of tabs.
+  bool narrow = false;
+  int pane = kPaneTrain;            // the window shown when narrow
 };
 
 struct AppState {

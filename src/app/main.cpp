@@ -77,6 +77,32 @@ void setup_style() {
   g_base_style = st;
 }
 
+// Below this width (in font heights) the three columns get too narrow to read: one window at a time.
+constexpr float kNarrowPage = 52;
+
+// The row of tabs that picks the window on a narrow page; returns its height.
+float pane_tabs(AppState& s, float top, float width) {
+  const ImGuiWindowFlags f = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                             ImGuiWindowFlags_AlwaysAutoResize;
+  ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(width, 0), ImGuiCond_Always);
+  ImGui::Begin("##panes", nullptr, f);
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float bw = std::floor((ImGui::GetContentRegionAvail().x - st.ItemSpacing.x * (kPaneCount - 1)) / kPaneCount);
+  for (int i = 0; i < kPaneCount; ++i) {
+    if (i) ImGui::SameLine();
+    const bool on = s.ui.pane == i;
+    if (on) ImGui::PushStyleColor(ImGuiCol_Button, st.Colors[ImGuiCol_ButtonActive]);
+    if (on) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    if (ImGui::Button(kPaneNames[i], ImVec2(bw, ImGui::GetFrameHeight() * 1.3f))) s.ui.pane = i;
+    if (on) ImGui::PopStyleColor(2);
+    note_rect(s, (std::string("pane.") + kPaneNames[i]).c_str());
+  }
+  const float h = ImGui::GetWindowSize().y;
+  ImGui::End();
+  return h;
+}
+
 // Tiles the five windows over the page: | Data / Model | Training / Draw | Evaluation |
 struct Tiles {
   ImVec4 data, model, training, draw, evaluation;
@@ -103,7 +129,7 @@ void place(const ImVec4& r) {
 void menu_bar(AppState& s, float* height) {
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
-    ImGui::TextDisabled("train a neural network to read handwritten digits");
+    if (!s.ui.narrow) ImGui::TextDisabled("train a neural network to read handwritten digits");
     store_menu(s);
     share_menu(s);
     if (ImGui::BeginMenu("View")) {
@@ -182,19 +208,33 @@ void frame() {
   s.ui.rects.clear();
 
   float top = 0, bottom = ImGui::GetFrameHeight() + 6;
-  menu_bar(s, &top);
   const ImVec2 d = ImGui::GetIO().DisplaySize;
-  Tiles t = layout_tiles(d, top + 2, bottom);
-  place(t.data);
-  window_data(s);
-  place(t.model);
-  window_model(s);
-  place(t.training);
-  window_training(s);
-  place(t.draw);
-  window_draw(s);
-  place(t.evaluation);
-  window_evaluation(s);
+  s.ui.narrow = d.x < ImGui::GetFontSize() * kNarrowPage;
+  menu_bar(s, &top);
+  s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
+  if (s.ui.narrow) {
+    const float tabs = pane_tabs(s, top, d.x);
+    place(ImVec4(0, top + tabs, d.x, d.y - top - tabs - bottom));
+    switch (s.ui.pane) {
+      case kPaneData: window_data(s); break;
+      case kPaneModel: window_model(s); break;
+      case kPaneTrain: window_training(s); break;
+      case kPaneDraw: window_draw(s); break;
+      default: window_evaluation(s); break;
+    }
+  } else {
+    Tiles t = layout_tiles(d, top + 2, bottom);
+    place(t.data);
+    window_data(s);
+    place(t.model);
+    window_model(s);
+    place(t.training);
+    window_training(s);
+    place(t.draw);
+    window_draw(s);
+    place(t.evaluation);
+    window_evaluation(s);
+  }
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
   status_bar(s);

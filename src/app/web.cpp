@@ -500,6 +500,9 @@ std::string status_json(const AppState& s) {
   j.kv("frames", double(s.ui.frames));
   j.kv("fps", s.ui.fps);
   j.kv("frame_interval", double(s.ui.frame_interval));
+  // "wide": the five windows side by side; "narrow": one at a time, `pane` names it.
+  j.kv("layout", std::string(s.ui.narrow ? "narrow" : "wide"));
+  j.kv("pane", std::string(s.ui.narrow ? kPaneNames[s.ui.pane] : ""));
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
   status_json_builder(s, j);

@@ -37,7 +37,11 @@ void window_draw(AppState& s) {
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   const float fs = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float side = std::floor(std::max(fs * 6, std::min(avail.y - ImGui::GetFrameHeightWithSpacing(), avail.x * 0.5f)));
+  // Side by side (pad | prediction and bars), or, in a window taller than wide (a phone held
+  // upright), the pad across the width with the prediction and bars under it.
+  const bool tall = avail.y > avail.x * 1.3f;
+  const float side = tall ? std::floor(std::max(fs * 6, std::min(avail.x, avail.y - fs * 18)))
+                          : std::floor(std::max(fs * 6, std::min(avail.y - ImGui::GetFrameHeightWithSpacing(), avail.x * 0.5f)));
 
   ImGui::BeginGroup();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -69,7 +73,7 @@ void window_draw(AppState& s) {
   ImGui::SliderFloat("brush", &d.brush, 5.0f, 20.0f, "%.0f");
   ImGui::EndGroup();
 
-  ImGui::SameLine();
+  if (!tall) ImGui::SameLine();
   ImGui::BeginGroup();
   const bool have_model = d.model.built();
   if (!have_model) {
@@ -93,7 +97,7 @@ void window_draw(AppState& s) {
   const ImVec2 g0 = ImGui::GetCursorScreenPos();
   const float img = std::floor(std::min(fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f));
   const float right = g0.x + ImGui::GetContentRegionAvail().x;
-  const ImVec2 i0(right - img, p0.y);
+  const ImVec2 i0(right - img, tall ? g0.y : p0.y);
   draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
   dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
   note_rect(s, "draw.image28", i0, ImVec2(i0.x + img, i0.y + img));
@@ -103,7 +107,8 @@ void window_draw(AppState& s) {
   const float top = std::max(g0.y, i0.y + img + fs * 1.1f);
   ImGui::SetCursorScreenPos(ImVec2(g0.x, top));
   const float bar_w = ImGui::GetContentRegionAvail().x;
-  const float row_h = std::max(fs * 1.0f, (p0.y + side + ImGui::GetFrameHeightWithSpacing() - top) / 10.0f - 1);
+  const float row_h = tall ? std::clamp(ImGui::GetContentRegionAvail().y / 10.0f - 1, fs * 1.0f, fs * 2.0f)
+                           : std::max(fs * 1.0f, (p0.y + side + ImGui::GetFrameHeightWithSpacing() - top) / 10.0f - 1);
   const ImVec2 b0 = ImGui::GetCursorScreenPos();
   for (int k = 0; k < 10; ++k) {
     const float y = b0.y + k * row_h;

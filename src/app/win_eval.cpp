@@ -190,7 +190,6 @@ static void pick_cell_images(CellView& v, const Snapshot& sn, const dl::Dataset&
 
 void cell_window(AppState& s, float right_x, float top) {
   CellView& v = s.cell;
-  v.shown = false;
   if (v.truth < 0) return;
   const Snapshot& sn = s.snap;
   const dl::Dataset& d = data_test(s);
@@ -241,11 +240,17 @@ void cell_window(AppState& s, float right_x, float top) {
                 right ? "" : "wrong ", right ? "" : n == 1 ? " Would you have read it right?" : " Would you have read them right?");
     ImGui::PopTextWrapPos();
     ImGui::Spacing();
+    // The texture holds the images kCellCols across (acols × arows); on screen, as many across as fit.
     const float gap = std::round(fs * 0.5f);
-    const int cols = std::min(n, kCellCols), rows = (n + cols - 1) / cols;
+    const int acols = std::min(n, kCellCols), arows = (n + acols - 1) / acols;
     const float avail = ImGui::GetContentRegionAvail().x;
     const float tile = std::floor(std::clamp((avail - gap * (kCellCols - 1)) / kCellCols, fs * 2.5f, fs * 6));
+    const int cols = std::clamp(int((avail + gap) / (tile + gap)), 1, acols), rows = (n + cols - 1) / cols;
     const float row_h = tile + fs * 1.3f + gap;
+    auto uv = [&](int k, ImVec2* uv0, ImVec2* uv1) {
+      *uv0 = ImVec2(float(k % acols) / acols, float(k / acols) / arows);
+      *uv1 = ImVec2(float(k % acols + 1) / acols, float(k / acols + 1) / arows);
+    };
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -253,7 +258,8 @@ void cell_window(AppState& s, float right_x, float top) {
     char pct[16];
     for (int k = 0; k < n; ++k) {
       const ImVec2 a(p0.x + (k % cols) * (tile + gap), p0.y + (k / cols) * row_h), b(a.x + tile, a.y + tile);
-      const ImVec2 uv0(float(k % cols) / cols, float(k / cols) / rows), uv1(float(k % cols + 1) / cols, float(k / cols + 1) / rows);
+      ImVec2 uv0, uv1;
+      uv(k, &uv0, &uv1);
       draw_image(dl, v.tex, a, b, ImageMode::Ink, uv0, uv1);
       dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
       std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * sn.test_prob[size_t(v.items[size_t(k)])]);
@@ -273,8 +279,8 @@ void cell_window(AppState& s, float right_x, float top) {
                   dl::with_commas(d.n).c_str(), v.truth, what, 100.0 * sn.test_prob[size_t(i)]);
       const float side = fs * 9;
       const ImVec2 p = ImGui::GetCursorScreenPos();
-      const ImVec2 uv0(float(hovered % cols) / cols, float(hovered / cols) / rows),
-          uv1(float(hovered % cols + 1) / cols, float(hovered / cols + 1) / rows);
+      ImVec2 uv0, uv1;
+      uv(hovered, &uv0, &uv1);
       draw_image(ImGui::GetWindowDrawList(), v.tex, p, ImVec2(p.x + side, p.y + side), ImageMode::Ink, uv0, uv1);
       ImGui::Dummy(ImVec2(side, side));
       ImGui::EndTooltip();

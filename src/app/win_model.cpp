@@ -255,7 +255,6 @@ void window_model(AppState& s) {
   if (!s.model.error.empty()) error_text(s.model.error);
   else if (!s.model.notice.empty()) ImGui::TextWrapped("%s", s.model.notice.c_str());
 
-  s.learned.shown = false;
   if (!ImGui::BeginTabBar("model_tabs")) {
     ImGui::End();
     if (s.model.builder_open) builder_window(s);

@@ -123,7 +123,9 @@ static void test_steers_note(AppState& s, bool in_basics) {
 
 static void tab_basics(AppState& s) {
   TrainSettings& t = s.train;
-  if (ImGui::BeginTable("settings", 3, ImGuiTableFlags_SizingStretchSame)) {
+  // Three settings a row where a field and its label fit (about 11.5 font heights), else two or one.
+  const int cols = std::clamp(int(ImGui::GetContentRegionAvail().x / (ImGui::GetFontSize() * 11.5f)), 1, 3);
+  if (ImGui::BeginTable("settings", cols, ImGuiTableFlags_SizingStretchSame)) {
     const float w = ImGui::GetFontSize() * 5.0f;
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
@@ -571,18 +573,21 @@ static void curves(AppState& s) {
   const float xmax = float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs));
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const float h = std::max(ImGui::GetFontSize() * 6, avail.y - 2);
-  const float w = (avail.x - 2 * gap) / 3;
+  // Side by side; one under the other in a window taller than wide (a phone held upright).
+  const bool stack = avail.y > avail.x * 1.2f;
+  const float h = stack ? std::max(ImGui::GetFontSize() * 6, (avail.y - 2 * ImGui::GetStyle().ItemSpacing.y) / 3 - 1)
+                        : std::max(ImGui::GetFontSize() * 6, avail.y - 2);
+  const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
   plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
-  ImGui::SameLine();
+  if (!stack) ImGui::SameLine();
   float lo = 100;
   for (float v : acc_b.y) lo = std::min(lo, v);
   lo = std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
   plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_b, acc_t, acc_v}, 0, xmax, n ? lo : 0, 100, "epoch", "%.0f", &marks);
   note_rect(s, "training.accuracy");
-  ImGui::SameLine();
+  if (!stack) ImGui::SameLine();
   plot_lines("lr", ImVec2(w, h), "Learning rate", {lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
   note_rect(s, "training.lr");
 }

@@ -1,0 +1,92 @@
+// A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
+// the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
+// on it; the curves stand one under the other; widening the page brings the five windows back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout } from './helpers.mjs';
+
+let srv, browser, dir;
+before(async () => {
+  srv = await serve({ isolation: true });
+  browser = await launch({ width: 412, height: 915, hasTouch: true });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-phone-'));
+});
+after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+const WINDOWS = ['window.data', 'window.model', 'window.training', 'window.draw', 'window.evaluation'];
+const shownWindows = async (page) => { const L = await layout(page); return WINDOWS.filter((w) => L[w]); };
+
+async function tapPane(page, name) {
+  const r = (await layout(page))[`pane.${name}`];
+  assert.ok(r && r.w > 40, `a ${name} tab`);
+  await page.touchscreen.tap(r.x + r.w / 2, r.y + r.h / 2);
+  await waitStatus(page, (s) => s.pane === name, 5000, `the ${name} tab`);
+  await sleep(200);
+}
+
+test('on a phone: one window at a time behind tabs, a full-width pad drawn on with a finger', async (t) => {
+  const file = path.join(dir, 'mlp.dlmodel');
+  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+    ['train', '--preset', 'mlp', '--epochs', '1', '--limit', '6000', '--seed', '1', '--save', file], { stdio: 'ignore' });
+  const { page, errors } = await openPage(browser.context, srv.url);
+  let s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  assert.equal(s.layout, 'narrow');
+  assert.equal(s.pane, 'Train', 'the training controls come first');
+  assert.deepEqual(await shownWindows(page), ['window.training']);
+  let L = await layout(page);
+  assert.ok(L['window.training'].w >= 400, 'the window takes the page\'s width');
+  // The curves stand one under the other, each the window's width.
+  assert.ok(L['training.accuracy'].y > L['training.loss'].y + L['training.loss'].h - 1);
+  assert.ok(Math.abs(L['training.accuracy'].x - L['training.loss'].x) < 2 && L['training.loss'].w > 300);
+  await screenshot(page, 'phone-train');
+
+  // The model arrives through the file input (the Model tab's "Load model file…").
+  await page.setInputFiles('#model-file', file);
+  await waitStatus(page, (s) => s.confusion != null && !s.evaluating, 30000, 'the loaded model\'s evaluation');
+
+  await tapPane(page, 'Draw');
+  assert.deepEqual(await shownWindows(page), ['window.draw']);
+  const pad = (await layout(page))['draw.pad'];
+  t.diagnostic(`pad ${Math.round(pad.w)} × ${Math.round(pad.h)} CSS px`);
+  assert.ok(pad.w >= 360 && Math.abs(pad.w - pad.h) < 1, 'a square pad across the width');
+  // A finger draws a "7".
+  const cdp = await browser.context.newCDPSession(page);
+  const P = (u, v) => ({ x: pad.x + u * pad.w, y: pad.y + v * pad.h });
+  const path7 = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [P(...path7[0])] });
+  for (let seg = 1; seg < path7.length; seg++)
+    for (let i = 1; i <= 10; i++) {
+      await sleep(30);
+      const [u0, v0] = path7[seg - 1], [u1, v1] = path7[seg];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [P(u0 + (u1 - u0) * i / 10, v0 + (v1 - v0) * i / 10)] });
+    }
+  await sleep(50);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  s = await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction from the finger');
+  t.diagnostic(`finger-drawn "7" read as ${s.prediction.digit} (${(100 * s.prediction.probabilities[s.prediction.digit]).toFixed(0)}%)`);
+  // The bars sit under the pad.
+  const bars = (await layout(page))['draw.probabilities'];
+  assert.ok(bars.y > pad.y + pad.h, 'the ten bars are under the pad');
+  await screenshot(page, 'phone-draw');
+
+  for (const [name, win] of [['Data', 'window.data'], ['Model', 'window.model'], ['Results', 'window.evaluation']]) {
+    await tapPane(page, name);
+    assert.deepEqual(await shownWindows(page), [win]);
+  }
+  assert.ok((await layout(page))['evaluation.confusion'], 'the confusion matrix on the Results tab');
+  await screenshot(page, 'phone-results');
+
+  // Wider (the phone turned, or a desktop window): the five windows side by side again.
+  await page.setViewportSize({ width: 1600, height: 900 });
+  s = await waitStatus(page, (s) => s.layout === 'wide', 5000, 'the wide layout');
+  await sleep(300);
+  assert.deepEqual(await shownWindows(page), WINDOWS);
+  assert.equal((await layout(page))['pane.Draw'], undefined, 'no tabs');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
