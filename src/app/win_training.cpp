@@ -123,8 +123,9 @@ static void test_steers_note(AppState& s, bool in_basics) {
 
 static void tab_basics(AppState& s) {
   TrainSettings& t = s.train;
-  // Three settings a row where a field and its label fit (about 11.5 font heights), else two or one.
-  const int cols = std::clamp(int(ImGui::GetContentRegionAvail().x / (ImGui::GetFontSize() * 11.5f)), 1, 3);
+  // Three settings a row where a field and its longest label fit, else two or one.
+  const float need = ImGui::GetFontSize() * 5.0f + ImGui::CalcTextSize("Learning rate").x;
+  const int cols = std::clamp(int(ImGui::GetContentRegionAvail().x / need), 1, 3);
   if (ImGui::BeginTable("settings", cols, ImGuiTableFlags_SizingStretchSame)) {
     const float w = ImGui::GetFontSize() * 5.0f;
     ImGui::TableNextColumn();
