@@ -158,7 +158,7 @@ struct Ui {
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
-  // Narrow pages (a phone held upright): one window at a time, chosen from a row of tabs.
+  // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   int pane = kPaneTrain;            // the window shown when narrow
 };

@@ -77,8 +77,9 @@ void setup_style() {
   g_base_style = st;
 }
 
-// Below this width (in font heights) the three columns get too narrow to read: one window at a time.
-constexpr float kNarrowPage = 52;
+// Below this width or height (in font heights) the tiled windows get too small to use (a phone held
+// upright, or turned): one window at a time.
+constexpr float kNarrowPage = 52, kLowPage = 34;
 
 // The row of tabs that picks the window on a narrow page; returns its height.
 float pane_tabs(AppState& s, float top, float width) {
@@ -209,7 +210,7 @@ void frame() {
 
   float top = 0, bottom = ImGui::GetFrameHeight() + 6;
   const ImVec2 d = ImGui::GetIO().DisplaySize;
-  s.ui.narrow = d.x < ImGui::GetFontSize() * kNarrowPage;
+  s.ui.narrow = d.x < ImGui::GetFontSize() * kNarrowPage || d.y < ImGui::GetFontSize() * kLowPage;
   menu_bar(s, &top);
   s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
   if (s.ui.narrow) {

@@ -159,8 +159,14 @@ void window_evaluation(AppState& s) {
   if (sn.has_eval) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float fs = ImGui::GetFontSize();
-    const float side = std::max(fs * 8, std::min(avail.x - fs * 4, avail.y * 0.50f));
+    // The matrix above the report, or beside it in a window much wider than tall (a phone turned).
+    const bool beside = avail.x > avail.y * 1.6f;
+    const float side = beside ? std::max(fs * 8, std::min(avail.y - fs * 3.2f, avail.x * 0.45f))
+                              : std::max(fs * 8, std::min(avail.x - fs * 4, avail.y * 0.50f));
+    ImGui::BeginGroup();
     heatmap(s, std::floor(side));
+    ImGui::EndGroup();
+    if (beside) ImGui::SameLine();
     report(s);
   }
   const float left = ImGui::GetWindowPos().x, top = ImGui::GetWindowPos().y;

@@ -1,6 +1,7 @@
 // A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
 // the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
-// on it; the curves stand one under the other; widening the page brings the five windows back.
+// on it; the curves stand one under the other; turned (915 × 412) it keeps the tabs; a desktop-sized
+// page brings the five windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -81,7 +82,15 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   assert.ok((await layout(page))['evaluation.confusion'], 'the confusion matrix on the Results tab');
   await screenshot(page, 'phone-results');
 
-  // Wider (the phone turned, or a desktop window): the five windows side by side again.
+  // The phone turned (915 × 412): still too low for five windows; the same tab, the matrix now beside
+  // the report.
+  await page.setViewportSize({ width: 915, height: 412 });
+  await waitStatus(page, (s) => s.layout === 'narrow' && s.pane === 'Results', 5000, 'the tabs on a low page');
+  await sleep(300);
+  assert.deepEqual(await shownWindows(page), ['window.evaluation']);
+  await screenshot(page, 'phone-turned-results');
+
+  // A desktop window: the five windows side by side again.
   await page.setViewportSize({ width: 1600, height: 900 });
   s = await waitStatus(page, (s) => s.layout === 'wide', 5000, 'the wide layout');
   await sleep(300);
