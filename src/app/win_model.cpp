@@ -481,10 +481,12 @@ static void builder_window(AppState& s) {
   if (locked) ImGui::TextColored(ImVec4(0.70f, 0.35f, 0.05f, 1), "Training is running: stop it to change the network.");
   ImGui::BeginDisabled(locked);
 
+  // On a phone the window is narrower than the table: the top line breaks, the table scrolls sideways.
+  const bool narrow = ImGui::GetContentRegionAvail().x < fs * 50;
   ImGui::TextUnformatted("Start from");
   ImGui::SameLine();
   preset_combo(s, "##from", fs * 12, "builder.preset");
-  ImGui::SameLine(0, fs * 1.5f);
+  if (!narrow) ImGui::SameLine(0, fs * 1.5f);
   ImGui::TextUnformatted("Input");
   ImGui::SameLine();
   int in = spec.input.flat ? 1 : 0;
@@ -494,7 +496,7 @@ static void builder_window(AppState& s) {
     spec_edited(s);
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Convolutions need the image; a Dense-only network can take the 784 pixels as a vector");
-  ImGui::SameLine(0, fs * 1.5f);
+  if (!narrow) ImGui::SameLine(0, fs * 1.5f);
   if (ms.build_error.empty()) totals_line(s, true);
   else ImGui::TextColored(kRed, "impossible network: see the red row");
 
@@ -502,13 +504,15 @@ static void builder_window(AppState& s) {
   bool changed = false;
   int move_from = -1, move_to = -1, remove = -1;
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersOuterH |
-                             ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
-  const float footer = ImGui::GetFrameHeightWithSpacing() * 2.6f + (ms.build_error.empty() ? 0 : fs * 2.6f);
+                             ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit | (narrow ? ImGuiTableFlags_ScrollX : 0);
+  const float footer = ImGui::GetFrameHeightWithSpacing() * 2.6f + (ms.build_error.empty() ? 0 : fs * 2.6f) +
+                       (narrow ? fs * 2.8f : 0);  // the note under the table takes three lines on a phone
   if (ImGui::BeginTable("layers", 6, tf, ImVec2(0, std::max(fs * 8, ImGui::GetContentRegionAvail().y - footer)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, fs * 1.6f);
     ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, fs * 8);
-    ImGui::TableSetupColumn("Settings", ImGuiTableColumnFlags_WidthStretch);
+    if (narrow) ImGui::TableSetupColumn("Settings", ImGuiTableColumnFlags_WidthFixed, fs * 24);
+    else ImGui::TableSetupColumn("Settings", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("Output shape", ImGuiTableColumnFlags_WidthFixed, fs * 8.5f);
     ImGui::TableSetupColumn("Param #", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 5.6f);
@@ -599,8 +603,10 @@ static void builder_window(AppState& s) {
   if (!ms.build_error.empty() && ms.error_layer < 0) error_text("Impossible network: " + ms.build_error + ".");
   if (!ms.build_error.empty()) ImGui::TextColored(kRed, "Training stays off until this is fixed.");
   ImGui::EndDisabled();
+  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Shapes and parameter counts follow every change. The last layer must be Dense with one "
                       "unit per digit (10) and softmax.");
+  ImGui::PopTextWrapPos();
   if (ImGui::Button("Done", ImVec2(fs * 6, 0))) {
     ms.builder_open = false;
     ImGui::CloseCurrentPopup();

@@ -1,6 +1,6 @@
 // A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
 // the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
-// on it; the curves stand one under the other; turned (915 × 412) it keeps the tabs; a desktop-sized
+// on it; the curves stand one under the other; the model builder fits; turned (915 × 412) it keeps the tabs; a desktop-sized
 // page brings the five windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +78,19 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   for (const [name, win] of [['Data', 'window.data'], ['Model', 'window.model'], ['Results', 'window.evaluation']]) {
     await tapPane(page, name);
     assert.deepEqual(await shownWindows(page), [win]);
+    if (name !== 'Model') continue;
+    // The model builder fits the phone: its table scrolls sideways, Done stays on screen.
+    const edit = (await layout(page))['model.edit'];
+    await page.touchscreen.tap(edit.x + edit.w / 2, edit.y + edit.h / 2);
+    await sleep(500);
+    L = await layout(page);
+    assert.ok(L['builder.window'] && L['builder.window'].x >= 0 && L['builder.window'].x + L['builder.window'].w <= 412);
+    const done = L['builder.done'];
+    assert.ok(done && done.y + done.h <= 915, 'Done is on screen');
+    await screenshot(page, 'phone-builder');
+    await page.touchscreen.tap(done.x + done.w / 2, done.y + done.h / 2);
+    await sleep(500);
+    assert.equal((await layout(page))['builder.window'], undefined, 'Done closes the builder');
   }
   assert.ok((await layout(page))['evaluation.confusion'], 'the confusion matrix on the Results tab');
   await screenshot(page, 'phone-results');
