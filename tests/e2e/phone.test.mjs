@@ -1,7 +1,7 @@
 // A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
 // the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
-// on it; the curves stand one under the other; the model builder fits; turned (915 × 412) it keeps the tabs; a desktop-sized
-// page brings the five windows back.
+// on it; the curves stand one under the other; the model builder fits; turned (915 × 412) it keeps
+// the tabs; a desktop-sized page brings the five windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
