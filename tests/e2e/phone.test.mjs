@@ -44,6 +44,8 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   // The curves stand one under the other, each the window's width.
   assert.ok(L['training.accuracy'].y > L['training.loss'].y + L['training.loss'].h - 1);
   assert.ok(Math.abs(L['training.accuracy'].x - L['training.loss'].x) < 2 && L['training.loss'].w > 300);
+  // The status line's short forms fit the width (its last item ends on screen).
+  assert.ok(L['status'].x + L['status'].w <= 412, `status line ends at ${L['status'].x + L['status'].w}`);
   await screenshot(page, 'phone-train');
 
   // The model arrives through the file input (the Model tab's "Load model file…").
