@@ -13,6 +13,27 @@ namespace app {
 
 const char* const kPaneNames[kPaneCount] = {"Data", "Model", "Train", "Draw", "Results"};
 
+// What a window has to say that someone on another tab would miss: an error in plain words, or a new
+// evaluation; "" = nothing. A tab is marked while this differs from what its window last showed.
+std::string pane_news(const AppState& s, int pane) {
+  switch (pane) {
+    case kPaneData: return s.data.phase == DataPhase::Failed ? s.data.error : s.data.user_error;
+    case kPaneModel: return s.model.error;
+    case kPaneTrain: return s.snap.phase == dl::TrainPhase::Diverged ? s.snap.message : std::string();
+    case kPaneResults:
+      return s.snap.has_eval ? std::to_string(s.snap.run) + ":" + std::to_string(s.snap.eval_version) : std::string();
+    default: return std::string();
+  }
+}
+
+// The tab's label: its name, with " !" for an unseen error or " •" for unseen results.
+std::string pane_label(const AppState& s, int pane) {
+  const std::string news = pane_news(s, pane);
+  std::string label = kPaneNames[pane];
+  if (!news.empty() && news != s.ui.pane_seen[pane]) label += pane == kPaneResults ? " •" : " !";
+  return label;
+}
+
 const char* const kDataFileNames[kDataFiles] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 

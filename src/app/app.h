@@ -161,6 +161,7 @@ struct Ui {
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   int pane = kPaneTrain;            // the window shown when narrow
+  std::string pane_seen[kPaneCount];  // each window's pane_news() when it was last on screen
 };
 
 struct AppState {
@@ -228,6 +229,10 @@ void window_training(AppState& s);
 void window_evaluation(AppState& s);
 // The test images of the confusion-matrix cell last clicked, left of x = right_x (the Evaluation window).
 void cell_window(AppState& s, float right_x, float top);
+// The narrow layout's tabs (app.cpp): what a window has to say that someone on another tab would miss
+// ("" = nothing), and the tab's label with " !" (an unseen error) or " •" (unseen results).
+std::string pane_news(const AppState& s, int pane);
+std::string pane_label(const AppState& s, int pane);
 void window_draw(AppState& s);
 // The URL hash that reproduces the current network and training settings (web.cpp's parse_hash
 // reads it back); autostart adds autostart=1.

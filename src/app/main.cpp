@@ -95,7 +95,8 @@ float pane_tabs(AppState& s, float top, float width) {
     const bool on = s.ui.pane == i;
     if (on) ImGui::PushStyleColor(ImGuiCol_Button, st.Colors[ImGuiCol_ButtonActive]);
     if (on) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
-    if (ImGui::Button(kPaneNames[i], ImVec2(bw, ImGui::GetFrameHeight() * 1.3f))) s.ui.pane = i;
+    const std::string label = pane_label(s, i) + "###pane" + std::to_string(i);
+    if (ImGui::Button(label.c_str(), ImVec2(bw, ImGui::GetFrameHeight() * 1.3f))) s.ui.pane = i;
     if (on) ImGui::PopStyleColor(2);
     note_rect(s, (std::string("pane.") + kPaneNames[i]).c_str());
   }
@@ -213,6 +214,8 @@ void frame() {
   s.ui.narrow = d.x < ImGui::GetFontSize() * kNarrowPage || d.y < ImGui::GetFontSize() * kLowPage;
   menu_bar(s, &top);
   s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
+  for (int i = 0; i < kPaneCount; ++i)      // what the windows on screen show now counts as seen
+    if (!s.ui.narrow || s.ui.pane == i) s.ui.pane_seen[i] = pane_news(s, i);
   if (s.ui.narrow) {
     const float tabs = pane_tabs(s, top, d.x);
     place(ImVec4(0, top + tabs, d.x, d.y - top - tabs - bottom));

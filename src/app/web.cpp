@@ -503,6 +503,11 @@ std::string status_json(const AppState& s) {
   // "wide": the five windows side by side; "narrow": one at a time, `pane` names it.
   j.kv("layout", std::string(s.ui.narrow ? "narrow" : "wide"));
   j.kv("pane", std::string(s.ui.narrow ? kPaneNames[s.ui.pane] : ""));
+  j.key("tabs");  // the tabs' labels as drawn ("Results •": new results not yet looked at)
+  j.open('[');
+  if (s.ui.narrow)
+    for (int i = 0; i < kPaneCount; ++i) j.str(pane_label(s, i));
+  j.close(']');
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
   status_json_builder(s, j);

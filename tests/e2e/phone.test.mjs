@@ -1,7 +1,8 @@
 // A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
 // the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
-// on it; the curves stand one under the other; the model builder fits; turned (915 × 412) it keeps
-// the tabs; a desktop-sized page brings the five windows back.
+// on it; the curves stand one under the other; the model builder fits; a tab with an unseen error or
+// new results is marked; turned (915 × 412) it keeps the tabs; a desktop-sized page brings the five
+// windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -48,9 +49,21 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   assert.ok(L['status'].x + L['status'].w <= 412, `status line ends at ${L['status'].x + L['status'].w}`);
   await screenshot(page, 'phone-train');
 
-  // The model arrives through the file input (the Model tab's "Load model file…").
+  // A wrong model file while on the Train tab: the Model tab is marked until someone looks.
+  assert.deepEqual(s.tabs, ['Data', 'Model', 'Train', 'Draw', 'Results']);
+  await page.setInputFiles('#model-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a model') });
+  s = await waitStatus(page, (s) => s.model_error !== '', 5000, 'the model-file error');
+  await sleep(300);
+  assert.equal((await status(page)).tabs[1], 'Model !');
+  await tapPane(page, 'Model');
+  assert.equal((await status(page)).tabs[1], 'Model', 'seen');
+  await tapPane(page, 'Train');
+  // The model arrives through the file input (the Model tab's "Load model file…"); its test results
+  // mark the Results tab.
   await page.setInputFiles('#model-file', file);
   await waitStatus(page, (s) => s.confusion != null && !s.evaluating, 30000, 'the loaded model\'s evaluation');
+  await sleep(300);
+  assert.equal((await status(page)).tabs[4], 'Results •');
 
   await tapPane(page, 'Draw');
   assert.deepEqual(await shownWindows(page), ['window.draw']);
@@ -95,6 +108,7 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
     assert.equal((await layout(page))['builder.window'], undefined, 'Done closes the builder');
   }
   assert.ok((await layout(page))['evaluation.confusion'], 'the confusion matrix on the Results tab');
+  assert.equal((await status(page)).tabs[4], 'Results', 'seen');
   await screenshot(page, 'phone-results');
 
   // The phone turned (915 × 412): still too low for five windows; the same tab, the matrix now beside
