@@ -246,6 +246,11 @@ void status_bar(AppState& s);
 enum class ImageMode : int { Ink = 0, Heat = 1, Diverge = 2 };
 bool gfx_init(std::string* error);
 void texture_r8(Texture* t, int w, int h, const uint8_t* pixels, bool smooth);
+// Grey images of h × w (0..255) packed into one texture as a grid of cols × rows tiles, image i at
+// (i % cols, i / cols); unused tiles are blank. grid_uv gives tile i's texture rectangle.
+void texture_image_grid(Texture* t, const std::vector<const uint8_t*>& images, int h, int w, int cols, int rows,
+                        bool smooth);
+void grid_uv(int cols, int rows, int i, ImVec2* uv0, ImVec2* uv1);
 // Draws a texture through the app's shader (shaders/image_fs.glsl) in the given mode.
 void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode,
                 ImVec2 uv0 = ImVec2(0, 0), ImVec2 uv1 = ImVec2(1, 1));

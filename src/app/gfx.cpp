@@ -2,6 +2,9 @@
 // GLSL ES 3.00 program (shaders/, embedded at build time), switched in with draw-list callbacks.
 #include <GLES3/gl3.h>
 
+#include <cstring>
+#include <vector>
+
 #include "app.h"
 #include "embedded.h"
 
@@ -87,6 +90,22 @@ void texture_r8(Texture* t, int w, int h, const uint8_t* pixels, bool smooth) {
   t->w = w;
   t->h = h;
   glBindTexture(GL_TEXTURE_2D, GLuint(prev));
+}
+
+void texture_image_grid(Texture* t, const std::vector<const uint8_t*>& images, int h, int w, int cols, int rows,
+                        bool smooth) {
+  const size_t W = size_t(cols) * w;
+  std::vector<uint8_t> px(W * size_t(rows) * h, 0);
+  for (size_t i = 0; i < images.size() && i < size_t(cols) * rows; ++i) {
+    const size_t ox = (i % cols) * size_t(w), oy = (i / cols) * size_t(h);
+    for (int y = 0; y < h; ++y) std::memcpy(&px[(oy + y) * W + ox], images[i] + size_t(y) * w, size_t(w));
+  }
+  texture_r8(t, int(W), rows * h, px.data(), smooth);
+}
+
+void grid_uv(int cols, int rows, int i, ImVec2* uv0, ImVec2* uv1) {
+  *uv0 = ImVec2(float(i % cols) / cols, float(i / cols) / rows);
+  *uv1 = ImVec2(float(i % cols + 1) / cols, float(i / cols + 1) / rows);
 }
 
 void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode, ImVec2 uv0, ImVec2 uv1) {

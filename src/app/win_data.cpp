@@ -49,16 +49,13 @@ void data_make_views(AppState& s) {
   d.sample_cols = 12;
   d.sample_rows = 5;
   const int n = std::min(d.sample_cols * d.sample_rows, train.n);
-  std::vector<uint8_t> atlas(size_t(d.sample_cols) * 28 * d.sample_rows * 28, 0);
+  std::vector<const uint8_t*> imgs(static_cast<size_t>(n));
   d.sample_labels.assign(size_t(n), 0);
   for (int i = 0; i < n; ++i) {
-    const uint8_t* img = train.image(i);
-    const int gx = (i % d.sample_cols) * 28, gy = (i / d.sample_cols) * 28;
-    for (int y = 0; y < 28; ++y)
-      std::copy(img + y * 28, img + y * 28 + 28, atlas.begin() + (size_t(gy + y) * d.sample_cols * 28 + gx));
+    imgs[size_t(i)] = train.image(i);
     d.sample_labels[size_t(i)] = train.labels[size_t(i)];
   }
-  texture_r8(&d.samples, d.sample_cols * 28, d.sample_rows * 28, atlas.data(), true);
+  texture_image_grid(&d.samples, imgs, 28, 28, d.sample_cols, d.sample_rows, true);
 
   // The mean image of each digit, side by side, each stretched to its own maximum.
   std::vector<double> sum(10 * 784, 0.0);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 
 #include "app.h"
 
@@ -183,15 +182,10 @@ static void pick_cell_images(CellView& v, const Snapshot& sn, const dl::Dataset&
   v.run = sn.run;
   v.version = sn.eval_version;
   if (v.items.empty()) return;
-  const int n = int(v.items.size()), cols = std::min(n, kCellCols), rows = (n + cols - 1) / cols;
-  const int h = d.rows, w = d.cols;
-  std::vector<uint8_t> atlas(size_t(cols) * w * size_t(rows) * h, 0);
-  for (int k = 0; k < n; ++k) {
-    const uint8_t* img = d.image(v.items[size_t(k)]);
-    const size_t ox = size_t(k % cols) * w, oy = size_t(k / cols) * h;
-    for (int y = 0; y < h; ++y) std::memcpy(&atlas[(oy + y) * cols * w + ox], img + size_t(y) * w, size_t(w));
-  }
-  texture_r8(&v.tex, cols * w, rows * h, atlas.data(), true);
+  const int n = int(v.items.size()), cols = std::min(n, kCellCols);
+  std::vector<const uint8_t*> imgs;
+  for (int i : v.items) imgs.push_back(d.image(i));
+  texture_image_grid(&v.tex, imgs, d.rows, d.cols, cols, (n + cols - 1) / cols, true);
 }
 
 void cell_window(AppState& s, float right_x, float top) {
@@ -253,10 +247,6 @@ void cell_window(AppState& s, float right_x, float top) {
     const float tile = std::floor(std::clamp((avail - gap * (kCellCols - 1)) / kCellCols, fs * 2.5f, fs * 6));
     const int cols = std::clamp(int((avail + gap) / (tile + gap)), 1, acols), rows = (n + cols - 1) / cols;
     const float row_h = tile + fs * 1.3f + gap;
-    auto uv = [&](int k, ImVec2* uv0, ImVec2* uv1) {
-      *uv0 = ImVec2(float(k % acols) / acols, float(k / acols) / arows);
-      *uv1 = ImVec2(float(k % acols + 1) / acols, float(k / acols + 1) / arows);
-    };
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -265,7 +255,7 @@ void cell_window(AppState& s, float right_x, float top) {
     for (int k = 0; k < n; ++k) {
       const ImVec2 a(p0.x + (k % cols) * (tile + gap), p0.y + (k / cols) * row_h), b(a.x + tile, a.y + tile);
       ImVec2 uv0, uv1;
-      uv(k, &uv0, &uv1);
+      grid_uv(acols, arows, k, &uv0, &uv1);
       draw_image(dl, v.tex, a, b, ImageMode::Ink, uv0, uv1);
       dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
       std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * sn.test_prob[size_t(v.items[size_t(k)])]);
@@ -286,7 +276,7 @@ void cell_window(AppState& s, float right_x, float top) {
       const float side = fs * 9;
       const ImVec2 p = ImGui::GetCursorScreenPos();
       ImVec2 uv0, uv1;
-      uv(hovered, &uv0, &uv1);
+      grid_uv(acols, arows, hovered, &uv0, &uv1);
       draw_image(ImGui::GetWindowDrawList(), v.tex, p, ImVec2(p.x + side, p.y + side), ImageMode::Ink, uv0, uv1);
       ImGui::Dummy(ImVec2(side, side));
       ImGui::EndTooltip();

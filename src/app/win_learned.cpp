@@ -34,8 +34,7 @@ static void upload_tiles(const dl::Tiles& t, bool signed_vals, Texture* tex) {
 // Texture coordinates of tile i in the atlas.
 static void tile_uv(const dl::Tiles& t, int i, ImVec2* uv0, ImVec2* uv1) {
   const int cols = std::min(t.n, kAtlasCols), rows = (t.n + cols - 1) / cols;
-  *uv0 = ImVec2(float(i % cols) / cols, float(i / cols) / rows);
-  *uv1 = ImVec2(float(i % cols + 1) / cols, float(i / cols + 1) / rows);
+  grid_uv(cols, rows, i, uv0, uv1);
 }
 
 // The tiles as a grid as large as fits in `avail`; returns the tile under the mouse, or -1.

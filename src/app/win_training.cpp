@@ -462,12 +462,9 @@ static void strip(AppState& s) {
   const int n = sn.strip_n, hw = sn.strip_hw;
   const uint64_t key = sn.run * 1000003ull + sn.strip_version;
   if (s.strip_version != key) {
-    std::vector<uint8_t> atlas(size_t(n) * hw * hw);
-    for (int i = 0; i < n; ++i)
-      for (int y = 0; y < hw; ++y)
-        std::copy(sn.strip.begin() + (size_t(i) * hw + y) * hw, sn.strip.begin() + (size_t(i) * hw + y + 1) * hw,
-                  atlas.begin() + (size_t(y) * n + i) * hw);
-    texture_r8(&s.strip_tex, n * hw, hw, atlas.data(), true);
+    std::vector<const uint8_t*> imgs(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) imgs[size_t(i)] = sn.strip.data() + size_t(i) * hw * hw;
+    texture_image_grid(&s.strip_tex, imgs, hw, hw, n, 1, true);
     s.strip_version = key;
   }
   const float fs = ImGui::GetFontSize(), side = std::round(fs * 1.9f), gap = 3;
@@ -483,7 +480,9 @@ static void strip(AppState& s) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (int i = 0; i < fit; ++i) {
     const ImVec2 a0(p.x + i * (side + gap), p.y), a1(a0.x + side, a0.y + side);
-    draw_image(dl, s.strip_tex, a0, a1, ImageMode::Ink, ImVec2(float(i) / n, 0), ImVec2(float(i + 1) / n, 1));
+    ImVec2 uv0, uv1;
+    grid_uv(n, 1, i, &uv0, &uv1);
+    draw_image(dl, s.strip_tex, a0, a1, ImageMode::Ink, uv0, uv1);
     char lab[8];
     std::snprintf(lab, sizeof lab, "%d", sn.strip_labels[size_t(i)]);
     dl->AddRectFilled(a0, ImVec2(a0.x + fs * 0.55f, a0.y + fs * 0.8f), IM_COL32(40, 100, 200, 220));
