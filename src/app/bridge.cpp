@@ -267,8 +267,8 @@ void Bridge::eval_chunk() {
     shared_.test_accuracy = double(eval_correct_) / d.n;
     shared_.confusion = eval_conf_;
     shared_.report = dl::report_from_confusion(eval_conf_);
-    shared_.test_pred = eval_pred_;
-    shared_.test_prob = eval_prob_;
+    shared_.test_pred = std::move(eval_pred_);  // eval_begin() starts the next evaluation's own
+    shared_.test_prob = std::move(eval_prob_);
   }
 }
 
