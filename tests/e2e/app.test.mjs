@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors } from './helpers.mjs';
 
 // The seed of the training run (training is deterministic: the same seed gives the same accuracy).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
@@ -18,8 +18,6 @@ before(async () => { srv = await serve({ isolation: true }); browser = await lau
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // Ignorable noise from headless Chromium's software GL.
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-
 test('loads isolated and threaded, with no console errors', async (t) => {
   const { page, errors } = await openPage(browser.context, srv.url);
   const s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');

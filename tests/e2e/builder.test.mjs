@@ -7,13 +7,12 @@
 // the strip of augmented images. Screenshots go to build/screenshots/builder-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, sleep, layout, click } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, sleep, layout, click, realErrors } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
 const ready = (page) => waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 
 // The "+" step button at the right end of an ImGui InputInt.

@@ -5,13 +5,11 @@
 // model; the web app manifest and its icons are served.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click, realErrors } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch({ hasTouch: true }); });
 after(async () => { await browser?.close(); await srv?.close(); });
-
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
 
 test('Step, Resume, Pause, Stop; touch drawing; a model saved in this browser survives a reload', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=3`);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
@@ -46,6 +47,18 @@ export async function openPage(context, url) {
   if (page.url() !== 'about:blank') await page.goto('about:blank');
   await page.goto(url);
   return { page, errors, logs };
+}
+
+// Console errors that are about the app, not SwiftShader's driver chatter.
+export const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+
+// A model file from a short native CLI run (1 epoch on the first `limit` images, seed 1) in `dir`.
+export function trainModel(dir, preset, limit) {
+  const file = path.join(dir, `${preset}.dlmodel`);
+  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+    ['train', '--preset', preset, '--epochs', '1', '--limit', String(limit), '--seed', '1', '--save', file],
+    { stdio: 'ignore' });
+  return file;
 }
 
 export const status = (page) => page.evaluate(() => window.digitlab && window.digitlab.status());
@@ -118,7 +131,12 @@ export async function click(page, key, { dx = 0.5, at = (r) => r.x + r.w * dx, s
     if (!r) await sleep(100);
   }
   if (!r) throw new Error(`layout() has no ${key}`);
-  await page.mouse.move(at(r), r.y + r.h / 2);
+  await pressAt(page, at(r), r.y + r.h / 2, settle);
+}
+
+// A mouse press and release at a point, a frame or two apart (see click).
+export async function pressAt(page, x, y, settle = 150) {
+  await page.mouse.move(x, y);
   await sleep(100);
   await page.mouse.down();
   await sleep(100);

@@ -3,9 +3,7 @@
 // either, the single-thread SIMD build loads and trains in slices between frames.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, screenshot } from './helpers.mjs';
-
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
+import { launch, serve, openPage, status, waitStatus, screenshot, realErrors } from './helpers.mjs';
 
 test('plain static server: isolated through the service worker, threads on', async (t) => {
   const srv = await serve({ isolation: false });

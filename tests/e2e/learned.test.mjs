@@ -5,12 +5,11 @@
 // checked by their colours in a screenshot, decoded in the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout, regionPixels,
-  countPixels } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout, regionPixels,
+  countPixels, realErrors, trainModel } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -19,16 +18,6 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-learned-'));
 });
 after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
-
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-
-function trainModel(preset, limit) {
-  const file = path.join(dir, `${preset}.dlmodel`);
-  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
-    ['train', '--preset', preset, '--epochs', '1', '--limit', String(limit), '--seed', '1', '--save', file],
-    { stdio: 'ignore' });
-  return file;
-}
 
 // Colour counts of layout() rectangle `key` as drawn: saturated red, saturated blue (the weights
 // map's two ends) and yellow-green (the heat map's high end).
@@ -43,7 +32,7 @@ async function colours(page, key) {
 }
 
 test('"What it learned": first-layer weights and the drawn digit through the filters', async (t) => {
-  const cnn = trainModel('cnn-tiny', 6000), mlp = trainModel('mlp', 6000);
+  const cnn = trainModel(dir, 'cnn-tiny', 6000), mlp = trainModel(dir, 'mlp', 6000);
   const { page, errors } = await openPage(browser.context, srv.url);
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 

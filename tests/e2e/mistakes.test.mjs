@@ -6,12 +6,12 @@
 // against the MNIST test labels, and the pictures by the ink in a screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, regionPixels, countPixels } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, regionPixels, countPixels,
+  realErrors, trainModel, pressAt } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -21,8 +21,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
-
 // The MNIST test labels, from the same file the app serves.
 function testLabels() {
   const b = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'assets', 'mnist', 't10k-labels-idx1-ubyte.gz')));
@@ -30,20 +28,10 @@ function testLabels() {
   return b.subarray(8);
 }
 
-// Press and release at a point, with frames in between (ImGui reads the button once per frame).
-async function clickAt(page, x, y) {
-  await page.mouse.move(x, y);
-  await sleep(100);
-  await page.mouse.down();
-  await sleep(100);
-  await page.mouse.up();
-  await sleep(200);
-}
-
 async function clickCell(page, truth, predicted) {
   const r = (await layout(page))['evaluation.confusion'];
   assert.ok(r && r.w > 100, 'layout() gives the confusion matrix');
-  await clickAt(page, r.x + (predicted + 0.5) * r.w / 10, r.y + (truth + 0.5) * r.h / 10);
+  await pressAt(page, r.x + (predicted + 0.5) * r.w / 10, r.y + (truth + 0.5) * r.h / 10);
 }
 
 // Dark ink (the Ink map draws strokes dark on light), and the red of the open cell's outline (the
@@ -52,9 +40,7 @@ const isInk = (R, G, B) => R < 90 && G < 90 && B < 90;
 const isRed = (R, G, B) => R > 200 && G < 100 && B < 100;
 
 test('a click on a confusion-matrix cell shows its test images, the most telling first', async (t) => {
-  const file = path.join(dir, 'mlp.dlmodel');
-  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
-    ['train', '--preset', 'mlp', '--epochs', '1', '--limit', '6000', '--seed', '1', '--save', file], { stdio: 'ignore' });
+  const file = trainModel(dir, 'mlp', 6000);
   const labels = testLabels();
   const { page, errors } = await openPage(browser.context, srv.url);
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
@@ -102,7 +88,7 @@ test('a click on a confusion-matrix cell shows its test images, the most telling
 
   // The close button closes it; the matrix stays.
   const close = (await layout(page))['evaluation.cell.close'];
-  await clickAt(page, close.x + close.w / 2, close.y + close.h / 2);
+  await pressAt(page, close.x + close.w / 2, close.y + close.h / 2);
   s = await waitStatus(page, (s) => s.cell_view == null, 5000, 'the window to close');
   assert.deepEqual(s.confusion, conf);
   await sleep(300);

@@ -5,11 +5,10 @@
 // windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, realErrors, trainModel } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -19,7 +18,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
 const WINDOWS = ['window.data', 'window.model', 'window.training', 'window.draw', 'window.evaluation'];
 const shownWindows = async (page) => { const L = await layout(page); return WINDOWS.filter((w) => L[w]); };
 
@@ -32,9 +30,7 @@ async function tapPane(page, name) {
 }
 
 test('on a phone: one window at a time behind tabs, a full-width pad drawn on with a finger', async (t) => {
-  const file = path.join(dir, 'mlp.dlmodel');
-  execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
-    ['train', '--preset', 'mlp', '--epochs', '1', '--limit', '6000', '--seed', '1', '--save', file], { stdio: 'ignore' });
+  const file = trainModel(dir, 'mlp', 6000);
   const { page, errors } = await openPage(browser.context, srv.url);
   let s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
   assert.equal(s.layout, 'narrow');

@@ -7,13 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click, realErrors } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
-
-const realErrors = (errors) => errors.filter((e) => !/GL Driver Message|GPU stall/.test(e));
 
 // The first n MNIST test digits as IDX files (big-endian header, then bytes).
 function idx(n) {
