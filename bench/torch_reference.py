@@ -18,8 +18,9 @@
 # Every layer uses Keras' initialisation: glorot-uniform kernels, zero biases, γ = 1, β = 0.
 #
 # Needs Debian's python3-torch. Its matrix products go through libblas.so.3, which is the slow reference
-# BLAS unless an optimised one provides it: with libopenblas0-openmp installed an mlp-deep epoch took
-# about 7 s instead of 36 s on one thread of this machine.
+# BLAS unless an optimised one provides it. On one thread of this machine an mlp-deep epoch took about
+# 36 s with the reference BLAS (a 2-epoch run of this script: 73 s); with libopenblas0-openmp the runs
+# in docs/results/pytorch-mlp-deep.jsonl took 4.8-5.5 s an epoch (319-452 s for 64-93 epochs).
 import gzip, json, os, sys, time
 import numpy as np
 try:
