@@ -1,6 +1,7 @@
-// Optimizer steps against hand values; model file round trip and rejection; determinism.
+// Optimizer steps against hand values and split over workers; model file round trip and rejection; determinism.
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include "core/kernels/pool.h"
@@ -54,6 +55,51 @@ TEST_CASE("optimizer steps against hand values") {
     o.init({OptKind::RMSprop, 0.01f}, 2);
     o.step(p, g, 2);
     CHECK(p[0] == doctest::Approx(1.0 - 0.01 * 0.5 / std::sqrt(0.1 * 0.25)).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("optimizers split over kernel workers: same bits with any number, and the textbook update") {
+  // 300,001 parameters: enough for the update to be split (and an odd tail past every SIMD width).
+  const size_t n = 300001;
+  const auto p0 = dltest::randv(n, 11), g = dltest::randv(n, 12, -0.1f, 0.1f);
+  OptimizerConfig sgd{OptKind::SGD, 0.05f}, mom{OptKind::SGD, 0.05f}, adam{OptKind::Adam, 0.01f},
+      rms{OptKind::RMSprop, 0.01f};
+  mom.momentum = 0.9f;
+  for (const OptimizerConfig& c : {sgd, mom, adam, rms}) {
+    std::vector<std::vector<float>> out;
+    for (int workers : {0, 1, 3}) {
+      kernel_pool().set_workers(workers);
+      Optimizer o;
+      o.init(c, n);
+      std::vector<float> p = p0;
+      for (int s = 0; s < 3; ++s) o.step(p.data(), g.data(), n);
+      out.push_back(p);
+    }
+    kernel_pool().set_workers(0);
+    CHECK_MESSAGE(out[0] == out[1], std::string(opt_name(c.kind)) << " momentum " << c.momentum);
+    CHECK_MESSAGE(out[0] == out[2], std::string(opt_name(c.kind)) << " momentum " << c.momentum);
+    // The header's formulas in double precision, element by element, three steps of the same gradient.
+    double worst = 0;
+    for (size_t i = 0; i < n; i += 997) {
+      double p = p0[i], m = 0, v = 0;
+      const double gi = g[i];
+      for (int t = 1; t <= 3; ++t) {
+        switch (c.kind) {
+          case OptKind::SGD: m = c.momentum * m - c.lr * gi; p += m; break;
+          case OptKind::Adam:
+            m = c.beta1 * m + (1 - c.beta1) * gi;
+            v = c.beta2 * v + (1 - c.beta2) * gi * gi;
+            p -= c.lr * std::sqrt(1 - std::pow(c.beta2, t)) / (1 - std::pow(c.beta1, t)) * m / (std::sqrt(v) + c.eps);
+            break;
+          case OptKind::RMSprop:
+            v = c.rho * v + (1 - c.rho) * gi * gi;
+            p -= c.lr * gi / (std::sqrt(v) + c.eps);
+            break;
+        }
+      }
+      worst = std::max(worst, std::abs(p - out[0][i]));
+    }
+    CHECK_MESSAGE(worst < 2e-6, std::string(opt_name(c.kind)) << " worst " << worst);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "../common.h"
+#include "../kernels/pool.h"
 
 namespace dl {
 
@@ -28,41 +29,57 @@ void Optimizer::init(const OptimizerConfig& cfg, size_t n) {
   v_.assign(cfg.kind == OptKind::SGD ? 0 : n, 0.0f);
 }
 
+namespace {
+// The update loops over one range of the arena. Scalars by value and restrict pointers, so the
+// compiler keeps them in registers and vectorizes (the stores to p, m and v cannot alias).
+void sgd_range(float* __restrict p, const float* __restrict g, size_t n, float lr) {
+  for (size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+}
+void momentum_range(float* __restrict p, float* __restrict m, const float* __restrict g, size_t n, float lr,
+                    float momentum) {
+  for (size_t i = 0; i < n; ++i) {
+    m[i] = momentum * m[i] - lr * g[i];
+    p[i] += m[i];
+  }
+}
+void adam_range(float* __restrict p, float* __restrict m, float* __restrict v, const float* __restrict g, size_t n,
+                float lr_t, float b1, float b2, float eps) {
+  for (size_t i = 0; i < n; ++i) {
+    m[i] = b1 * m[i] + (1 - b1) * g[i];
+    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+    p[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+void rmsprop_range(float* __restrict p, float* __restrict v, const float* __restrict g, size_t n, float lr,
+                   float rho, float eps) {
+  for (size_t i = 0; i < n; ++i) {
+    v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+    p[i] -= lr * g[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+}  // namespace
+
 void Optimizer::step(float* p, const float* g, size_t n) {
   DL_ASSERT(n == m_.size());
   ++t_;
-  const float lr = cfg_.lr;
-  switch (cfg_.kind) {
-    case OptKind::SGD:
-      if (cfg_.momentum == 0) {
-        for (size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-      } else {
-        for (size_t i = 0; i < n; ++i) {
-          m_[i] = cfg_.momentum * m_[i] - lr * g[i];
-          p[i] += m_[i];
-        }
-      }
-      break;
-    case OptKind::Adam: {
-      const float b1 = cfg_.beta1, b2 = cfg_.beta2, eps = cfg_.eps;
-      const float lr_t = float(lr * std::sqrt(1.0 - std::pow(double(b2), double(t_))) /
-                               (1.0 - std::pow(double(b1), double(t_))));
-      for (size_t i = 0; i < n; ++i) {
-        m_[i] = b1 * m_[i] + (1 - b1) * g[i];
-        v_[i] = b2 * v_[i] + (1 - b2) * g[i] * g[i];
-        p[i] -= lr_t * m_[i] / (std::sqrt(v_[i]) + eps);
-      }
-      break;
+  const OptimizerConfig c = cfg_;
+  const float lr_t = float(c.lr * std::sqrt(1.0 - std::pow(double(c.beta2), double(t_))) /
+                           (1.0 - std::pow(double(c.beta1), double(t_))));
+  float* m = m_.data();
+  float* v = v_.data();
+  // Every element is updated on its own, so the arena is cut into ranges for the kernel pool: as one
+  // scalar loop, mlp's 407,050-parameter Adam update took as long as its GEMMs at batch 32.
+  parallel_ranges(n, n * 4, [&](size_t i0, size_t i1) {
+    const size_t k = i1 - i0;
+    switch (c.kind) {
+      case OptKind::SGD:
+        if (c.momentum == 0) sgd_range(p + i0, g + i0, k, c.lr);
+        else momentum_range(p + i0, m + i0, g + i0, k, c.lr, c.momentum);
+        break;
+      case OptKind::Adam: adam_range(p + i0, m + i0, v + i0, g + i0, k, lr_t, c.beta1, c.beta2, c.eps); break;
+      case OptKind::RMSprop: rmsprop_range(p + i0, v + i0, g + i0, k, c.lr, c.rho, c.eps); break;
     }
-    case OptKind::RMSprop: {
-      const float rho = cfg_.rho, eps = cfg_.eps;
-      for (size_t i = 0; i < n; ++i) {
-        v_[i] = rho * v_[i] + (1 - rho) * g[i] * g[i];
-        p[i] -= lr * g[i] / (std::sqrt(v_[i]) + eps);
-      }
-      break;
-    }
-  }
+  });
 }
 
 }  // namespace dl
