@@ -225,56 +225,66 @@ static bool monitor_combo(const char* id, dl::Monitor* m) {
   return true;
 }
 
-static void tab_callbacks(AppState& s) {
-  TrainSettings& t = s.train;
-  const float fs = ImGui::GetFontSize(), wi = fs * 5.5f, wf = fs * 4.5f;
+// What both callbacks share: a checkbox, then (greyed out while it is off) what it watches and its
+// patience on the same line, and an indented line for the caller's own settings; the caller ends
+// the block with callback_end(). `watch` is padded so both "patience" fields line up.
+static void callback_begin(AppState& s, const char* name, const char* rect, const char* help, const char* watch,
+                           const char* id, bool* enabled, dl::Monitor* monitor, int* patience) {
   auto label = [](const char* l) {
     ImGui::SameLine();
     ImGui::TextUnformatted(l);
     ImGui::SameLine();
   };
-  ImGui::Checkbox("Early stopping", &t.early.enabled);
-  note_rect(s, "training.early");
-  hint("Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping).");
-  ImGui::BeginDisabled(!t.early.enabled);
-  label("   watch");
-  monitor_combo("##esmon", &t.early.monitor);
+  ImGui::Checkbox(name, enabled);
+  note_rect(s, rect);
+  hint(help);
+  ImGui::BeginDisabled(!*enabled);
+  ImGui::PushID(id);
+  label(watch);
+  monitor_combo("##mon", monitor);
   label("patience");
-  ImGui::SetNextItemWidth(wi);
-  if (ImGui::InputInt("##espat", &t.early.patience)) t.early.patience = std::clamp(t.early.patience, 0, 1000);
-  ImGui::Indent(fs * 1.6f);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+  if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 1000);
+  ImGui::Indent(ImGui::GetFontSize() * 1.6f);
+}
+
+static void callback_end() {
+  ImGui::Unindent(ImGui::GetFontSize() * 1.6f);
+  ImGui::PopID();
+  ImGui::EndDisabled();
+}
+
+static void tab_callbacks(AppState& s) {
+  TrainSettings& t = s.train;
+  const float wf = ImGui::GetFontSize() * 4.5f;
+  callback_begin(s, "Early stopping", "training.early",
+                 "Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping).",
+                 "   watch", "es", &t.early.enabled, &t.early.monitor, &t.early.patience);
   ImGui::TextUnformatted("min_delta");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##esdelta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
+  if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
   hint("The smallest change that counts as an improvement");
   ImGui::SameLine();
   ImGui::Checkbox("restore best weights", &t.early.restore_best);
   hint("At the end, go back to the weights of the best epoch");
-  ImGui::Unindent(fs * 1.6f);
-  ImGui::EndDisabled();
+  callback_end();
 
-  ImGui::Checkbox("Reduce LR on plateau", &t.reduce_lr.enabled);
-  note_rect(s, "training.reduce_lr");
-  hint("Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` "
-       "epochs (Keras ReduceLROnPlateau).");
-  ImGui::BeginDisabled(!t.reduce_lr.enabled);
-  label("watch");
-  monitor_combo("##rlmon", &t.reduce_lr.monitor);
-  label("patience");
-  ImGui::SetNextItemWidth(wi);
-  if (ImGui::InputInt("##rlpat", &t.reduce_lr.patience)) t.reduce_lr.patience = std::clamp(t.reduce_lr.patience, 0, 1000);
-  ImGui::Indent(fs * 1.6f);
+  callback_begin(s, "Reduce LR on plateau", "training.reduce_lr",
+                 "Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` "
+                 "epochs (Keras ReduceLROnPlateau).",
+                 "watch", "rl", &t.reduce_lr.enabled, &t.reduce_lr.monitor, &t.reduce_lr.patience);
   ImGui::TextUnformatted("factor");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##rlfac", &t.reduce_lr.factor, 0, 0, "%g"))
+  if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
     t.reduce_lr.factor = std::clamp(t.reduce_lr.factor, 0.01f, 0.99f);
-  label("min_lr");
+  ImGui::SameLine();
+  ImGui::TextUnformatted("min_lr");
+  ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##rlmin", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
-  ImGui::Unindent(fs * 1.6f);
-  ImGui::EndDisabled();
+  if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
+  callback_end();
   test_steers_note(s, false);
 }
 
