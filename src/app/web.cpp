@@ -6,6 +6,7 @@
 #include <emscripten.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -63,6 +64,13 @@ static std::string take_js_string(int what) {
   return s;
 }
 
+// A pane's name in lesson links: "data", "model", "train", "draw", "results".
+static std::string pane_key(int pane) {
+  std::string k = kPaneNames[pane];
+  for (char& ch : k) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  return k;
+}
+
 static void parse_hash(AppState& s) {
   std::string h = take_js_string(0);
   if (!h.empty() && h[0] == '#') h.erase(0, 1);
@@ -82,6 +90,10 @@ static void parse_hash(AppState& s) {
     else if (k == "autostart") c.autostart = v != "0";
     c.all[k] = v;
   }
+  // The window a phone shows (the narrow layout's tab): pane=data|model|train|draw|results.
+  if (auto it = c.all.find("pane"); it != c.all.end())
+    for (int i = 0; i < kPaneCount; ++i)
+      if (it->second == pane_key(i)) s.ui.pane = i;
   const auto& all = dl::presets();
   for (size_t i = 0; i < all.size(); ++i)
     if (all[i].name == c.preset) s.model.preset = int(i);
@@ -127,6 +139,8 @@ std::string lesson_hash(const AppState& s, bool autostart) {
   const auto now = settings_keys(s.train), recipe = settings_keys(recipe_settings(p, s.train));
   for (size_t i = 0; i < now.size(); ++i)
     if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
+  // On a phone the link also opens the tab its author is on (the training controls are the default).
+  if (s.ui.narrow && s.ui.pane != kPaneTrain) h += "&pane=" + pane_key(s.ui.pane);
   if (autostart) h += "&autostart=1";
   return h;
 }

@@ -1,8 +1,8 @@
 // A phone held upright (412 × 915 CSS pixels, touch): the five windows do not fit side by side, so
-// the app shows one at a time, picked from a row of tabs; the pad fills the width and a finger draws
-// on it; the curves stand one under the other; the model builder fits; a tab with an unseen error or
-// new results is marked; turned (915 × 412) it keeps the tabs; a desktop-sized page brings the five
-// windows back.
+// the app shows one at a time, picked from a row of tabs (a lesson link can name one); the pad fills
+// the width and a finger draws on it; the curves stand one under the other; the model builder fits;
+// a tab with an unseen error or new results is marked; turned (915 × 412) it keeps the tabs; a
+// desktop-sized page brings the five windows back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -20,6 +20,14 @@ after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, {
 
 const WINDOWS = ['window.data', 'window.model', 'window.training', 'window.draw', 'window.evaluation'];
 const shownWindows = async (page) => { const L = await layout(page); return WINDOWS.filter((w) => L[w]); };
+
+// Taps the middle of a widget, waiting up to 5 s for it to appear (a menu's item, a popup's button).
+async function tap(page, name) {
+  let r;
+  for (let i = 0; i < 50 && !(r = (await layout(page))[name]); i++) await sleep(100);
+  assert.ok(r, `${name} on screen`);
+  await page.touchscreen.tap(r.x + r.w / 2, r.y + r.h / 2);
+}
 
 async function tapPane(page, name) {
   const r = (await layout(page))[`pane.${name}`];
@@ -85,6 +93,15 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   const bars = (await layout(page))['draw.probabilities'];
   assert.ok(bars.y > pad.y + pad.h, 'the ten bars are under the pad');
   await screenshot(page, 'phone-draw');
+  // A lesson link made on a phone opens the tab its author is on.
+  await tap(page, 'menu.share');
+  await tap(page, 'menu.share.link');
+  s = await waitStatus(page, (s) => s.lesson_link !== '', 5000, 'the lesson link');
+  t.diagnostic(s.lesson_link);
+  assert.match(s.lesson_link, /#preset=mlp.*&pane=draw/);
+  await tap(page, 'share.ok');
+  await sleep(300);
+  assert.equal((await layout(page))['share.ok'], undefined, 'OK closes the popup');
 
   for (const [name, win] of [['Data', 'window.data'], ['Model', 'window.model'], ['Results', 'window.evaluation']]) {
     await tapPane(page, name);
@@ -106,6 +123,13 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   assert.ok((await layout(page))['evaluation.confusion'], 'the confusion matrix on the Results tab');
   assert.equal((await status(page)).tabs[4], 'Results', 'seen');
   await screenshot(page, 'phone-results');
+  // A lesson link with pane=draw, pasted into this tab, brings the Draw tab up. (Not the link made
+  // above: it is still in the address bar, and the same hash again fires no hashchange.)
+  await page.evaluate(() => { location.hash = '#pane=draw&preset=mlp'; });
+  await waitStatus(page, (s) => s.pane === 'Draw', 5000, 'the Draw tab from the link');
+  await sleep(200);
+  assert.deepEqual(await shownWindows(page), ['window.draw']);
+  await tapPane(page, 'Results');
 
   // The phone turned (915 × 412): still too low for five windows; the same tab, the matrix now beside
   // the report.
