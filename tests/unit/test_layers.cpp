@@ -144,6 +144,24 @@ TEST_CASE("maxpool: hand values and backward") {
   int32_t am[4];
   maxpool_forward(y, am, x, 1, 4, 4, 1, 2, 2, 2, 2);
   CHECK(y[0] == 4); CHECK(y[1] == 8); CHECK(y[2] == 12); CHECK(y[3] == 16);
+  // Ties, with 5 channels (a SIMD width and a tail): the first maximum in the window wins, as in
+  // Keras and PyTorch. Channel c's window (offsets 0..3) is {c, 5 - c, 5, 5} + 10, channel 4's
+  // {5, 1, 5, 5} + 10: the maximum 15 is first at offset 1 for channel 0, 0 for channel 4, else 2.
+  {
+    const int C = 5;
+    std::vector<float> t(4 * C);
+    for (int c = 0; c < C; ++c) {
+      const float v[4] = {c == 4 ? 5.0f : float(c), float(5 - c), 5, 5};
+      for (int k = 0; k < 4; ++k) t[size_t(k) * C + c] = v[k] + 10;
+    }
+    float ty[C];
+    int32_t ta[C];
+    maxpool_forward(ty, ta, t.data(), 1, 2, 2, C, 2, 2, 1, 1);
+    for (int c = 0; c < C; ++c) {
+      CHECK(ty[c] == 15);
+      CHECK(ta[c] == (c == 0 ? 1 : c == 4 ? 0 : 2) * C + c);
+    }
+  }
   // Gradient check with distinct values (no ties, so no kinks within eps).
   const int B = 2, H = 4, W = 4, C = 3;
   std::vector<float> xs(B * H * W * C);

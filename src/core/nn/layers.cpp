@@ -169,23 +169,32 @@ void col2im_samples(float* __restrict dinp, const float* __restrict patches, int
       }
 }
 
-void maxpool_samples(float* out, int32_t* argmax, const float* inp, int b0, int b1, int H, int W, int C, int K, int S,
-                     int OH, int OW) {
+// Channels innermost (NHWC keeps them contiguous), so the comparisons vectorize across channels.
+// The window is scanned in the same order (ky, then kx) and only a strictly larger value replaces
+// the maximum: the first maximum wins, as before.
+void maxpool_samples(float* __restrict out, int32_t* __restrict argmax, const float* __restrict inp, int b0, int b1,
+                     int H, int W, int C, int K, int S, int OH, int OW) {
   for (int b = b0; b < b1; ++b)
     for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox)
-        for (int c = 0; c < C; ++c) {
-          int best = -1;
-          float m = 0;
-          for (int ky = 0; ky < K; ++ky)
-            for (int kx = 0; kx < K; ++kx) {
-              int off = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
-              if (best < 0 || inp[off] > m) { m = inp[off]; best = off; }
+      for (int ox = 0; ox < OW; ++ox) {
+        const size_t o = ((size_t(b) * OH + oy) * OW + ox) * C;
+        float* __restrict m = out + o;
+        int32_t* __restrict best = argmax + o;
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) {
+            const int off = ((b * H + oy * S + ky) * W + ox * S + kx) * C;
+            const float* x = inp + off;
+            if (ky == 0 && kx == 0) {
+              for (int c = 0; c < C; ++c) { m[c] = x[c]; best[c] = off + c; }
+              continue;
             }
-          size_t o = ((size_t(b) * OH + oy) * OW + ox) * C + c;
-          out[o] = m;
-          argmax[o] = best;
-        }
+            for (int c = 0; c < C; ++c) {
+              const bool more = x[c] > m[c];
+              m[c] = more ? x[c] : m[c];
+              best[c] = more ? off + c : best[c];
+            }
+          }
+      }
 }
 }  // namespace
 
