@@ -35,6 +35,24 @@ TEST_CASE("activations: hand values") {
   CHECK(y[2] == doctest::Approx(1 / (1 + std::exp(-0.5))));
 }
 
+TEST_CASE("activations in place give the same values as out of place, forward and backward") {
+  // Layers apply their activation and its gradient in place, which takes a separate loop (layers.cpp).
+  // 10,007 values: several 4,096-value chunks and a tail.
+  const size_t n = 10007;
+  const auto x = randv(n, 21, -3, 3), dy = randv(n, 22);
+  for (Act a : {Act::Linear, Act::ReLU, Act::LeakyReLU, Act::Sigmoid}) {
+    std::vector<float> y(n), yi = x;
+    act_forward(y.data(), x.data(), n, int(a), 0.3f);
+    act_forward(yi.data(), yi.data(), n, int(a), 0.3f);
+    CHECK_MESSAGE(y == yi, "forward, act " << int(a));
+    std::vector<float> dx(n), di = dy;
+    act_backward(dx.data(), dy.data(), y.data(), n, int(a), 0.3f);
+    act_backward(di.data(), di.data(), y.data(), n, int(a), 0.3f);
+    CHECK_MESSAGE(dx == di, "backward, act " << int(a));
+    if (a != Act::Linear) CHECK(y != x);  // it did something
+  }
+}
+
 TEST_CASE("softmax + cross-entropy: hand values and stability") {
   float z[3] = {1, 2, 3}, p[3];
   softmax_forward(p, z, 1, 3);

@@ -48,7 +48,31 @@ void elementwise(size_t n, size_t floats_per_item, F&& fn) {
   });
 }
 
+// In place (y == x: a Dense or Conv2D layer's own activation, and its gradient) clang's overlap
+// check fails and the plain loops below ran scalar in wasm: ReLU took 0.52 ns a value in place
+// against 0.13 out of place. The same loops over one restrict pointer vectorize.
+void act_forward_inplace(float* __restrict y, size_t n, int kind, float alpha) {
+  switch (Act(kind)) {
+    case Act::Linear: break;
+    case Act::ReLU: for (size_t i = 0; i < n; ++i) y[i] = y[i] > 0 ? y[i] : 0; break;
+    case Act::LeakyReLU: for (size_t i = 0; i < n; ++i) y[i] = y[i] > 0 ? y[i] : alpha * y[i]; break;
+    case Act::Sigmoid: for (size_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-y[i])); break;
+    case Act::Softmax: DL_ASSERT(!"softmax is applied row-wise by softmax_forward"); break;
+  }
+}
+
+void act_backward_inplace(float* __restrict d, const float* __restrict y, size_t n, int kind, float alpha) {
+  switch (Act(kind)) {
+    case Act::Linear: break;
+    case Act::ReLU: for (size_t i = 0; i < n; ++i) d[i] = y[i] > 0 ? d[i] : 0; break;
+    case Act::LeakyReLU: for (size_t i = 0; i < n; ++i) d[i] = y[i] > 0 ? d[i] : alpha * d[i]; break;
+    case Act::Sigmoid: for (size_t i = 0; i < n; ++i) d[i] = d[i] * y[i] * (1 - y[i]); break;
+    case Act::Softmax: DL_ASSERT(!"softmax backward is fused with the loss"); break;
+  }
+}
+
 void act_forward_range(float* y, const float* x, size_t n, int kind, float alpha) {
+  if (y == x) return act_forward_inplace(y, n, kind, alpha);
   switch (Act(kind)) {
     case Act::Linear: if (y != x) std::memcpy(y, x, n * sizeof(float)); break;
     case Act::ReLU: for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0; break;
@@ -59,6 +83,7 @@ void act_forward_range(float* y, const float* x, size_t n, int kind, float alpha
 }
 
 void act_backward_range(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
+  if (dx == dy) return act_backward_inplace(dx, y, n, kind, alpha);
   switch (Act(kind)) {
     case Act::Linear: if (dx != dy) std::memcpy(dx, dy, n * sizeof(float)); break;
     case Act::ReLU: for (size_t i = 0; i < n; ++i) dx[i] = y[i] > 0 ? dy[i] : 0; break;
