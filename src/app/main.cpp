@@ -9,6 +9,7 @@
 #include <GLES3/gl3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -105,21 +106,22 @@ float pane_tabs(AppState& s, float top, float width) {
   return h;
 }
 
-// Tiles the five windows over the page: | Data / Model | Training / Draw | Evaluation |
-struct Tiles {
-  ImVec4 data, model, training, draw, evaluation;
-};
-Tiles layout_tiles(ImVec2 d, float top, float bottom) {
-  Tiles t;
+// The five windows, in Pane order: the narrow layout's tabs and the wide layout's tiles.
+void (*const kPaneWindows[kPaneCount])(AppState&) = {window_data, window_model, window_training, window_draw,
+                                                     window_evaluation};
+
+// Tiles the five windows over the page, in Pane order: | Data / Model | Training / Draw | Evaluation |
+std::array<ImVec4, kPaneCount> layout_tiles(ImVec2 d, float top, float bottom) {
   const float gap = 4, H = d.y - top - bottom;
   const float w1 = std::floor(d.x * 0.27f), w2 = std::floor(d.x * 0.40f), w3 = d.x - w1 - w2;
   const float x1 = 0, x2 = w1, x3 = w1 + w2;
   const float h_data = std::floor(H * 0.62f), h_train = std::floor(H * 0.61f);
-  t.data = ImVec4(x1, top, w1 - gap, h_data - gap);
-  t.model = ImVec4(x1, top + h_data, w1 - gap, H - h_data);
-  t.training = ImVec4(x2, top, w2 - gap, h_train - gap);
-  t.draw = ImVec4(x2, top + h_train, w2 - gap, H - h_train);
-  t.evaluation = ImVec4(x3, top, w3, H);
+  std::array<ImVec4, kPaneCount> t;
+  t[kPaneData] = ImVec4(x1, top, w1 - gap, h_data - gap);
+  t[kPaneModel] = ImVec4(x1, top + h_data, w1 - gap, H - h_data);
+  t[kPaneTrain] = ImVec4(x2, top, w2 - gap, h_train - gap);
+  t[kPaneDraw] = ImVec4(x2, top + h_train, w2 - gap, H - h_train);
+  t[kPaneResults] = ImVec4(x3, top, w3, H);
   return t;
 }
 
@@ -219,25 +221,13 @@ void frame() {
   if (s.ui.narrow) {
     const float tabs = pane_tabs(s, top, d.x);
     place(ImVec4(0, top + tabs, d.x, d.y - top - tabs - bottom));
-    switch (s.ui.pane) {
-      case kPaneData: window_data(s); break;
-      case kPaneModel: window_model(s); break;
-      case kPaneTrain: window_training(s); break;
-      case kPaneDraw: window_draw(s); break;
-      default: window_evaluation(s); break;
-    }
+    kPaneWindows[s.ui.pane](s);
   } else {
-    Tiles t = layout_tiles(d, top + 2, bottom);
-    place(t.data);
-    window_data(s);
-    place(t.model);
-    window_model(s);
-    place(t.training);
-    window_training(s);
-    place(t.draw);
-    window_draw(s);
-    place(t.evaluation);
-    window_evaluation(s);
+    const auto tiles = layout_tiles(d, top + 2, bottom);
+    for (int i = 0; i < kPaneCount; ++i) {
+      place(tiles[size_t(i)]);
+      kPaneWindows[i](s);
+    }
   }
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
