@@ -274,6 +274,13 @@ struct Json {
     out += c;
     first = false;
   }
+  // A JSON array of r's elements, each written by write(element).
+  template <class R, class F>
+  void array(const R& r, F&& write) {
+    open('[');
+    for (const auto& x : r) write(x);
+    close(']');
+  }
   template <class T>
   void kv(const char* k, T v) {
     key(k);
@@ -378,9 +385,7 @@ static void status_json_builder(const AppState& s, Json& j) {
   j.kv("n", s.snap.strip_n);
   j.kv("version", double(s.snap.strip_version));
   j.key("labels");
-  j.open('[');
-  for (int l : s.snap.strip_labels) j.num(l);
-  j.close(']');
+  j.array(s.snap.strip_labels, [&](int l) { j.num(l); });
   j.close('}');
 }
 
@@ -451,13 +456,9 @@ std::string status_json(const AppState& s) {
     j.kv("predicted", v.predicted);
     j.kv("total", v.total);
     j.key("items");
-    j.open('[');
-    for (int i : v.items) j.num(i);
-    j.close(']');
+    j.array(v.items, [&](int i) { j.num(i); });
     j.key("probabilities");
-    j.open('[');
-    for (int i : v.items) j.num(s.snap.test_prob[size_t(i)]);
-    j.close(']');
+    j.array(v.items, [&](int i) { j.num(s.snap.test_prob[size_t(i)]); });
     j.close('}');
   } else {
     j.null();
@@ -483,9 +484,7 @@ std::string status_json(const AppState& s) {
     j.open('{');
     j.kv("digit", s.draw.pred);
     j.key("probabilities");
-    j.open('[');
-    for (float p : s.draw.probs) j.num(p);
-    j.close(']');
+    j.array(s.draw.probs, [&](float p) { j.num(p); });
     j.kv("latency_ms", s.draw.latency_ms);
     j.close('}');
   } else {
