@@ -210,6 +210,9 @@ void use_mnist_again(AppState& s);
 void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
+// The pad's forward-pass time as the UI shows it: "0.31 ms", or "under 1 ms" where the browser's clock
+// is coarse (Firefox gives pages that are not cross-origin isolated a 1 ms clock).
+std::string latency_text(double ms);
 void help_marker(const char* text);
 // Model builder (win_model.cpp): the spec as text for URL hashes and status(), e.g.
 // "conv:8:3:relu,pool:2,flatten,dense:10:softmax" ("in=flat," first for a 784-vector input).

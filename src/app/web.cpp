@@ -486,6 +486,7 @@ std::string status_json(const AppState& s) {
     j.key("probabilities");
     j.array(s.draw.probs, [&](float p) { j.num(p); });
     j.kv("latency_ms", s.draw.latency_ms);
+    j.kv("latency_text", latency_text(s.draw.latency_ms));
     j.close('}');
   } else {
     j.null();

@@ -88,7 +88,7 @@ void window_draw(AppState& s) {
     ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::Text("it reads a %d", d.pred);
-    ImGui::TextDisabled("%.0f%% sure · %.2f ms", 100.0 * d.probs[d.pred], d.latency_ms);
+    ImGui::TextDisabled("%.0f%% sure · %s", 100.0 * d.probs[d.pred], latency_text(d.latency_ms).c_str());
     ImGui::EndGroup();
   } else {
     ImGui::TextDisabled("(empty pad: no prediction)");
