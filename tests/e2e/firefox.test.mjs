@@ -1,0 +1,154 @@
+// The app in a second engine: Debian's Firefox ESR, driven over WebDriver BiDi by puppeteer-core, in
+// each of the three ways a host can serve it:
+//   1. with the isolation headers: the threads build trains mlp for 1 epoch to the native CLI's test
+//      accuracy (within 0.3 points) while frames keep coming, and a mouse-drawn 7 reads as a 7;
+//   2. as a plain static host: the service worker isolates the page and the threads build runs;
+//   3. where neither is possible: the single-thread build trains and predicts, and the draw pad's time
+//      reads "under 1 ms" on Firefox's 1 ms clock instead of a false "0.00 ms".
+// Headless Firefox finds no GL driver on these machines ("Exhausted GL driver options"), so it runs in a
+// private Xvfb display; Mesa's llvmpipe is on Firefox's WebGL blocklist, hence webgl.force-enabled.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import puppeteer from 'puppeteer-core';
+import { ROOT, SHOTS, serve, realErrors } from './helpers.mjs';
+
+const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+const SEED = '1';
+let xvfb, display;
+
+// An X display of our own: Xvfb picks a free number and writes it to fd 3.
+async function startXvfb() {
+  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x900x24', '-nolisten', 'tcp'],
+                     { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const n = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdio[3].on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
+    proc.on('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.slice(-400)}`)));
+  });
+  return { proc, display: `:${n}` };
+}
+
+before(async () => { ({ proc: xvfb, display } = await startXvfb()); });
+after(() => { xvfb?.kill(); });
+
+async function firefox(url) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: false, protocol: 'webDriverBiDi',
+    env: { ...process.env, DISPLAY: display }, defaultViewport: { width: 1600, height: 900 },
+    extraPrefsFirefox: { 'webgl.force-enabled': true },
+  });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  const status = () => page.evaluate(() => window.digitlab && window.digitlab.status && window.digitlab.status());
+  const waitStatus = async (pred, ms, what) => {
+    const t0 = Date.now();
+    let s = null;
+    for (;;) {
+      s = await status().catch(() => null);
+      if (s && pred(s)) return s;
+      if (Date.now() - t0 > ms) throw new Error(`Firefox: timed out waiting for ${what}: ${JSON.stringify(s).slice(0, 400)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  return { browser, page, errors, status, waitStatus };
+}
+
+// Trains the URL's preset to its first evaluation, failing if frames stop for 2 s.
+async function trainOneEpoch(f) {
+  await f.waitStatus((s) => s.phase === 'training', 90000, 'training to start');
+  await f.page.evaluate(() => window.digitlab.frames(true));
+  const t0 = Date.now();
+  for (;;) {
+    const s = await f.status();
+    const fr = await f.page.evaluate(() => window.digitlab.frames());
+    assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
+    assert.notEqual(s.phase, 'diverged');
+    if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
+    assert.ok(Date.now() - t0 < 300000, 'training took more than 5 minutes');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function drawSeven(f) {
+  const pad = (await f.page.evaluate(() => window.digitlab.layout()))['draw.pad'];
+  assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
+  const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];
+  await f.page.mouse.move(...P(...pts[0]));
+  await f.page.mouse.down();
+  for (const p of pts.slice(1)) await f.page.mouse.move(...P(...p), { steps: 8 });
+  await f.page.mouse.up();
+  // The app takes the queued moves a frame at a time: wait until the prediction stops changing.
+  let last = '';
+  return f.waitStatus((s) => {
+    const now = JSON.stringify(s.prediction && s.prediction.probabilities);
+    const settled = s.prediction != null && now === last;
+    last = now;
+    return settled;
+  }, 10000, 'a settled prediction');
+}
+
+const shot = (f, name) => { fs.mkdirSync(SHOTS, { recursive: true }); return f.page.screenshot({ path: path.join(SHOTS, `${name}.png`) }); };
+
+test('Firefox, isolation headers: threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
+  const srv = await serve({ isolation: true });
+  const f = await firefox(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
+  try {
+    const first = await f.waitStatus((s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(first.isolated, true);
+    assert.equal(first.build, 'threads');
+    assert.equal(first.simd, true);
+    assert.ok(first.workers >= 1, 'kernel workers started');
+    const { s, frames, secs } = await trainOneEpoch(f);
+    t.diagnostic(`Firefox ${(await f.browser.version())}: test accuracy ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ` +
+                 `${Math.round(s.samples_per_sec)} samples/s; frames median ${frames.median_ms.toFixed(0)} ms, p95 ${frames.p95_ms.toFixed(0)} ms`);
+    const cli = JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+      ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' }));
+    assert.ok(Math.abs(cli.test_accuracy - s.test_accuracy) <= 0.003, `Firefox ${s.test_accuracy} vs CLI ${cli.test_accuracy}`);
+    const p = await drawSeven(f);
+    t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
+    assert.equal(p.prediction.digit, 7);
+    assert.match(p.prediction.latency_text, /^\d+\.\d\d ms$/, 'an isolated page has a fine clock: two decimals');
+    await shot(f, 'firefox-trained');
+    assert.deepEqual(realErrors(f.errors), []);
+  } finally { await f.browser.close(); await srv.close(); }
+});
+
+test('Firefox, plain static host: the service worker isolates the page and the threads build runs', async () => {
+  const srv = await serve({ isolation: false });
+  const f = await firefox(srv.url);
+  try {
+    const s = await f.waitStatus((s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(s.isolated, true, 'isolated through the service worker');
+    assert.equal(s.build, 'threads');
+    assert.deepEqual(realErrors(f.errors), []);
+  } finally { await f.browser.close(); await srv.close(); }
+});
+
+test('Firefox, no isolation possible: the single-thread build trains and predicts; the pad time respects the 1 ms clock', async (t) => {
+  const srv = await serve({ isolation: false, blockSw: true });
+  const f = await firefox(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
+  try {
+    const first = await f.waitStatus((s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(first.isolated, false);
+    assert.equal(first.build, 'single-thread');
+    const { s, secs } = await trainOneEpoch(f);
+    t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
+    assert.ok(s.test_accuracy >= 0.96, `test accuracy ${s.test_accuracy}`);
+    const p = await drawSeven(f);
+    assert.equal(p.prediction.digit, 7);
+    t.diagnostic(`pad forward pass on a coarse clock: ${p.prediction.latency_ms} ms measured, shown as "${p.prediction.latency_text}"`);
+    assert.match(p.prediction.latency_text, /^(under 1 ms|\d+ ms)$/, 'no digits the 1 ms clock does not have');
+    await shot(f, 'firefox-single-thread');
+    // The service worker cannot install here; the app says so as a warning, not an error.
+    assert.deepEqual(realErrors(f.errors), []);
+  } finally { await f.browser.close(); await srv.close(); }
+});
