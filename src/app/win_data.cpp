@@ -311,12 +311,15 @@ void window_data(AppState& s) {
     ImGui::SameLine();
   }
   user_data_row(s);
-  if (val > 0)
-    ImGui::Text("Training %s · Validation %s · Test %s", dl::with_commas(train.n - val).c_str(),
-                dl::with_commas(val).c_str(), dl::with_commas(test.n).c_str());
-  else
-    ImGui::Text("Training %s · Test %s (also validation)", dl::with_commas(train.n).c_str(),
-                dl::with_commas(test.n).c_str());
+  // The counts in one line; shorter words where the window is narrow (a 1280 × 720 projector).
+  const std::string tr = dl::with_commas(train.n - val), va = dl::with_commas(val), te = dl::with_commas(test.n);
+  const std::string full = val > 0 ? "Training " + tr + " · Validation " + va + " · Test " + te
+                                   : "Training " + tr + " · Test " + te + " (also validation)";
+  const std::string brief = val > 0 ? "Train " + tr + " · Val. " + va + " · Test " + te
+                                    : "Train " + tr + " · Test " + te + " (also val.)";
+  const float marker = ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x;
+  const bool fits = ImGui::CalcTextSize(full.c_str()).x + marker <= ImGui::GetContentRegionAvail().x;
+  ImGui::TextUnformatted(fits ? full.c_str() : brief.c_str());
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
               "used only at the end, for the final score.");

@@ -279,6 +279,12 @@ void window_model(AppState& s) {
   learned_window(s);
 }
 
+// "(None, 24, 24, 8)" → "(24, 24, 8)".
+static std::string shape_without_batch(const std::string& shape) {
+  const std::string batch = "(None, ";
+  return shape.compare(0, batch.size(), batch) == 0 ? "(" + shape.substr(batch.size()) : shape;
+}
+
 // Keras-style summary; the impossible layer in red with the reason under the table.
 static void model_summary(AppState& s) {
   // The picker above may have changed the network in this very frame: rows and spec must agree.
@@ -288,13 +294,35 @@ static void model_summary(AppState& s) {
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   const std::string& err = s.model.build_error;
   const float footer = ImGui::GetTextLineHeightWithSpacing() * (err.empty() ? 2.3f : 4.3f);
+  // Keras' columns, "conv2d_1 (Conv2D)" and "(None, 24, 24, 8)", where they fit. In a narrower window
+  // (a CNN's "max_pooling2d (MaxPooling2D)" at 1600 × 900) the names alone, which Keras derives from
+  // the types, the type in a tooltip; narrower still (a 1280 × 720 projector) also the shapes without
+  // the batch dimension, "(24, 24, 8)". The columns share the width in proportion to their widest text.
+  const size_t n = std::min(s.model.spec.layers.size(), s.model.rows.size());
+  auto text_w = [](const std::string& t) { return ImGui::CalcTextSize(t.c_str()).x; };
+  float w_full = text_w("Layer (type)"), w_name = text_w("Layer"), w_shape = text_w("Output shape");
+  float w_short = text_w("Shape"), w_params = text_w("Params");
+  for (size_t i = 0; i < n; ++i) {
+    const dl::SummaryRow& r = s.model.rows[i];
+    w_full = std::max(w_full, text_w(r.layer + " (" + r.type + ")"));
+    w_name = std::max(w_name, text_w(r.layer.empty() ? std::string("00. ") + dl::layer_kind_name(s.model.spec.layers[i].kind) : r.layer));
+    w_shape = std::max(w_shape, text_w(r.shape));
+    w_short = std::max(w_short, text_w(shape_without_batch(r.shape)));
+    w_params = std::max(w_params, text_w(dl::with_commas((long long)r.params)));
+  }
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float avail = ImGui::GetContentRegionAvail().x - st.ScrollbarSize - 6 * st.CellPadding.x;
+  const bool with_type = w_full + w_shape + w_params <= avail;
+  const float w_layer = with_type ? w_full : w_name;
+  const bool with_batch = w_layer + w_shape + w_params <= avail;
   if (ImGui::BeginTable("summary", 3, tf, ImVec2(0, std::max(fs * 4, ImGui::GetContentRegionAvail().y - footer)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Layer (type)", ImGuiTableColumnFlags_WidthStretch, 1.4f);
-    ImGui::TableSetupColumn("Output shape", ImGuiTableColumnFlags_WidthStretch, 1.2f);
-    ImGui::TableSetupColumn("Params", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    ImGui::TableSetupColumn(with_type ? "Layer (type)" : "Layer", ImGuiTableColumnFlags_WidthStretch, w_layer);
+    ImGui::TableSetupColumn(with_batch ? "Output shape" : "Shape", ImGuiTableColumnFlags_WidthStretch,
+                            with_batch ? w_shape : w_short);
+    ImGui::TableSetupColumn("Params", ImGuiTableColumnFlags_WidthStretch, w_params);
     ImGui::TableHeadersRow();
-    for (size_t i = 0; i < std::min(s.model.spec.layers.size(), s.model.rows.size()); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       const dl::SummaryRow& r = s.model.rows[i];
       ImGui::TableNextRow();
       const bool bad = int(i) == s.model.error_layer;
@@ -308,9 +336,15 @@ static void model_summary(AppState& s) {
         ImGui::TableNextColumn();
         continue;
       }
-      ImGui::Text("%s (%s)", r.layer.c_str(), r.type.c_str());
+      if (with_type) {
+        ImGui::Text("%s (%s)", r.layer.c_str(), r.type.c_str());
+      } else {
+        ImGui::TextUnformatted(r.layer.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", r.layer.c_str(), r.type.c_str());
+      }
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(r.shape.c_str());
+      ImGui::TextUnformatted(with_batch ? r.shape.c_str() : shape_without_batch(r.shape).c_str());
+      if (!with_batch && ImGui::IsItemHovered()) ImGui::SetTooltip("%s: None is the batch size", r.shape.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(dl::with_commas((long long)r.params).c_str());
     }
