@@ -123,11 +123,14 @@ static void test_steers_note(AppState& s, bool in_basics) {
 
 static void tab_basics(AppState& s) {
   TrainSettings& t = s.train;
-  // Three settings a row where a field and its longest label fit, else two or one.
-  const float need = ImGui::GetFontSize() * 5.0f + ImGui::CalcTextSize("Learning rate").x;
-  const int cols = std::clamp(int(ImGui::GetContentRegionAvail().x / need), 1, 3);
+  // Three settings a row where a field (at least 4 em wide) and the longest label fit, else two or
+  // one; the fields take up to 5 em of what the label leaves.
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float fs = ImGui::GetFontSize(), avail = ImGui::GetContentRegionAvail().x;
+  const float label = ImGui::CalcTextSize("Learning rate").x + st.ItemInnerSpacing.x + 2 * st.CellPadding.x;
+  const int cols = std::clamp(int(avail / (fs * 4.0f + label)), 1, 3);
   if (ImGui::BeginTable("settings", cols, ImGuiTableFlags_SizingStretchSame)) {
-    const float w = ImGui::GetFontSize() * 5.0f;
+    const float w = std::min(fs * 5.0f, avail / float(cols) - label);
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     const char* opts[] = {"SGD", "Adam", "RMSprop"};
