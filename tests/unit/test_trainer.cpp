@@ -1,4 +1,6 @@
 // The step-wise trainer: learning on a separable toy problem, callbacks, divergence, class weights.
+#include <malloc.h>
+
 #include <cmath>
 
 #include "core/train/presets.h"
@@ -190,4 +192,105 @@ TEST_CASE("keep-best checkpoint keeps the weights of the best validation epoch")
   kept.params = t.checkpoint_params();
   kept.state = t.checkpoint_state();
   CHECK(evaluate(kept, val).accuracy == doctest::Approx(h[best].val_accuracy));
+}
+
+namespace {
+// Bytes the allocator has handed out and not taken back (glibc counts large blocks as mmapped).
+size_t heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#else
+  const struct mallinfo mi = mallinfo();
+  return size_t(unsigned(mi.uordblks)) + size_t(unsigned(mi.hblkhd));
+#endif
+}
+Dataset random_images(int n, uint64_t seed) {
+  Dataset d;
+  d.n = n; d.rows = d.cols = 28;
+  Rng r(seed);
+  d.images.resize(size_t(n) * 784);
+  for (auto& v : d.images) v = uint8_t(r.below(256));
+  for (int i = 0; i < n; ++i) d.labels.push_back(uint8_t(i % 10));
+  return d;
+}
+}  // namespace
+
+TEST_CASE("training_bytes: at least what a run allocates, and not much more") {
+  // Each preset trains one epoch of 600 images with validation on 500 (so the evaluation batch runs
+  // too); what the allocator handed out for the model and trainer, measured while both are alive,
+  // against the estimate. Variants cover SGD (one moment), restore-best and checkpoint copies.
+  const Dataset train = random_images(600, 1), val = random_images(500, 2);
+  struct Case { const char* preset; int variant; };
+  for (Case k : {Case{"mlp", 0}, Case{"mlp", 1}, Case{"mlp-deep", 0}, Case{"cnn-tiny", 1}, Case{"cnn-5x5", 0}, Case{"cnn-vgg", 0}}) {
+    const Preset* p = preset_find(k.preset);
+    REQUIRE(p);
+    TrainConfig c = p->recipe;
+    c.epochs = 1;
+    c.val_split = 0;
+    if (k.variant == 1) {
+      c.opt.kind = OptKind::SGD;
+      c.opt.momentum = 0.9f;
+      c.early = {true, Monitor::ValLoss, 3, 0, true};
+      c.checkpoint = {true, Monitor::ValAccuracy};
+    }
+    size_t measured = 0, estimate = 0;
+    {
+      const size_t before = heap_in_use();
+      Model m;
+      REQUIRE(m.build(p->model).ok());
+      Trainer t;
+      REQUIRE(t.begin(&m, &train, &val, c).ok());
+      while (t.step()) {}
+      REQUIRE(t.history().size() == 1);
+      measured = heap_in_use() - before;
+      Model plan;
+      REQUIRE(plan.build(p->model, false).ok());
+      estimate = training_bytes(plan, c);
+      CHECK(training_bytes(m, c) == estimate);  // the same from a model with and without arenas
+    }
+    const std::string what = std::string(k.preset) + (k.variant ? " (SGD, restore best, checkpoint)" : "");
+    MESSAGE(what << ": measured " << measured / 1024 << " KiB, estimated " << estimate / 1024 << " KiB");
+    CHECK_MESSAGE(estimate >= measured, what);
+    CHECK_MESSAGE(double(estimate) <= 1.15 * double(measured) + 2e6, what);
+  }
+}
+
+TEST_CASE("evaluation batch: bounded activations, never below the training batch, same result at any size") {
+  Model mlp, cnn;
+  REQUIRE(mlp.build(preset_find("mlp")->model).ok());
+  REQUIRE(cnn.build(preset_find("cnn-5x5")->model).ok());
+  CHECK(eval_batch(mlp) == kEvalBatch);
+  // cnn-5x5: 1.5 MB of activations and patches an image, so about 42 images fit in 64 MB.
+  const int b = eval_batch(cnn);
+  CHECK(b >= 30);
+  CHECK(b <= 60);
+  CHECK(eval_batch(cnn, 50) == 50);
+  CHECK(eval_batch(cnn, 700) == 700);
+  // Batch size changes nothing in evaluation mode (BatchNorm uses its moving statistics).
+  const Dataset val = random_images(300, 3);
+  for (const char* name : {"mlp-deep", "cnn-tiny"}) {
+    Model m;
+    REQUIRE(m.build(preset_find(name)->model).ok());
+    m.init(7);
+    const EvalResult a = evaluate(m, val, 7), c = evaluate(m, val, 300), d = evaluate(m, val);
+    CHECK_MESSAGE(a.loss == c.loss, name);
+    CHECK_MESSAGE(a.loss == d.loss, name);
+    CHECK_MESSAGE(a.accuracy == c.accuracy, name);
+  }
+}
+
+TEST_CASE("a model built without arenas has the shapes and counts, and no parameter memory") {
+  for (const Preset& p : presets()) {
+    Model full, plan;
+    REQUIRE(full.build(p.model).ok());
+    REQUIRE(plan.build(p.model, false).ok());
+    CHECK(plan.params.empty());
+    CHECK(plan.state.empty());
+    CHECK(plan.grads.empty());
+    CHECK_MESSAGE(plan.trainable_params() == full.trainable_params(), p.name);
+    CHECK_MESSAGE(plan.non_trainable_params() == full.non_trainable_params(), p.name);
+    CHECK_MESSAGE(plan.summary_text() == full.summary_text(), p.name);
+    CHECK(full.grads.empty());  // gradients come with the first backward pass
+  }
 }

@@ -32,6 +32,14 @@ void gemm_avx2(bool ta, bool tb, int M, int N, int K, const float* A, int lda, c
 static const bool use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
 
+size_t gemm_packed_floats(bool tb, int N, int K) {
+  int nr = Tiled<v4>::NR;
+#if DIGITLAB_HAVE_AVX2
+  if (use_avx2) nr = 2 * 8;  // gemm_avx2.cpp: Tiled<v8>
+#endif
+  return tb || N % nr ? size_t(K) * size_t((N + nr - 1) / nr * nr) : 0;
+}
+
 void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
           bool accumulate) {
   if (M <= 0 || N <= 0) return;

@@ -6,11 +6,15 @@
 // has them (gemm_avx2.cpp); it splits work over kernel_pool(). gemm_naive() is its slow, obvious
 // twin, the reference in tests.
 #pragma once
+#include <cstddef>
 
 namespace dl {
 
 void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
           int ldc, bool accumulate);
+// Floats of the copy of op(B) that a gemm() call with these arguments packs: a per-thread buffer
+// that is reused and grows to the largest call, never shrinks (0: B is read in place).
+size_t gemm_packed_floats(bool tb, int N, int K);
 void gemm_naive(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
                 int ldc, bool accumulate);
 

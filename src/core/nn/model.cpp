@@ -74,7 +74,16 @@ std::string keras_type_name(const LayerSpec& s) {
 
 }  // namespace
 
-Status Model::build(const ModelSpec& spec) {
+// A buffer of at least n elements whose old contents are not needed: the old one goes first, and the
+// new one has exactly n (resize's doubling would keep up to twice what a larger batch needs).
+template <class T>
+static void grow(std::vector<T>& v, size_t n) {
+  if (v.size() >= n) return;
+  std::vector<T>().swap(v);
+  v.resize(n);
+}
+
+Status Model::build(const ModelSpec& spec, bool with_arenas) {
   if (spec.layers.empty()) return Status::fail("the model has no layers; add at least a Dense(10, softmax) output");
   if (spec.input.size() <= 0) return Status::fail("the input shape is empty");
   std::vector<Layer> layers;
@@ -161,9 +170,15 @@ Status Model::build(const ModelSpec& spec) {
                                                   " parameters, too many for this tool (limit 134 million)");
   spec_ = spec;
   layers_ = std::move(layers);
-  params.assign(np, 0.0f);
-  grads.assign(np, 0.0f);
-  state.assign(ns, 0.0f);
+  n_params_ = np;
+  n_state_ = ns;
+  params.assign(with_arenas ? np : 0, 0.0f);
+  std::vector<float>().swap(grads);
+  state.assign(with_arenas ? ns : 0, 0.0f);
+  // Activation buffers of a previous network go too (a rebuilt model starts empty).
+  std::vector<float>().swap(d0_);
+  std::vector<float>().swap(d1_);
+  std::vector<float>().swap(scratch_);
   B_ = 0;
   scratch_layer_ = -1;
   return {};
@@ -189,7 +204,7 @@ void Model::init(uint64_t seed) {
 }
 
 const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
-  DL_ASSERT(built() && B > 0);
+  DL_ASSERT(built() && B > 0 && params.size() == n_params_ && state.size() == n_state_);
   DL_ASSERT(!training || rng || std::none_of(layers_.begin(), layers_.end(), [](const Layer& L) {
               return L.spec.kind == LayerKind::Dropout && L.spec.rate > 0;
             }));
@@ -199,7 +214,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   for (Layer& L : layers_) {
     const LayerSpec& s = L.spec;
     size_t n_out = size_t(B) * L.out.size();
-    if (L.y.size() < n_out) L.y.resize(n_out);
+    grow(L.y, n_out);
     float* y = L.y.data();
     const float* w = params.data() + L.w_off;
     const float* b = params.data() + L.b_off;
@@ -210,14 +225,14 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
         size_t need = size_t(B) * L.out.h * L.out.w * s.kernel * s.kernel * L.in.c;
-        if (scratch_.size() < need) scratch_.resize(need);
+        grow(scratch_, need);
         conv2d_forward(y, scratch_.data(), inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P,
                        L.out.h, L.out.w);
         scratch_layer_ = int(&L - layers_.data());
         break;
       }
       case LayerKind::MaxPool2D:
-        if (L.argmax.size() < n_out) L.argmax.resize(n_out);
+        grow(L.argmax, n_out);
         maxpool_forward(y, L.argmax.data(), inp, B, L.in.h, L.in.w, L.in.c, s.kernel,
                         s.stride, L.out.h, L.out.w);
         break;
@@ -226,7 +241,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         break;
       case LayerKind::Dropout:
         if (training && s.rate > 0) {
-          if (L.saved.size() < n_out) L.saved.resize(n_out);
+          grow(L.saved, n_out);
           dropout_forward(y, L.saved.data(), inp, n_out, s.rate, rng);
         } else {
           std::memcpy(y, inp, n_out * sizeof(float));
@@ -237,7 +252,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         float* mean = state.data() + L.s_off;
         float* var = mean + C;
         if (training) {
-          if (L.saved.size() < n_out + C) L.saved.resize(n_out + C);
+          grow(L.saved, n_out + C);
           batchnorm_forward_train(y, L.saved.data(), L.saved.data() + n_out, mean, var, inp, w, b, N, C,
                                   kBatchNormMomentum, kBatchNormEps);
         } else {
@@ -265,8 +280,9 @@ float Model::backward(const int* y, const float* class_weights) {
   const int B = B_;
   size_t max_act = size_t(input_size());
   for (const Layer& L : layers_) max_act = std::max(max_act, size_t(L.out.size()));
-  if (d0_.size() < max_act * B) { d0_.resize(max_act * B); d1_.resize(max_act * B); }
-  std::fill(grads.begin(), grads.end(), 0.0f);
+  grow(d0_, max_act * B);
+  grow(d1_, max_act * B);
+  grads.assign(params.size(), 0.0f);
   float* dout = d0_.data();
   float* dinp = d1_.data();
   const Layer& last = layers_.back();
@@ -356,9 +372,9 @@ std::string Model::summary_text() const {
     t += i + 1 < rows.size() ? "\n" : "";
   }
   t += dbl + "\n";
-  t += "Total params: " + with_commas((long long)(params.size() + state.size())) + "\n";
-  t += "Trainable params: " + with_commas((long long)params.size()) + "\n";
-  t += "Non-trainable params: " + with_commas((long long)state.size()) + "\n" + rule + "\n";
+  t += "Total params: " + with_commas((long long)(n_params_ + n_state_)) + "\n";
+  t += "Trainable params: " + with_commas((long long)n_params_) + "\n";
+  t += "Non-trainable params: " + with_commas((long long)n_state_) + "\n" + rule + "\n";
   return t;
 }
 

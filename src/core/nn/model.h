@@ -71,8 +71,9 @@ struct SummaryRow {
 class Model {
  public:
   // Checks shapes and builds the layers; on error the model is unchanged and the message says
-  // which layer is impossible and why.
-  Status build(const ModelSpec& spec);
+  // which layer is impossible and why. with_arenas = false: shapes, names and counts only (a summary,
+  // or a memory estimate), no parameter memory; such a model cannot run.
+  Status build(const ModelSpec& spec, bool with_arenas = true);
   // Glorot-uniform kernels, zero biases, BatchNorm γ=1 β=0, moving mean 0 and variance 1.
   void init(uint64_t seed);
 
@@ -81,7 +82,8 @@ class Model {
   const float* forward(const float* x, int B, bool training, Rng* rng = nullptr);
   // After forward(): softmax cross-entropy against y (B) — mean over the batch of w[y]·loss, with
   // per-class weights w (nullptr = all 1) — and the gradients of that loss plus the L2 term into
-  // `grads` (overwritten). Returns the data loss alone; l2_loss() gives the regularization term.
+  // `grads` (overwritten; allocated on the first call, so a model that only predicts never holds
+  // them). Returns the data loss alone; l2_loss() gives the regularization term.
   float backward(const int* y, const float* class_weights = nullptr);
   float l2_loss() const;
 
@@ -89,20 +91,21 @@ class Model {
   const std::vector<Layer>& layers() const { return layers_; }
   int classes() const { return layers_.empty() ? 0 : layers_.back().out.size(); }
   int input_size() const { return spec_.input.size(); }
-  size_t trainable_params() const { return params.size(); }
-  size_t non_trainable_params() const { return state.size(); }
+  size_t trainable_params() const { return n_params_; }
+  size_t non_trainable_params() const { return n_state_; }
   std::vector<SummaryRow> summary() const;
   std::string summary_text() const;  // the table Keras' model.summary() prints
   bool built() const { return !layers_.empty(); }
   int forward_batch() const { return B_; }  // B of the last forward pass (0: none yet)
 
   std::vector<float> params;  // trainable arena
-  std::vector<float> grads;   // same length as params
+  std::vector<float> grads;   // same length as params once backward() has run
   std::vector<float> state;   // non-trainable arena
 
  private:
   ModelSpec spec_;
   std::vector<Layer> layers_;
+  size_t n_params_ = 0, n_state_ = 0;
   const float* x_ = nullptr;     // input of the last forward pass
   int B_ = 0;
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)

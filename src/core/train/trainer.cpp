@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "../kernels/gemm.h"
+
 namespace dl {
 
 using Clock = std::chrono::steady_clock;
@@ -33,7 +35,27 @@ Status train_config_check(const TrainConfig& c) {
   return augment_config_check(c.augment);
 }
 
+namespace {
+// Floats one image occupies in a forward pass: its input, every layer's output (and max-pool
+// record), and the largest convolution's im2col patches.
+size_t forward_floats_per_image(const Model& m) {
+  size_t floats = size_t(m.input_size()), patches = 0;
+  for (const Layer& L : m.layers()) {
+    floats += size_t(L.out.size()) * (L.spec.kind == LayerKind::MaxPool2D ? 2 : 1);
+    if (L.spec.kind == LayerKind::Conv2D)
+      patches = std::max(patches, size_t(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c);
+  }
+  return floats + patches;
+}
+}  // namespace
+
+int eval_batch(const Model& m, int train_batch) {
+  const size_t fit = kEvalBytes / (sizeof(float) * std::max<size_t>(1, forward_floats_per_image(m)));
+  return std::max(1, std::max(train_batch, int(std::min<size_t>(kEvalBatch, fit))));
+}
+
 EvalResult evaluate(Model& model, const Dataset& data, int batch) {
+  if (batch <= 0) batch = eval_batch(model);
   EvalResult r;
   r.confusion = Confusion(model.classes());
   if (data.n == 0) return r;
@@ -60,6 +82,37 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
   return r;
 }
 
+size_t training_bytes(const Model& m, const TrainConfig& c) {
+  const size_t P = m.trainable_params(), S = m.non_trainable_params();
+  const size_t Bt = size_t(std::max(c.batch, 1)), Bmax = std::max(Bt, size_t(eval_batch(m, c.batch)));
+  const size_t copies = 1 + size_t(c.early.enabled && c.early.restore_best) + size_t(c.checkpoint.enabled);
+  const size_t moments = c.opt.kind == OptKind::SGD ? 1 : 2;
+  size_t floats = P * (2 + moments + copies) + S * (1 + copies);
+  size_t max_act = size_t(m.input_size()), patches = 0, packed = 0;
+  auto pack = [&](bool tb, int N, size_t K) { packed = std::max(packed, gemm_packed_floats(tb, N, int(K))); };
+  for (const Layer& L : m.layers()) {
+    const LayerSpec& s = L.spec;
+    const size_t out = size_t(L.out.size());
+    max_act = std::max(max_act, out);
+    floats += Bmax * out;  // the output, at the larger of the two batches
+    if ((s.kind == LayerKind::Dropout && s.rate > 0) || s.kind == LayerKind::BatchNorm) floats += Bt * out + size_t(L.in.c);
+    if (s.kind == LayerKind::MaxPool2D) floats += Bmax * out;  // argmax, 4 bytes each
+    if (s.kind == LayerKind::Conv2D) {  // the GEMMs of layers.cpp: forward, dW, d(patches)
+      const int row = s.kernel * s.kernel * L.in.c;
+      patches = std::max(patches, size_t(L.out.h) * L.out.w * row);
+      pack(false, s.units, size_t(row));
+      pack(false, s.units, Bt * L.out.h * L.out.w);
+      pack(true, row, size_t(s.units));
+    } else if (s.kind == LayerKind::Dense) {  // forward, dX, dW
+      pack(false, s.units, size_t(L.in.size()));
+      pack(true, L.in.size(), size_t(s.units));
+      pack(false, s.units, Bt);
+    }
+  }
+  floats += Bmax * (patches + size_t(m.input_size())) + 2 * Bt * max_act + packed;  // + the input batch
+  return floats * sizeof(float);
+}
+
 std::vector<double> balanced_class_weights(const Dataset& d) {
   std::vector<int> counts = dataset_class_counts(d);
   std::vector<double> w(counts.size(), 0.0);
@@ -75,6 +128,7 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   Status s = train_config_check(cfg);
   if (!s.ok()) return s;
   if (!model || !model->built()) return Status::fail("no model to train");
+  if (model->params.size() != model->trainable_params()) return Status::fail("the model was built without its weights");
   if (!train || train->n == 0) return Status::fail("no training data; load a dataset first");
   if (train->pixels() != model->input_size())
     return Status::fail("the model expects " + std::to_string(model->input_size()) + " pixels per image, the data has " +
@@ -189,7 +243,7 @@ void Trainer::end_epoch() {
   r.accuracy = double(correct_) / seen_;
   r.lr = opt_.lr();
   if (val_) {
-    EvalResult e = evaluate(*model_, *val_);
+    EvalResult e = evaluate(*model_, *val_, eval_batch(*model_, cfg_.batch));
     r.val_loss = e.loss;
     r.val_accuracy = e.accuracy;
     r.has_val = true;

@@ -60,8 +60,25 @@ struct EvalResult {
   double loss = 0, accuracy = 0;
   Confusion confusion;
 };
-// Evaluation mode (no dropout, BatchNorm moving statistics); unweighted cross-entropy.
-EvalResult evaluate(Model& model, const Dataset& data, int batch = 500);
+// Evaluation mode (no dropout, BatchNorm moving statistics); unweighted cross-entropy. batch 0:
+// eval_batch(model). The result does not depend on the batch size.
+EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
+
+// The batch evaluation runs in: up to kEvalBatch images, fewer where their activations (layer
+// outputs, im2col patches) would pass kEvalBytes, but never fewer than the training batch, whose
+// buffers exist anyway. cnn-5x5 at 500 images would hold 640 MB of patches alone; it evaluates 50 at
+// a time (its training batch), mlp 500.
+constexpr int kEvalBatch = 500;
+constexpr size_t kEvalBytes = size_t(64) << 20;
+int eval_batch(const Model& model, int train_batch = 0);
+
+// The memory a training run of this model (built with or without arenas) holds at its peak, in
+// bytes: weights and gradients, the optimizer's moments, the trainer's weight copies (last good,
+// best, checkpoint), a transposed copy of the largest kernel inside the GEMM, and the activations of
+// a training batch and of an evaluation batch (the input batch, the layer outputs, dropout masks,
+// BatchNorm and max-pool records, im2col patches, the two gradient buffers). Within a few percent of what the
+// allocations come to; what a caller keeps besides (a copy for drawing) is the caller's to add.
+size_t training_bytes(const Model& model, const TrainConfig& cfg);
 
 // Balanced class weights n / (k · count_k), as sklearn's compute_class_weight("balanced").
 std::vector<double> balanced_class_weights(const Dataset& d);
