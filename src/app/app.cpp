@@ -1,6 +1,8 @@
 // AppState and the actions several windows share: presets and settings, starting training, the
 // dataset arriving from the page, model files, and keeping the draw pad's prediction fresh.
 #include <emscripten.h>
+#include <emscripten/heap.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cmath>
@@ -89,15 +91,43 @@ dl::TrainConfig train_config(const AppState& s) {
   return c;
 }
 
+static std::string bytes_text(double bytes) {
+  char buf[32];
+  if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
+  else std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(bytes / 1e6));
+  return buf;
+}
+
+// A network too large for the page's memory is refused before the trainer thread allocates it: in
+// wasm a failed allocation aborts the whole page (a Dense 65536 → Dense 1024 network did, at the
+// 2 GB limit, taking the data and any trained model with it). Empty: it fits.
+static std::string memory_refusal(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
+  dl::Model plan;
+  if (!plan.build(spec, false).ok()) return {};
+  // The trainer's run, and the app's copies of the weights: the one published to the UI, the draw
+  // pad's, and one on its way to a file or the browser's storage.
+  const double need = double(dl::training_bytes(plan, cfg)) + 3.0 * sizeof(float) * double(plan.trainable_params());
+  const double headroom = 64e6;  // the UI, fragmentation
+  const double in_use = double(unsigned(mallinfo().uordblks));
+  const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
+  if (need <= left) return {};
+  return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
+         bytes_text(need) + " of memory (" + dl::with_commas((long long)plan.trainable_params()) +
+         " parameters, each held as weight, gradient, optimizer moments and copies, and a batch's activations), "
+         "and the page has " + bytes_text(left) + ". Use fewer units or filters, or a smaller batch.";
+}
+
 void start_training(AppState& s, bool paused) {
   if (s.model.summary_dirty) model_spec_changed(s);
   if (!s.model.build_error.empty()) {  // an impossible model never reaches the trainer
     s.model.refused = "Training did not start: the network cannot be built. " + s.model.build_error;
     return;
   }
-  s.model.refused.clear();
+  const dl::TrainConfig cfg = train_config(s);
+  s.model.refused = memory_refusal(s.model.spec, cfg);
+  if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
-  s.bridge.start(s.model.spec, train_config(s), paused);
+  s.bridge.start(s.model.spec, cfg, paused);
 }
 
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {

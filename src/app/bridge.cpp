@@ -240,7 +240,7 @@ void Bridge::eval_begin() {
 void Bridge::eval_chunk() {
   const dl::Dataset& d = *test_;
   const int K = model_.classes();
-  const int B = std::min(kEvalChunk, d.n - eval_pos_);
+  const int B = std::min(std::min(kEvalChunk, dl::eval_batch(model_)), d.n - eval_pos_);
   std::vector<float> x(size_t(B) * d.pixels());
   std::vector<int> y(B), idx(B);
   std::iota(idx.begin(), idx.end(), eval_pos_);

@@ -254,7 +254,9 @@ struct Json {
       return;
     }
     char b[32];
-    std::snprintf(b, sizeof b, "%.6g", v);
+    // Whole numbers exactly (parameter counts pass a million: "%.6g" gave 118566000 for 118565898).
+    if (v == std::trunc(v) && std::fabs(v) < 9e15) std::snprintf(b, sizeof b, "%.0f", v);
+    else std::snprintf(b, sizeof b, "%.6g", v);
     out += b;
   }
   void boolean(bool v) {

@@ -137,8 +137,8 @@ void model_spec_changed(AppState& s) {
   ms.trainable = ms.non_trainable = 0;
   ms.error_layer = -1;
   ms.summary_dirty = false;
-  dl::Model m;
-  dl::Status st = m.build(ms.spec);
+  dl::Model m;  // shapes and counts only: a large network costs no memory until it trains
+  dl::Status st = m.build(ms.spec, false);
   ms.build_error = st.error;
   if (st.ok()) {
     ms.rows = m.summary();
@@ -156,7 +156,7 @@ void model_spec_changed(AppState& s) {
     prefix.layers.resize(size_t(ok_rows));
     prefix.layers.push_back(dl::flatten());
     prefix.layers.push_back(dl::dense(2));
-    if (m.build(prefix).ok()) {
+    if (m.build(prefix, false).ok()) {
       std::vector<dl::SummaryRow> rows = m.summary();
       for (int i = 0; i < ok_rows; ++i) ms.rows[size_t(i)] = rows[size_t(i)];
     }

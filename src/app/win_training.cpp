@@ -414,11 +414,12 @@ static void progress(AppState& s) {
   const Snapshot& sn = s.snap;
   char overlay[128];
   if (sn.phase == dl::TrainPhase::Idle && !sn.starting) {
-    const bool impossible = !s.model.build_error.empty();
+    const bool impossible = !s.model.build_error.empty(), refused = !s.model.refused.empty();
     ImGui::ProgressBar(0, ImVec2(-1, 0), impossible ? "the network cannot be trained yet"
+                                         : refused ? "too large to train here"
                                          : s.data.phase == DataPhase::Ready ? "ready: press Start" : "waiting for the data");
     note_rect(s, "training.progress");
-    if (impossible) {
+    if (impossible || refused) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
       ImGui::TextWrapped("%s", !s.model.refused.empty() ? s.model.refused.c_str()
                                : ("Start is off: the network cannot be built. " + s.model.build_error +

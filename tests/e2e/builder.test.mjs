@@ -112,6 +112,29 @@ test('a lesson link with an impossible network and autostart: training is refuse
   await page.close();
 });
 
+test('a network too large for the page\'s memory is refused with the numbers, and the app goes on', async (t) => {
+  // 118.6 million parameters: building it passes (the limit is 134 million), but training would need
+  // about 4 GB of a tab's 2 GB. Before the check, the trainer thread's allocation aborted the page.
+  const { page, errors } = await openPage(browser.context,
+    `${srv.url}#layers=flatten,dense:65536:relu,dense:1024:relu,dense:10:softmax&autostart=1`);
+  await ready(page);
+  let s = await waitStatus(page, (s) => s.refused !== '', 10000, 'the refusal');
+  t.diagnostic(s.refused);
+  assert.match(s.refused, /^Training did not start: at batch 32 this network needs about [0-9.]+ GB of memory \(118,565,898 parameters.*and the page has [0-9.]+ GB\./);
+  assert.equal(s.model.total_params, 118565898, 'the summary shows the network');
+  assert.equal(s.phase, 'idle');
+  assert.equal(s.error, '');
+  await sleep(300);
+  assert.ok((await layout(page))['training.refused'], 'the Training window says why');
+  await shotWindow(page, 'window.training', 'builder-refused-memory');
+  // The app still trains what fits: the same tab, a network a tenth the size, starts.
+  await page.evaluate(() => { location.hash = '#layers=flatten,dense:4096:relu,dense:10:softmax&autostart=1'; });
+  s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 0, 30000, 'the smaller network to train');
+  assert.equal(s.refused, '');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
 test('a lesson link pasted into an open tab (only the hash changes) applies its settings', async () => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp`);
   await ready(page);
