@@ -101,13 +101,14 @@ Status model_load(const uint8_t* bytes, size_t size, Model* out) {
     spec.layers.push_back(l);
   }
   if (!r.ok) return Status::fail("the model file is damaged (truncated architecture)");
-  Model m;
-  Status s = m.build(spec);
+  Model m;  // first without weights: the counts are checked against the file before any memory is taken
+  Status s = m.build(spec, false);
   if (!s.ok()) return Status::fail("the model file describes an impossible model: " + s.error);
   uint64_t np = r.u64();
-  if (!r.ok || np != m.params.size())
+  if (!r.ok || np != m.trainable_params() || !r.need(size_t(np) * 4))
     return Status::fail("the model file is damaged: it holds " + with_commas((long long)np) + " weights, its layers need " +
-                        with_commas((long long)m.params.size()));
+                        with_commas((long long)m.trainable_params()));
+  m.build(spec);
   for (float& f : m.params) f = r.f32();
   uint64_t ns = r.u64();
   if (!r.ok || ns != m.state.size()) return Status::fail("the model file is damaged (non-trainable weights)");
