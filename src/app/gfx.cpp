@@ -14,20 +14,25 @@ namespace {
 GLuint g_program = 0;
 GLint g_loc_proj = -1, g_loc_tex = -1, g_loc_mode = -1;
 
+// A shader's or program's status: on failure its info log goes to *error.
+template <class GetIv, class GetLog>
+bool gl_ok(GLuint obj, GLenum status, GetIv get_iv, GetLog get_log, std::string* error) {
+  GLint ok = 0;
+  get_iv(obj, status, &ok);
+  if (ok) return true;
+  char log[1024] = {};
+  get_log(obj, sizeof log, nullptr, log);
+  *error = log;
+  return false;
+}
+
 GLuint compile(GLenum kind, const char* src, std::string* error) {
   GLuint sh = glCreateShader(kind);
   glShaderSource(sh, 1, &src, nullptr);
   glCompileShader(sh);
-  GLint ok = 0;
-  glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[1024] = {};
-    glGetShaderInfoLog(sh, sizeof log, nullptr, log);
-    *error = log;
-    glDeleteShader(sh);
-    return 0;
-  }
-  return sh;
+  if (gl_ok(sh, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog, error)) return sh;
+  glDeleteShader(sh);
+  return 0;
 }
 
 void use_program(const ImDrawList*, const ImDrawCmd* cmd) {
@@ -50,23 +55,16 @@ void use_program(const ImDrawList*, const ImDrawCmd* cmd) {
 
 bool gfx_init(std::string* error) {
   GLuint vs = compile(GL_VERTEX_SHADER, kShader_image_vs, error);
-  if (!vs) return false;
-  GLuint fs = compile(GL_FRAGMENT_SHADER, kShader_image_fs, error);
-  if (!fs) return false;
-  g_program = glCreateProgram();
-  glAttachShader(g_program, vs);
-  glAttachShader(g_program, fs);
-  glLinkProgram(g_program);
-  GLint ok = 0;
-  glGetProgramiv(g_program, GL_LINK_STATUS, &ok);
-  if (!ok) {
-    char log[1024] = {};
-    glGetProgramInfoLog(g_program, sizeof log, nullptr, log);
-    *error = log;
-    return false;
+  GLuint fs = vs ? compile(GL_FRAGMENT_SHADER, kShader_image_fs, error) : 0;
+  if (fs) {
+    g_program = glCreateProgram();
+    glAttachShader(g_program, vs);
+    glAttachShader(g_program, fs);
+    glLinkProgram(g_program);
   }
-  glDeleteShader(vs);
+  glDeleteShader(vs);  // the program keeps what it needs; 0 is ignored
   glDeleteShader(fs);
+  if (!fs || !gl_ok(g_program, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog, error)) return false;
   g_loc_proj = glGetUniformLocation(g_program, "ProjMtx");
   g_loc_tex = glGetUniformLocation(g_program, "Texture");
   g_loc_mode = glGetUniformLocation(g_program, "Mode");
