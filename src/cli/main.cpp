@@ -265,8 +265,9 @@ void save_checkpoint(const std::string& path, const Model& model, const Trainer&
 int cmd_presets() {
   for (const Preset& p : presets()) {
     Model m;
-    Status s = m.build(p.model);
-    std::printf("%-10s %10s params  %s\n", p.name.c_str(), s.ok() ? with_commas((long long)(m.params.size() + m.state.size())).c_str() : "?",
+    Status s = m.build(p.model, false);
+    std::printf("%-10s %10s params  %s\n", p.name.c_str(),
+                s.ok() ? with_commas((long long)(m.trainable_params() + m.non_trainable_params())).c_str() : "?",
                 p.description.c_str());
   }
   return 0;
@@ -274,9 +275,12 @@ int cmd_presets() {
 
 int cmd_summary(const Args& a) {
   Model m;
-  Status s = m.build(preset_arg(a).model);
+  const Preset& p = preset_arg(a);
+  Status s = m.build(p.model, false);
   if (!s.ok()) fail(s.error);
   std::fputs(m.summary_text().c_str(), stdout);
+  std::printf("Training memory with the recipe (batch %d, %s): about %.0f MB\n", p.recipe.batch,
+              opt_name(p.recipe.opt.kind), double(training_bytes(m, p.recipe)) / 1e6);
   return 0;
 }
 
