@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "app.h"
 #include "core/draw/preprocess.h"
@@ -110,7 +111,20 @@ static std::string memory_refusal(const dl::ModelSpec& spec, const dl::TrainConf
   const double headroom = 64e6;  // the UI, fragmentation
   const double in_use = double(unsigned(mallinfo().uordblks));
   const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
-  if (need <= left) return {};
+  if (need <= left) {
+    // It fits under the page's limit; whether the browser grants that much is another matter (a
+    // phone may not). Ask once for all of it and give it straight back: malloc returns null here
+    // (with memory growth) where the vectors of a run would abort the page.
+    static void* volatile probe;  // volatile: the compiler may not fold a malloc-and-free away
+    probe = std::malloc(size_t(need));
+    const bool granted = probe != nullptr;
+    std::free(probe);
+    probe = nullptr;
+    if (granted) return {};
+    return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
+           bytes_text(need) + " of memory, and the browser would not give the page that much (the device may be "
+           "short of memory: close other tabs). Use fewer units or filters, or a smaller batch.";
+  }
   return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
          bytes_text(need) + " of memory (" + dl::with_commas((long long)plan.trainable_params()) +
          " parameters, each held as weight, gradient, optimizer moments and copies, and a batch's activations), "

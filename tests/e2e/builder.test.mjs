@@ -135,6 +135,25 @@ test('a network too large for the page\'s memory is refused with the numbers, an
   await page.close();
 });
 
+test('a browser that grants less memory than the page\'s limit: the network is refused, not the page', async (t) => {
+  // V8 told to let wasm memory grow to 1 GB only (a phone's browser may stop earlier than 2 GB): a
+  // 31.8-million-parameter network (about 1.2 GB to train) passes the estimate against the 2 GB limit,
+  // and the app's one trial allocation finds out. Without that trial the trainer's first vector aborted the page.
+  const small = await launch({ args: ['--js-flags=--wasm-max-mem-pages=16384'] });
+  try {
+    const { page, errors } = await openPage(small.context, `${srv.url}#layers=flatten,dense:40000:relu,dense:10:softmax&autostart=1`);
+    await ready(page);
+    let s = await waitStatus(page, (s) => s.refused !== '' || s.steps > 0 || s.error !== '', 20000, 'the refusal');
+    t.diagnostic(s.refused);
+    assert.equal(s.error, '');
+    assert.match(s.refused, /^Training did not start: at batch 32 this network needs about 1\.\d GB of memory, and the browser would not give the page that much/);
+    await page.evaluate(() => { location.hash = '#layers=flatten,dense:4096:relu,dense:10:softmax&autostart=1'; });
+    s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 0, 30000, 'the smaller network to train');
+    assert.equal(s.refused, '');
+    assert.deepEqual(realErrors(errors), []);
+  } finally { await small.close(); }
+});
+
 test('a lesson link pasted into an open tab (only the hash changes) applies its settings', async () => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp`);
   await ready(page);

@@ -13,7 +13,7 @@ export const WEB = path.join(ROOT, 'build', 'web');
 export const SHOTS = path.join(ROOT, 'build', 'screenshots');
 
 // A browser with a fresh profile (its own --user-data-dir, removed afterwards).
-export async function launch({ width = 1600, height = 900, scale = 1, hasTouch = false } = {}) {
+export async function launch({ width = 1600, height = 900, scale = 1, hasTouch = false, args = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-chrome-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -23,7 +23,7 @@ export async function launch({ width = 1600, height = 900, scale = 1, hasTouch =
     hasTouch,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+           '--use-angle=swiftshader', '--enable-unsafe-swiftshader', ...args],
   });
   return { context, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
