@@ -4,7 +4,8 @@
 //      accuracy (within 0.3 points) while frames keep coming, and a mouse-drawn 7 reads as a 7;
 //   2. as a plain static host: the service worker isolates the page and the threads build runs;
 //   3. where neither is possible: the single-thread build trains and predicts, and the draw pad's time
-//      reads "under 1 ms" on Firefox's 1 ms clock instead of a false "0.00 ms".
+//      reads "under 1 ms" on Firefox's 1 ms clock instead of a false "0.00 ms";
+// and as a phone (412 × 915, touch): a lesson link opens on its tab, and a finger-drawn 7 reads 7.
 // Headless Firefox finds no GL driver on these machines ("Exhausted GL driver options"), so it runs in a
 // private Xvfb display; Mesa's llvmpipe is on Firefox's WebGL blocklist, hence webgl.force-enabled.
 import { test, before, after } from 'node:test';
@@ -36,10 +37,10 @@ async function startXvfb() {
 before(async () => { ({ proc: xvfb, display } = await startXvfb()); });
 after(() => { xvfb?.kill(); });
 
-async function firefox(url) {
+async function firefox(url, viewport = { width: 1600, height: 900 }) {
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX, headless: false, protocol: 'webDriverBiDi',
-    env: { ...process.env, DISPLAY: display }, defaultViewport: { width: 1600, height: 900 },
+    env: { ...process.env, DISPLAY: display }, defaultViewport: viewport,
     extraPrefsFirefox: { 'webgl.force-enabled': true },
   });
   const page = await browser.newPage();
@@ -77,15 +78,26 @@ async function trainOneEpoch(f) {
   }
 }
 
-async function drawSeven(f) {
+// A 7 in three strokes' worth of points, with the mouse or (touch) a finger.
+async function drawSeven(f, touch = false) {
   const pad = (await f.page.evaluate(() => window.digitlab.layout()))['draw.pad'];
   assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
   const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
   const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];
-  await f.page.mouse.move(...P(...pts[0]));
-  await f.page.mouse.down();
-  for (const p of pts.slice(1)) await f.page.mouse.move(...P(...p), { steps: 8 });
-  await f.page.mouse.up();
+  if (touch) {
+    await f.page.touchscreen.touchStart(...P(...pts[0]));
+    for (let i = 1; i < pts.length; ++i)
+      for (let k = 1; k <= 8; ++k) {
+        const [a, b] = [pts[i - 1], pts[i]];
+        await f.page.touchscreen.touchMove(...P(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8));
+      }
+    await f.page.touchscreen.touchEnd();
+  } else {
+    await f.page.mouse.move(...P(...pts[0]));
+    await f.page.mouse.down();
+    for (const p of pts.slice(1)) await f.page.mouse.move(...P(...p), { steps: 8 });
+    await f.page.mouse.up();
+  }
   // The app takes the queued moves a frame at a time: wait until the prediction stops changing.
   let last = '';
   return f.waitStatus((s) => {
@@ -149,6 +161,22 @@ test('Firefox, no isolation possible: the single-thread build trains and predict
     assert.match(p.prediction.latency_text, /^(under 1 ms|\d+ ms)$/, 'no digits the 1 ms clock does not have');
     await shot(f, 'firefox-single-thread');
     // The service worker cannot install here; the app says so as a warning, not an error.
+    assert.deepEqual(realErrors(f.errors), []);
+  } finally { await f.browser.close(); await srv.close(); }
+});
+
+test('Firefox, a phone (412 × 915, touch): the lesson link opens the Draw tab; a finger-drawn 7 reads 7', async (t) => {
+  const srv = await serve({ isolation: true });
+  const f = await firefox(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1&pane=draw`,
+                          { width: 412, height: 915, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  try {
+    const s = await f.waitStatus((s) => s.test_accuracy != null, 120000, 'one epoch trained');
+    assert.equal(s.layout, 'narrow');
+    assert.equal(s.pane, 'Draw');
+    const p = await drawSeven(f, true);
+    t.diagnostic(`finger-drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%)`);
+    assert.equal(p.prediction.digit, 7);
+    await shot(f, 'firefox-phone-draw');
     assert.deepEqual(realErrors(f.errors), []);
   } finally { await f.browser.close(); await srv.close(); }
 });
