@@ -92,43 +92,45 @@ dl::TrainConfig train_config(const AppState& s) {
   return c;
 }
 
-static std::string bytes_text(double bytes) {
+std::string bytes_text(double bytes) {
   char buf[32];
   if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
   else std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(bytes / 1e6));
   return buf;
 }
 
+double training_memory(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
+  dl::Model plan;
+  if (!plan.build(spec, false).ok()) return 0;
+  // The trainer's run, and the app's copies of the weights: the one published to the UI, the draw
+  // pad's, and one on its way to a file or the browser's storage.
+  return double(dl::training_bytes(plan, cfg)) + 3.0 * sizeof(float) * double(plan.trainable_params());
+}
+
 // A network too large for the page's memory is refused before the trainer thread allocates it: in
 // wasm a failed allocation aborts the whole page (a Dense 65536 → Dense 1024 network did, at the
 // 2 GB limit, taking the data and any trained model with it). Empty: it fits.
 static std::string memory_refusal(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
-  dl::Model plan;
-  if (!plan.build(spec, false).ok()) return {};
-  // The trainer's run, and the app's copies of the weights: the one published to the UI, the draw
-  // pad's, and one on its way to a file or the browser's storage.
-  const double need = double(dl::training_bytes(plan, cfg)) + 3.0 * sizeof(float) * double(plan.trainable_params());
+  const double need = training_memory(spec, cfg);
   const double headroom = 64e6;  // the UI, fragmentation
   const double in_use = double(unsigned(mallinfo().uordblks));
   const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
-  if (need <= left) {
-    // It fits under the page's limit; whether the browser grants that much is another matter (a
-    // phone may not). Ask once for all of it and give it straight back: malloc returns null here
-    // (with memory growth) where the vectors of a run would abort the page.
-    static void* volatile probe;  // volatile: the compiler may not fold a malloc-and-free away
-    probe = std::malloc(size_t(need));
-    const bool granted = probe != nullptr;
-    std::free(probe);
-    probe = nullptr;
-    if (granted) return {};
-    return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
-           bytes_text(need) + " of memory, and the browser would not give the page that much (the device may be "
-           "short of memory: close other tabs). Use fewer units or filters, or a smaller batch.";
-  }
-  return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
-         bytes_text(need) + " of memory (" + dl::with_commas((long long)plan.trainable_params()) +
-         " parameters, each held as weight, gradient, optimizer moments and copies, and a batch's activations), "
-         "and the page has " + bytes_text(left) + ". Use fewer units or filters, or a smaller batch.";
+  const std::string start = "Training did not start: at batch " + std::to_string(cfg.batch) +
+                            " this network needs about " + bytes_text(need) + " of memory";
+  if (need > left)
+    return start + " (each parameter held as weight, gradient, optimizer moments and copies, and a batch's "
+                   "activations), and the page has " + bytes_text(left) + ". Use fewer units or filters, or a smaller batch.";
+  // It fits under the page's limit; whether the browser grants that much is another matter (a phone
+  // may not). Ask once for all of it and give it straight back: malloc returns null here (with
+  // memory growth) where the vectors of a run would abort the page.
+  static void* volatile probe;  // volatile: the compiler may not fold a malloc-and-free away
+  probe = std::malloc(size_t(need));
+  const bool granted = probe != nullptr;
+  std::free(probe);
+  probe = nullptr;
+  if (granted) return {};
+  return start + ", and the browser would not give the page that much (the device may be short of memory: "
+                 "close other tabs). Use fewer units or filters, or a smaller batch.";
 }
 
 void start_training(AppState& s, bool paused) {

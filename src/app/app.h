@@ -192,6 +192,11 @@ TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base);  
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
+// Bytes a training run of this network with these settings holds, the app's copies included
+// (dl::training_bytes plus the published weights, the draw pad's and one being saved); 0 if the
+// network cannot be built. "14 MB", "1.2 GB".
+double training_memory(const dl::ModelSpec& spec, const dl::TrainConfig& cfg);
+std::string bytes_text(double bytes);
 void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
 void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes);

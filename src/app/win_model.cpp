@@ -202,8 +202,15 @@ static void error_text(const std::string& msg) {
   ImGui::PopStyleColor();
 }
 
-static void totals_line(const AppState& s, bool one_line) {
+// Total / trainable / non-trainable, on one line or two; with_memory adds what training would hold
+// (the Model tile has it in the tooltip of the total).
+static void totals_line(const AppState& s, bool one_line, bool with_memory) {
+  const double bytes = training_memory(s.model.spec, train_config(s));
+  const std::string memory = "Training it at batch " + std::to_string(s.train.batch) + " holds about " +
+                             bytes_text(bytes) + " of memory: every parameter as weight, gradient, the optimizer's "
+                             "moments and copies, and the activations of a batch. A browser tab can have 2 GB at most.";
   ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", memory.c_str());
   if (one_line) {
     ImGui::SameLine();
     ImGui::TextDisabled("·");
@@ -214,6 +221,15 @@ static void totals_line(const AppState& s, bool one_line) {
   ImGui::TextDisabled("·");
   ImGui::SameLine();
   ImGui::Text("Non-trainable: %s", dl::with_commas((long long)s.model.non_trainable).c_str());
+  if (with_memory) {
+    if (one_line) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("·");
+      ImGui::SameLine();
+    }
+    ImGui::Text("about %s to train", bytes_text(bytes).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", memory.c_str());
+  }
 }
 
 static void builder_window(AppState& s);
@@ -355,7 +371,7 @@ static void model_summary(AppState& s) {
     error_text("This network cannot be trained: " + err + ".");
     note_rect(s, "model.error");
   } else {
-    totals_line(s, false);
+    totals_line(s, false, false);
     note_rect(s, "model.totals");
   }
 }
@@ -531,7 +547,7 @@ static void builder_window(AppState& s) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Convolutions need the image; a Dense-only network can take the 784 pixels as a vector");
   if (!narrow) ImGui::SameLine(0, fs * 1.5f);
-  if (ms.build_error.empty()) totals_line(s, true);
+  if (ms.build_error.empty()) totals_line(s, !narrow, true);
   else ImGui::TextColored(kRed, "impossible network: see the red row");
 
   // The layers: name (type), settings, output shape, params, move / insert / remove.
