@@ -6,49 +6,23 @@
 //   3. where neither is possible: the single-thread build trains and predicts, and the draw pad's time
 //      reads "under 1 ms" on Firefox's 1 ms clock instead of a false "0.00 ms";
 // and as a phone (412 × 915, touch): a lesson link opens on its tab, and a finger-drawn 7 reads 7.
-// Headless Firefox finds no GL driver on these machines ("Exhausted GL driver options"), so it runs in a
-// private Xvfb display; Mesa's llvmpipe is on Firefox's WebGL blocklist, hence webgl.force-enabled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
-import puppeteer from 'puppeteer-core';
-import { ROOT, SHOTS, serve, realErrors } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { ROOT, SHOTS, serve, realErrors, startXvfb, launchFirefox } from './helpers.mjs';
 
-const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 const SEED = '1';
-let xvfb, display;
+let xvfb;
 
-// An X display of our own: Xvfb picks a free number and writes it to fd 3.
-async function startXvfb() {
-  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x900x24', '-nolisten', 'tcp'],
-                     { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const n = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdio[3].on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
-    proc.on('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.slice(-400)}`)));
-  });
-  return { proc, display: `:${n}` };
-}
-
-before(async () => { ({ proc: xvfb, display } = await startXvfb()); });
-after(() => { xvfb?.kill(); });
+before(async () => { xvfb = await startXvfb(); });
+after(() => { xvfb?.proc.kill(); });
 
 async function firefox(url, viewport = { width: 1600, height: 900 }) {
-  const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: FIREFOX, headless: false, protocol: 'webDriverBiDi',
-    env: { ...process.env, DISPLAY: display }, defaultViewport: viewport,
-    extraPrefsFirefox: { 'webgl.force-enabled': true },
-  });
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  const status = () => page.evaluate(() => window.digitlab && window.digitlab.status && window.digitlab.status());
+  const f = await launchFirefox(xvfb.display, viewport);
+  await f.page.goto(url);
+  const status = () => f.page.evaluate(() => window.digitlab && window.digitlab.status && window.digitlab.status());
   const waitStatus = async (pred, ms, what) => {
     const t0 = Date.now();
     let s = null;
@@ -59,7 +33,7 @@ async function firefox(url, viewport = { width: 1600, height: 900 }) {
       await new Promise((r) => setTimeout(r, 250));
     }
   };
-  return { browser, page, errors, status, waitStatus };
+  return { ...f, status, waitStatus };
 }
 
 // Trains the URL's preset to its first evaluation, failing if frames stop for 2 s.

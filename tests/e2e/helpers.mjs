@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,6 +27,39 @@ export async function launch({ width = 1600, height = 900, scale = 1, hasTouch =
            '--use-angle=swiftshader', '--enable-unsafe-swiftshader', ...args],
   });
   return { context, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+// Firefox: Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core. Headless Firefox finds
+// no GL driver on these machines ("Exhausted GL driver options"), so it runs on a private X display
+// (startXvfb); Mesa's llvmpipe is on Firefox's WebGL blocklist, hence webgl.force-enabled.
+export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+
+// An X display of our own: Xvfb picks a free number and writes it to fd 3. → { proc, display }
+export async function startXvfb() {
+  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x900x24', '-nolisten', 'tcp'],
+                     { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const n = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdio[3].on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
+    proc.on('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.slice(-400)}`)));
+  });
+  return { proc, display: `:${n}` };
+}
+
+// A fresh Firefox (temporary profile) on that display, with one page recording console errors.
+export async function launchFirefox(display, viewport = { width: 1600, height: 900 }) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: false, protocol: 'webDriverBiDi',
+    env: { ...process.env, DISPLAY: display }, defaultViewport: viewport,
+    extraPrefsFirefox: { 'webgl.force-enabled': true },
+  });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { browser, page, errors };
 }
 
 export async function serve(opts = {}) {
