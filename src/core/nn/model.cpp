@@ -225,10 +225,19 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
         size_t need = size_t(B) * L.out.h * L.out.w * s.kernel * s.kernel * L.in.c;
-        grow(scratch_, need);
-        conv2d_forward(y, scratch_.data(), inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P,
-                       L.out.h, L.out.w);
-        scratch_layer_ = int(&L - layers_.data());
+        // The layer's own buffer when keeping patches (in evaluation only if it is large enough:
+        // an evaluation batch may be larger than the training batch).
+        float* patches;
+        if (keep_patches_ && (training || L.patches.size() >= need)) {
+          grow(L.patches, need);
+          patches = L.patches.data();
+        } else {
+          grow(scratch_, need);
+          patches = scratch_.data();
+          scratch_layer_ = int(&L - layers_.data());
+        }
+        conv2d_forward(y, patches, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
+                       L.out.w);
         break;
       }
       case LayerKind::MaxPool2D:
@@ -275,6 +284,12 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   return layers_.back().y.data();
 }
 
+void Model::keep_patches(bool on) {
+  keep_patches_ = on;
+  if (!on)
+    for (Layer& L : layers_) std::vector<float>().swap(L.patches);
+}
+
 float Model::backward(const int* y, const float* class_weights) {
   DL_ASSERT(built() && B_ > 0);
   const int B = B_;
@@ -305,10 +320,12 @@ float Model::backward(const int* y, const float* class_weights) {
         break;
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
-        // The last Conv2D of the forward pass is the first one here: its patches are still in scratch_.
-        conv2d_backward(dx, dw, db, scratch_.data(), dout, inp, w, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel,
-                        s.stride, P, L.out.h, L.out.w, scratch_layer_ == li);
-        scratch_layer_ = -1;  // backward overwrote them
+        // Kept patches are ready; otherwise the last Conv2D of the forward pass, the first one here,
+        // still has its patches in scratch_, and the others are recomputed.
+        const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * L.out.h * L.out.w * s.kernel * s.kernel * L.in.c;
+        conv2d_backward(dx, dw, db, kept ? L.patches.data() : scratch_.data(), dout, inp, w, B, L.in.h, L.in.w,
+                        L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li);
+        if (!kept) scratch_layer_ = -1;  // backward overwrote them
         break;
       }
       case LayerKind::MaxPool2D:

@@ -61,6 +61,7 @@ struct Layer {
   std::vector<float> y;           // (B, out) output of the last forward pass
   std::vector<float> saved;       // what backward needs: dropout mask, BN x-hat and 1/σ
   std::vector<int32_t> argmax;    // MaxPool2D: input offset of each output
+  std::vector<float> patches;     // Conv2D with Model::keep_patches: this layer's im2col patches
 };
 
 struct SummaryRow {
@@ -96,6 +97,11 @@ class Model {
   std::vector<SummaryRow> summary() const;
   std::string summary_text() const;  // the table Keras' model.summary() prints
   bool built() const { return !layers_.empty(); }
+  // Training: each Conv2D keeps its im2col patches from the forward pass for the backward pass in
+  // a buffer of its own, instead of all sharing one and recomputing them (all but the last). Costs
+  // the batch's patches of every convolution rather than of the largest one; the trainer turns it
+  // on where that is little (train/trainer.h keeps_patches). Off: the per-layer buffers are freed.
+  void keep_patches(bool on);
   int forward_batch() const { return B_; }  // B of the last forward pass (0: none yet)
 
   std::vector<float> params;  // trainable arena
@@ -111,6 +117,7 @@ class Model {
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
   std::vector<float> scratch_;   // im2col patches
   int scratch_layer_ = -1;       // the Conv2D whose forward patches scratch_ still holds (-1: none)
+  bool keep_patches_ = false;
 };
 
 const char* act_name(Act a);

@@ -82,13 +82,40 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
   return r;
 }
 
+namespace {
+// Floats of im2col patches per image: of all convolutions together, and of the largest.
+void patch_floats(const Model& m, size_t* all, size_t* largest) {
+  *all = *largest = 0;
+  for (const Layer& L : m.layers())
+    if (L.spec.kind == LayerKind::Conv2D) {
+      const size_t n = size_t(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c;
+      *all += n;
+      *largest = std::max(*largest, n);
+    }
+}
+// Patch floats a run holds: one shared buffer at the larger batch, or (keeping) every layer's at
+// the training batch plus the shared one where evaluation runs a larger batch.
+size_t patch_memory(const Model& m, size_t Bt, size_t Beval, bool keep) {
+  size_t all, largest;
+  patch_floats(m, &all, &largest);
+  if (!keep) return std::max(Bt, Beval) * largest;
+  return Bt * all + (Beval > Bt ? Beval * largest : 0);
+}
+}  // namespace
+
+bool keeps_patches(const Model& m, int batch) {
+  const size_t Bt = size_t(std::max(batch, 1)), Be = size_t(eval_batch(m, batch));
+  const size_t keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
+  return keep <= share || (keep - share) * sizeof(float) <= kKeepPatchesBytes;
+}
+
 size_t training_bytes(const Model& m, const TrainConfig& c) {
   const size_t P = m.trainable_params(), S = m.non_trainable_params();
   const size_t Bt = size_t(std::max(c.batch, 1)), Bmax = std::max(Bt, size_t(eval_batch(m, c.batch)));
   const size_t copies = 1 + size_t(c.early.enabled && c.early.restore_best) + size_t(c.checkpoint.enabled);
   const size_t moments = c.opt.kind == OptKind::SGD ? 1 : 2;
   size_t floats = P * (2 + moments + copies) + S * (1 + copies);
-  size_t max_act = size_t(m.input_size()), patches = 0, packed = 0;
+  size_t max_act = size_t(m.input_size()), packed = 0;
   auto pack = [&](bool tb, int N, size_t K) { packed = std::max(packed, gemm_packed_floats(tb, N, int(K))); };
   for (const Layer& L : m.layers()) {
     const LayerSpec& s = L.spec;
@@ -99,7 +126,6 @@ size_t training_bytes(const Model& m, const TrainConfig& c) {
     if (s.kind == LayerKind::MaxPool2D) floats += Bmax * out;  // argmax, 4 bytes each
     if (s.kind == LayerKind::Conv2D) {  // the GEMMs of layers.cpp: forward, dW, d(patches)
       const int row = s.kernel * s.kernel * L.in.c;
-      patches = std::max(patches, size_t(L.out.h) * L.out.w * row);
       pack(false, s.units, size_t(row));
       pack(false, s.units, Bt * L.out.h * L.out.w);
       pack(true, row, size_t(s.units));
@@ -109,7 +135,8 @@ size_t training_bytes(const Model& m, const TrainConfig& c) {
       pack(false, s.units, Bt);
     }
   }
-  floats += Bmax * (patches + size_t(m.input_size())) + 2 * Bt * max_act + packed;  // + the input batch
+  floats += patch_memory(m, Bt, size_t(eval_batch(m, c.batch)), keeps_patches(m, c.batch));
+  floats += Bmax * size_t(m.input_size()) + 2 * Bt * max_act + packed;  // + the input batch
   return floats * sizeof(float);
 }
 
@@ -139,6 +166,7 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   cfg_ = cfg;
   rng_.reseed(cfg.seed, 0xda7a);
   if (init_weights) model->init(cfg.seed);
+  model->keep_patches(keeps_patches(*model, cfg.batch));
   opt_.init(cfg.opt, model->params.size());
   order_.resize(train->n);
   std::iota(order_.begin(), order_.end(), 0);
