@@ -224,7 +224,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         break;
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
-        size_t need = size_t(B) * L.out.h * L.out.w * s.kernel * s.kernel * L.in.c;
+        const size_t need = size_t(B) * im2col_floats(L);
         // The layer's own buffer when keeping patches (in evaluation only if it is large enough:
         // an evaluation batch may be larger than the training batch).
         float* patches;
@@ -322,7 +322,7 @@ float Model::backward(const int* y, const float* class_weights) {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
         // Kept patches are ready; otherwise the last Conv2D of the forward pass, the first one here,
         // still has its patches in scratch_, and the others are recomputed.
-        const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * L.out.h * L.out.w * s.kernel * s.kernel * L.in.c;
+        const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * im2col_floats(L);
         conv2d_backward(dx, dw, db, kept ? L.patches.data() : scratch_.data(), dout, inp, w, B, L.in.h, L.in.w,
                         L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li);
         if (!kept) scratch_layer_ = -1;  // backward overwrote them

@@ -64,6 +64,11 @@ struct Layer {
   std::vector<float> patches;     // Conv2D with Model::keep_patches: this layer's im2col patches
 };
 
+// Floats of one image's im2col patches for a Conv2D layer: (OH·OW) rows of K·K·C.
+inline size_t im2col_floats(const Layer& L) {
+  return size_t(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c;
+}
+
 struct SummaryRow {
   std::string layer, type, shape;
   size_t params = 0;
