@@ -20,16 +20,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
-import { ROOT, WEB, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { WEB, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { DOC, median, opt, padLatencies, pressKey, sleep, writeSection } from './app.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const SECONDS = Number(opt('--seconds', 20));
 const RUNS = Number(opt('--runs', 3));
 const PREDICTIONS = Number(opt('--predictions', 40));
-const DOC = path.resolve(opt('--doc', path.join(ROOT, 'docs', 'benchmarks.md')));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (v) => { const s = [...v].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; };
 const pct = (v, p) => { const s = [...v].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
@@ -95,16 +91,6 @@ async function loadTimes() {
 }
 
 // ------------------------------------------------------------------------------- training + drawing
-async function click(page, key) {
-  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
-  if (!r) throw new Error(`no ${key} in layout()`);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
-}
-
 async function trainAndDraw(label, serveOpts) {
   const srv = await serve(serveOpts);
   const b = await launch();
@@ -120,26 +106,10 @@ async function trainAndDraw(label, serveOpts) {
     const frames = await page.evaluate(() => window.digitlab.frames());
     const rate = ((s1.steps - s0.steps) * 32) / ((t1 - t0) / 1000);
     log(`${label}: ${rate.toFixed(0)} samples/s (app says ${s1.samples_per_sec.toFixed(0)}), ${s1.build}, workers ${s1.workers}`);
-    await click(page, 'training.stop');
+    await pressKey(page, 'training.stop');
     await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 60000, 'stopped');
     // Draw-pad latency: strokes on an empty pad, each read by the model.
-    const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
-    const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
-    const lat = [], endToEnd = [];
-    for (let i = 0; i < PREDICTIONS; i++) {
-      await page.evaluate(() => window.digitlab.clearPad());
-      await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
-      const j = (i % 5) * 0.03;
-      await page.mouse.move(...P(0.3 + j, 0.2));
-      await page.mouse.down();
-      await page.mouse.move(...P(0.7 - j, 0.2), { steps: 3 });
-      await page.mouse.move(...P(0.45, 0.8 - j), { steps: 3 });
-      const tUp = Date.now();
-      await page.mouse.up();
-      const s = await waitStatus(page, (s) => s.prediction != null, 5000, 'a prediction');
-      endToEnd.push(Date.now() - tUp);
-      lat.push(s.prediction.latency_ms);
-    }
+    const { lat, endToEnd } = await padLatencies(page, PREDICTIONS);
     log(`${label}: draw-pad forward median ${median(lat).toFixed(3)} ms`);
     return { label, build: s1.build, workers: s1.workers, isolated: s1.isolated, rate, appRate: s1.samples_per_sec,
              steps: s1.steps - s0.steps, frameMedian: frames.median_ms, lat, endToEnd, startedAfter: s0w.steps };
@@ -246,15 +216,6 @@ function section(sz, load, train, idle, env) {
   return L.join('\n') + '\n';
 }
 
-function writeSection(text) {
-  const head = '# Benchmarks\n\nEvery number here was written by a benchmark script; rerun it to refresh its section.\n';
-  let doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : head;
-  const re = /## Browser \(bench\/browser\.mjs\)\n[\s\S]*?(?=\n## (?!#)|$)/;
-  doc = re.test(doc) ? doc.replace(re, () => text) : doc.trimEnd() + '\n\n' + text;
-  fs.mkdirSync(path.dirname(DOC), { recursive: true });
-  fs.writeFileSync(DOC, doc.trimEnd() + '\n');
-}
-
 await waitForQuiet(log);
 const env = machineBefore();
 log(`${env.cpu}, ${env.cores} cores, ${env.chromium}, load ${env.loadBefore.toFixed(2)}`);
@@ -264,6 +225,6 @@ const train = [await trainAndDraw('threads', { isolation: true }), await trainAn
 const idle = await idleCost();
 machineAfter(env);
 const text = section(sz, load, train, idle, env);
-writeSection(text);
+writeSection('Browser (bench/browser.mjs)', text);
 console.log(text);
 console.error(`[bench] wrote ${DOC}`);

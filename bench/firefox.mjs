@@ -4,20 +4,14 @@
 // the threads build and in the single-thread fallback, and reads drawn digits; writes the "Chromium
 // and Firefox (bench/firefox.mjs)" section of docs/benchmarks.md (other sections are kept). Not a
 // test: the numbers depend on the machine and on what else runs on it.
-//   node bench/firefox.mjs [--seconds 20] [--rounds 2] [--predictions 20]
-import fs from 'node:fs';
-import path from 'node:path';
+//   node bench/firefox.mjs [--seconds 20] [--rounds 2] [--predictions 20] [--doc docs/benchmarks.md]
 import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
-import { ROOT, launch, launchFirefox, startXvfb, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { launch, launchFirefox, startXvfb, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { DOC, median, opt, padLatencies, pressKey, sleep, writeSection } from './app.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const SECONDS = Number(opt('--seconds', 20));
 const ROUNDS = Number(opt('--rounds', 2));
 const PREDICTIONS = Number(opt('--predictions', 20));
-const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (v) => { const s = [...v].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 const log = (...a) => console.error('[bench]', ...a);
 
 let CHROMIUM_VERSION = '';
@@ -31,14 +25,6 @@ async function open(engine, url, display) {
   const f = await launchFirefox(display);
   await f.page.goto(url);
   return { page: f.page, version: `Firefox ${(await f.browser.version()).replace(/^firefox\//, '')}`, close: () => f.browser.close() };
-}
-
-async function pressAt(page, r) {
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
 }
 
 // mlp, batch 32: samples/s over SECONDS after a 5 s warm-up, then the draw pad's forward pass.
@@ -56,22 +42,9 @@ async function measure(engine, build, display) {
     const frames = await page.evaluate(() => window.digitlab.frames());
     const rate = ((s1.steps - s0.steps) * 32) / ((t1 - t0) / 1000);
     if (s1.build !== build) throw new Error(`${engine}: expected the ${build} build, got ${s1.build}`);
-    await pressAt(page, (await page.evaluate(() => window.digitlab.layout()))['training.stop']);
+    await pressKey(page, 'training.stop');
     await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 60000, 'stopped');
-    const pad = (await page.evaluate(() => window.digitlab.layout()))['draw.pad'];
-    const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
-    const lat = [];
-    for (let i = 0; i < PREDICTIONS; i++) {
-      await page.evaluate(() => window.digitlab.clearPad());
-      await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
-      const j = (i % 5) * 0.03;
-      await page.mouse.move(...P(0.3 + j, 0.2));
-      await page.mouse.down();
-      await page.mouse.move(...P(0.7 - j, 0.2), { steps: 3 });
-      await page.mouse.move(...P(0.45, 0.8 - j), { steps: 3 });
-      await page.mouse.up();
-      lat.push((await waitStatus(page, (s) => s.prediction != null, 5000, 'a prediction')).prediction.latency_ms);
-    }
+    const { lat } = await padLatencies(page, PREDICTIONS);
     log(`${engine} ${build}: ${rate.toFixed(0)} samples/s, frames median ${frames.median_ms.toFixed(0)} ms, pad ${median(lat).toFixed(2)} ms`);
     return { engine, build, version: b.version, rate, frame: frames.median_ms, lat: median(lat) };
   } finally { await b.close(); await srv.close(); }
@@ -107,9 +80,6 @@ L.push('', 'Outside cross-origin isolation (the single-thread build) Firefox coa
        '"under 1 ms". Both browsers render WebGL in software here (SwiftShader in Chromium, Mesa\'s llvmpipe for ' +
        'Firefox), so the frame intervals say more about those renderers than about the browsers on a machine with a GPU.');
 const text = L.join('\n') + '\n';
-let doc = fs.readFileSync(DOC, 'utf8');
-const re = /## Chromium and Firefox \(bench\/firefox\.mjs\)\n[\s\S]*?(?=\n## (?!#)|$)/;
-doc = re.test(doc) ? doc.replace(re, () => text) : doc.trimEnd() + '\n\n' + text;
-fs.writeFileSync(DOC, doc.trimEnd() + '\n');
+writeSection('Chromium and Firefox (bench/firefox.mjs)', text);
 console.log(text);
 log(`wrote ${DOC}`);

@@ -8,21 +8,16 @@
 // notebook does, with yieldEvery 'never' (its fastest setting: the page does not draw meanwhile).
 // Digit Lab is measured in the app itself (build/web/, threads build), which draws its whole UI
 // while it trains: a handicap on a machine whose WebGL is software (SwiftShader) on the same cores.
-import fs from 'node:fs';
-import path from 'node:path';
 import { startServer } from '../scripts/serve.mjs';
 import { prepareTfjs } from './tfjs/setup.mjs';
 import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
 import { ROOT, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { DOC, opt, sleep, writeSection } from './app.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const SECONDS = Number(opt('--seconds', 20));
 const MODELS = opt('--models', 'mlp,cnn-tiny').split(',');
 const BACKENDS = opt('--backends', 'wasm,cpu,webgl').split(',');
-const DOC = path.resolve(opt('--doc', path.join(ROOT, 'docs', 'benchmarks.md')));
 const BATCH = { mlp: 32, 'cnn-tiny': 128 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error('[tfjs]', ...a);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');
 
@@ -106,10 +101,6 @@ for (const model of MODELS) {
   L.push('');
 }
 const text = L.join('\n');
-const head = '# Benchmarks\n\nEvery number here was written by a benchmark script; rerun it to refresh its section.\n';
-let doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : head;
-const re = /## Peer: TensorFlow\.js \(bench\/tfjs\.mjs\)\n[\s\S]*?(?=\n## (?!#)|$)/;
-doc = re.test(doc) ? doc.replace(re, () => text) : doc.trimEnd() + '\n\n' + text;
-fs.writeFileSync(DOC, doc.trimEnd() + '\n');
+writeSection('Peer: TensorFlow.js (bench/tfjs.mjs)', text);
 console.log(text);
 log(`wrote ${DOC}`);
