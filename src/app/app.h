@@ -17,6 +17,8 @@
 #include "core/train/presets.h"
 #include "imgui.h"
 
+union SDL_Event;
+
 namespace app {
 
 // ============================================================================ [SECTION] state
@@ -85,8 +87,14 @@ struct TrainSettings {
 
 constexpr int kPadN = 280;         // the draw pad's raster (kPadN × kPadN ink coverage)
 
+struct PadEvent {                  // the left button (or a finger) pressed, dragged or released
+  enum Kind : uint8_t { Down, Move, Up } kind;
+  float x, y;                      // window coordinates, as ImGui's
+};
+
 struct DrawState {
   std::vector<float> pad = std::vector<float>(size_t(kPadN) * kPadN, 0.0f);
+  std::vector<PadEvent> input;     // this frame's pointer events, in order (draw_input)
   bool dirty = true, has_ink = false, stroke = false;
   float last_x = 0, last_y = 0;    // previous brush position, pad units
   float brush = 11.0f;             // brush radius, pad units
@@ -215,6 +223,10 @@ void use_mnist_again(AppState& s);
 void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
+// Queues an SDL event for the pad if it is the left button's (or a finger's) press, drag or release.
+// ImGui 1.86 reads the mouse once per frame: on a slow frame a quick stroke lost its corners and its
+// end. The pad draws every queued point instead (window_draw), and main.cpp clears the queue.
+void draw_input(AppState& s, const SDL_Event& ev);
 // The pad's forward-pass time as the UI shows it: "0.31 ms", or "under 1 ms" where the browser's clock
 // is coarse (Firefox gives pages that are not cross-origin isolated a 1 ms clock).
 std::string latency_text(double ms);

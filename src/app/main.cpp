@@ -192,6 +192,7 @@ void frame() {
   SDL_Event ev;
   while (SDL_PollEvent(&ev)) {
     ImGui_ImplSDL2_ProcessEvent(&ev);
+    draw_input(s, ev);
     if (ev.type != SDL_WINDOWEVENT) s.ui.last_input_ms = t_frame;
   }
   pace_frames(s, t_frame);
@@ -229,6 +230,7 @@ void frame() {
       kPaneWindows[i](s);
     }
   }
+  s.draw.input.clear();  // taken by the pad if it was on screen and pressed, else dropped
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
   status_bar(s);

@@ -4,9 +4,26 @@
 #include <cmath>
 #include <cstdio>
 
+#include <SDL.h>
+
 #include "app.h"
 
 namespace app {
+
+void draw_input(AppState& s, const SDL_Event& ev) {
+  switch (ev.type) {
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+      if (ev.button.button == SDL_BUTTON_LEFT)
+        s.draw.input.push_back({ev.type == SDL_MOUSEBUTTONDOWN ? PadEvent::Down : PadEvent::Up, float(ev.button.x),
+                                float(ev.button.y)});
+      break;
+    case SDL_MOUSEMOTION:  // touch arrives as mouse events too (SDL's touch-to-mouse emulation)
+      if (ev.motion.state & SDL_BUTTON_LMASK)
+        s.draw.input.push_back({PadEvent::Move, float(ev.motion.x), float(ev.motion.y)});
+      break;
+  }
+}
 
 static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                           ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollWithMouse |
@@ -52,14 +69,17 @@ void window_draw(AppState& s) {
   dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side), IM_COL32(120, 130, 150, 255), 4, 0, 2);
   if (!d.has_ink)
     dl->AddText(ImVec2(p0.x + fs * 0.6f, p0.y + fs * 0.4f), IM_COL32(150, 155, 165, 255), "draw one digit here");
-  if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
-    const ImVec2 m = ImGui::GetIO().MousePos;
-    const float x = (m.x - p0.x) / side * kPadN, y = (m.y - p0.y) / side * kPadN;
-    if (!d.stroke) brush_segment(d, x, y, x, y);
-    else brush_segment(d, d.last_x, d.last_y, x, y);
-    d.stroke = true;
-    d.last_x = x;
-    d.last_y = y;
+  // ImGui says whether the pad owns the pointer (pressed on it, nothing in front of it), including
+  // the frame it lets go; the path comes from every queued event of the frame, in order.
+  if (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) {
+    for (const PadEvent& e : d.input) {
+      const float x = (e.x - p0.x) / side * kPadN, y = (e.y - p0.y) / side * kPadN;
+      if (e.kind == PadEvent::Down) brush_segment(d, x, y, x, y);
+      else if (d.stroke) brush_segment(d, d.last_x, d.last_y, x, y);
+      d.stroke = e.kind != PadEvent::Up && (d.stroke || e.kind == PadEvent::Down);
+      d.last_x = x;
+      d.last_y = y;
+    }
   } else {
     d.stroke = false;
   }
