@@ -205,12 +205,16 @@ static void error_text(const std::string& msg) {
 // Total / trainable / non-trainable, on one line or two; with_memory adds what training would hold
 // (the Model tile has it in the tooltip of the total).
 static void totals_line(const AppState& s, bool one_line, bool with_memory) {
-  const double bytes = training_memory(s.model.spec, train_config(s));
-  const std::string memory = "Training it at batch " + std::to_string(s.train.batch) + " holds about " +
-                             bytes_text(bytes) + " of memory: every parameter as weight, gradient, the optimizer's "
-                             "moments and copies, and the activations of a batch. A browser tab can have 2 GB at most.";
+  // Worked out only when shown: in the builder every frame, in the tile when the total is hovered.
+  auto memory = [&] { return bytes_text(training_memory(s.model.spec, train_config(s))); };
+  auto memory_tip = [&] {
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Training it at batch %d holds about %s of memory: every parameter as weight, gradient, the "
+                        "optimizer's moments and copies, and the activations of a batch. A browser tab can have 2 GB "
+                        "at most.", s.train.batch, memory().c_str());
+  };
   ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", memory.c_str());
+  memory_tip();
   if (one_line) {
     ImGui::SameLine();
     ImGui::TextDisabled("·");
@@ -227,8 +231,8 @@ static void totals_line(const AppState& s, bool one_line, bool with_memory) {
       ImGui::TextDisabled("·");
       ImGui::SameLine();
     }
-    ImGui::Text("about %s to train", bytes_text(bytes).c_str());
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", memory.c_str());
+    ImGui::Text("about %s to train", memory().c_str());
+    memory_tip();
   }
 }
 
