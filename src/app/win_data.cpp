@@ -357,7 +357,10 @@ void window_data(AppState& s) {
   ImGui::TextUnformatted("The first training images and their labels");
   const float W = ImGui::GetContentRegionAvail().x;
   const float cell = std::floor(W / d.sample_cols);
-  const int rows = std::min(d.sample_rows, 2);
+  // Two rows where they leave room for the averages below (their label and a strip 1.5 em tall),
+  // else one: at 1280 × 720 the second row pushed the averages out of the window.
+  const float after = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y + ImGui::GetFontSize() * 1.5f;
+  const int rows = std::min(d.sample_rows, ImGui::GetContentRegionAvail().y - 2 * cell >= after ? 2 : 1);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   draw_image(dl, d.samples, p0, ImVec2(p0.x + cell * d.sample_cols, p0.y + cell * rows), ImageMode::Ink, ImVec2(0, 0),
