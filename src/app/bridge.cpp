@@ -14,7 +14,6 @@ double now_ms() {
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
-constexpr int kEvalChunk = 500;           // test images per unit of evaluation work
 constexpr double kWeightsEveryMs = 250;   // how often the draw pad gets fresh weights while training
 }  // namespace
 
@@ -240,7 +239,7 @@ void Bridge::eval_begin() {
 void Bridge::eval_chunk() {
   const dl::Dataset& d = *test_;
   const int K = model_.classes();
-  const int B = std::min(std::min(kEvalChunk, dl::eval_batch(model_)), d.n - eval_pos_);
+  const int B = std::min(dl::eval_batch(model_), d.n - eval_pos_);  // a unit of evaluation work
   std::vector<float> x(size_t(B) * d.pixels());
   std::vector<int> y(B), idx(B);
   std::iota(idx.begin(), idx.end(), eval_pos_);
