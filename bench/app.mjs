@@ -1,25 +1,15 @@
-// Pieces the browser benchmarks share: command-line options, reading drawn digits in the app, and
-// writing one section of docs/benchmarks.md.
+// Pieces the browser benchmarks share (on top of tests/e2e/helpers.mjs): command-line options, reading
+// drawn digits in the app, and writing one section of docs/benchmarks.md.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, waitStatus } from '../tests/e2e/helpers.mjs';
 
+export { sleep } from '../tests/e2e/helpers.mjs';
+
 const argv = process.argv.slice(2);
 export const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
 export const DOC = path.resolve(opt('--doc', path.join(ROOT, 'docs', 'benchmarks.md')));
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const median = (v) => { const s = [...v].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; };
-
-// A press of the mouse on the element layout() calls `key` (playwright and puppeteer pages alike).
-export async function pressKey(page, key) {
-  const r = (await page.evaluate(() => window.digitlab.layout()))[key];
-  if (!r) throw new Error(`no ${key} in layout()`);
-  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
-  await sleep(80);
-  await page.mouse.down();
-  await sleep(80);
-  await page.mouse.up();
-}
 
 // `n` strokes on an emptied draw pad, each read by the model: the forward-pass times the app reports
 // (ms) and the time from releasing the mouse to the prediction in status() (ms).

@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
-import { WEB, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
-import { DOC, median, opt, padLatencies, pressKey, sleep, writeSection } from './app.mjs';
+import { WEB, click, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { DOC, median, opt, padLatencies, sleep, writeSection } from './app.mjs';
 
 const SECONDS = Number(opt('--seconds', 20));
 const RUNS = Number(opt('--runs', 3));
@@ -106,7 +106,7 @@ async function trainAndDraw(label, serveOpts) {
     const frames = await page.evaluate(() => window.digitlab.frames());
     const rate = ((s1.steps - s0.steps) * 32) / ((t1 - t0) / 1000);
     log(`${label}: ${rate.toFixed(0)} samples/s (app says ${s1.samples_per_sec.toFixed(0)}), ${s1.build}, workers ${s1.workers}`);
-    await pressKey(page, 'training.stop');
+    await click(page, 'training.stop');
     await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 60000, 'stopped');
     // Draw-pad latency: strokes on an empty pad, each read by the model.
     const { lat, endToEnd } = await padLatencies(page, PREDICTIONS);

@@ -6,8 +6,8 @@
 // test: the numbers depend on the machine and on what else runs on it.
 //   node bench/firefox.mjs [--seconds 20] [--rounds 2] [--predictions 20] [--doc docs/benchmarks.md]
 import { loadSentence, machineBefore, machineAfter, waitForQuiet } from './machine.mjs';
-import { launch, launchFirefox, startXvfb, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
-import { DOC, median, opt, padLatencies, pressKey, sleep, writeSection } from './app.mjs';
+import { click, launch, launchFirefox, startXvfb, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { DOC, median, opt, padLatencies, sleep, writeSection } from './app.mjs';
 
 const SECONDS = Number(opt('--seconds', 20));
 const ROUNDS = Number(opt('--rounds', 2));
@@ -42,7 +42,7 @@ async function measure(engine, build, display) {
     const frames = await page.evaluate(() => window.digitlab.frames());
     const rate = ((s1.steps - s0.steps) * 32) / ((t1 - t0) / 1000);
     if (s1.build !== build) throw new Error(`${engine}: expected the ${build} build, got ${s1.build}`);
-    await pressKey(page, 'training.stop');
+    await click(page, 'training.stop');
     await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 60000, 'stopped');
     const { lat } = await padLatencies(page, PREDICTIONS);
     log(`${engine} ${build}: ${rate.toFixed(0)} samples/s, frames median ${frames.median_ms.toFixed(0)} ms, pad ${median(lat).toFixed(2)} ms`);

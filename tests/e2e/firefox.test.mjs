@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, SHOTS, serve, realErrors, startXvfb, launchFirefox } from './helpers.mjs';
+import { ROOT, SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -19,21 +19,11 @@ let xvfb;
 before(async () => { xvfb = await startXvfb(); });
 after(() => { xvfb?.proc.kill(); });
 
+// A Firefox on our display at `url`, with the page's status() and waitStatus() bound to it.
 async function firefox(url, viewport = { width: 1600, height: 900 }) {
   const f = await launchFirefox(xvfb.display, viewport);
   await f.page.goto(url);
-  const status = () => f.page.evaluate(() => window.digitlab && window.digitlab.status && window.digitlab.status());
-  const waitStatus = async (pred, ms, what) => {
-    const t0 = Date.now();
-    let s = null;
-    for (;;) {
-      s = await status().catch(() => null);
-      if (s && pred(s)) return s;
-      if (Date.now() - t0 > ms) throw new Error(`Firefox: timed out waiting for ${what}: ${JSON.stringify(s).slice(0, 400)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
-  return { ...f, status, waitStatus };
+  return { ...f, status: () => status(f.page), waitStatus: (pred, ms, what) => waitStatus(f.page, pred, ms, what) };
 }
 
 // Trains the URL's preset to its first evaluation, failing if frames stop for 2 s.
