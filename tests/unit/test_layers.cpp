@@ -157,6 +157,50 @@ TEST_CASE("conv2d backward matches central differences (valid/same, stride 1/2)"
   }
 }
 
+TEST_CASE("conv2d in chunks of the batch: the same bits as the whole batch at once") {
+  // 28x28, 14x14 and 7x7 outputs: steps of 16, 64 and 256 samples (784·16, 196·64 and 49·256
+  // positions are multiples of the GEMM's 256-deep panels). A budget of one step forces chunks.
+  struct Case { int HW, B, step; };
+  for (Case c : {Case{28, 40, 16}, Case{14, 150, 64}, Case{7, 300, 256}}) {
+    const int C = 2, OC = 3, KS = 3, row = KS * KS * C, n = c.HW * c.HW;
+    const int chunk = conv_chunk(c.B, n, row, size_t(n) * row);
+    CHECK(chunk == c.step);
+    auto x = randv(size_t(c.B) * n * C, 21), w = randv(size_t(row) * OC, 22), b = randv(OC, 23);
+    auto r = randv(size_t(c.B) * n * OC, 24);
+    struct Out { std::vector<float> y, dx, dw, db; };
+    auto run = [&](int ch) {
+      Out o{std::vector<float>(r.size()), std::vector<float>(x.size()), std::vector<float>(w.size(), 0.5f),
+            std::vector<float>(size_t(OC), 0.25f)};
+      std::vector<float> patches(size_t(ch > 0 ? ch : c.B) * n * row);
+      conv2d_forward(o.y.data(), patches.data(), x.data(), w.data(), b.data(), c.B, c.HW, c.HW, C, OC, KS, 1, 1, c.HW,
+                     c.HW, ch);
+      conv2d_backward(o.dx.data(), o.dw.data(), o.db.data(), patches.data(), r.data(), x.data(), w.data(), c.B, c.HW,
+                      c.HW, C, OC, KS, 1, 1, c.HW, c.HW, false, ch);
+      return o;
+    };
+    const Out whole = run(0), chunked = run(chunk);
+    CHECK(chunked.y == whole.y);
+    CHECK(chunked.dx == whole.dx);
+    CHECK(chunked.dw == whole.dw);  // accumulated onto 0.5: backward adds to the gradients
+    CHECK(chunked.db == whole.db);
+    // What the alignment is for: chunks of one sample restart the depth panels at other places,
+    // and the weight gradient's sums come out in other bits.
+    if (c.HW == 28) CHECK(run(1).dw != whole.dw);
+  }
+  // The chunk never falls as the batch grows, and stays within the budget (or one step).
+  int last = 0;
+  for (int B = 1; B <= 600; ++B) {
+    const int ch = conv_chunk(B, 784, 288, size_t(4) << 20);
+    CHECK(ch >= last);
+    CHECK(ch <= B);
+    CHECK((ch == B || ch * 784 % 256 == 0));
+    CHECK(size_t(ch) * 784 * 288 <= std::max(size_t(4) << 20, size_t(16) * 784 * 288));
+    last = ch;
+  }
+  CHECK(conv_chunk(256, 784, 288, size_t(4) << 20) == 16);  // one step is 3.6 M floats
+  CHECK(conv_chunk(256, 784, 9, size_t(4) << 20) == 256);    // the whole batch fits
+}
+
 TEST_CASE("maxpool: hand values and backward") {
   float x[16] = {1, 2, 5, 6, 3, 4, 7, 8, 9, 10, 13, 14, 11, 12, 15, 16}, y[4];
   int32_t am[4];

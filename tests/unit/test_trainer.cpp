@@ -296,14 +296,17 @@ TEST_CASE("a model built without arenas has the shapes and counts, and no parame
 }
 
 TEST_CASE("keeping each convolution's patches gives the same gradients as recomputing them") {
-  // cnn-vgg's 'same' 3x3 convolutions and cnn-5x5's 5x5 ones, on 6 images; the evaluation pass in
-  // between runs a larger batch than the kept buffers hold (so it uses the shared one).
-  const Dataset d = random_images(12, 4);
-  std::vector<float> x(size_t(12) * 784);
-  std::vector<int> y(12);
-  std::vector<int> idx(12);
-  for (int i = 0; i < 12; ++i) idx[size_t(i)] = i;
-  dataset_batch(d, idx.data(), 12, x.data(), y.data());
+  // cnn-vgg's 'same' 3x3 convolutions and cnn-5x5's 5x5 ones, on 40 images; the evaluation pass in
+  // between runs a larger batch than the kept buffers hold (so it uses the shared one). Recomputed,
+  // cnn-vgg's second convolution (0.9 MB of patches an image) goes through the batch in chunks of
+  // 16 images (kPatchChunkBytes), cnn-5x5's second (1.3 MB) in chunks of 16 too.
+  const int n = 40;
+  const Dataset d = random_images(2 * n, 4);
+  std::vector<float> x(size_t(2 * n) * 784);
+  std::vector<int> y(2 * n);
+  std::vector<int> idx(2 * n);
+  for (int i = 0; i < 2 * n; ++i) idx[size_t(i)] = i;
+  dataset_batch(d, idx.data(), 2 * n, x.data(), y.data());
   for (const char* name : {"cnn-vgg", "cnn-5x5"}) {
     Model m;
     REQUIRE(m.build(preset_find(name)->model).ok());
@@ -313,13 +316,18 @@ TEST_CASE("keeping each convolution's patches gives the same gradients as recomp
       m.keep_patches(keep == 1);
       for (int round = 0; round < 2; ++round) {
         Rng r(11);
-        m.forward(x.data(), 6, true, &r);
+        m.forward(x.data(), n, true, &r);
         m.backward(y.data());
         grads.push_back(m.grads);
-        m.forward(x.data(), 12, false);  // evaluation, a larger batch
+        m.forward(x.data(), 2 * n, false);  // evaluation, a larger batch
       }
     }
     for (size_t i = 1; i < grads.size(); ++i) CHECK_MESSAGE(grads[i] == grads[0], name << " run " << i);
+    std::vector<const Layer*> convs;
+    for (const Layer& L : m.layers())
+      if (L.spec.kind == LayerKind::Conv2D) convs.push_back(&L);
+    REQUIRE(convs.size() >= 2);
+    CHECK_MESSAGE(patch_chunk(*convs[1], n) == 16, name);
   }
   Model tiny, vgg;
   REQUIRE(tiny.build(preset_find("cnn-tiny")->model).ok());

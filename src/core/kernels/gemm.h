@@ -10,6 +10,12 @@
 
 namespace dl {
 
+// Depth of gemm()'s panels: each element of C sums its products in k order within a panel of this
+// many, from zero, and adds each panel's sum to C in turn. So splitting K into calls at multiples
+// of it, the later ones accumulating, gives the same bits as one call (a convolution's weight
+// gradient over chunks of the batch: layers.cpp).
+constexpr int kGemmDepthPanel = 256;
+
 void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
           int ldc, bool accumulate);
 // Floats of the copy of op(B) that a gemm() call with these arguments packs: a per-thread buffer

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gemm.h"
 #include "pool.h"
 
 namespace dl {
@@ -27,7 +28,7 @@ struct Tiled {
 #endif
   static_assert(MR == 4 || MR == 6, "micro_kernel has rows for these two");
   static constexpr int NR = 2 * L;
-  static constexpr int KC = 256;                             // depth of a packed panel
+  static constexpr int KC = kGemmDepthPanel;                 // depth of a panel (gemm.h)
   static constexpr int MC = 8 * MR;                          // rows per task
   static constexpr int NC = 128;                             // columns per task (multiple of NR)
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 #include "../kernels/gemm.h"
 #include "../kernels/pool.h"
@@ -236,25 +237,44 @@ void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS
   });
 }
 
+int conv_chunk(int B, int positions, int row, size_t budget) {
+  const size_t step = size_t(kGemmDepthPanel / std::gcd(positions, kGemmDepthPanel));
+  const size_t steps = std::max<size_t>(1, budget / (step * size_t(positions) * size_t(row)));
+  return int(std::min<size_t>(size_t(std::max(B, 1)), steps * step));
+}
+
 void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
-                    int C, int OC, int KS, int S, int P, int OH, int OW) {
-  im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
-  dense_forward(out, patches, w, b, B * OH * OW, KS * KS * C, OC);
+                    int C, int OC, int KS, int S, int P, int OH, int OW, int chunk) {
+  // Each output row is its own sum over one patch: chunks of samples change nothing.
+  const int step = chunk > 0 ? std::min(chunk, B) : B, row = KS * KS * C;
+  for (int b0 = 0; b0 < B; b0 += step) {
+    const int nb = std::min(step, B - b0);
+    im2col(patches, inp + size_t(b0) * H * W * C, nb, H, W, C, KS, S, P, OH, OW);
+    dense_forward(out + size_t(b0) * OH * OW * OC, patches, w, b, nb * OH * OW, row, OC);
+  }
 }
 
 void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
                      const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
-                     bool patches_ready) {
+                     bool patches_ready, int chunk) {
   const int row = KS * KS * C, N = B * OH * OW;
-  if (!patches_ready) im2col(patches, inp, B, H, W, C, KS, S, P, OH, OW);
-  gemm(true, false, row, OC, N, patches, row, dout, OC, dw, OC, true);  // patchesᵀ · dout
+  const int step = chunk > 0 ? std::min(chunk, B) : B;
+  DL_ASSERT(!patches_ready || step == B);
   if (db) bias_grad(db, dout, N, OC);
-  if (!dinp) return;
-  // dpatches = dout · wᵀ, then col2im scatters the patches back onto the input.
-  gemm(false, true, N, row, OC, dout, OC, w, OC, patches, row, false);
-  parallel_ranges(size_t(B), size_t(N) * row, [=](size_t b0, size_t b1) {
-    col2im_samples(dinp, patches, int(b0), int(b1), H, W, C, KS, S, P, OH, OW);
-  });
+  for (int b0 = 0; b0 < B; b0 += step) {
+    const int nb = std::min(step, B - b0), n = nb * OH * OW;
+    const float* d = dout + size_t(b0) * OH * OW * OC;
+    if (!patches_ready) im2col(patches, inp + size_t(b0) * H * W * C, nb, H, W, C, KS, S, P, OH, OW);
+    // dw += patchesᵀ · dout. The chunk's positions start at a multiple of the depth panel (conv_chunk).
+    gemm(true, false, row, OC, n, patches, row, d, OC, dw, OC, true);
+    if (!dinp) continue;
+    // dpatches = dout · wᵀ, then col2im scatters the patches back onto the chunk's input.
+    gemm(false, true, n, row, OC, d, OC, w, OC, patches, row, false);
+    float* di = dinp + size_t(b0) * H * W * C;
+    parallel_ranges(size_t(nb), size_t(n) * row, [=](size_t c0, size_t c1) {
+      col2im_samples(di, patches, int(c0), int(c1), H, W, C, KS, S, P, OH, OW);
+    });
+  }
 }
 
 void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,

@@ -25,12 +25,22 @@ void softmax_forward(float* probs, const float* logits, int B, int K);
 // mean_b w[y_b]·(−log p[b, y_b]) and writes dlogits = w[y_b]·(p − onehot)/B.
 float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K);
 
-// Conv2D on (B, H, W, C) with kernel (KS, KS, C, OC), channels last.
+// Conv2D on (B, H, W, C) with kernel (KS, KS, C, OC), channels last. Both passes work through the
+// batch `chunk` samples at a time (0: all at once), so `patches` holds the im2col patches of
+// min(chunk, B) samples; the results are the same bits for every chunk that conv_chunk() gives.
 void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
-                    int C, int OC, int KS, int S, int P, int OH, int OW);
+                    int C, int OC, int KS, int S, int P, int OH, int OW, int chunk = 0);
 void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
                      const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
-                     bool patches_ready = false);  // patches already hold im2col(inp) (the forward pass's)
+                     bool patches_ready = false,  // patches already hold im2col(inp) of the whole batch
+                     int chunk = 0);
+// Samples per chunk for a convolution with `positions` (OH·OW) outputs and `row` (KS·KS·C) floats
+// per patch: the most whole steps of samples whose patches fit in `budget` floats (at least one
+// step), or the whole batch where it is smaller. A step is the fewest samples whose positions are a
+// multiple of the GEMM's depth panel (kGemmDepthPanel), so the weight gradient sums the same panels
+// in the same order as over the whole batch: chunked or not, the bits are the same. It never falls
+// as B grows, so a buffer sized for the largest batch holds the chunk of every smaller one.
+int conv_chunk(int B, int positions, int row, size_t budget);
 // im2col: patches (B*OH*OW, KS*KS*C); zero where the kernel hangs over the padded border.
 void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW);
 

@@ -228,16 +228,18 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         // The layer's own buffer when keeping patches (in evaluation only if it is large enough:
         // an evaluation batch may be larger than the training batch).
         float* patches;
+        int chunk = B;
         if (keep_patches_ && (training || L.patches.size() >= need)) {
           grow(L.patches, need);
           patches = L.patches.data();
         } else {
-          grow(scratch_, need);
+          chunk = patch_chunk(L, B);
+          grow(scratch_, size_t(chunk) * im2col_floats(L));
           patches = scratch_.data();
-          scratch_layer_ = int(&L - layers_.data());
+          scratch_layer_ = chunk == B ? int(&L - layers_.data()) : -1;
         }
         conv2d_forward(y, patches, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
-                       L.out.w);
+                       L.out.w, chunk);
         break;
       }
       case LayerKind::MaxPool2D:
@@ -284,6 +286,11 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   return layers_.back().y.data();
 }
 
+int patch_chunk(const Layer& L, int B) {
+  const int row = L.spec.kernel * L.spec.kernel * L.in.c;
+  return conv_chunk(B, L.out.h * L.out.w, row, kPatchChunkBytes / sizeof(float));
+}
+
 void Model::keep_patches(bool on) {
   keep_patches_ = on;
   if (!on)
@@ -323,8 +330,10 @@ float Model::backward(const int* y, const float* class_weights) {
         // Kept patches are ready; otherwise the last Conv2D of the forward pass, the first one here,
         // still has its patches in scratch_, and the others are recomputed.
         const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * im2col_floats(L);
+        const int chunk = kept ? B : patch_chunk(L, B);
+        if (!kept) grow(scratch_, size_t(chunk) * im2col_floats(L));
         conv2d_backward(dx, dw, db, kept ? L.patches.data() : scratch_.data(), dout, inp, w, B, L.in.h, L.in.w,
-                        L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li);
+                        L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li, chunk);
         if (!kept) scratch_layer_ = -1;  // backward overwrote them
         break;
       }

@@ -69,6 +69,15 @@ inline size_t im2col_floats(const Layer& L) {
   return size_t(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c;
 }
 
+// The im2col patches a Conv2D holds at once when it shares Model's scratch buffer: the batch is
+// worked through in chunks (layers.h conv_chunk) whose patches take at most this many bytes, or one
+// step of samples where a step is larger. cnn-vgg at batch 256 held 231 MB of patches; now its
+// second convolution goes through the batch 16 images (14 MB) at a time and its fourth 64 (29 MB).
+constexpr size_t kPatchChunkBytes = size_t(16) << 20;
+// Samples per chunk of that layer at batch B, and the floats of their patches.
+int patch_chunk(const Layer& L, int B);
+inline size_t shared_patch_floats(const Layer& L, int B) { return size_t(patch_chunk(L, B)) * im2col_floats(L); }
+
 struct SummaryRow {
   std::string layer, type, shape;
   size_t params = 0;
@@ -120,8 +129,8 @@ class Model {
   const float* x_ = nullptr;     // input of the last forward pass
   int B_ = 0;
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
-  std::vector<float> scratch_;   // im2col patches
-  int scratch_layer_ = -1;       // the Conv2D whose forward patches scratch_ still holds (-1: none)
+  std::vector<float> scratch_;   // im2col patches of a chunk of the batch (patch_chunk)
+  int scratch_layer_ = -1;       // the Conv2D whose forward patches, all of the batch's, scratch_ still holds (-1: none)
   bool keep_patches_ = false;
 };
 

@@ -90,13 +90,17 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
 }
 
 namespace {
-// Patch floats a run holds: one shared buffer at the larger batch, or (keeping) every layer's at
-// the training batch plus the shared one where evaluation runs a larger batch.
+// Patch floats a run holds: Model's shared buffer, a chunk of the larger batch (patch_chunk), or
+// (keeping) every layer's at the training batch plus the shared one where evaluation runs a larger
+// batch.
 size_t patch_memory(const Model& m, size_t Bt, size_t Beval, bool keep) {
-  size_t all, largest;
-  patch_floats(m, &all, &largest);
-  if (!keep) return std::max(Bt, Beval) * largest;
-  return Bt * all + (Beval > Bt ? Beval * largest : 0);
+  size_t all = 0, shared = 0;
+  for (const Layer& L : m.layers())
+    if (L.spec.kind == LayerKind::Conv2D) {
+      all += im2col_floats(L);
+      if (!keep || Beval > Bt) shared = std::max(shared, shared_patch_floats(L, int(std::max(Bt, Beval))));
+    }
+  return (keep ? Bt * all : 0) + shared;
 }
 }  // namespace
 
