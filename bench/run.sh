@@ -16,7 +16,7 @@ out=$(mktemp)
 # Three rounds, interleaved: on a shared VM one measurement can be off by a third (the table shows
 # the median and the range).
 for round in 1 2 3; do
-  for preset in "mlp 32" "mlp 128" "cnn-tiny 128"; do
+  for preset in "mlp 32" "mlp 128" "cnn-tiny 128" "cnn-5x5 50" "cnn-vgg 256"; do
     set -- $preset
     build/native/bench_train "$1" "$2" "$secs" 2 >>"$out"
     node --no-experimental-fetch build/wasm-tests/bench_train.js "$1" "$2" "$secs" 2 >>"$out"
