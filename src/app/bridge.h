@@ -41,12 +41,12 @@ struct Snapshot {
   std::vector<uint8_t> strip;            // (strip_n, 28*28) grey levels
   std::vector<int> strip_labels;
   int strip_n = 0, strip_hw = 28;
-  uint64_t strip_version = 0;
+  uint64_t strip_version = 0;          // never restarts: Bridge::snapshot copies the strip when it differs
   // Test-set evaluation of the current model.
   bool evaluating = false;
   float eval_progress = 0;
   bool has_eval = false;
-  uint64_t eval_version = 0;
+  uint64_t eval_version = 0;           // never restarts, like strip_version (a new run keeps counting)
   double test_loss = 0, test_accuracy = 0;
   dl::Confusion confusion;
   dl::Report report;
@@ -109,6 +109,7 @@ class Bridge {
   void eval_begin();
   void eval_chunk();
   void publish(bool weights);
+  void fresh_snapshot();    // a new run: empty curves and results; the versions keep counting
 
   bool threaded_ = false;
   int workers_ = 0;

@@ -80,6 +80,15 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   s = await waitStatus(page, (s) => s.learned && s.learned.layer === 'dense', 30000, 'the MLP\'s units');
   assert.deepEqual([s.learned.mode, s.learned.total, s.learned.tile_h], ['weights', 512, 28]);
   assert.equal(s.model.total_params, 407050);
+  // The Evaluation window follows the new model: its matrix is the MLP's, not the CNN's. (The app
+  // had kept the CNN's matrix and report under the MLP's accuracy when both evaluations got the
+  // same version number and the idle page drew no frame in between.)
+  s = await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 30000, 'the MLP evaluated');
+  const diag = s.confusion.reduce((a, row, i) => a + row[i], 0);
+  const total = s.confusion.flat().reduce((a, b) => a + b, 0);
+  t.diagnostic(`MLP: test accuracy ${s.test_accuracy}, matrix diagonal ${diag} of ${total}`);
+  assert.equal(total, 10000);
+  assert.equal(diag / total, s.test_accuracy, 'the confusion matrix belongs to the evaluation it is shown with');
   await sleep(500);
   c = await colours(page, 'model.learned');
   assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
