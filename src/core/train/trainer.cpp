@@ -102,17 +102,20 @@ size_t patch_memory(const Model& m, size_t Bt, size_t Beval, bool keep) {
     }
   return (keep ? Bt * all : 0) + shared;
 }
+
+bool keeps_patches(const Model& m, size_t Bt, size_t Be) {
+  const size_t keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
+  return keep <= share || (keep - share) * sizeof(float) <= kKeepPatchesBytes;
+}
 }  // namespace
 
 bool keeps_patches(const Model& m, int batch) {
-  const size_t Bt = size_t(std::max(batch, 1)), Be = size_t(eval_batch(m, batch));
-  const size_t keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
-  return keep <= share || (keep - share) * sizeof(float) <= kKeepPatchesBytes;
+  return keeps_patches(m, size_t(std::max(batch, 1)), size_t(eval_batch(m, batch)));
 }
 
 size_t training_bytes(const Model& m, const TrainConfig& c) {
   const size_t P = m.trainable_params(), S = m.non_trainable_params();
-  const size_t Bt = size_t(std::max(c.batch, 1)), Bmax = std::max(Bt, size_t(eval_batch(m, c.batch)));
+  const size_t Bt = size_t(std::max(c.batch, 1)), Be = size_t(eval_batch(m, c.batch)), Bmax = std::max(Bt, Be);
   const size_t copies = 1 + size_t(c.early.enabled && c.early.restore_best) + size_t(c.checkpoint.enabled);
   const size_t moments = c.opt.kind == OptKind::SGD ? 1 : 2;
   size_t floats = P * (2 + moments + copies) + S * (1 + copies);
@@ -136,7 +139,7 @@ size_t training_bytes(const Model& m, const TrainConfig& c) {
       pack(false, s.units, Bt);
     }
   }
-  floats += patch_memory(m, Bt, size_t(eval_batch(m, c.batch)), keeps_patches(m, c.batch));
+  floats += patch_memory(m, Bt, Be, keeps_patches(m, Bt, Be));
   floats += Bmax * size_t(m.input_size()) + 2 * Bt * max_act + packed;  // + the input batch
   return floats * sizeof(float);
 }
