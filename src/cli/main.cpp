@@ -3,7 +3,7 @@
 //   digitlab summary --preset mlp
 //   digitlab train --preset mlp [--epochs N] [--batch N] [--optimizer adam|sgd|rmsprop] [--lr X]
 //                  [--momentum X] [--val-split F] [--seed N] [--limit N] [--threads N]
-//                  [--data DIR] [--save FILE] [--json]
+//                  [--data DIR] [--save FILE] [--init FILE] [--json]
 //                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
@@ -39,6 +39,8 @@ const char* kUsage =
     "        --epochs N --batch N --optimizer adam|sgd|rmsprop --lr X --momentum X\n"
     "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
     "        --threads N --data DIR --save FILE --json\n"
+    "        --init FILE   start from the weights saved in FILE (by --save; the preset's network)\n"
+    "                      instead of new random ones, as calling fit() again in Keras\n"
     "      augmentation of the training batches (the preset's recipe sets its own):\n"
     "        --rotation DEG (0..180) --zoom F (0..0.9) --width-shift F --height-shift F (0..1)\n"
     "        --hflip --vflip (mirror half the images; usually harmful for digits: 6 <-> 9)\n"
@@ -86,7 +88,7 @@ Args parse_args(int argc, char** argv) {
       {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
       {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
       {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-      {"checkpoint-monitor", true}, {"validate-on-test", false}};
+      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -342,12 +344,28 @@ int cmd_train(const Args& a) {
   Model model;
   s = model.build(p.model);
   if (!s.ok()) fail(s.error);
+  const bool init = a.has("init");
+  if (init) {  // continue from saved weights: they must fit the preset's network as they are
+    const std::string& f = a.opts.at("init");
+    std::vector<uint8_t> bytes;
+    Model from;
+    s = read_file(f, &bytes);
+    if (!s.ok()) fail(s.error);
+    s = model_load(bytes.data(), bytes.size(), &from);
+    if (!s.ok()) fail(f + ": " + s.error);
+    if (!same_weight_layout(from, model))
+      fail(f + " holds the network " + from.spec().name + " (" + with_commas((long long)from.trainable_params()) +
+           " trainable parameters); its weights do not fit the preset " + p.name + " (" +
+           with_commas((long long)model.trainable_params()) + ")");
+    model.params = from.params;
+    model.state = from.state;
+  }
   // With no held-out split (the mlp recipe, as its notebook's validation_data=(x_test, y_test)) the
   // per-epoch val_ columns report the test set. Callbacks watch it only with --validate-on-test.
   const bool callbacks = cfg.early.enabled || cfg.reduce_lr.enabled || cfg.checkpoint.enabled;
   const bool val_is_test = on_test || (cfg.val_split == 0 && !callbacks);
   Trainer trainer;
-  s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg);
+  s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg, !init);
   if (!s.ok()) fail(s.error);
   const std::string validation = !val_is_test ? with_commas(val.n) + " held out"
                                  : callbacks  ? "the test set, which steers the callbacks"
@@ -358,6 +376,7 @@ int cmd_train(const Args& a) {
                 with_commas(train.n).c_str(), validation.c_str(), with_commas(test.n).c_str(),
                 opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
   if (!json) print_recipe(cfg);
+  if (!json && init) std::printf("starting from the weights in %s\n", a.opts.at("init").c_str());
   if (!json && !trainer.class_weights().empty()) {
     std::printf("class weights (n / (k * count)):");
     for (size_t k = 0; k < trainer.class_weights().size(); ++k) std::printf(" %zu: %.4f", k, trainer.class_weights()[k]);

@@ -100,6 +100,21 @@ PY
   [ "$eacc" = "$acc" ] && ok "eval of the saved model gives the same accuracy ($eacc)" || bad "eval $eacc != train $acc"
   head -c 2000 "$tmp/m.bin" >"$tmp/trunc.bin"
   expect_error "eval truncated model" "damaged or truncated" eval --model "$tmp/trunc.bin"
+  # --init continues from the saved weights: a second epoch on the first 3,000 images starts from a
+  # trained network (its first-epoch loss is far below a fresh one's), and the test accuracy holds.
+  if "$bin" train --preset mlp --epochs 1 --limit 3000 --seed 2 --init "$tmp/m.bin" --json >"$tmp/init.json" &&
+     "$bin" train --preset mlp --epochs 1 --limit 3000 --seed 2 --json >"$tmp/fresh.json"; then
+    python3 - "$tmp/init.json" "$tmp/fresh.json" "$acc" <<'PY' && ok "train --init continues from saved weights" || bad "train --init"
+import json, sys
+cont, fresh = (json.load(open(f)) for f in sys.argv[1:3])
+lc, lf = cont["history"][0]["loss"], fresh["history"][0]["loss"]
+print(f"     first-epoch loss from m.bin {lc:.4f}, from random weights {lf:.4f}; test accuracy {cont['test_accuracy']} (m.bin {sys.argv[3]}, fresh {fresh['test_accuracy']})")
+assert lc < 0.5 * lf
+assert cont["test_accuracy"] > fresh["test_accuracy"] and cont["test_accuracy"] > float(sys.argv[3]) - 0.01
+PY
+  else bad "train --init: the runs failed"; fi
+  expect_error "train --init with another network's file" "do not fit the preset cnn-tiny" train --preset cnn-tiny --init "$tmp/m.bin"
+  expect_error "train --init with a damaged file" "damaged or truncated" train --preset mlp --init "$tmp/trunc.bin"
 else
   bad "train mlp 1 epoch: $(cat "$tmp/train.err")"
 fi

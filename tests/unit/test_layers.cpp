@@ -334,3 +334,31 @@ TEST_CASE("model build: shapes, Keras parameter counts and clear errors") {
   bad.layers = {flatten(), dense(10, Act::ReLU)};
   CHECK_FALSE(m.build(bad).ok());
 }
+
+TEST_CASE("same_weight_layout: weights fit where every layer's arrays line up") {
+  ModelSpec s;
+  s.input = Shape{28, 28, 1, false};
+  s.layers = {conv2d(8, 3, Act::ReLU), maxpool2d(2), flatten(), dense(10, Act::Softmax)};
+  Model a, b, plan;
+  REQUIRE(a.build(s).ok());
+  REQUIRE(plan.build(s, false).ok());
+  CHECK(same_weight_layout(a, plan));
+  ModelSpec t = s;  // other activations and names: the weights still fit
+  t.name = "custom";
+  t.layers[0].act = Act::LeakyReLU;
+  REQUIRE(b.build(t).ok());
+  CHECK(same_weight_layout(a, b));
+  t = s;  // 16 filters: they do not
+  t.layers[0].units = 16;
+  REQUIRE(b.build(t).ok());
+  CHECK_FALSE(same_weight_layout(a, b));
+  t = s;  // 'same' padding: the same kernel, but the dense layer behind it sees more inputs
+  t.layers[0].same = true;
+  REQUIRE(b.build(t).ok());
+  CHECK_FALSE(same_weight_layout(a, b));
+  t = s;  // a dropout layer more: the layers no longer pair up
+  t.layers.insert(t.layers.begin() + 3, dropout(0.5f));
+  REQUIRE(b.build(t).ok());
+  CHECK_FALSE(same_weight_layout(a, b));
+  CHECK_FALSE(same_weight_layout(a, Model()));  // nothing built
+}

@@ -291,6 +291,19 @@ int patch_chunk(const Layer& L, int B) {
   return conv_chunk(B, L.out.h * L.out.w, row, kPatchChunkBytes / sizeof(float));
 }
 
+bool same_weight_layout(const Model& a, const Model& b) {
+  if (!a.built() || !b.built() || a.layers().size() != b.layers().size()) return false;
+  if (a.trainable_params() != b.trainable_params() || a.non_trainable_params() != b.non_trainable_params()) return false;
+  auto same = [](const Shape& x, const Shape& y) { return x.h == y.h && x.w == y.w && x.c == y.c && x.flat == y.flat; };
+  for (size_t i = 0; i < a.layers().size(); ++i) {
+    const Layer &x = a.layers()[i], &y = b.layers()[i];
+    if (x.spec.kind != y.spec.kind || !same(x.in, y.in) || !same(x.out, y.out) || x.w_off != y.w_off ||
+        x.w_len != y.w_len || x.b_off != y.b_off || x.b_len != y.b_len || x.s_off != y.s_off || x.s_len != y.s_len)
+      return false;
+  }
+  return true;
+}
+
 void Model::keep_patches(bool on) {
   keep_patches_ = on;
   if (!on)

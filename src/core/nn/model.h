@@ -134,6 +134,11 @@ class Model {
   bool keep_patches_ = false;
 };
 
+// Whether the weights of one model fit the other as they are: the same layers, of the same kinds,
+// with the same input and output shapes and the same trainable and non-trainable counts, so their
+// arenas line up. Activations, dropout rates, L2 and names may differ. Built with or without arenas.
+bool same_weight_layout(const Model& a, const Model& b);
+
 const char* act_name(Act a);
 const char* layer_kind_name(LayerKind k);
 
