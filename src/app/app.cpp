@@ -143,7 +143,13 @@ void start_training(AppState& s, bool paused) {
   s.model.refused = memory_refusal(s.model.spec, cfg);
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
-  s.bridge.start(s.model.spec, cfg, paused);
+  s.bridge.start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
+}
+
+bool can_keep_weights(const AppState& s) {
+  if (!s.snap.has_model || !s.draw.model.built() || !s.model.build_error.empty()) return false;
+  dl::Model plan;
+  return plan.build(s.model.spec, false).ok() && dl::same_weight_layout(plan, s.draw.model);
 }
 
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {

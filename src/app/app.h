@@ -79,6 +79,7 @@ struct TrainSettings {
   float live_lr = 1e-3f;           // the learning-rate slider while training
   float momentum = 0;              // SGD only
   bool balanced = false;           // balanced class weights n / (k · count_k)
+  bool keep_weights = false;       // Start from the current weights (where can_keep_weights)
   dl::EarlyStoppingConfig early;
   dl::ReduceLRConfig reduce_lr;
   dl::AugmentConfig augment;
@@ -200,6 +201,9 @@ TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base);  
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
+// Whether the weights trained or loaded so far (the draw pad's copy of the published ones) fit the
+// network in the Model window, so Start can continue from them (TrainSettings::keep_weights).
+bool can_keep_weights(const AppState& s);
 // Bytes a training run of this network with these settings holds, the app's copies included
 // (dl::training_bytes plus the published weights, the draw pad's and one being saved); 0 if the
 // network cannot be built. "14 MB", "1.2 GB".

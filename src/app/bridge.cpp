@@ -46,11 +46,12 @@ void Bridge::push(Command c) {
   cmd_cv_.notify_one();
 }
 
-void Bridge::start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused) {
+void Bridge::start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused, bool keep_weights) {
   Command c(Cmd::Start);
   c.spec = spec;
   c.cfg = cfg;
   c.flag = paused;
+  c.keep = keep_weights;
   {
     std::lock_guard<std::mutex> lk(mu_);
     shared_.starting = true;
@@ -191,10 +192,16 @@ void Bridge::do_start(Command& c) {
     }
     dl::Model m;
     dl::Status s = m.build(c.spec);
+    // Continuing: the weights trained or loaded so far, where they fit the network to train.
+    const bool keep = s.ok() && c.keep && has_model_ && dl::same_weight_layout(model_, m);
+    if (keep) {
+      m.params = model_.params;
+      m.state = model_.state;
+    }
     if (s.ok()) {
       model_ = std::move(m);
       // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
-      s = trainer_.begin(&model_, &train_, val_.n > 0 ? &val_ : test_, c.cfg);
+      s = trainer_.begin(&model_, &train_, val_.n > 0 ? &val_ : test_, c.cfg, !keep);
     }
     if (!s.ok()) error_ = "Training could not start: " + s.error;
   }

@@ -69,7 +69,9 @@ class Bridge {
   // trainer side keeps the pointers alive until the next switch, so the UI may drop its copies.
   void replace_data(std::shared_ptr<const dl::Dataset> train_all, std::shared_ptr<const dl::Dataset> test);
 
-  void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false);
+  // keep_weights: start from the current model's weights where they fit spec (dl::same_weight_layout),
+  // as calling fit() again in Keras; otherwise, and by default, from new random weights.
+  void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false, bool keep_weights = false);
   void pause();
   void resume();
   void stop();
@@ -98,6 +100,7 @@ class Bridge {
     dl::TrainConfig cfg;
     float value = 0;
     bool flag = false;
+    bool keep = false;  // Start: from the current weights
     std::shared_ptr<dl::Model> model;
     std::shared_ptr<const dl::Dataset> train_all, test;  // SetData
   };

@@ -333,6 +333,8 @@ static void status_json_builder(const AppState& s, Json& j) {
   j.kv("val_split", c.val_split);
   j.kv("seed", s.train.seed);
   j.kv("class_weights", std::string(c.balanced_class_weights ? "balanced" : "none"));
+  j.kv("keep_weights", s.train.keep_weights);
+  j.kv("can_keep_weights", can_keep_weights(s));
   j.key("early_stopping");
   j.open('{');
   j.kv("enabled", c.early.enabled);

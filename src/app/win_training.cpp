@@ -401,6 +401,16 @@ static void buttons(AppState& s) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one batch of %d images, then pause", s.train.batch);
   note_rect(s, "training.step");
   ImGui::EndDisabled();
+  if (!running && can_keep_weights(s)) {
+    const char* label = "Keep weights";
+    const float need = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (right - ImGui::GetItemRectMax().x - ImGui::GetStyle().ItemSpacing.x > need) ImGui::SameLine();  // beside Step
+    ImGui::Checkbox(label, &s.train.keep_weights);
+    note_rect(s, "training.keep");
+    hint("On: Start goes on from the weights the network has now (trained or loaded), as calling fit() again in "
+         "Keras; the optimizer starts afresh. Off: new random weights from the seed.");
+  }
   if (running) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 2.5f));

@@ -103,3 +103,39 @@ test('Step, Resume, Pause, Stop; touch drawing; a model saved in this browser su
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
+
+test('"Keep weights": Start goes on from the trained weights; off, it starts afresh from the seed', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&autostart=1`);
+  const finished = (what) => waitStatus(page, (s) => s.phase === 'finished' && !s.evaluating && s.test_accuracy != null,
+                                        120000, what);
+  let s = await finished('the first run');
+  const first = s.history[0].loss, acc1 = s.test_accuracy;
+  assert.equal(s.settings.can_keep_weights, true);
+  assert.equal(s.settings.keep_weights, false, 'off by default: Start means a new network');
+
+  await click(page, 'training.keep');
+  assert.equal((await status(page)).settings.keep_weights, true);
+  await shotWindow(page, 'window.training', 'training-keep-weights');
+  await click(page, 'training.start');
+  await waitStatus(page, (s) => s.phase === 'training' || (s.phase === 'finished' && s.history[0].loss !== first), 20000, 'run 2');
+  s = await finished('the continued run');
+  const cont = s.history[0].loss;
+  t.diagnostic(`first-epoch loss: from random weights ${first.toFixed(4)} (test ${acc1}), continued ${cont.toFixed(4)} (test ${s.test_accuracy})`);
+  assert.ok(cont < 0.6 * first, `the continued epoch starts from trained weights (${cont} vs ${first})`);
+
+  // Off again: the same seed gives the first run again, to the bit.
+  await click(page, 'training.keep');
+  await click(page, 'training.start');
+  await waitStatus(page, (s) => s.phase === 'training' || (s.phase === 'finished' && s.history[0].loss !== cont), 20000, 'run 3');
+  s = await finished('a fresh run');
+  assert.equal(s.history[0].loss, first);
+  assert.equal(s.test_accuracy, acc1);
+
+  // Another network: the weights do not fit it, so the box goes away.
+  await page.evaluate(() => { location.hash = '#preset=cnn-tiny'; });
+  s = await waitStatus(page, (s) => s.model && s.model.name === 'cnn-tiny', 10000, 'cnn-tiny picked');
+  assert.equal(s.settings.can_keep_weights, false);
+  assert.equal((await layout(page))['training.keep'], undefined);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
