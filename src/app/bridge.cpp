@@ -284,7 +284,9 @@ void Bridge::publish(bool weights) {
     s.starting = false;
     s.paused = paused_ && trainer_.phase() == dl::TrainPhase::Running;
     s.phase = trainer_.phase();
-    s.message = error_.empty() ? trainer_.message() : error_;
+    s.message = !error_.empty()               ? error_
+                : trainer_.warning().empty() ? trainer_.message()
+                                             : trainer_.message() + ", but " + trainer_.warning();
     s.model_name = model_name_;
     s.has_model = has_model_;
     s.evaluating = eval_active_;

@@ -472,7 +472,8 @@ static void progress(AppState& s) {
   for (const dl::EpochRecord& e : sn.history)
     for (const std::string& ev : e.events) in_log |= ev == sn.message;
   if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running && !in_log) {
-    const bool bad = sn.phase == dl::TrainPhase::Diverged;
+    // Diverged, or finished without learning anything (Trainer::message's warning).
+    const bool bad = sn.phase == dl::TrainPhase::Diverged || sn.message.find("did not learn") != std::string::npos;
     if (bad) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", sn.message.c_str());
     if (bad) ImGui::PopStyleColor();
@@ -514,15 +515,16 @@ static void strip(AppState& s) {
   }
 }
 
-enum class EventKind { LrReduced, EarlyStop, BestRestored, Other };
+enum class EventKind { LrReduced, EarlyStop, BestRestored, NotLearning, Other };
 static EventKind event_kind(const std::string& e) {
   if (e.rfind("learning rate reduced", 0) == 0) return EventKind::LrReduced;
   if (e.rfind("early stop", 0) == 0) return EventKind::EarlyStop;
   if (e.rfind("best weights restored", 0) == 0) return EventKind::BestRestored;
+  if (e.rfind("not learning", 0) == 0) return EventKind::NotLearning;
   return EventKind::Other;
 }
 static const ImU32 kEventColor[] = {IM_COL32(30, 150, 80, 255), IM_COL32(200, 40, 40, 255), IM_COL32(130, 60, 190, 255),
-                                    IM_COL32(110, 110, 110, 255)};
+                                    IM_COL32(215, 120, 0, 255), IM_COL32(110, 110, 110, 255)};
 
 // Markers for the plots: LR reduced and early stop at the epoch they happened; best restored at the
 // epoch whose weights were kept.
@@ -532,7 +534,8 @@ static std::vector<PlotMarker> event_markers(const Snapshot& sn) {
     for (const std::string& ev : e.events) {
       const EventKind k = event_kind(ev);
       float x = float(e.epoch);
-      const char* label = k == EventKind::LrReduced ? "LR↓" : k == EventKind::EarlyStop ? "stop" : k == EventKind::BestRestored ? "best" : "event";
+      const char* label = k == EventKind::LrReduced ? "LR↓" : k == EventKind::EarlyStop ? "stop" : k == EventKind::BestRestored ? "best"
+                          : k == EventKind::NotLearning ? "stuck" : "event";
       if (k == EventKind::BestRestored) {
         const size_t p = ev.find("(epoch ");
         if (p != std::string::npos) x = float(std::atoi(ev.c_str() + p + 7));

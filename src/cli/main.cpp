@@ -429,8 +429,10 @@ int cmd_train(const Args& a) {
     std::string j = "{\"preset\": \"" + p.name + "\", \"params\": " + std::to_string(model.params.size() + model.state.size()) +
                     ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"validation\": \"" + validation + "\", \"epochs_run\": " +
                     std::to_string(trainer.history().size()) + ", \"wall_seconds\": " + json_num(wall) +
-                    ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r) +
-                    ", \"history\": [";
+                    ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r);
+    // The warning is plain text written by Trainer::not_learning (no quotes or backslashes).
+    if (!trainer.warning().empty()) j += ", \"warning\": \"" + trainer.warning() + "\"";
+    j += ", \"history\": [";
     for (size_t i = 0; i < trainer.history().size(); ++i) {
       const EpochRecord& h = trainer.history()[i];
       j += std::string(i ? ", " : "") + "{\"epoch\": " + std::to_string(h.epoch) + ", \"loss\": " + json_num(h.loss) +
@@ -444,6 +446,7 @@ int cmd_train(const Args& a) {
   } else {
     std::printf("%s in %s, %s samples/s\n", trainer.message().c_str(), fmt_secs(wall).c_str(),
                 with_commas((long long)trainer.samples_per_sec()).c_str());
+    if (!trainer.warning().empty()) std::printf("warning: %s\n", trainer.warning().c_str());
     print_eval(e, r);
     if (val_is_test && callbacks)
       std::printf("\nnote: the test set steered the callbacks (--validate-on-test), as in a notebook with\n"

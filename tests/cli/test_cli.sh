@@ -113,6 +113,13 @@ assert lc < 0.5 * lf
 assert cont["test_accuracy"] > fresh["test_accuracy"] and cont["test_accuracy"] > float(sys.argv[3]) - 0.01
 PY
   else bad "train --init: the runs failed"; fi
+  # A run that learns nothing says so: SGD at learning rate 10 leaves mlp guessing.
+  w=$("$bin" train --preset mlp --epochs 1 --limit 3000 --optimizer sgd --lr 10 --json |
+      python3 -c 'import json,sys; j=json.load(sys.stdin); print(j.get("warning", "none"), j["test_accuracy"])')
+  case "$w" in
+    "the network did not learn: "*"The learning rate 10 is far too high for SGD; try 0.01 and start again."*) ok "train warns when the network learns nothing";;
+    *) bad "train warning: $w";;
+  esac
   expect_error "train --init with another network's file" "do not fit the preset cnn-tiny" train --preset cnn-tiny --init "$tmp/m.bin"
   expect_error "train --init with a damaged file" "damaged or truncated" train --preset mlp --init "$tmp/trunc.bin"
 else

@@ -139,3 +139,17 @@ test('"Keep weights": Start goes on from the trained weights; off, it starts afr
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
+
+test('a run that learns nothing says so: SGD at learning rate 10 leaves mlp guessing', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&opt=sgd&lr=10&autostart=1`);
+  const s = await waitStatus(page, (s) => s.phase === 'finished' && !s.evaluating && s.test_accuracy != null, 120000,
+                             'the run to end');
+  t.diagnostic(`accuracy ${s.history[0].accuracy}, test ${s.test_accuracy}; events ${JSON.stringify(s.events)}; message: ${s.message}`);
+  assert.ok(s.test_accuracy < 0.15, 'the network guesses');
+  assert.equal(s.events.length, 1);
+  assert.match(s.events[0].text, /^not learning: accuracy \d+\.\d\d%, no better than always answering 1 \(11\.24%\)$/);
+  assert.match(s.message, /^finished 1 epoch, but the network did not learn: .* The learning rate 10 is far too high for SGD; try 0\.01 and start again\.$/);
+  await shotWindow(page, 'window.training', 'training-not-learning');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});

@@ -86,6 +86,54 @@ TEST_CASE("early stopping stops, restores the best weights; stop() ends after th
   CHECK(t2.steps_done() == 1);
 }
 
+TEST_CASE("a run that learns nothing says so, with advice on the learning rate") {
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  int most = 0;  // the most common label of the training set, and its share
+  {
+    std::vector<int> counts(10, 0);
+    for (uint8_t l : train.labels) ++counts[l];
+    most = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  }
+  struct Case { OptKind opt; float lr; const char* advice; };
+  for (Case c : {Case{OptKind::SGD, 10.0f, "far too high for SGD; try 0.01"},
+                 Case{OptKind::Adam, 1e-9f, "far too low for Adam; try 0.001"}}) {
+    Model m;
+    REQUIRE(m.build(toy_model()).ok());
+    TrainConfig cfg;
+    cfg.epochs = 3;
+    cfg.batch = 20;
+    cfg.opt.kind = c.opt;
+    cfg.opt.lr = c.lr;
+    Trainer t;
+    REQUIRE(t.begin(&m, &train, &val, cfg).ok());
+    while (t.step()) {}
+    INFO(t.message());
+    REQUIRE(t.phase() == TrainPhase::Finished);
+    std::vector<std::string> warnings;
+    for (const auto& e : t.history())
+      for (const std::string& ev : e.events)
+        if (ev.rfind("not learning: accuracy", 0) == 0) warnings.push_back(ev);
+    REQUIRE(warnings.size() == 1);  // once, at the first stuck epoch
+    CHECK(warnings[0].find("always answering " + std::to_string(most)) != std::string::npos);
+    CHECK(t.message() == "finished 3 epochs");
+    CHECK(t.warning().rfind("the network did not learn: accuracy", 0) == 0);
+    CHECK(t.warning().find(c.advice) != std::string::npos);
+  }
+  // A run that learns has no such event, not even in its first epoch.
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  TrainConfig cfg;
+  cfg.epochs = 2;
+  cfg.batch = 20;
+  cfg.opt.lr = 0.01f;
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, cfg).ok());
+  while (t.step()) {}
+  CHECK(t.message() == "finished 2 epochs");
+  CHECK(t.warning().empty());
+  for (const auto& e : t.history()) CHECK(e.events.empty());
+}
+
 TEST_CASE("reduce LR on plateau lowers the rate by its factor, not below min_lr") {
   Dataset train = toy(100, 5), val = toy(100, 6, 250);
   Model m;
@@ -99,7 +147,8 @@ TEST_CASE("reduce LR on plateau lowers the rate by its factor, not below min_lr"
   REQUIRE(t.begin(&m, &train, &val, c).ok());
   while (t.step()) {}
   int reductions = 0;
-  for (const auto& e : t.history()) reductions += int(e.events.size());
+  for (const auto& e : t.history())
+    for (const std::string& ev : e.events) reductions += ev.rfind("learning rate reduced", 0) == 0;
   CHECK(reductions >= 1);
   CHECK(t.lr() >= 0.01f);
   CHECK(t.history().back().lr < 0.05);

@@ -123,6 +123,11 @@ class Trainer {
 
   TrainPhase phase() const { return phase_; }
   const std::string& message() const { return message_; }  // why it ended (diverged, early stop)
+  // An epoch whose training accuracy (over the epoch and its last quarter) and validation accuracy
+  // are no better than always answering the most common class, plus 2 points, gets a "not learning"
+  // event (the first such epoch only). If the last epoch is one, warning() says so when the run
+  // finishes, with advice on the learning rate; otherwise it is empty.
+  const std::string& warning() const { return warning_; }
   int epoch() const { return epoch_; }                        // 0-based epoch in progress
   int batch() const { return batch_; }                        // batches done in this epoch
   int batches_per_epoch() const { return batches_per_epoch_; }
@@ -147,6 +152,7 @@ class Trainer {
 
  private:
   void end_epoch();
+  std::string not_learning(const EpochRecord& r) const;
   double monitored(const EpochRecord& r, Monitor m) const;
   bool improved(Monitor m, double current, double best, double min_delta) const;
 
@@ -157,7 +163,7 @@ class Trainer {
   Optimizer opt_;
   Rng rng_;
   TrainPhase phase_ = TrainPhase::Idle;
-  std::string message_;
+  std::string message_, warning_;
   std::vector<int> order_;
   std::vector<float> x_;
   std::vector<int> y_;
@@ -170,6 +176,10 @@ class Trainer {
   double loss_sum_ = 0, l2_sum_ = 0, epoch_seconds_ = 0, total_seconds_ = 0;
   std::vector<EpochRecord> history_;
   std::vector<BatchRecord> batch_log_;
+  // A run that learns nothing: the accuracy of always answering the most common training class.
+  double guess_accuracy_ = 0;
+  int guess_class_ = 0;
+  bool stuck_warned_ = false;
   // callbacks
   double es_best_ = 0, rlr_best_ = 0;
   int es_wait_ = 0, rlr_wait_ = 0, best_epoch_ = -1;
