@@ -564,6 +564,9 @@ static void event_log(AppState& s) {
       ImGui::Text("epoch %d:", e.epoch);
       ImGui::SameLine();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c), "%s", ev.c_str());
+      // A long event (not learning: ...) runs past a narrow window: the whole of it on hover.
+      if (ImGui::IsItemHovered() && ImGui::GetItemRectMax().x > ImGui::GetWindowPos().x + ImGui::GetWindowWidth())
+        ImGui::SetTooltip("epoch %d: %s", e.epoch, ev.c_str());
     }
   if (!ImGui::IsWindowHovered()) ImGui::SetScrollHereY(1.0f);  // newest in view, unless someone scrolls
   ImGui::EndChild();

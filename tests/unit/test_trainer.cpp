@@ -29,6 +29,12 @@ ModelSpec toy_model() {
   s.layers = {flatten(), dense(16, Act::ReLU), dense(10, Act::Softmax)};
   return s;
 }
+// Builds toy_model() into m and trains it to the end with t (both outlive the run: t points at m).
+void train_toy(Model& m, Trainer& t, const Dataset& train, const Dataset& val, const TrainConfig& c) {
+  REQUIRE(m.build(toy_model()).ok());
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  while (t.step()) {}
+}
 }  // namespace
 
 TEST_CASE("trainer learns a separable problem and reports Keras-like history") {
@@ -97,16 +103,14 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
   struct Case { OptKind opt; float lr; const char* advice; };
   for (Case c : {Case{OptKind::SGD, 10.0f, "far too high for SGD; try 0.01"},
                  Case{OptKind::Adam, 1e-9f, "far too low for Adam; try 0.001"}}) {
-    Model m;
-    REQUIRE(m.build(toy_model()).ok());
     TrainConfig cfg;
     cfg.epochs = 3;
     cfg.batch = 20;
     cfg.opt.kind = c.opt;
     cfg.opt.lr = c.lr;
+    Model m;
     Trainer t;
-    REQUIRE(t.begin(&m, &train, &val, cfg).ok());
-    while (t.step()) {}
+    train_toy(m, t, train, val, cfg);
     INFO(t.message());
     REQUIRE(t.phase() == TrainPhase::Finished);
     std::vector<std::string> warnings;
@@ -120,15 +124,13 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
     CHECK(t.warning().find(c.advice) != std::string::npos);
   }
   // A run that learns has no such event, not even in its first epoch.
-  Model m;
-  REQUIRE(m.build(toy_model()).ok());
   TrainConfig cfg;
   cfg.epochs = 2;
   cfg.batch = 20;
   cfg.opt.lr = 0.01f;
+  Model m;
   Trainer t;
-  REQUIRE(t.begin(&m, &train, &val, cfg).ok());
-  while (t.step()) {}
+  train_toy(m, t, train, val, cfg);
   CHECK(t.message() == "finished 2 epochs");
   CHECK(t.warning().empty());
   for (const auto& e : t.history()) CHECK(e.events.empty());
@@ -136,16 +138,14 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
 
 TEST_CASE("reduce LR on plateau lowers the rate by its factor, not below min_lr") {
   Dataset train = toy(100, 5), val = toy(100, 6, 250);
-  Model m;
-  REQUIRE(m.build(toy_model()).ok());
   TrainConfig c;
   c.epochs = 30;
   c.batch = 10;
   c.opt.lr = 0.05f;
   c.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 1, 1e-4f, 0.01f};
+  Model m;
   Trainer t;
-  REQUIRE(t.begin(&m, &train, &val, c).ok());
-  while (t.step()) {}
+  train_toy(m, t, train, val, c);
   int reductions = 0;
   for (const auto& e : t.history())
     for (const std::string& ev : e.events) reductions += ev.rfind("learning rate reduced", 0) == 0;
