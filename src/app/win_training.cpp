@@ -409,7 +409,8 @@ static void buttons(AppState& s) {
     ImGui::Checkbox(label, &s.train.keep_weights);
     note_rect(s, "training.keep");
     hint("On: Start goes on from the weights the network has now (trained or loaded), as calling fit() again in "
-         "Keras; the optimizer starts afresh. Off: new random weights from the seed.");
+         "Keras: after a run here the optimizer goes on too (Adam's running averages), after loading a file it "
+         "starts afresh. Off: new random weights from the seed.");
   }
   if (running) {
     ImGui::SameLine();

@@ -40,7 +40,7 @@ const char* kUsage =
     "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
     "        --threads N --data DIR --save FILE --json\n"
     "        --init FILE   start from the weights saved in FILE (by --save; the preset's network)\n"
-    "                      instead of new random ones, as calling fit() again in Keras\n"
+    "                      instead of new random ones, as fit() on a loaded Keras model\n"
     "      augmentation of the training batches (the preset's recipe sets its own):\n"
     "        --rotation DEG (0..180) --zoom F (0..0.9) --width-shift F --height-shift F (0..1)\n"
     "        --hflip --vflip (mirror half the images; usually harmful for digits: 6 <-> 9)\n"

@@ -136,6 +136,66 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
   for (const auto& e : t.history()) CHECK(e.events.empty());
 }
 
+TEST_CASE("going on with the same weights keeps the optimizer's moments, as Keras' fit() called again") {
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  TrainConfig c;
+  c.epochs = 1;
+  c.batch = 20;
+  c.opt.lr = 0.01f;
+  Model m;
+  Trainer t;
+  train_toy(m, t, train, val, c);  // 30 steps
+  REQUIRE(t.optimizer_steps() == 30);
+  const std::vector<float> w = m.params;
+  c.opt.lr = 0.005f;  // new settings apply; the moments go on
+  REQUIRE(t.begin(&m, &train, &val, c, false).ok());
+  CHECK(m.params == w);
+  CHECK(t.optimizer_steps() == 30);
+  CHECK(t.lr() == 0.005f);
+  while (t.step()) {}
+  CHECK(t.optimizer_steps() == 60);
+  // The moments matter: from the same weights, the next step differs from a restarted optimizer's
+  // (whose first Adam step, bias-corrected, moves every weight by about the learning rate).
+  Model fresh_m = m, cont_m = m;
+  Trainer cont = t, fresh;
+  REQUIRE(cont.begin(&cont_m, &train, &val, c, false).ok());
+  REQUIRE(fresh.begin(&fresh_m, &train, &val, c, false).ok());  // a new trainer: weights from a file
+  CHECK(fresh.optimizer_steps() == 0);
+  cont.step();
+  fresh.step();
+  CHECK(cont.optimizer_steps() == 61);
+  CHECK(fresh.optimizer_steps() == 1);
+  CHECK(cont_m.params != fresh_m.params);
+  // Another optimizer, or new weights: it starts afresh.
+  c.opt.kind = OptKind::SGD;
+  REQUIRE(t.begin(&m, &train, &val, c, false).ok());
+  CHECK(t.optimizer_steps() == 0);
+  c.opt.kind = OptKind::Adam;
+  REQUIRE(t.begin(&m, &train, &val, c, true).ok());
+  CHECK(t.optimizer_steps() == 0);
+  // A stopped run goes on; a diverged one does not (L2 0.5 at SGD's lr 10, as the divergence test).
+  t.step();
+  t.step();
+  t.stop();
+  REQUIRE(t.phase() == TrainPhase::Stopped);
+  REQUIRE(t.begin(&m, &train, &val, c, false).ok());
+  CHECK(t.optimizer_steps() == 2);
+  ModelSpec heavy = toy_model();
+  heavy.layers[1].l2 = 0.5f;
+  Model h;
+  REQUIRE(h.build(heavy).ok());
+  h.params = m.params;
+  c.opt.kind = OptKind::SGD;
+  c.opt.lr = 10.0f;
+  c.epochs = 50;
+  REQUIRE(t.begin(&h, &train, nullptr, c, false).ok());
+  while (t.step()) {}
+  REQUIRE(t.phase() == TrainPhase::Diverged);
+  c.opt.lr = 0.01f;
+  REQUIRE(t.begin(&h, &train, nullptr, c, false).ok());
+  CHECK(t.optimizer_steps() == 0);
+}
+
 TEST_CASE("reduce LR on plateau lowers the rate by its factor, not below min_lr") {
   Dataset train = toy(100, 5), val = toy(100, 6, 250);
   TrainConfig c;

@@ -29,6 +29,15 @@ void Optimizer::init(const OptimizerConfig& cfg, size_t n) {
   v_.assign(cfg.kind == OptKind::SGD ? 0 : n, 0.0f);
 }
 
+bool Optimizer::resume(const OptimizerConfig& cfg, size_t n) {
+  if (t_ == 0 || cfg.kind != cfg_.kind || m_.size() != n) {
+    init(cfg, n);
+    return false;
+  }
+  cfg_ = cfg;
+  return true;
+}
+
 namespace {
 // The update loops over one range of the arena. Scalars by value and restrict pointers, so the
 // compiler keeps them in registers and vectorizes (the stores to p, m and v cannot alias).

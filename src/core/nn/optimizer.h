@@ -26,6 +26,10 @@ bool opt_parse(const std::string& s, OptKind* out);  // "sgd", "adam", "rmsprop"
 class Optimizer {
  public:
   void init(const OptimizerConfig& cfg, size_t n);  // resets the step count and the moments
+  // Goes on with new settings (learning rate, momentum...) but the moments and the step count of the
+  // steps so far, where they are of the same kind of optimizer over n weights; else init(). Returns
+  // whether it went on.
+  bool resume(const OptimizerConfig& cfg, size_t n);
   void step(float* params, const float* grads, size_t n);
   float lr() const { return cfg_.lr; }
   void set_lr(float lr) { cfg_.lr = lr; }

@@ -171,7 +171,9 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   rng_.reseed(cfg.seed, 0xda7a);
   if (init_weights) model->init(cfg.seed);
   model->keep_patches(keeps_patches(*model, cfg.batch));
-  opt_.init(cfg.opt, model->params.size());
+  const bool ended_well = phase_ == TrainPhase::Finished || phase_ == TrainPhase::Stopped;
+  if (init_weights || !ended_well) opt_.init(cfg.opt, model->params.size());
+  else opt_.resume(cfg.opt, model->params.size());
   order_.resize(train->n);
   std::iota(order_.begin(), order_.end(), 0);
   x_.resize(size_t(cfg.batch) * train->pixels());

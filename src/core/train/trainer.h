@@ -114,6 +114,10 @@ class Trainer {
  public:
   // Initializes the model's weights from cfg.seed and prepares the epoch loop. `train` and `val`
   // must outlive the trainer; val may be null or empty (no validation metrics, no callbacks).
+  // init_weights false: the model's weights stay, and where this trainer's last run finished or was
+  // stopped with the same kind of optimizer on as many weights, so do the optimizer's moments and
+  // step count (Optimizer::resume), as when Keras' fit() is called again; after a diverged run, or
+  // on a new trainer (weights from a file), the optimizer starts afresh.
   Status begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
                bool init_weights = true);
   // Trains one batch; returns false once training has ended (finished, stopped or diverged).
@@ -136,6 +140,7 @@ class Trainer {
   double epoch_accuracy() const { return seen_ ? double(correct_) / seen_ : 0; }
   double samples_per_sec() const;
   float lr() const { return opt_.lr(); }
+  int64_t optimizer_steps() const { return opt_.steps(); }  // since the optimizer (re)started
   const TrainConfig& config() const { return cfg_; }
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batch_log_; }
