@@ -36,22 +36,14 @@ Status train_config_check(const TrainConfig& c) {
 }
 
 namespace {
-// Floats of im2col patches per image: of all convolutions together, and of the largest.
-void patch_floats(const Model& m, size_t* all, size_t* largest) {
-  *all = *largest = 0;
-  for (const Layer& L : m.layers())
-    if (L.spec.kind == LayerKind::Conv2D) {
-      *all += im2col_floats(L);
-      *largest = std::max(*largest, im2col_floats(L));
-    }
-}
-
 // Floats one image occupies in a forward pass: its input, every layer's output (and max-pool
 // record), and the largest convolution's im2col patches.
 size_t forward_floats_per_image(const Model& m) {
-  size_t floats = size_t(m.input_size()), all, largest;
-  for (const Layer& L : m.layers()) floats += size_t(L.out.size()) * (L.spec.kind == LayerKind::MaxPool2D ? 2 : 1);
-  patch_floats(m, &all, &largest);
+  size_t floats = size_t(m.input_size()), largest = 0;
+  for (const Layer& L : m.layers()) {
+    floats += size_t(L.out.size()) * (L.spec.kind == LayerKind::MaxPool2D ? 2 : 1);
+    if (L.spec.kind == LayerKind::Conv2D) largest = std::max(largest, im2col_floats(L));
+  }
   return floats + largest;
 }
 }  // namespace
