@@ -99,9 +99,8 @@ std::string bytes_text(double bytes) {
   return buf;
 }
 
-double training_memory(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
-  dl::Model plan;
-  if (!plan.build(spec, false).ok()) return 0;
+double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg) {
+  if (!plan.built()) return 0;
   // The trainer's run, and the app's copies of the weights: the one published to the UI, the draw
   // pad's, and one on its way to a file or the browser's storage.
   return double(dl::training_bytes(plan, cfg)) + 3.0 * sizeof(float) * double(plan.trainable_params());
@@ -110,8 +109,8 @@ double training_memory(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
 // A network too large for the page's memory is refused before the trainer thread allocates it: in
 // wasm a failed allocation aborts the whole page (a Dense 65536 → Dense 1024 network did, at the
 // 2 GB limit, taking the data and any trained model with it). Empty: it fits.
-static std::string memory_refusal(const dl::ModelSpec& spec, const dl::TrainConfig& cfg) {
-  const double need = training_memory(spec, cfg);
+static std::string memory_refusal(const dl::Model& plan, const dl::TrainConfig& cfg) {
+  const double need = training_memory(plan, cfg);
   const double headroom = 64e6;  // the UI, fragmentation
   const double in_use = double(unsigned(mallinfo().uordblks));
   const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
@@ -140,16 +139,14 @@ void start_training(AppState& s, bool paused) {
     return;
   }
   const dl::TrainConfig cfg = train_config(s);
-  s.model.refused = memory_refusal(s.model.spec, cfg);
+  s.model.refused = memory_refusal(s.model.plan, cfg);
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
   s.bridge.start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }
 
 bool can_keep_weights(const AppState& s) {
-  if (!s.snap.has_model || !s.draw.model.built() || !s.model.build_error.empty()) return false;
-  dl::Model plan;
-  return plan.build(s.model.spec, false).ok() && dl::same_weight_layout(plan, s.draw.model);
+  return s.snap.has_model && dl::same_weight_layout(s.model.plan, s.draw.model);
 }
 
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {

@@ -58,6 +58,7 @@ struct ModelState {
   int preset = 0;                  // index into dl::presets()
   dl::ModelSpec spec;              // the builder's network (a preset's, or edited: name "custom")
   std::vector<dl::SummaryRow> rows;  // one per layer of spec; rows past an impossible layer are empty
+  dl::Model plan;                  // spec built without weights (model_spec_changed); unbuilt if impossible
   size_t trainable = 0, non_trainable = 0;
   std::string build_error;         // why spec cannot be built (Model::build's message), empty = fine
   int error_layer = -1;            // 0-based layer the build error names, -1 = none or the whole model
@@ -204,10 +205,10 @@ void start_training(AppState& s, bool paused);
 // Whether the weights trained or loaded so far (the draw pad's copy of the published ones) fit the
 // network in the Model window, so Start can continue from them (TrainSettings::keep_weights).
 bool can_keep_weights(const AppState& s);
-// Bytes a training run of this network with these settings holds, the app's copies included
-// (dl::training_bytes plus the published weights, the draw pad's and one being saved); 0 if the
-// network cannot be built. "14 MB", "1.2 GB".
-double training_memory(const dl::ModelSpec& spec, const dl::TrainConfig& cfg);
+// Bytes a training run of this network (a plan: ModelState::plan) with these settings holds, the app's
+// copies included (dl::training_bytes plus the published weights, the draw pad's and one being
+// saved); 0 if the network cannot be built. "14 MB", "1.2 GB".
+double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg);
 std::string bytes_text(double bytes);
 void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);

@@ -304,7 +304,7 @@ static void status_json_builder(const AppState& s, Json& j) {
   j.kv("total_params", double(m.trainable + m.non_trainable));
   j.kv("trainable_params", double(m.trainable));
   j.kv("non_trainable_params", double(m.non_trainable));
-  j.kv("train_bytes", training_memory(m.spec, train_config(s)));  // at the settings a Start would use
+  j.kv("train_bytes", training_memory(m.plan, train_config(s)));  // at the settings a Start would use
   j.kv("error", m.build_error);
   j.kv("error_layer", m.error_layer);
   j.kv("builder_open", m.builder_open);

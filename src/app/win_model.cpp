@@ -145,8 +145,10 @@ void model_spec_changed(AppState& s) {
     ms.trainable = m.trainable_params();
     ms.non_trainable = m.non_trainable_params();
     ms.refused.clear();
+    ms.plan = std::move(m);
     return;
   }
+  ms.plan = dl::Model();
   // "layer N (Type): ..." names the impossible layer. The layers before it still have shapes: build
   // them with a stand-in output (Flatten, Dense 2) so their rows can show shape and params.
   if (st.error.rfind("layer ", 0) == 0) ms.error_layer = std::atoi(st.error.c_str() + 6) - 1;
@@ -206,7 +208,7 @@ static void error_text(const std::string& msg) {
 // (the Model tile has it in the tooltip of the total).
 static void totals_line(const AppState& s, bool one_line, bool with_memory) {
   // Worked out only when shown: in the builder every frame, in the tile when the total is hovered.
-  auto memory = [&] { return bytes_text(training_memory(s.model.spec, train_config(s))); };
+  auto memory = [&] { return bytes_text(training_memory(s.model.plan, train_config(s))); };
   auto memory_tip = [&] {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Training it at batch %d holds about %s of memory: every parameter as weight, gradient, the "
