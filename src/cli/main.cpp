@@ -286,6 +286,18 @@ int cmd_summary(const Args& a) {
   return 0;
 }
 
+// The model in a file named on the command line (eval --model, train --init); an unreadable or
+// damaged file ends the program with one line.
+Model model_file_arg(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  Status s = read_file(path, &bytes);
+  if (!s.ok()) fail(s.error);
+  Model m;
+  s = model_load(bytes.data(), bytes.size(), &m);
+  if (!s.ok()) fail(path + ": " + s.error);
+  return m;
+}
+
 int cmd_train(const Args& a) {
   const Preset& p = preset_arg(a);
   TrainConfig cfg = p.recipe;
@@ -347,12 +359,7 @@ int cmd_train(const Args& a) {
   const bool init = a.has("init");
   if (init) {  // continue from saved weights: they must fit the preset's network as they are
     const std::string& f = a.opts.at("init");
-    std::vector<uint8_t> bytes;
-    Model from;
-    s = read_file(f, &bytes);
-    if (!s.ok()) fail(s.error);
-    s = model_load(bytes.data(), bytes.size(), &from);
-    if (!s.ok()) fail(f + ": " + s.error);
+    const Model from = model_file_arg(f);
     if (!same_weight_layout(from, model))
       fail(f + " holds the network " + from.spec().name + " (" + with_commas((long long)from.trainable_params()) +
            " trainable parameters); its weights do not fit the preset " + p.name + " (" +
@@ -459,14 +466,9 @@ int cmd_train(const Args& a) {
 int cmd_eval(const Args& a) {
   if (!a.has("model")) fail("--model FILE is required");
   set_threads(a);
-  std::vector<uint8_t> bytes;
-  Status s = read_file(a.opts.at("model"), &bytes);
-  if (!s.ok()) fail(s.error);
-  Model model;
-  s = model_load(bytes.data(), bytes.size(), &model);
-  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+  Model model = model_file_arg(a.opts.at("model"));
   Dataset test;
-  s = load_mnist(data_dir(a), "t10k", "test", &test);
+  Status s = load_mnist(data_dir(a), "t10k", "test", &test);
   if (!s.ok()) fail(s.error);
   if (test.pixels() != model.input_size()) fail("the model does not take 28x28 images");
   EvalResult e = evaluate(model, test);
