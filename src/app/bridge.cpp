@@ -284,9 +284,8 @@ void Bridge::publish(bool weights) {
     s.starting = false;
     s.paused = paused_ && trainer_.phase() == dl::TrainPhase::Running;
     s.phase = trainer_.phase();
-    s.message = !error_.empty()               ? error_
-                : trainer_.warning().empty() ? trainer_.message()
-                                             : trainer_.message() + ", but " + trainer_.warning();
+    s.warned = error_.empty() && !trainer_.warning().empty();
+    s.message = !error_.empty() ? error_ : s.warned ? trainer_.message() + ", but " + trainer_.warning() : trainer_.message();
     s.model_name = model_name_;
     s.has_model = has_model_;
     s.evaluating = eval_active_;
@@ -368,7 +367,7 @@ void Bridge::snapshot(Snapshot* out) {
   // Copy the small fields, then the big ones only when they changed.
   Snapshot tmp;
   tmp.run = s.run; tmp.phase = s.phase; tmp.paused = s.paused; tmp.starting = s.starting;
-  tmp.message = s.message; tmp.model_name = s.model_name;
+  tmp.message = s.message; tmp.warned = s.warned; tmp.model_name = s.model_name;
   tmp.epoch = s.epoch; tmp.epochs = s.epochs; tmp.batch = s.batch; tmp.batches_per_epoch = s.batches_per_epoch;
   tmp.batch_size = s.batch_size; tmp.train_n = s.train_n; tmp.val_n = s.val_n; tmp.steps = s.steps;
   tmp.epoch_loss = s.epoch_loss; tmp.epoch_accuracy = s.epoch_accuracy; tmp.samples_per_sec = s.samples_per_sec;

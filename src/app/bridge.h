@@ -28,6 +28,7 @@ struct Snapshot {
   dl::TrainPhase phase = dl::TrainPhase::Idle;
   bool paused = false, starting = false;
   std::string message;              // why training ended, or an error in plain words
+  bool warned = false;              // message ends with the trainer's warning (dl::Trainer::warning)
   std::string model_name;
   int epoch = 0, epochs = 0, batch = 0, batches_per_epoch = 0, batch_size = 0;
   int train_n = 0, val_n = 0;

@@ -473,8 +473,7 @@ static void progress(AppState& s) {
   for (const dl::EpochRecord& e : sn.history)
     for (const std::string& ev : e.events) in_log |= ev == sn.message;
   if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running && !in_log) {
-    // Diverged, or finished without learning anything (Trainer::warning, which the bridge appends).
-    const bool bad = sn.phase == dl::TrainPhase::Diverged || sn.message.find("did not learn") != std::string::npos;
+    const bool bad = sn.phase == dl::TrainPhase::Diverged || sn.warned;  // or it learned nothing
     if (bad) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", sn.message.c_str());
     if (bad) ImGui::PopStyleColor();
