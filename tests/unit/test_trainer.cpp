@@ -29,6 +29,15 @@ ModelSpec toy_model() {
   s.layers = {flatten(), dense(16, Act::ReLU), dense(10, Act::Softmax)};
   return s;
 }
+// The toy runs' settings: batch 20 (30 batches an epoch of 600 images), Adam unless told.
+TrainConfig toy_config(int epochs, float lr = 0.01f, OptKind opt = OptKind::Adam) {
+  TrainConfig c;
+  c.epochs = epochs;
+  c.batch = 20;
+  c.opt.kind = opt;
+  c.opt.lr = lr;
+  return c;
+}
 // Builds toy_model() into m and trains it to the end with t (both outlive the run: t points at m).
 void train_toy(Model& m, Trainer& t, const Dataset& train, const Dataset& val, const TrainConfig& c) {
   REQUIRE(m.build(toy_model()).ok());
@@ -41,10 +50,7 @@ TEST_CASE("trainer learns a separable problem and reports Keras-like history") {
   Dataset train = toy(600, 1), val = toy(200, 2);
   Model m;
   REQUIRE(m.build(toy_model()).ok());
-  TrainConfig c;
-  c.epochs = 8;
-  c.batch = 20;
-  c.opt.lr = 0.01f;
+  const TrainConfig c = toy_config(8);
   Trainer t;
   REQUIRE(t.begin(&m, &train, &val, c).ok());
   CHECK(t.batches_per_epoch() == 30);
@@ -94,23 +100,14 @@ TEST_CASE("early stopping stops, restores the best weights; stop() ends after th
 
 TEST_CASE("a run that learns nothing says so, with advice on the learning rate") {
   Dataset train = toy(600, 1), val = toy(200, 2);
-  int most = 0;  // the most common label of the training set, and its share
-  {
-    std::vector<int> counts(10, 0);
-    for (uint8_t l : train.labels) ++counts[l];
-    most = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
-  }
+  const std::vector<int> counts = dataset_class_counts(train);
+  const int most = int(std::max_element(counts.begin(), counts.end()) - counts.begin());  // the most common label
   struct Case { OptKind opt; float lr; const char* advice; };
   for (Case c : {Case{OptKind::SGD, 10.0f, "far too high for SGD; try 0.01"},
                  Case{OptKind::Adam, 1e-9f, "far too low for Adam; try 0.001"}}) {
-    TrainConfig cfg;
-    cfg.epochs = 3;
-    cfg.batch = 20;
-    cfg.opt.kind = c.opt;
-    cfg.opt.lr = c.lr;
     Model m;
     Trainer t;
-    train_toy(m, t, train, val, cfg);
+    train_toy(m, t, train, val, toy_config(3, c.lr, c.opt));
     INFO(t.message());
     REQUIRE(t.phase() == TrainPhase::Finished);
     std::vector<std::string> warnings;
@@ -124,13 +121,9 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
     CHECK(t.warning().find(c.advice) != std::string::npos);
   }
   // A run that learns has no such event, not even in its first epoch.
-  TrainConfig cfg;
-  cfg.epochs = 2;
-  cfg.batch = 20;
-  cfg.opt.lr = 0.01f;
   Model m;
   Trainer t;
-  train_toy(m, t, train, val, cfg);
+  train_toy(m, t, train, val, toy_config(2));
   CHECK(t.message() == "finished 2 epochs");
   CHECK(t.warning().empty());
   for (const auto& e : t.history()) CHECK(e.events.empty());
@@ -138,10 +131,7 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
 
 TEST_CASE("going on with the same weights keeps the optimizer's moments, as Keras' fit() called again") {
   Dataset train = toy(600, 1), val = toy(200, 2);
-  TrainConfig c;
-  c.epochs = 1;
-  c.batch = 20;
-  c.opt.lr = 0.01f;
+  TrainConfig c = toy_config(1);
   Model m;
   Trainer t;
   train_toy(m, t, train, val, c);  // 30 steps
