@@ -363,8 +363,9 @@ void Trainer::end_epoch() {
 }
 
 // What to try when a run learned nothing. Far outside an optimizer's usual range, the learning rate
-// is the likely cause: too high, steps overshoot and ReLU units die (SGD at 10 leaves mlp at 9.8%);
-// too low, the weights barely move.
+// is the likely cause: too high, steps overshoot and ReLU units die (SGD at 10 for 2 epochs leaves
+// 509 of mlp's 512 hidden units at 0 on every test image, and 11.35% accuracy); too low, the weights
+// barely move.
 std::string Trainer::not_learning(const EpochRecord& r) const {
   const bool sgd = cfg_.opt.kind == OptKind::SGD;
   const double lr = opt_.lr(), low = sgd ? 1e-4 : 1e-6, high = sgd ? 1.0 : 0.05, usual = sgd ? 0.01 : 0.001;
