@@ -344,7 +344,7 @@ float Model::backward(const int* y, const float* class_weights) {
         // still has its patches in scratch_, and the others are recomputed.
         const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * im2col_floats(L);
         const int chunk = kept ? B : patch_chunk(L, B);
-        if (!kept) grow(scratch_, size_t(chunk) * im2col_floats(L));
+        DL_ASSERT(kept || scratch_.size() >= size_t(chunk) * im2col_floats(L));  // the forward pass grew it
         conv2d_backward(dx, dw, db, kept ? L.patches.data() : scratch_.data(), dout, inp, w, B, L.in.h, L.in.w,
                         L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li, chunk);
         if (!kept) scratch_layer_ = -1;  // backward overwrote them
