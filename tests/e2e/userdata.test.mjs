@@ -1,17 +1,23 @@
 // A user's own data in the Data window: small IDX files made here (a .gz images file and a raw
 // labels file, picked with the file chooser) replace MNIST and train; a damaged file and a broken
-// .gz are refused in words and the data in use stays; a Kaggle-style train.csv dropped on the page
-// loads; "Use MNIST again" switches back.
+// .gz are refused in words and the data in use stays; a Kaggle-style train.csv and a model file
+// dropped on the page while a run is going are refused and the run stays; after Stop the CSV loads;
+// "Use MNIST again" switches back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click, realErrors } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click, realErrors, trainModel } from './helpers.mjs';
 
-let srv, browser;
-before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
-after(async () => { await browser?.close(); await srv?.close(); });
+let srv, browser, dir;
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-userdata-'));
+  srv = await serve({ isolation: true });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
 // The first n MNIST test digits as IDX files (big-endian header, then bytes).
 function idx(n) {
@@ -74,13 +80,24 @@ test('own IDX and CSV data load, bad files are refused with the data kept, MNIST
   const rows = ['label,' + Array.from({ length: 784 }, (_, i) => 'pixel' + i).join(',')];
   for (let i = 0; i < 70; i++) rows.push([d.rawLabels[8 + i], ...d.rawImages.subarray(16 + i * 784, 16 + (i + 1) * 784)].join(','));
   const csv = rows.join('\n') + '\n';
-  const drop = (text) => page.evaluate((text) => {
+  const drop = (text, name = 'train.csv') => page.evaluate(({ text, name }) => {
     const dt = new DataTransfer();
-    dt.items.add(new File([text], 'train.csv', { type: 'text/csv' }));
+    dt.items.add(new File([typeof text === 'string' ? text : new Uint8Array(text)], name));
     document.getElementById('canvas').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, text);
+  }, { text, name });
   await drop(csv);
   s = await waitStatus(page, (s) => /Stop the training first/.test(s.data.user_error), 15000, 'refused while training');
+  // A model file dropped now would have ended the run and replaced its network: refused too.
+  const before = s;
+  await drop([...fs.readFileSync(trainModel(dir, 'cnn-tiny', 200))], 'cnn-tiny.dlmodel');
+  s = await waitStatus(page, (s) => s.model_error !== '', 15000, 'the model file refused while training');
+  t.diagnostic(`model file while training: ${s.model_error}`);
+  assert.match(s.model_error, /cnn-tiny\.dlmodel.*still running.*Stop it first.*have not changed/);
+  assert.equal(s.model_notice, '');
+  assert.equal(s.phase, before.phase);
+  assert.equal(s.steps, 1);
+  assert.equal(s.preset, before.preset);
+  assert.equal(s.model.name, before.model.name);
   await click(page, 'training.stop');
   await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 20000, 'stopped');
   await drop(csv);
