@@ -129,7 +129,7 @@ TEST_CASE("a run that learns nothing says so, with advice on the learning rate")
   for (const auto& e : t.history()) CHECK(e.events.empty());
 }
 
-TEST_CASE("going on with the same weights keeps the optimizer's moments, as Keras' fit() called again") {
+TEST_CASE("going on with the same weights keeps the optimizer's moments and the random stream, as Keras' fit() called again") {
   Dataset train = toy(600, 1), val = toy(200, 2);
   TrainConfig c = toy_config(1);
   Model m;
@@ -156,6 +156,21 @@ TEST_CASE("going on with the same weights keeps the optimizer's moments, as Kera
   CHECK(cont.optimizer_steps() == 61);
   CHECK(fresh.optimizer_steps() == 1);
   CHECK(cont_m.params != fresh_m.params);
+  // The random stream goes on too: the continued step trained on other images than the fresh
+  // trainer's, whose first batch with this seed is the first run's first batch again.
+  CHECK(cont.last_batch() != fresh.last_batch());
+  {  // a new seed starts the stream afresh, weights and moments going on
+    TrainConfig c7 = c;
+    c7.seed = 7;
+    Model a = m, b = m;
+    Trainer reseeded = t, other;
+    REQUIRE(reseeded.begin(&a, &train, &val, c7, false).ok());
+    REQUIRE(other.begin(&b, &train, &val, c7, false).ok());
+    reseeded.step();
+    other.step();
+    CHECK(reseeded.optimizer_steps() == 61);
+    CHECK(reseeded.last_batch() == other.last_batch());
+  }
   // Another optimizer, or new weights: it starts afresh.
   c.opt.kind = OptKind::SGD;
   REQUIRE(t.begin(&m, &train, &val, c, false).ok());

@@ -156,16 +156,20 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   if (train->pixels() != model->input_size())
     return Status::fail("the model expects " + std::to_string(model->input_size()) + " pixels per image, the data has " +
                         std::to_string(train->pixels()));
+  // Going on from this trainer's last run (finished or stopped, same weights): as Keras' fit() called
+  // again, the optimizer's moments go on (Optimizer::resume, same kind only) and so does the random
+  // stream, so the next epochs get new shuffles, dropout masks and augmentations, not the first
+  // run's again; a new seed starts the stream afresh.
+  const bool goes_on = !init_weights && (phase_ == TrainPhase::Finished || phase_ == TrainPhase::Stopped);
+  if (!goes_on || cfg.seed != cfg_.seed) rng_.reseed(cfg.seed, 0xda7a);
   model_ = model;
   train_ = train;
   val_ = val && val->n > 0 ? val : nullptr;
   cfg_ = cfg;
-  rng_.reseed(cfg.seed, 0xda7a);
   if (init_weights) model->init(cfg.seed);
   model->keep_patches(keeps_patches(*model, cfg.batch));
-  const bool ended_well = phase_ == TrainPhase::Finished || phase_ == TrainPhase::Stopped;
-  if (init_weights || !ended_well) opt_.init(cfg.opt, model->params.size());
-  else opt_.resume(cfg.opt, model->params.size());
+  if (goes_on) opt_.resume(cfg.opt, model->params.size());
+  else opt_.init(cfg.opt, model->params.size());
   order_.resize(train->n);
   std::iota(order_.begin(), order_.end(), 0);
   x_.resize(size_t(cfg.batch) * train->pixels());
