@@ -3,7 +3,7 @@
 #   1. native build: core, digitlab CLI, unit tests  → ctest (unit tests + CLI end-to-end on real MNIST)
 #   2. the same core unit tests compiled to wasm (SIMD + pthreads), run under node
 #   3. the browser app (both wasm builds) → end-to-end tests in headless Chromium, and in Firefox ESR
-#      (on a private Xvfb display: headless Firefox has no GL driver here)
+#      and WebKitGTK (Safari's engine), each on a private Xvfb display
 # Ends with one line "suites: N passed, N failed"; exits non-zero if any suite failed.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,7 +33,7 @@ e2e() {
 suite "native build" native_build
 suite "native tests (ctest)" ctest --test-dir build/native --output-on-failure
 suite "wasm unit tests (node)" wasm_tests
-suite "browser app e2e (chromium, firefox)" e2e
+suite "browser app e2e (chromium, firefox, webkit)" e2e
 
 [ $failed -eq 0 ] || echo "failed suites: ${failed_names[*]}"
 echo "suites: $passed passed, $failed failed"

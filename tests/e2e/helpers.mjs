@@ -1,6 +1,7 @@
 // Shared pieces of the browser tests: a fresh headless Chromium (SwiftShader WebGL 2), our own
 // static server on a free 127.0.0.1 port, waiting on window.digitlab.status(), and screenshots.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
@@ -176,4 +177,65 @@ export async function pressAt(page, x, y, settle = 150) {
   await sleep(100);
   await page.mouse.up();
   await sleep(settle);
+}
+
+// WebKit, the engine of Safari: Debian's WebKitGTK, its MiniBrowser driven by WebKitWebDriver over
+// classic WebDriver (plain HTTP; no client library), on a private X display (startXvfb).
+// WebKitGTK keeps SharedArrayBuffer off even in a cross-origin isolated page, where Safari (15.2 and
+// later) turns it on; `sab: true` sets JavaScriptCore's switch for it, as Safari's isolated pages have
+// it. Returns { go(url), js(body, ...args), status(), waitStatus(), pointer(actions), screenshot(name),
+// version, close() }; js() runs `body` as a function body in the page and gives its return value.
+export function miniBrowser() {
+  for (const dir of fs.readdirSync('/usr/lib')) {
+    const p = path.join('/usr/lib', dir, 'webkit2gtk-4.1', 'MiniBrowser');
+    if (fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+export async function launchWebKit(display, { sab = true, width = 1600, height = 900 } = {}) {
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const env = { ...process.env, DISPLAY: display };
+  if (sab) env.JSC_useSharedArrayBuffer = '1';
+  const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env });
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (method, p, body) => {
+    const r = await fetch(base + p, { method, headers: { 'content-type': 'application/json' },
+                                      body: body === undefined ? undefined : JSON.stringify(body) });
+    const j = await r.json();
+    if (!r.ok) throw new Error(`WebDriver ${method} ${p}: ${JSON.stringify(j.value).slice(0, 400)}`);
+    return j.value;
+  };
+  for (let i = 0; ; i++) {  // the driver listens within a second or so
+    try { if ((await call('GET', '/status')).ready) break; } catch (e) { if (i > 100) { driver.kill(); throw e; } }
+    await sleep(100);
+  }
+  let id;
+  try {
+    const s = await call('POST', '/session', { capabilities: { alwaysMatch: {
+      'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] } } } });
+    id = s.sessionId;
+    await call('POST', `/session/${id}/window/rect`, { width, height });
+    const w = {
+      version: s.capabilities.browserVersion,
+      go: (url) => call('POST', `/session/${id}/url`, { url }),
+      js: (body, ...args) => call('POST', `/session/${id}/execute/sync`, { script: body, args }),
+      status: () => w.js('return window.digitlab && window.digitlab.status()'),
+      layout: () => w.js('return window.digitlab.layout()'),
+      pointer: (actions) => call('POST', `/session/${id}/actions`, { actions: [{ type: 'pointer', id: 'mouse',
+                                                                                parameters: { pointerType: 'mouse' }, actions }] }),
+      screenshot: async (name) => {
+        fs.mkdirSync(SHOTS, { recursive: true });
+        fs.writeFileSync(path.join(SHOTS, `${name}.png`), Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
+      },
+      close: async () => { try { await call('DELETE', `/session/${id}`); } finally { driver.kill(); } },
+    };
+    w.waitStatus = (pred, ms, what) => waitStatus({ evaluate: () => w.status() }, pred, ms, what);
+    return w;
+  } catch (e) {
+    driver.kill();
+    throw e;
+  }
 }

@@ -1,0 +1,115 @@
+// The app in a third engine: WebKit, the engine of Safari, as Debian's WebKitGTK (MiniBrowser over
+// WebKitWebDriver, see launchWebKit):
+//   1. isolated, with SharedArrayBuffer as Safari has it there: the threads build trains mlp for 1
+//      epoch to the native CLI's test accuracy (within 0.3 points) while frames keep coming, and a
+//      mouse-drawn 7 reads as a 7;
+//   2. a plain static host: the service worker isolates the page and the threads build runs;
+//   3. without SharedArrayBuffer (WebKitGTK's default, and any WebKit that lacks it): the app picks the
+//      single-thread build, which trains between frames to the same test accuracy.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ROOT, serve, startXvfb, launchWebKit, sleep } from './helpers.mjs';
+
+const SEED = '1';
+let xvfb;
+before(async () => { xvfb = await startXvfb(); });
+after(() => { xvfb?.proc.kill(); });
+
+// The native CLI's test accuracy for the same run (mlp, 1 epoch, SEED), computed once.
+let cli;
+const cliAccuracy = () => (cli ??= JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+  ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' })).test_accuracy);
+
+// Polls until the URL's run has its first test accuracy, failing if frames stop for 2 s.
+async function trainOneEpoch(w) {
+  await w.waitStatus((s) => s.phase === 'training', 90000, 'training to start');
+  await w.js('window.digitlab.frames(true)');
+  const t0 = Date.now();
+  for (;;) {
+    const s = await w.status();
+    const fr = await w.js('return window.digitlab.frames()');
+    assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
+    assert.notEqual(s.phase, 'diverged');
+    if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
+    assert.ok(Date.now() - t0 < 300000, 'training took more than 5 minutes');
+    await sleep(500);
+  }
+}
+
+// A 7 drawn with the mouse (WebDriver pointer actions: press, 16 moves, release), then the settled
+// prediction.
+async function drawSeven(w) {
+  const pad = (await w.layout())['draw.pad'];
+  assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
+  const P = (u, v) => ({ type: 'pointerMove', origin: 'viewport', duration: 30,
+                         x: Math.round(pad.x + u * pad.w), y: Math.round(pad.y + v * pad.h) });
+  const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]], acts = [P(...pts[0]), { type: 'pointerDown', button: 0 }];
+  for (let i = 1; i < pts.length; ++i)
+    for (let k = 1; k <= 8; ++k) {
+      const [a, b] = [pts[i - 1], pts[i]];
+      acts.push(P(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8));
+    }
+  acts.push({ type: 'pointerUp', button: 0 });
+  await w.pointer(acts);
+  let last = '';
+  return w.waitStatus((s) => {
+    const now = JSON.stringify(s.prediction && s.prediction.probabilities);
+    const settled = s.prediction != null && now === last;
+    last = now;
+    return settled;
+  }, 10000, 'a settled prediction');
+}
+
+test('WebKit, isolated with SharedArrayBuffer (as Safari): threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
+  const srv = await serve({ isolation: true });
+  const w = await launchWebKit(xvfb.display);
+  try {
+    await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
+    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(first.isolated, true);
+    assert.equal(first.build, 'threads');
+    assert.equal(first.simd, true);
+    assert.ok(first.workers >= 1, 'kernel workers started');
+    const { s, frames, secs } = await trainOneEpoch(w);
+    t.diagnostic(`WebKitGTK ${w.version}: test accuracy ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ` +
+                 `${Math.round(s.samples_per_sec)} samples/s; frames median ${frames.median_ms.toFixed(0)} ms, p95 ${frames.p95_ms.toFixed(0)} ms`);
+    assert.equal(s.error, '');
+    assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
+    const p = await drawSeven(w);
+    t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
+    assert.equal(p.prediction.digit, 7);
+    await w.screenshot('webkit-trained');
+  } finally { await w.close(); await srv.close(); }
+});
+
+test('WebKit, plain static host: the service worker isolates the page and the threads build runs', async () => {
+  const srv = await serve({ isolation: false });
+  const w = await launchWebKit(xvfb.display);
+  try {
+    await w.go(srv.url);
+    const s = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(s.isolated, true, 'isolated through the service worker');
+    assert.equal(s.build, 'threads');
+    assert.equal(s.error, '');
+  } finally { await w.close(); await srv.close(); }
+});
+
+test('WebKit without SharedArrayBuffer: the single-thread build trains between frames, within 0.3 points of the CLI', async (t) => {
+  const srv = await serve({ isolation: true });
+  const w = await launchWebKit(xvfb.display, { sab: false });
+  try {
+    await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
+    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(await w.js('return typeof SharedArrayBuffer'), 'undefined');
+    assert.equal(first.isolated, true);
+    assert.equal(first.build, 'single-thread');
+    assert.equal(first.threads, false);
+    const { s, secs } = await trainOneEpoch(w);
+    t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
+    assert.equal(s.error, '');
+    assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit single-thread ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
+    await w.screenshot('webkit-single-thread');
+  } finally { await w.close(); await srv.close(); }
+});
