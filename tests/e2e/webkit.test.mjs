@@ -3,7 +3,8 @@
 //   1. isolated, with SharedArrayBuffer as Safari has it there: the threads build trains mlp for 1
 //      epoch to the native CLI's test accuracy (within 0.3 points) while frames keep coming, and a
 //      mouse-drawn 7 reads as a 7;
-//   2. a plain static host: the service worker isolates the page and the threads build runs;
+//   2. a plain static host, in a phone-sized window: the service worker isolates the page, the threads
+//      build runs, a lesson link opens on the Draw tab, and a mouse-drawn 7 reads as a 7;
 //   3. without SharedArrayBuffer (WebKitGTK's default, and any WebKit that lacks it): the app picks the
 //      single-thread build, which trains between frames to the same test accuracy.
 import { test, before, after } from 'node:test';
@@ -84,15 +85,23 @@ test('WebKit, isolated with SharedArrayBuffer (as Safari): threads + SIMD; mlp 1
   } finally { await w.close(); await srv.close(); }
 });
 
-test('WebKit, plain static host: the service worker isolates the page and the threads build runs', async () => {
+test('WebKit, plain static host, a phone-sized window: the service worker isolates the page; the lesson link opens the Draw tab; a drawn 7 reads 7', async (t) => {
   const srv = await serve({ isolation: false });
-  const w = await launchWebKit(xvfb.display);
+  const w = await launchWebKit(xvfb.display, { width: 412, height: 915 });
   try {
-    await w.go(srv.url);
-    const s = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
-    assert.equal(s.isolated, true, 'isolated through the service worker');
-    assert.equal(s.build, 'threads');
+    await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1&pane=draw`);
+    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    assert.equal(first.isolated, true, 'isolated through the service worker');
+    assert.equal(first.build, 'threads');
+    const s = await w.waitStatus((s) => s.test_accuracy != null, 120000, 'one epoch trained');
     assert.equal(s.error, '');
+    assert.equal(s.layout, 'narrow');
+    assert.equal(s.pane, 'Draw');
+    // (WebKitGTK's WebDriver turns touch actions into mouse events, so a finger cannot be tested here.)
+    const p = await drawSeven(w);
+    t.diagnostic(`narrow window ${JSON.stringify(await w.js('return [innerWidth, innerHeight]'))}: drawn 7 read as ${p.prediction.digit}`);
+    assert.equal(p.prediction.digit, 7);
+    await w.screenshot('webkit-phone-draw');
   } finally { await w.close(); await srv.close(); }
 });
 
