@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox } from './helpers.mjs';
+import { ROOT, SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox, drawSeven } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -42,36 +42,6 @@ async function trainOneEpoch(f) {
   }
 }
 
-// A 7 in three strokes' worth of points, with the mouse or (touch) a finger.
-async function drawSeven(f, touch = false) {
-  const pad = (await f.page.evaluate(() => window.digitlab.layout()))['draw.pad'];
-  assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
-  const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
-  const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];
-  if (touch) {
-    await f.page.touchscreen.touchStart(...P(...pts[0]));
-    for (let i = 1; i < pts.length; ++i)
-      for (let k = 1; k <= 8; ++k) {
-        const [a, b] = [pts[i - 1], pts[i]];
-        await f.page.touchscreen.touchMove(...P(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8));
-      }
-    await f.page.touchscreen.touchEnd();
-  } else {
-    await f.page.mouse.move(...P(...pts[0]));
-    await f.page.mouse.down();
-    for (const p of pts.slice(1)) await f.page.mouse.move(...P(...p), { steps: 8 });
-    await f.page.mouse.up();
-  }
-  // The app takes the queued moves a frame at a time: wait until the prediction stops changing.
-  let last = '';
-  return f.waitStatus((s) => {
-    const now = JSON.stringify(s.prediction && s.prediction.probabilities);
-    const settled = s.prediction != null && now === last;
-    last = now;
-    return settled;
-  }, 10000, 'a settled prediction');
-}
-
 const shot = (f, name) => { fs.mkdirSync(SHOTS, { recursive: true }); return f.page.screenshot({ path: path.join(SHOTS, `${name}.png`) }); };
 
 test('Firefox, isolation headers: threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
@@ -89,7 +59,7 @@ test('Firefox, isolation headers: threads + SIMD; mlp 1 epoch within 0.3 points 
     const cli = JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
       ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' }));
     assert.ok(Math.abs(cli.test_accuracy - s.test_accuracy) <= 0.003, `Firefox ${s.test_accuracy} vs CLI ${cli.test_accuracy}`);
-    const p = await drawSeven(f);
+    const p = await drawSeven(f.page);
     t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
     assert.equal(p.prediction.digit, 7);
     assert.match(p.prediction.latency_text, /^\d+\.\d\d ms$/, 'an isolated page has a fine clock: two decimals');
@@ -119,7 +89,7 @@ test('Firefox, no isolation possible: the single-thread build trains and predict
     const { s, secs } = await trainOneEpoch(f);
     t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
     assert.ok(s.test_accuracy >= 0.96, `test accuracy ${s.test_accuracy}`);
-    const p = await drawSeven(f);
+    const p = await drawSeven(f.page);
     await shot(f, 'firefox-single-thread');
     assert.equal(p.prediction.digit, 7, JSON.stringify(p.prediction));
     t.diagnostic(`pad forward pass on a coarse clock: ${p.prediction.latency_ms} ms measured, shown as "${p.prediction.latency_text}"`);
@@ -137,7 +107,7 @@ test('Firefox, a phone (412 × 915, touch): the lesson link opens the Draw tab; 
     const s = await f.waitStatus((s) => s.test_accuracy != null, 120000, 'one epoch trained');
     assert.equal(s.layout, 'narrow');
     assert.equal(s.pane, 'Draw');
-    const p = await drawSeven(f, true);
+    const p = await drawSeven(f.page, { touch: true });
     t.diagnostic(`finger-drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%)`);
     assert.equal(p.prediction.digit, 7);
     await shot(f, 'firefox-phone-draw');

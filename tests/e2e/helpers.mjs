@@ -183,8 +183,10 @@ export async function pressAt(page, x, y, settle = 150) {
 // classic WebDriver (plain HTTP; no client library), on a private X display (startXvfb).
 // WebKitGTK keeps SharedArrayBuffer off even in a cross-origin isolated page, where Safari (15.2 and
 // later) turns it on; `sab: true` sets JavaScriptCore's switch for it, as Safari's isolated pages have
-// it. Returns { go(url), js(body, ...args), status(), waitStatus(), pointer(actions), screenshot(name),
-// version, close() }; js() runs `body` as a function body in the page and gives its return value.
+// it. Returns { page, go(url), js(body, ...args), screenshot(name), version, close() }: js() runs
+// `body` as a function body in the page and gives its return value; `page` offers what the other
+// helpers use of a playwright page (evaluate(fn, arg), mouse.move/down/up), so status(), waitStatus(),
+// layout() and click() take it as they take Chromium's.
 export function miniBrowser() {
   for (const dir of fs.readdirSync('/usr/lib')) {
     const p = path.join('/usr/lib', dir, 'webkit2gtk-4.1', 'MiniBrowser');
@@ -218,24 +220,69 @@ export async function launchWebKit(display, { sab = true, width = 1600, height =
       'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] } } } });
     id = s.sessionId;
     await call('POST', `/session/${id}/window/rect`, { width, height });
+    const js = (body, ...args) => call('POST', `/session/${id}/execute/sync`, { script: body, args });
+    // Pointer state (position, button) lasts across action calls until the session ends.
+    const act = (actions) => call('POST', `/session/${id}/actions`, {
+      actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions }] });
+    let at = [0, 0];
+    const to = (x, y) => ({ type: 'pointerMove', origin: 'viewport', duration: 16, x: Math.round(x), y: Math.round(y) });
+    const page = {
+      evaluate: (fn, arg) => js(`return (${fn})(arguments[0]);`, arg === undefined ? null : arg),
+      mouse: {
+        move: (x, y, { steps = 1 } = {}) => {
+          const [x0, y0] = at;
+          at = [x, y];
+          return act(Array.from({ length: steps }, (_, k) => to(x0 + (x - x0) * (k + 1) / steps, y0 + (y - y0) * (k + 1) / steps)));
+        },
+        down: () => act([{ type: 'pointerDown', button: 0 }]),
+        up: () => act([{ type: 'pointerUp', button: 0 }]),
+      },
+    };
     const w = {
       version: s.capabilities.browserVersion,
+      page,
+      js,
       go: (url) => call('POST', `/session/${id}/url`, { url }),
-      js: (body, ...args) => call('POST', `/session/${id}/execute/sync`, { script: body, args }),
-      status: () => w.js('return window.digitlab && window.digitlab.status()'),
-      layout: () => w.js('return window.digitlab.layout()'),
-      pointer: (actions) => call('POST', `/session/${id}/actions`, { actions: [{ type: 'pointer', id: 'mouse',
-                                                                                parameters: { pointerType: 'mouse' }, actions }] }),
       screenshot: async (name) => {
         fs.mkdirSync(SHOTS, { recursive: true });
         fs.writeFileSync(path.join(SHOTS, `${name}.png`), Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
       },
       close: async () => { try { await call('DELETE', `/session/${id}`); } finally { driver.kill(); } },
     };
-    w.waitStatus = (pred, ms, what) => waitStatus({ evaluate: () => w.status() }, pred, ms, what);
     return w;
   } catch (e) {
     driver.kill();
     throw e;
   }
+}
+
+// A 7 in three strokes' worth of points on the draw pad, with the mouse or ({ touch: true }, puppeteer's
+// touchscreen) a finger; then the prediction once it stops changing (the app takes the queued moves a
+// frame at a time). Works with a puppeteer page and with launchWebKit()'s page.
+export async function drawSeven(page, { touch = false } = {}) {
+  const pad = (await layout(page))['draw.pad'];
+  if (!pad || pad.w <= 50) throw new Error('layout() gives no draw pad');
+  const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];
+  if (touch) {
+    await page.touchscreen.touchStart(...P(...pts[0]));
+    for (let i = 1; i < pts.length; ++i)
+      for (let k = 1; k <= 8; ++k) {
+        const [a, b] = [pts[i - 1], pts[i]];
+        await page.touchscreen.touchMove(...P(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8));
+      }
+    await page.touchscreen.touchEnd();
+  } else {
+    await page.mouse.move(...P(...pts[0]));
+    await page.mouse.down();
+    for (const p of pts.slice(1)) await page.mouse.move(...P(...p), { steps: 8 });
+    await page.mouse.up();
+  }
+  let last = '';
+  return waitStatus(page, (s) => {
+    const now = JSON.stringify(s.prediction && s.prediction.probabilities);
+    const settled = s.prediction != null && now === last;
+    last = now;
+    return settled;
+  }, 10000, 'a settled prediction');
 }

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, serve, startXvfb, launchWebKit, sleep } from './helpers.mjs';
+import { ROOT, serve, startXvfb, launchWebKit, sleep, status, waitStatus, drawSeven } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -24,13 +24,13 @@ const cliAccuracy = () => (cli ??= JSON.parse(execFileSync(path.join(ROOT, 'buil
   ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' })).test_accuracy);
 
 // Polls until the URL's run has its first test accuracy, failing if frames stop for 2 s.
-async function trainOneEpoch(w) {
-  await w.waitStatus((s) => s.phase === 'training', 90000, 'training to start');
-  await w.js('window.digitlab.frames(true)');
+async function trainOneEpoch(page) {
+  await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
+  await page.evaluate(() => window.digitlab.frames(true));
   const t0 = Date.now();
   for (;;) {
-    const s = await w.status();
-    const fr = await w.js('return window.digitlab.frames()');
+    const s = await status(page);
+    const fr = await page.evaluate(() => window.digitlab.frames());
     assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
     assert.notEqual(s.phase, 'diverged');
     if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
@@ -39,46 +39,22 @@ async function trainOneEpoch(w) {
   }
 }
 
-// A 7 drawn with the mouse (WebDriver pointer actions: press, 16 moves, release), then the settled
-// prediction.
-async function drawSeven(w) {
-  const pad = (await w.layout())['draw.pad'];
-  assert.ok(pad && pad.w > 50, 'layout() gives the draw pad');
-  const P = (u, v) => ({ type: 'pointerMove', origin: 'viewport', duration: 30,
-                         x: Math.round(pad.x + u * pad.w), y: Math.round(pad.y + v * pad.h) });
-  const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]], acts = [P(...pts[0]), { type: 'pointerDown', button: 0 }];
-  for (let i = 1; i < pts.length; ++i)
-    for (let k = 1; k <= 8; ++k) {
-      const [a, b] = [pts[i - 1], pts[i]];
-      acts.push(P(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8));
-    }
-  acts.push({ type: 'pointerUp', button: 0 });
-  await w.pointer(acts);
-  let last = '';
-  return w.waitStatus((s) => {
-    const now = JSON.stringify(s.prediction && s.prediction.probabilities);
-    const settled = s.prediction != null && now === last;
-    last = now;
-    return settled;
-  }, 10000, 'a settled prediction');
-}
-
 test('WebKit, isolated with SharedArrayBuffer (as Safari): threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
   const srv = await serve({ isolation: true });
   const w = await launchWebKit(xvfb.display);
   try {
     await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
-    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    const first = await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
     assert.equal(first.isolated, true);
     assert.equal(first.build, 'threads');
     assert.equal(first.simd, true);
     assert.ok(first.workers >= 1, 'kernel workers started');
-    const { s, frames, secs } = await trainOneEpoch(w);
+    const { s, frames, secs } = await trainOneEpoch(w.page);
     t.diagnostic(`WebKitGTK ${w.version}: test accuracy ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ` +
                  `${Math.round(s.samples_per_sec)} samples/s; frames median ${frames.median_ms.toFixed(0)} ms, p95 ${frames.p95_ms.toFixed(0)} ms`);
     assert.equal(s.error, '');
     assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
-    const p = await drawSeven(w);
+    const p = await drawSeven(w.page);
     t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
     assert.equal(p.prediction.digit, 7);
     await w.screenshot('webkit-trained');
@@ -90,15 +66,15 @@ test('WebKit, plain static host, a phone-sized window: the service worker isolat
   const w = await launchWebKit(xvfb.display, { width: 412, height: 915 });
   try {
     await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1&pane=draw`);
-    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    const first = await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
     assert.equal(first.isolated, true, 'isolated through the service worker');
     assert.equal(first.build, 'threads');
-    const s = await w.waitStatus((s) => s.test_accuracy != null, 120000, 'one epoch trained');
+    const s = await waitStatus(w.page, (s) => s.test_accuracy != null, 120000, 'one epoch trained');
     assert.equal(s.error, '');
     assert.equal(s.layout, 'narrow');
     assert.equal(s.pane, 'Draw');
     // (WebKitGTK's WebDriver turns touch actions into mouse events, so a finger cannot be tested here.)
-    const p = await drawSeven(w);
+    const p = await drawSeven(w.page);
     t.diagnostic(`narrow window ${JSON.stringify(await w.js('return [innerWidth, innerHeight]'))}: drawn 7 read as ${p.prediction.digit}`);
     assert.equal(p.prediction.digit, 7);
     await w.screenshot('webkit-phone-draw');
@@ -110,12 +86,12 @@ test('WebKit without SharedArrayBuffer: the single-thread build trains between f
   const w = await launchWebKit(xvfb.display, { sab: false });
   try {
     await w.go(`${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
-    const first = await w.waitStatus((s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    const first = await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
     assert.equal(await w.js('return typeof SharedArrayBuffer'), 'undefined');
     assert.equal(first.isolated, true);
     assert.equal(first.build, 'single-thread');
     assert.equal(first.threads, false);
-    const { s, secs } = await trainOneEpoch(w);
+    const { s, secs } = await trainOneEpoch(w.page);
     t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
     assert.equal(s.error, '');
     assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit single-thread ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
