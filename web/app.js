@@ -368,10 +368,47 @@
                   : 'Digit Lab stopped because of an internal error (' + what + '). Reload the page to start again.');
       },
     };
+    const failed = () => fatal('The app files could not be downloaded (' + name + '.js). Check the network connection, then reload.');
     const s = document.createElement('script');
-    s.src = name + '.js';
-    s.onerror = () => fatal('The app files could not be downloaded (' + name + '.js). Check the network connection, then reload.');
+    s.onerror = failed;
+    if (threads) {
+      // Each pthread worker imports the app's script. Given as a Blob, they need no request: offline,
+      // WebKit let only the first of several workers' imports through the service worker, and the
+      // others failed ("NetworkError: Load failed"), so the app never started.
+      let blob;
+      try {
+        const res = await fetch(name + '.js');
+        if (!res.ok) throw new Error(res.status);
+        blob = await res.blob();
+      } catch (e) {
+        failed();
+        return;
+      }
+      window.Module.mainScriptUrlOrBlob = blob;
+      s.src = URL.createObjectURL(blob);
+    } else {
+      s.src = name + '.js';
+    }
     document.body.appendChild(s);
+    // A start that hangs (a slow connection, or a browser whose workers cannot load) would otherwise
+    // leave "Loading the app…" up with nothing to do about it.
+    setTimeout(() => {
+      if (glue.appIsReady || glue.fatalMessage) return;
+      show('Still loading after 45 s. On a slow connection this can take a while; if nothing changes, reload ' +
+           'the page' + (threads ? ' or try the single-thread version: ' : '.'), true);
+      if (!threads) return;
+      const a = document.createElement('a');
+      a.href = '#';
+      a.textContent = 'open it';
+      a.onclick = (ev) => {
+        ev.preventDefault();
+        const h = new URLSearchParams(location.hash.slice(1));
+        h.set('build', 'st');
+        location.hash = h.toString();
+        location.reload();
+      };
+      $('message').append(a, '.');
+    }, 45000);
   }
   main();
 })();

@@ -1,6 +1,7 @@
 // Hosting without the isolation headers: under a plain static server the service worker makes the
 // page isolated (one reload) and the threads build runs; where the service worker cannot install
-// either, the single-thread SIMD build loads and trains in slices between frames.
+// either, the single-thread SIMD build loads and trains in slices between frames; a threads build that
+// never starts is said so after 45 s, with a link to the single-thread build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, openPage, status, waitStatus, screenshot, realErrors } from './helpers.mjs';
@@ -43,6 +44,38 @@ test('no headers and no service worker: the single-thread build trains between f
     assert.ok(f.intervals > 10 && f.max_ms < 2000, 'frames keep coming');
     await screenshot(page, 'single-thread-training');
     assert.deepEqual(realErrors(errors).filter((e) => !/sw\.js|404/.test(e)), []);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+});
+
+// A start that hangs: the pthread workers' script cannot load, so the threads build never becomes
+// ready. After 45 s (a fake clock here) the page says so and offers the single-thread build, whose
+// link keeps the lesson's settings and starts the app.
+test('a threads build that never starts: after 45 s the page says so; its link opens the single-thread build', async (t) => {
+  const srv = await serve({ isolation: true });
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    await page.clock.install();
+    await page.route('**/digitlab-mt.worker.js', (r) => r.abort());
+    await page.goto(srv.url + '#preset=cnn-tiny');
+    await page.waitForFunction(() => document.querySelector('script[src^="blob:"]'));  // the app's script, given
+    const message = () => page.evaluate(() => document.getElementById('message').textContent);
+    await page.clock.runFor(44000);
+    assert.equal(await message(), 'Loading the app…');
+    await page.clock.runFor(2000);
+    const text = await message();
+    t.diagnostic(text);
+    assert.match(text, /^Still loading after 45 s\..*single-thread version: open it\.$/);
+    assert.equal((await status(page)).app_ready, false);
+    await page.clock.resume();
+    await page.click('#message a');
+    const s = await waitStatus(page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'the single-thread build');
+    assert.equal(s.build, 'single-thread');
+    assert.equal(s.model.name, 'cnn-tiny', 'the lesson link kept');
+    assert.match(page.url(), /#preset=cnn-tiny&build=st$/);
   } finally {
     await browser.close();
     await srv.close();

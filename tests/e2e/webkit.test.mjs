@@ -6,7 +6,8 @@
 //   2. a plain static host, in a phone-sized window: the service worker isolates the page, the threads
 //      build runs, a lesson link opens on the Draw tab, and a mouse-drawn 7 reads as a 7;
 //   3. without SharedArrayBuffer (WebKitGTK's default, and any WebKit that lacks it): the app picks the
-//      single-thread build, which trains between frames to the same test accuracy.
+//      single-thread build, which trains between frames to the same test accuracy;
+//   4. offline: after one visit, with the server gone, a reload opens the app and trains.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -97,4 +98,32 @@ test('WebKit without SharedArrayBuffer: the single-thread build trains between f
     assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit single-thread ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
     await w.screenshot('webkit-single-thread');
   } finally { await w.close(); await srv.close(); }
+});
+
+test('WebKit offline: after one visit the service worker holds the app and the dataset; with the server gone a reload trains', async (t) => {
+  const srv = await serve({ isolation: true });
+  const w = await launchWebKit(xvfb.display);
+  try {
+    await w.go(srv.url);
+    await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'first visit');
+    const cached = () => w.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      if (!reg || !reg.active) return false;
+      for (const k of await caches.keys()) {
+        const c = await caches.open(k);
+        if ((await c.match('assets/mnist/train-images-idx3-ubyte.gz')) && (await c.match('digitlab-mt.wasm')) &&
+            (await c.match('index.html'))) return true;
+      }
+      return false;
+    });
+    for (let t0 = Date.now(); !(await cached()); await sleep(500))
+      assert.ok(Date.now() - t0 < 60000, 'the service worker precached the app and the dataset within 60 s');
+    await srv.close();  // the server is gone
+    await w.go(srv.url + 'index.html#preset=mlp&epochs=1&autostart=1');  // a new document, not a hash change
+    const s = await waitStatus(w.page, (s) => s && s.phase === 'training' && s.steps > 10, 90000, 'training offline');
+    t.diagnostic(`offline: ${s.build} build, isolated ${s.isolated}, ${s.steps} batches done`);
+    assert.equal(s.data.train, 60000);
+    assert.equal(s.build, 'threads');
+    await w.screenshot('webkit-offline-training');
+  } finally { await w.close(); await srv.close().catch(() => {}); }
 });
