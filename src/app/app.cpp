@@ -211,7 +211,7 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
   // end that run: refuse it, as the Load buttons are disabled then.
   if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
     s.model.notice.clear();
-    s.model.error = "\"" + name + "\" was not loaded: the training is still running. Stop it first (or let it "
+    s.model.error = "\"" + name + "\" was not loaded: a training run is in progress. Stop it first (or let it "
                     "finish), then load the model file. The training and your current model have not changed.";
     return;
   }

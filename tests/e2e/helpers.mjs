@@ -39,6 +39,7 @@ export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 export async function startXvfb() {
   const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x900x24', '-nolisten', 'tcp'],
                      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  process.once('exit', () => proc.kill());  // also when a test process ends early
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
   const n = await new Promise((resolve, reject) => {
@@ -196,12 +197,18 @@ export function miniBrowser() {
 }
 
 export async function launchWebKit(display, { sab = true, width = 1600, height = 900 } = {}) {
+  const binary = miniBrowser();
+  if (!binary) throw new Error('WebKitGTK\'s MiniBrowser is not installed: run scripts/setup.sh (it installs webkit2gtk-driver)');
   const port = await new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
   });
   const env = { ...process.env, DISPLAY: display };
   if (sab) env.JSC_useSharedArrayBuffer = '1';
-  const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env });
+  // Its own process group, ended as a whole: the driver, MiniBrowser and WebKit's web and network
+  // processes (killing the driver alone left a browser running), also when this process exits early.
+  const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env, detached: true });
+  const end = () => { try { process.kill(-driver.pid, 'SIGKILL'); } catch { /* already gone */ } };
+  process.once('exit', end);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method, p, body) => {
     const r = await fetch(base + p, { method, headers: { 'content-type': 'application/json' },
@@ -211,13 +218,13 @@ export async function launchWebKit(display, { sab = true, width = 1600, height =
     return j.value;
   };
   for (let i = 0; ; i++) {  // the driver listens within a second or so
-    try { if ((await call('GET', '/status')).ready) break; } catch (e) { if (i > 100) { driver.kill(); throw e; } }
+    try { if ((await call('GET', '/status')).ready) break; } catch (e) { if (i > 100) { end(); throw e; } }
     await sleep(100);
   }
   let id;
   try {
     const s = await call('POST', '/session', { capabilities: { alwaysMatch: {
-      'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] } } } });
+      'webkitgtk:browserOptions': { binary, args: ['--automation'] } } } });
     id = s.sessionId;
     await call('POST', `/session/${id}/window/rect`, { width, height });
     const js = (body, ...args) => call('POST', `/session/${id}/execute/sync`, { script: body, args });
@@ -247,11 +254,13 @@ export async function launchWebKit(display, { sab = true, width = 1600, height =
         fs.mkdirSync(SHOTS, { recursive: true });
         fs.writeFileSync(path.join(SHOTS, `${name}.png`), Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
       },
-      close: async () => { try { await call('DELETE', `/session/${id}`); } finally { driver.kill(); } },
+      close: async () => {
+        try { await call('DELETE', `/session/${id}`); } finally { end(); process.removeListener('exit', end); }
+      },
     };
     return w;
   } catch (e) {
-    driver.kill();
+    end();
     throw e;
   }
 }

@@ -88,16 +88,16 @@ test('own IDX and CSV data load, bad files are refused with the data kept, MNIST
   await drop(csv);
   s = await waitStatus(page, (s) => /Stop the training first/.test(s.data.user_error), 15000, 'refused while training');
   // A model file dropped now would have ended the run and replaced its network: refused too.
-  const before = s;
+  const during = s;
   await drop([...fs.readFileSync(trainModel(dir, 'cnn-tiny', 200))], 'cnn-tiny.dlmodel');
   s = await waitStatus(page, (s) => s.model_error !== '', 15000, 'the model file refused while training');
   t.diagnostic(`model file while training: ${s.model_error}`);
-  assert.match(s.model_error, /cnn-tiny\.dlmodel.*still running.*Stop it first.*have not changed/);
+  assert.match(s.model_error, /cnn-tiny\.dlmodel.*in progress.*Stop it first.*have not changed/);
   assert.equal(s.model_notice, '');
-  assert.equal(s.phase, before.phase);
+  assert.equal(s.phase, during.phase);
   assert.equal(s.steps, 1);
-  assert.equal(s.preset, before.preset);
-  assert.equal(s.model.name, before.model.name);
+  assert.equal(s.preset, during.preset);
+  assert.equal(s.model.name, during.model.name);
   await click(page, 'training.stop');
   await waitStatus(page, (s) => s.phase === 'stopped' && !s.evaluating, 20000, 'stopped');
   await drop(csv);
