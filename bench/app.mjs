@@ -2,7 +2,7 @@
 // drawn digits in the app, and writing one section of docs/benchmarks.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, waitStatus } from '../tests/e2e/helpers.mjs';
+import { ROOT, waitStatus, settledPrediction } from '../tests/e2e/helpers.mjs';
 
 export { sleep } from '../tests/e2e/helpers.mjs';
 
@@ -30,15 +30,9 @@ export async function padLatencies(page, n) {
     const s = await waitStatus(page, (s) => s.prediction != null, 5000, 'a prediction');
     endToEnd.push(Date.now() - tUp);
     lat.push(s.prediction.latency_ms);
-    // The app may still be taking the stroke's queued moves, a frame at a time; clearPad() (a test
-    // hook, outside that queue) before they are all drawn would leave their tail on the cleared pad.
-    let last = '';
-    await waitStatus(page, (s) => {
-      const now = JSON.stringify(s.prediction && s.prediction.probabilities);
-      const settled = s.prediction != null && now === last;
-      last = now;
-      return settled;
-    }, 10000, 'a settled prediction');
+    // clearPad() (a test hook, outside the input queue) before the stroke's queued moves are all
+    // drawn would leave their tail on the cleared pad.
+    await settledPrediction(page);
   }
   return { lat, endToEnd };
 }

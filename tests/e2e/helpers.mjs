@@ -266,8 +266,8 @@ export async function launchWebKit(display, { sab = true, width = 1600, height =
 }
 
 // A 7 in three strokes' worth of points on the draw pad, with the mouse or ({ touch: true }, puppeteer's
-// touchscreen) a finger; then the prediction once it stops changing (the app takes the queued moves a
-// frame at a time). Works with a puppeteer page and with launchWebKit()'s page.
+// touchscreen) a finger; then the settled prediction. Works with a puppeteer page and with
+// launchWebKit()'s page.
 export async function drawSeven(page, { touch = false } = {}) {
   const pad = (await layout(page))['draw.pad'];
   if (!pad || pad.w <= 50) throw new Error('layout() gives no draw pad');
@@ -287,6 +287,12 @@ export async function drawSeven(page, { touch = false } = {}) {
     for (const p of pts.slice(1)) await page.mouse.move(...P(...p), { steps: 8 });
     await page.mouse.up();
   }
+  return settledPrediction(page);
+}
+
+// The status once the pad's prediction stops changing between two polls (the app may still be taking
+// a stroke's queued moves, a frame at a time).
+export function settledPrediction(page) {
   let last = '';
   return waitStatus(page, (s) => {
     const now = JSON.stringify(s.prediction && s.prediction.probabilities);
