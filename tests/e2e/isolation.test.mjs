@@ -54,7 +54,9 @@ test('no headers and no service worker: the single-thread build trains between f
 // ready. After 45 s (a fake clock here) the page says so and offers the single-thread build, whose
 // link keeps the lesson's settings and starts the app.
 test('a threads build that never starts: after 45 s the page says so; its link opens the single-thread build', async (t) => {
-  const srv = await serve({ isolation: true });
+  // No service worker: once it controls the page, the workers' script comes through it, out of
+  // page.route()'s reach, and the app starts after all (a cold clean-clone run did that).
+  const srv = await serve({ isolation: true, blockSw: true });
   const browser = await launch();
   try {
     const page = await browser.context.newPage();
