@@ -209,7 +209,7 @@ void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes) {
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size) {
   // A file dropped on the page (or a saved model arriving) while a run is going, paused or not, would
   // end that run: refuse it, as the Load buttons are disabled then.
-  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
+  if (run_in_progress(s)) {
     s.model.notice.clear();
     s.model.error = "\"" + name + "\" was not loaded: a training run is in progress. Stop it first (or let it "
                     "finish), then load the model file. The training and your current model have not changed.";

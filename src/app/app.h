@@ -196,6 +196,10 @@ struct AppState {
 
 AppState& app_state();
 
+// A training run is starting, going or paused: what would end it (new data, a model file, another
+// network, a lesson link) waits or is refused.
+inline bool run_in_progress(const AppState& s) { return s.snap.phase == dl::TrainPhase::Running || s.snap.starting; }
+
 // Shared helpers (app.cpp)
 const dl::Preset& current_preset(const AppState& s);
 TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base);  // base with p's recipe

@@ -40,7 +40,7 @@ void store_menu(AppState& s) {
   const bool open = ImGui::BeginMenu("Saved model");
   note_rect(s, "menu.saved");
   if (!open) return;
-  const bool busy = s.snap.phase == dl::TrainPhase::Running || s.snap.starting || store_field(3) == "1";
+  const bool busy = run_in_progress(s) || store_field(3) == "1";
   const std::string saved = store_field(0);
   if (ImGui::MenuItem("Save in this browser", nullptr, false, s.draw.model.built() && !busy)) {
     const std::vector<uint8_t> bytes = dl::model_save(s.draw.model);

@@ -199,7 +199,7 @@ void web_init(AppState& s) {
 void web_frame(AppState& s) {
   // A new lesson link pasted into the same tab (the page does not reload for a hash change): its
   // settings replace the current ones once no training runs.
-  if (s.hash_pending && s.snap.phase != dl::TrainPhase::Running && !s.snap.starting) {
+  if (s.hash_pending && !run_in_progress(s)) {
     s.hash_pending = false;
     s.hash = HashConfig{};
     parse_hash(s);

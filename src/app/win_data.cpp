@@ -201,7 +201,7 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
     return;
   }
   // (A test-set evaluation in progress is fine: the switch cancels it and evaluates on the new data.)
-  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
+  if (run_in_progress(s)) {
     d.user_error = std::string("Stop the training first, then load your data.") + keep;
     return;
   }
@@ -226,7 +226,7 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
 void use_mnist_again(AppState& s) {
   DataState& d = s.data;
   if (!d.user_train || d.train.n == 0) return;
-  if (s.snap.phase == dl::TrainPhase::Running || s.snap.starting) {
+  if (run_in_progress(s)) {
     d.user_error = "Stop the training first, then switch the data.";
     return;
   }
@@ -244,7 +244,7 @@ void use_mnist_again(AppState& s) {
 // "Your own data…" and "Use MNIST again", with what happened to the last files.
 static void user_data_row(AppState& s) {
   DataState& d = s.data;
-  const bool busy = s.snap.phase == dl::TrainPhase::Running || s.snap.starting;
+  const bool busy = run_in_progress(s);
   ImGui::BeginDisabled(busy);
   if (ImGui::Button("Your own data…")) {
     d.user_error.clear();

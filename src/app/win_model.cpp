@@ -174,8 +174,6 @@ static std::string input_shape_text(const dl::ModelSpec& m) { return m.input.str
 
 // ============================================================================ [SECTION] the Model tile
 
-static bool busy(const AppState& s) { return s.snap.phase == dl::TrainPhase::Running || s.snap.starting; }
-
 static void preset_combo(AppState& s, const char* id, float width, const char* rect) {
   const auto& all = dl::presets();
   const bool custom = s.model.spec.name == "custom";
@@ -246,7 +244,7 @@ void window_model(AppState& s) {
   note_rect(s, "window.model", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   if (s.model.summary_dirty) model_spec_changed(s);
-  const bool locked = busy(s);
+  const bool locked = run_in_progress(s);
   const float fs = ImGui::GetFontSize();
 
   ImGui::BeginDisabled(locked);
@@ -533,7 +531,7 @@ static void builder_window(AppState& s) {
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   ModelState& ms = s.model;
   dl::ModelSpec& spec = ms.spec;
-  const bool locked = busy(s);
+  const bool locked = run_in_progress(s);
   if (locked) ImGui::TextColored(ImVec4(0.70f, 0.35f, 0.05f, 1), "Training is running: stop it to change the network.");
   ImGui::BeginDisabled(locked);
 

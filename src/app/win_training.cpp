@@ -626,7 +626,7 @@ void window_training(AppState& s) {
   ImGui::Begin("Training###Training", nullptr, kTile);
   note_rect(s, "window.training", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
-  const bool locked = s.snap.phase == dl::TrainPhase::Running || s.snap.starting;
+  const bool locked = run_in_progress(s);
   settings(s, locked);
   buttons(s);
   progress(s);
