@@ -4,8 +4,7 @@
 // file is refused. Screenshots of every window go to build/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors, cliAccuracy } from './helpers.mjs';
 
 // The seed of the training run (training is deterministic: the same seed gives the same accuracy).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
@@ -134,9 +133,7 @@ test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (
   await page.close();
   // Checked last, so that the drawing and model-file checks above run even when this one fails.
   assert.ok(last.test_accuracy >= MIN_ACCURACY, `test accuracy ${last.test_accuracy} < ${MIN_ACCURACY}`);
-  const cli = JSON.parse(execFileSync(new URL('../../build/native/digitlab', import.meta.url).pathname,
-    ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' }));
-  t.diagnostic(`browser ${last.test_accuracy}, native CLI ${cli.test_accuracy} (seed ${SEED})`);
-  assert.ok(Math.abs(cli.test_accuracy - last.test_accuracy) <= 0.003,
-    `browser ${last.test_accuracy} vs CLI ${cli.test_accuracy}: more than 0.3 points apart`);
+  const cli = cliAccuracy(SEED);
+  t.diagnostic(`browser ${last.test_accuracy}, native CLI ${cli} (seed ${SEED})`);
+  assert.ok(Math.abs(cli - last.test_accuracy) <= 0.003, `browser ${last.test_accuracy} vs CLI ${cli}: more than 0.3 points apart`);
 });

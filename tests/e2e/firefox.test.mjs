@@ -10,8 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { ROOT, SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox, drawSeven } from './helpers.mjs';
+import { SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox, drawSeven, trainOneEpoch, cliAccuracy } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -26,22 +25,6 @@ async function firefox(url, viewport = { width: 1600, height: 900 }) {
   return { ...f, status: () => status(f.page), waitStatus: (pred, ms, what) => waitStatus(f.page, pred, ms, what) };
 }
 
-// Trains the URL's preset to its first evaluation, failing if frames stop for 2 s.
-async function trainOneEpoch(f) {
-  await f.waitStatus((s) => s.phase === 'training', 90000, 'training to start');
-  await f.page.evaluate(() => window.digitlab.frames(true));
-  const t0 = Date.now();
-  for (;;) {
-    const s = await f.status();
-    const fr = await f.page.evaluate(() => window.digitlab.frames());
-    assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
-    assert.notEqual(s.phase, 'diverged');
-    if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
-    assert.ok(Date.now() - t0 < 300000, 'training took more than 5 minutes');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 const shot = (f, name) => { fs.mkdirSync(SHOTS, { recursive: true }); return f.page.screenshot({ path: path.join(SHOTS, `${name}.png`) }); };
 
 test('Firefox, isolation headers: threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
@@ -53,12 +36,10 @@ test('Firefox, isolation headers: threads + SIMD; mlp 1 epoch within 0.3 points 
     assert.equal(first.build, 'threads');
     assert.equal(first.simd, true);
     assert.ok(first.workers >= 1, 'kernel workers started');
-    const { s, frames, secs } = await trainOneEpoch(f);
+    const { s, frames, secs } = await trainOneEpoch(f.page);
     t.diagnostic(`Firefox ${(await f.browser.version())}: test accuracy ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ` +
                  `${Math.round(s.samples_per_sec)} samples/s; frames median ${frames.median_ms.toFixed(0)} ms, p95 ${frames.p95_ms.toFixed(0)} ms`);
-    const cli = JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
-      ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' }));
-    assert.ok(Math.abs(cli.test_accuracy - s.test_accuracy) <= 0.003, `Firefox ${s.test_accuracy} vs CLI ${cli.test_accuracy}`);
+    assert.ok(Math.abs(cliAccuracy(SEED) - s.test_accuracy) <= 0.003, `Firefox ${s.test_accuracy} vs CLI ${cliAccuracy(SEED)}`);
     const p = await drawSeven(f.page);
     t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
     assert.equal(p.prediction.digit, 7);
@@ -86,7 +67,7 @@ test('Firefox, no isolation possible: the single-thread build trains and predict
     const first = await f.waitStatus((s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
     assert.equal(first.isolated, false);
     assert.equal(first.build, 'single-thread');
-    const { s, secs } = await trainOneEpoch(f);
+    const { s, secs } = await trainOneEpoch(f.page);
     t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
     assert.ok(s.test_accuracy >= 0.96, `test accuracy ${s.test_accuracy}`);
     const p = await drawSeven(f.page);

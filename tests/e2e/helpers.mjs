@@ -1,5 +1,6 @@
 // Shared pieces of the browser tests: a fresh headless Chromium (SwiftShader WebGL 2), our own
 // static server on a free 127.0.0.1 port, waiting on window.digitlab.status(), and screenshots.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -300,4 +301,31 @@ export function settledPrediction(page) {
     last = now;
     return settled;
   }, 10000, 'a settled prediction');
+}
+
+// Trains the page's URL-given run to its first test evaluation, failing if frames stop for 2 s, the
+// run diverges, or it takes 5 minutes. → { s: the status then, frames, secs }
+export async function trainOneEpoch(page) {
+  await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
+  await page.evaluate(() => window.digitlab.frames(true));
+  const t0 = Date.now();
+  for (;;) {
+    const s = await status(page);
+    const fr = await page.evaluate(() => window.digitlab.frames());
+    assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
+    assert.notEqual(s.phase, 'diverged');
+    if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
+    assert.ok(Date.now() - t0 < 300000, 'training took more than 5 minutes');
+    await sleep(500);
+  }
+}
+
+// The native CLI's test accuracy for mlp after 1 epoch with this seed (what the browsers must match
+// within 0.3 points), run once per seed.
+const cliRuns = new Map();
+export function cliAccuracy(seed) {
+  if (!cliRuns.has(seed))
+    cliRuns.set(seed, JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+      ['train', '--preset', 'mlp', '--epochs', '1', '--seed', String(seed), '--json'], { encoding: 'utf8' })).test_accuracy);
+  return cliRuns.get(seed);
 }

@@ -10,35 +10,12 @@
 //   4. offline: after one visit, with the server gone, a reload opens the app and trains.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { ROOT, serve, startXvfb, launchWebKit, sleep, status, waitStatus, drawSeven } from './helpers.mjs';
+import { serve, startXvfb, launchWebKit, sleep, waitStatus, drawSeven, trainOneEpoch, cliAccuracy } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
 before(async () => { xvfb = await startXvfb(); });
 after(() => { xvfb?.proc.kill(); });
-
-// The native CLI's test accuracy for the same run (mlp, 1 epoch, SEED), computed once.
-let cli;
-const cliAccuracy = () => (cli ??= JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
-  ['train', '--preset', 'mlp', '--epochs', '1', '--seed', SEED, '--json'], { encoding: 'utf8' })).test_accuracy);
-
-// Polls until the URL's run has its first test accuracy, failing if frames stop for 2 s.
-async function trainOneEpoch(page) {
-  await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
-  await page.evaluate(() => window.digitlab.frames(true));
-  const t0 = Date.now();
-  for (;;) {
-    const s = await status(page);
-    const fr = await page.evaluate(() => window.digitlab.frames());
-    assert.ok(fr.max_ms < 2000 && fr.since_last_ms < 2000, `no frame for ${Math.round(Math.max(fr.max_ms, fr.since_last_ms))} ms while training`);
-    assert.notEqual(s.phase, 'diverged');
-    if (s.test_accuracy != null) return { s, frames: fr, secs: (Date.now() - t0) / 1000 };
-    assert.ok(Date.now() - t0 < 300000, 'training took more than 5 minutes');
-    await sleep(500);
-  }
-}
 
 test('WebKit, isolated with SharedArrayBuffer (as Safari): threads + SIMD; mlp 1 epoch within 0.3 points of the CLI; a drawn 7 reads 7', async (t) => {
   const srv = await serve({ isolation: true });
@@ -54,7 +31,7 @@ test('WebKit, isolated with SharedArrayBuffer (as Safari): threads + SIMD; mlp 1
     t.diagnostic(`WebKitGTK ${w.version}: test accuracy ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ` +
                  `${Math.round(s.samples_per_sec)} samples/s; frames median ${frames.median_ms.toFixed(0)} ms, p95 ${frames.p95_ms.toFixed(0)} ms`);
     assert.equal(s.error, '');
-    assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
+    assert.ok(Math.abs(cliAccuracy(SEED) - s.test_accuracy) <= 0.003, `WebKit ${s.test_accuracy} vs CLI ${cliAccuracy(SEED)}`);
     const p = await drawSeven(w.page);
     t.diagnostic(`drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%), ${p.prediction.latency_text}`);
     assert.equal(p.prediction.digit, 7);
@@ -95,7 +72,7 @@ test('WebKit without SharedArrayBuffer: the single-thread build trains between f
     const { s, secs } = await trainOneEpoch(w.page);
     t.diagnostic(`single-thread: ${(100 * s.test_accuracy).toFixed(2)}% in ${secs.toFixed(1)} s, ${Math.round(s.samples_per_sec)} samples/s`);
     assert.equal(s.error, '');
-    assert.ok(Math.abs(cliAccuracy() - s.test_accuracy) <= 0.003, `WebKit single-thread ${s.test_accuracy} vs CLI ${cliAccuracy()}`);
+    assert.ok(Math.abs(cliAccuracy(SEED) - s.test_accuracy) <= 0.003, `WebKit single-thread ${s.test_accuracy} vs CLI ${cliAccuracy(SEED)}`);
     await w.screenshot('webkit-single-thread');
   } finally { await w.close(); await srv.close(); }
 });
