@@ -154,9 +154,19 @@ void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {
 }
 void note_rect(AppState& s, const char* name) { note_rect(s, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()); }
 
-void help_marker(const char* text) {
+bool same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width > right) return false;
   ImGui::SameLine();
-  ImGui::TextDisabled("(?)");
+  return true;
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
+void help_marker(const char* text) {
+  if (same_line_if_fits(ImGui::CalcTextSize("(?)").x)) ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);

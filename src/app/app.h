@@ -158,6 +158,7 @@ extern const char* const kPaneNames[kPaneCount];  // "Data", "Model", "Train", "
 
 struct Ui {
   float font_px = 18, dpr = 1;
+  int font_steps = 0;  // the View menu's Larger / Smaller text, in 2 px steps from the size the page picks
   bool fonts_dirty = true;
   int layout_gen = 0, applied_gen = -1;
   ImVec2 display{0, 0};
@@ -239,7 +240,14 @@ void draw_input(AppState& s, const SDL_Event& ev);
 // The pad's forward-pass time as the UI shows it: "0.31 ms", or "under 1 ms" where the browser's clock
 // is coarse (Firefox gives pages that are not cross-origin isolated a 1 ms clock).
 std::string latency_text(double ms);
+// A "(?)" after the last item, its text on hover; where it would run past the window's edge, the
+// last item itself shows the text on hover instead.
 void help_marker(const char* text);
+// ImGui::SameLine() if an item `width` wide still fits beside the last one; else the item goes on the
+// next line (a narrow window: a 1024 × 768 projector). Returns whether it stayed on the line.
+bool same_line_if_fits(float width);
+// The width of a button labelled `label` (up to any "##").
+float button_width(const char* label);
 // Model builder (win_model.cpp): the spec as text for URL hashes and status(), e.g.
 // "conv:8:3:relu,pool:2,flatten,dense:10:softmax" ("in=flat," first for a 784-vector input).
 std::string spec_to_text(const dl::ModelSpec& m);

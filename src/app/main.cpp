@@ -55,6 +55,14 @@ void rebuild_fonts(AppState& s) {
   s.ui.fonts_dirty = false;
 }
 
+// Text size follows the page (readable from the back of a classroom; a window resized or a phone turned
+// gets it again), plus the View menu's steps.
+constexpr float kMinFontPx = 12, kMaxFontPx = 32;
+float font_for_page(const AppState& s, int w, int h) {
+  const float page = std::round(std::clamp(std::min(w / 88.0f, h / 48.0f), 14.0f, 24.0f));
+  return std::clamp(page + 2.0f * s.ui.font_steps, kMinFontPx, kMaxFontPx);
+}
+
 void setup_style() {
   ImGui::StyleColorsLight();
   ImGuiStyle& st = ImGui::GetStyle();
@@ -79,8 +87,8 @@ void setup_style() {
 }
 
 // Below this width or height (in font heights) the tiled windows get too small to use (a phone held
-// upright, or turned): one window at a time.
-constexpr float kNarrowPage = 52, kLowPage = 34;
+// upright, or turned; an 800 × 600 projector): one window at a time. 1024 × 768 tiles, at 14 px.
+constexpr float kNarrowPage = 64, kLowPage = 44;
 
 // The row of tabs that picks the window on a narrow page; returns its height.
 float pane_tabs(AppState& s, float top, float width) {
@@ -137,14 +145,8 @@ void menu_bar(AppState& s, float* height) {
     store_menu(s);
     share_menu(s);
     if (ImGui::BeginMenu("View")) {
-      if (ImGui::MenuItem("Larger text", nullptr, false, s.ui.font_px < 32)) {
-        s.ui.font_px += 2;
-        s.ui.fonts_dirty = true;
-      }
-      if (ImGui::MenuItem("Smaller text", nullptr, false, s.ui.font_px > 12)) {
-        s.ui.font_px -= 2;
-        s.ui.fonts_dirty = true;
-      }
+      if (ImGui::MenuItem("Larger text", nullptr, false, s.ui.font_px + 2 <= kMaxFontPx)) ++s.ui.font_steps;
+      if (ImGui::MenuItem("Smaller text", nullptr, false, s.ui.font_px - 2 >= kMinFontPx)) --s.ui.font_steps;
       ImGui::EndMenu();
     }
     *height = ImGui::GetWindowSize().y;
@@ -196,6 +198,13 @@ void frame() {
     if (ev.type != SDL_WINDOWEVENT) s.ui.last_input_ms = t_frame;
   }
   pace_frames(s, t_frame);
+  int win_w = 0, win_h = 0;
+  SDL_GetWindowSize(g_window, &win_w, &win_h);
+  if (win_w > 0 && win_h > 0) {
+    const float px = font_for_page(s, win_w, win_h);
+    s.ui.fonts_dirty |= px != s.ui.font_px;
+    s.ui.font_px = px;
+  }
   if (s.ui.fonts_dirty) rebuild_fonts(s);
 
   // Single-thread build: train in a short slice, then draw.
@@ -293,10 +302,6 @@ int main(int, char**) {
     web_fatal(("The app's drawing shaders did not compile: " + err).c_str());
     return 1;
   }
-  // Text size follows the window: readable from the back of a classroom.
-  double css_w = 1280, css_h = 800;
-  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
-  s.ui.font_px = std::round(std::clamp(float(std::min(css_w / 88.0, css_h / 48.0)), 14.0f, 24.0f));
   s.ui.dpr = float(emscripten_get_device_pixel_ratio());
   s.env.dpr = s.ui.dpr;
 

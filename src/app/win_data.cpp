@@ -320,13 +320,22 @@ void window_data(AppState& s) {
   const float marker = ImGui::CalcTextSize("(?)").x + ImGui::GetStyle().ItemSpacing.x;
   const bool fits = ImGui::CalcTextSize(full.c_str()).x + marker <= ImGui::GetContentRegionAvail().x;
   ImGui::TextUnformatted(fits ? full.c_str() : brief.c_str());
+  note_rect(s, "data.split");
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
               "used only at the end, for the final score.");
 
   // Per-digit counts: a table whose last column is a bar chart.
   const int maxc = std::max(1, *std::max_element(d.train_counts.begin(), d.train_counts.end()));
-  if (ImGui::BeginTable("counts", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+  // Rows without padding where the window is short of room for the images below (2 labels, a row of
+  // small samples and the averages): own data's longer header at 1600 × 900.
+  const float fs = ImGui::GetFontSize(), line = ImGui::GetTextLineHeightWithSpacing();
+  const float table_h = 11 * (ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y);
+  const bool tight = ImGui::GetContentRegionAvail().y < table_h + 2 * line + fs * 2.7f + 3 * ImGui::GetStyle().ItemSpacing.y;
+  if (tight) ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(ImGui::GetStyle().CellPadding.x, 0));
+  const bool table = ImGui::BeginTable("counts", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp);
+  if (tight) ImGui::PopStyleVar();
+  if (table) {
     ImGui::TableSetupColumn("Digit", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Train", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Test", ImGuiTableColumnFlags_WidthFixed);
@@ -356,10 +365,12 @@ void window_data(AppState& s) {
   ImGui::Spacing();
   ImGui::TextUnformatted("The first training images and their labels");
   const float W = ImGui::GetContentRegionAvail().x;
-  const float cell = std::floor(W / d.sample_cols);
   // Two rows where they leave room for the averages below (their label and a strip 1.5 em tall),
-  // else one: at 1280 × 720 the second row pushed the averages out of the window.
+  // else one: at 1280 × 720 the second row pushed the averages out of the window. Where even one
+  // row would (own data's longer header at 1600 × 900), smaller images.
   const float after = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y + ImGui::GetFontSize() * 1.5f;
+  const float cell = std::floor(std::min(W / d.sample_cols, std::max(ImGui::GetFontSize() * 1.2f,
+                                                                      ImGui::GetContentRegionAvail().y - after - ImGui::GetStyle().ItemSpacing.y)));
   const int rows = std::min(d.sample_rows, ImGui::GetContentRegionAvail().y - 2 * cell >= after ? 2 : 1);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();

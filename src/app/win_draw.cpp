@@ -96,10 +96,14 @@ void window_draw(AppState& s) {
   if (!tall) ImGui::SameLine();
   ImGui::BeginGroup();
   const bool have_model = d.model.built();
+  // The words stay left of the 28 × 28 image at the top right, wrapping where the window is narrow.
+  // Beside the pad (not tall), the image and the ten bars share its height: a low window (1280 × 630)
+  // gets a smaller image rather than bars cut off at the bottom.
+  const float room = ImGui::GetWindowPos().y + ImGui::GetWindowContentRegionMax().y - p0.y - fs * 11.2f;
+  const float img = std::floor(std::min({fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f, tall ? fs * 4.0f : std::max(fs * 2.0f, room)}));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - img - fs * 0.5f);
   if (!have_model) {
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 4.5f);
     ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
-    ImGui::PopTextWrapPos();
   } else if (d.pred >= 0) {
     ImGui::SetWindowFontScale(2.2f);
     ImGui::Text("%d", d.pred);
@@ -107,22 +111,32 @@ void window_draw(AppState& s) {
     note_rect(s, "draw.prediction");
     ImGui::SameLine();
     ImGui::BeginGroup();
-    ImGui::Text("it reads a %d", d.pred);
-    ImGui::TextDisabled("%.0f%% sure · %s", 100.0 * d.probs[d.pred], latency_text(d.latency_ms).c_str());
+    ImGui::TextWrapped("it reads a %d", d.pred);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    char sure[24];
+    std::snprintf(sure, sizeof sure, "%.0f%% sure", 100.0 * d.probs[d.pred]);
+    const std::string both = std::string(sure) + " · " + latency_text(d.latency_ms);
+    if (ImGui::CalcTextSize(both.c_str()).x <= ImGui::GetContentRegionAvail().x - img - fs * 0.5f) ImGui::TextUnformatted(both.c_str());
+    else ImGui::Text("%s\n%s", sure, latency_text(d.latency_ms).c_str());  // a narrow window: the time below
+    ImGui::PopStyleColor();
     ImGui::EndGroup();
   } else {
-    ImGui::TextDisabled("(empty pad: no prediction)");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("(empty pad: no prediction)");
+    ImGui::PopStyleColor();
   }
+  ImGui::PopTextWrapPos();
+  note_rect(s, "draw.words");
   // The 28×28 image the network sees, at the top right; the ten bars fill the rest.
   const ImVec2 g0 = ImGui::GetCursorScreenPos();
-  const float img = std::floor(std::min(fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f));
   const float right = g0.x + ImGui::GetContentRegionAvail().x;
   const ImVec2 i0(right - img, tall ? g0.y : p0.y);
   draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
   dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
   note_rect(s, "draw.image28", i0, ImVec2(i0.x + img, i0.y + img));
   const char* cap = "28 × 28 input";
-  dl->AddText(ImGui::GetFont(), fs * 0.75f, ImVec2(i0.x + (img - ImGui::CalcTextSize(cap).x * 0.75f) * 0.5f, i0.y + img + 2),
+  const float cap_w = ImGui::CalcTextSize(cap).x * 0.75f;  // centred under the image, or flush right if wider
+  dl->AddText(ImGui::GetFont(), fs * 0.75f, ImVec2(std::min(i0.x + (img - cap_w) * 0.5f, right - cap_w), i0.y + img + 2),
               IM_COL32(120, 125, 135, 255), cap);
   const float top = std::max(g0.y, i0.y + img + fs * 1.1f);
   ImGui::SetCursorScreenPos(ImVec2(g0.x, top));

@@ -92,10 +92,14 @@ static void report(AppState& s) {
                              ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_ScrollY;
   if (!ImGui::BeginTable("report", 5, tf, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.45f);
-  ImGui::TableSetupColumn("precision", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  // scikit-learn's headers, or shorter ones where they would not fit (a 1024 × 768 projector).
+  const float pad = 2 * ImGui::GetStyle().CellPadding.x, label = ImGui::CalcTextSize("weighted avg").x + pad;
+  auto col = [&](const char* h) { return std::max(ImGui::CalcTextSize(h).x, ImGui::CalcTextSize("0.0000").x) + pad; };
+  const bool full = label + col("precision") + col("recall") + col("f1-score") + col("support") <= ImGui::GetContentRegionAvail().x;
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, label - pad);  // its longest name
+  ImGui::TableSetupColumn(full ? "precision" : "prec.", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("f1-score", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn(full ? "f1-score" : "f1", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("support", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
   auto row = [](const char* name, const dl::ClassScores& c, bool only_f1 = false) {

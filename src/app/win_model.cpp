@@ -249,7 +249,7 @@ void window_model(AppState& s) {
 
   ImGui::BeginDisabled(locked);
   preset_combo(s, "##network", fs * 10, "model.preset");
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Edit layers…"));
   if (ImGui::Button("Edit layers…")) s.model.builder_open = true;
   note_rect(s, "model.edit");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Add, remove, reorder and change the layers of this network");
@@ -267,7 +267,7 @@ void window_model(AppState& s) {
   }
   note_rect(s, "model.download");
   ImGui::EndDisabled();
-  ImGui::SameLine();
+  same_line_if_fits(button_width("Load model file…"));
   ImGui::BeginDisabled(locked);
   if (ImGui::Button("Load model file…")) web_pick_model_file();
   note_rect(s, "model.load");

@@ -462,12 +462,20 @@ static void progress(AppState& s) {
   const char* state = sn.starting ? "starting" : sn.paused ? "paused" : dl::phase_name(sn.phase);
   double loss = sn.epoch_loss, acc = sn.epoch_accuracy;
   if ((!running || sn.batch == 0) && !sn.history.empty()) loss = sn.history.back().loss, acc = sn.history.back().accuracy;
-  if (running)
-    ImGui::Text("%s  ·  %s samples/s  ·  ETA %s  ·  loss %.4f  ·  accuracy %.2f%%", state,
-                dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), clock_text(eta).c_str(), loss, 100.0 * acc);
-  else
-    ImGui::Text("%s  ·  %s samples/s  ·  loss %.4f  ·  accuracy %.2f%%", state,
-                dl::with_commas((long long)std::llround(sn.samples_per_sec)).c_str(), loss, 100.0 * acc);
+  // One line, or two where the window is too narrow for the longest it can get (so it does not jump
+  // between one and two as the numbers change).
+  const bool one_line = ImGui::CalcTextSize("finished  ·  88,888 samples/s  ·  ETA 8:88:88  ·  loss 8.8888  ·  accuracy 88.88%").x <=
+                        ImGui::GetContentRegionAvail().x;
+  const std::string rate = dl::with_commas((long long)std::llround(sn.samples_per_sec)) + " samples/s";
+  std::string first = std::string(state) + "  ·  " + rate;
+  if (running) first += "  ·  ETA " + clock_text(eta);
+  char scores[64];
+  std::snprintf(scores, sizeof scores, "loss %.4f  ·  accuracy %.2f%%", loss, 100.0 * acc);
+  ImGui::BeginGroup();
+  if (one_line) ImGui::Text("%s  ·  %s", first.c_str(), scores);
+  else ImGui::Text("%s\n%s", first.c_str(), scores);
+  ImGui::EndGroup();
+  note_rect(s, "training.status");
   // An early stop is in the event log below; other endings (finished, diverged, errors) are said here.
   bool in_log = false;
   for (const dl::EpochRecord& e : sn.history)

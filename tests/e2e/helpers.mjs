@@ -123,6 +123,21 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The on-page rectangles (CSS pixels) of the app's widgets, by name.
 export const layout = (page) => page.evaluate(() => window.digitlab.layout());
 
+// The widgets that run past the edge of their window (layout() names "draw.pad" the pad of
+// "window.draw"), as "name (x, y, w, h) outside window.draw (…)"; names without a window (the menu bar,
+// the status line, the narrow layout's tabs) are not checked.
+export async function spilled(page) {
+  const L = await layout(page), out = [];
+  const box = (r) => `(${[r.x, r.y, r.w, r.h].map(Math.round).join(', ')})`;
+  for (const [k, r] of Object.entries(L)) {
+    const W = L['window.' + k.split('.')[0]];
+    if (k.startsWith('window.') || !W) continue;
+    if (r.x < W.x - 1 || r.y < W.y - 1 || r.x + r.w > W.x + W.w + 1 || r.y + r.h > W.y + W.h + 1)
+      out.push(`${k} ${box(r)} outside window.${k.split('.')[0]} ${box(W)}`);
+  }
+  return out;
+}
+
 // Screenshot of one app window, by its layout() name (e.g. "window.training").
 export async function shotWindow(page, key, name) {
   const r = (await layout(page))[key];

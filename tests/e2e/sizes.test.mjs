@@ -1,0 +1,60 @@
+// Classroom screens: the five windows side by side down to a 1024 × 768 projector and a laptop's
+// 1366 × 657 browser viewport, with every widget inside its window (nothing cut off or scrolled out
+// of sight: the curves, the status line, the model-file buttons, the ten bars, the report's rows);
+// smaller pages (800 × 600, 1024 × 600) get one window at a time. The text size follows the page as
+// it is resized, as it does when the page opens at that size.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
+
+let srv, browser;
+before(async () => { srv = await serve({ isolation: true }); browser = await launch({ width: 1024, height: 768 }); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+// The text size the app picks for a page of w × h CSS pixels: w/88 or h/48, whichever is smaller, 14 to 24.
+const fontFor = (w, h) => Math.round(Math.min(24, Math.max(14, Math.min(w / 88, h / 48))));
+
+test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window; 800 × 600 and 1024 × 600: tabs', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&autostart=1`);
+  // While it trains at 1024 × 768: the status line with its ETA and the curves inside the window.
+  let s = await waitStatus(page, (s) => s.phase === 'training' && s.batch > 300, 90000, 'training under way');
+  assert.equal(s.layout, 'wide');
+  assert.equal(s.font_px, 14);
+  await sleep(300);
+  assert.deepEqual(await spilled(page), [], 'while training at 1024 × 768');
+  const L0 = await layout(page);
+  assert.ok(L0['training.status'].h > 20, 'the status line is there (in two lines at this width)');
+  await trainOneEpoch(page);
+  s = await drawSeven(page);
+  assert.equal(s.prediction.digit, 7);
+
+  const sizes = [[1024, 768], [1280, 630], [1366, 657], [1280, 720], [1600, 900]];
+  for (const [w, h] of sizes) {
+    await page.setViewportSize({ width: w, height: h });
+    s = await waitStatus(page, (s) => s.font_px === fontFor(w, h) && s.layout === 'wide', 5000, `the wide layout at ${w} × ${h}`);
+    await sleep(400);
+    const L = await layout(page);
+    const out = await spilled(page);
+    t.diagnostic(`${w} × ${h}: text ${s.font_px} px, ${Object.keys(L).length} widgets, ${out.length} outside their window`);
+    await screenshot(page, `sizes-${w}x${h}`);
+    assert.deepEqual(out, [], `at ${w} × ${h}`);
+    // The words beside the pad end left of the 28 × 28 image; the ten bars end above the window's bottom
+    // (spilled() checks that); the report's last row is drawn.
+    assert.ok(L['draw.words'].x + L['draw.words'].w <= L['draw.image28'].x, `the prediction's words clear the image at ${w} × ${h}`);
+    for (const k of ['training.loss', 'training.status', 'model.load', 'draw.probabilities', 'data.means', 'evaluation.confusion'])
+      assert.ok(L[k] && L[k].w > 0, `${k} at ${w} × ${h}`);
+  }
+  // Too small for five windows: one at a time, behind tabs.
+  for (const [w, h] of [[800, 600], [1024, 600]]) {
+    await page.setViewportSize({ width: w, height: h });
+    s = await waitStatus(page, (s) => s.layout === 'narrow', 5000, `tabs at ${w} × ${h}`);
+    await sleep(300);
+    assert.deepEqual(await spilled(page), [], `at ${w} × ${h}`);
+    await screenshot(page, `sizes-${w}x${h}`);
+  }
+  await page.setViewportSize({ width: 1600, height: 900 });
+  s = await waitStatus(page, (s) => s.layout === 'wide' && s.font_px === 18, 5000, 'back to the wide layout');
+  assert.equal(s.prediction.digit, 7, 'the drawing is still there');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
