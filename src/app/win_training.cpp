@@ -222,7 +222,6 @@ static void tab_weights(AppState& s) {
 
 static bool monitor_combo(const char* id, dl::Monitor* m) {
   int cur = *m == dl::Monitor::ValLoss ? 0 : 1;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
   if (!ImGui::Combo(id, &cur, "val_loss\0val_accuracy\0")) return false;
   *m = cur == 0 ? dl::Monitor::ValLoss : dl::Monitor::ValAccuracy;
   return true;
@@ -231,24 +230,29 @@ static bool monitor_combo(const char* id, dl::Monitor* m) {
 // What both callbacks share: a checkbox, then (greyed out while it is off) what it watches and its
 // patience on the same line, and an indented line for the caller's own settings; the caller ends
 // the block with callback_end(). `watch` is padded so both "patience" fields line up.
+// A label and the `width`-wide field after it, beside the last item if both fit, else at the start of
+// the next line (a 1024 × 768 page).
+static void field_label(const char* label, float width) {
+  same_line_if_fits(ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemSpacing.x + width);
+  ImGui::TextUnformatted(label);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(width);
+}
+
 static void callback_begin(AppState& s, const char* name, const char* rect, const char* help, const char* watch,
                            const char* id, bool* enabled, dl::Monitor* monitor, int* patience) {
-  auto label = [](const char* l) {
-    ImGui::SameLine();
-    ImGui::TextUnformatted(l);
-    ImGui::SameLine();
-  };
+  const float fs = ImGui::GetFontSize();
   ImGui::Checkbox(name, enabled);
   note_rect(s, rect);
   hint(help);
   ImGui::BeginDisabled(!*enabled);
   ImGui::PushID(id);
-  label(watch);
+  ImGui::Indent(fs * 1.6f);  // where the settings that do not fit beside the checkbox go
+  field_label(watch, fs * 7.5f);
   monitor_combo("##mon", monitor);
-  label("patience");
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+  field_label("patience", fs * 5.5f);
   if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 1000);
-  ImGui::Indent(ImGui::GetFontSize() * 1.6f);
+  note_rect(s, (std::string(rect) + ".patience").c_str());
 }
 
 static void callback_end() {
@@ -268,8 +272,9 @@ static void tab_callbacks(AppState& s) {
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
   hint("The smallest change that counts as an improvement");
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("restore best weights").x);
   ImGui::Checkbox("restore best weights", &t.early.restore_best);
+  note_rect(s, "training.restore_best");
   hint("At the end, go back to the weights of the best epoch");
   callback_end();
 
@@ -282,10 +287,7 @@ static void tab_callbacks(AppState& s) {
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
     t.reduce_lr.factor = std::clamp(t.reduce_lr.factor, 0.01f, 0.99f);
-  ImGui::SameLine();
-  ImGui::TextUnformatted("min_lr");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(wf);
+  field_label("min_lr", wf);
   if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
   callback_end();
   test_steers_note(s, false);

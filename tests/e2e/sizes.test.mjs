@@ -5,7 +5,7 @@
 // it is resized, as it does when the page opens at that size.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
+import { launch, serve, openPage, waitStatus, screenshot, sleep, layout, click, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch({ width: 1024, height: 768 }); });
@@ -43,6 +43,17 @@ test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window
     assert.ok(L['draw.words'].x + L['draw.words'].w <= L['draw.image28'].x, `the prediction's words clear the image at ${w} × ${h}`);
     for (const k of ['training.loss', 'training.status', 'model.load', 'draw.probabilities', 'data.means', 'evaluation.confusion'])
       assert.ok(L[k] && L[k].w > 0, `${k} at ${w} × ${h}`);
+    if (w !== 1024) continue;
+    // The Training window's other tabs: their fields wrap rather than run past the edge.
+    for (const tab of ['weights', 'callbacks', 'augmentation', 'basics']) {
+      await click(page, `training.tab.${tab}`, { settle: 300 });
+      assert.deepEqual(await spilled(page), [], `the ${tab} tab at ${w} × ${h}`);
+      if (tab === 'callbacks') {
+        const C = await layout(page);
+        for (const k of ['training.early.patience', 'training.restore_best', 'training.reduce_lr.patience']) assert.ok(C[k], k);
+        await screenshot(page, `sizes-${w}x${h}-callbacks`);
+      }
+    }
   }
   // Too small for five windows: one at a time, behind tabs.
   for (const [w, h] of [[800, 600], [1024, 600]]) {
