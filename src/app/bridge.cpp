@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numeric>
 
 #include "core/kernels/pool.h"
 
@@ -102,7 +101,7 @@ bool Bridge::work_once() {
   for (Command& c : todo) handle(c);
   if (!todo.empty()) publish(false);
 
-  if (eval_active_) {
+  if (eval_) {
     eval_chunk();
     return true;
   }
@@ -145,7 +144,7 @@ void Bridge::handle(Command& c) {
       if (running) trainer_.stop();
       paused_ = false;
       pending_steps_ = 0;
-      eval_active_ = false;
+      eval_.reset();
       // The trainer keeps pointers to the old split and validation data: start afresh.
       trainer_ = dl::Trainer();
       train_ = dl::Dataset();
@@ -179,7 +178,7 @@ void Bridge::handle(Command& c) {
 
 void Bridge::do_start(Command& c) {
   error_.clear();
-  eval_active_ = false;
+  eval_.reset();
   rate_window_.clear();
   wall_rate_ = 0;
   if (!train_all_ || train_all_->n == 0) {
@@ -231,48 +230,28 @@ void Bridge::fresh_snapshot() {
 }
 
 void Bridge::eval_begin() {
+  eval_.reset();
   if (!test_ || test_->n == 0 || !model_.built()) return;
-  eval_active_ = true;
-  eval_pos_ = 0;
-  eval_correct_ = 0;
-  eval_loss_ = 0;
-  eval_conf_ = dl::Confusion(model_.classes());
-  eval_pred_.assign(size_t(test_->n), 0);
-  eval_prob_.assign(size_t(test_->n), 0.0f);
+  eval_ = std::make_unique<dl::Evaluation>(model_, *test_);
 }
 
 void Bridge::eval_chunk() {
-  const dl::Dataset& d = *test_;
-  const int K = model_.classes();
-  const int B = std::min(dl::eval_batch(model_), d.n - eval_pos_);  // a unit of evaluation work
-  std::vector<float> x(size_t(B) * d.pixels());
-  std::vector<int> y(B), idx(B);
-  std::iota(idx.begin(), idx.end(), eval_pos_);
-  dl::dataset_batch(d, idx.data(), B, x.data(), y.data());
-  const float* p = model_.forward(x.data(), B, false);
-  for (int b = 0; b < B; ++b) {
-    const float* pb = p + size_t(b) * K;
-    int pred = int(std::max_element(pb, pb + K) - pb);
-    eval_correct_ += pred == y[b];
-    eval_conf_.add(y[b], pred);
-    eval_pred_[size_t(eval_pos_ + b)] = uint8_t(pred);
-    eval_prob_[size_t(eval_pos_ + b)] = pb[pred];
-    eval_loss_ += -std::log(std::min(std::max(pb[y[b]], 1e-7f), 1.0f - 1e-7f));
-  }
-  eval_pos_ += B;
+  eval_->step();  // a unit of evaluation work: one batch
+  const int n = test_->n;
   std::lock_guard<std::mutex> lk(mu_);
-  shared_.evaluating = eval_pos_ < d.n;
-  shared_.eval_progress = float(eval_pos_) / float(d.n);
-  if (eval_pos_ >= d.n) {
-    eval_active_ = false;
+  shared_.evaluating = !eval_->done();
+  shared_.eval_progress = float(eval_->position()) / float(n);
+  if (eval_->done()) {
+    const dl::EvalResult r = eval_->result();
     shared_.has_eval = true;
     ++shared_.eval_version;
-    shared_.test_loss = eval_loss_ / d.n + model_.l2_loss();
-    shared_.test_accuracy = double(eval_correct_) / d.n;
-    shared_.confusion = eval_conf_;
-    shared_.report = dl::report_from_confusion(eval_conf_);
-    shared_.test_pred = std::move(eval_pred_);  // eval_begin() starts the next evaluation's own
-    shared_.test_prob = std::move(eval_prob_);
+    shared_.test_loss = r.loss;
+    shared_.test_accuracy = r.accuracy;
+    shared_.confusion = r.confusion;
+    shared_.report = dl::report_from_confusion(r.confusion);
+    shared_.test_pred = std::move(eval_->predictions);
+    shared_.test_prob = std::move(eval_->confidence);
+    eval_.reset();
   }
 }
 
@@ -288,7 +267,7 @@ void Bridge::publish(bool weights) {
     s.message = !error_.empty() ? error_ : s.warned ? trainer_.message() + ", but " + trainer_.warning() : trainer_.message();
     s.model_name = model_name_;
     s.has_model = has_model_;
-    s.evaluating = eval_active_;
+    s.evaluating = eval_ != nullptr;
     if (trainer_.phase() != dl::TrainPhase::Idle) {
       const dl::TrainConfig& cfg = trainer_.config();
       s.epoch = trainer_.epoch();

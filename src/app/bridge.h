@@ -137,13 +137,7 @@ class Bridge {
   int pending_steps_ = 0;
   uint64_t run_ = 0;
   std::string error_, model_name_;
-  bool eval_active_ = false;
-  int eval_pos_ = 0;
-  int64_t eval_correct_ = 0;
-  double eval_loss_ = 0;
-  dl::Confusion eval_conf_;
-  std::vector<uint8_t> eval_pred_;
-  std::vector<float> eval_prob_;
+  std::unique_ptr<dl::Evaluation> eval_;  // the test-set evaluation under way, a batch per work_once()
   double last_publish_ = 0;
   double last_strip_ = 0;
   // Wall-clock samples/s over the last few seconds: the trainer's own clock counts only its steps,

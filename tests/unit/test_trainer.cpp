@@ -394,6 +394,42 @@ TEST_CASE("evaluation batch: bounded activations, never below the training batch
   }
 }
 
+TEST_CASE("an evaluation a batch at a time: each image's prediction and confidence, the same totals as evaluate()") {
+  const Dataset val = random_images(230, 5);
+  Model m;
+  REQUIRE(m.build(preset_find("cnn-tiny")->model).ok());
+  m.init(3);
+  Evaluation e(m, val, 64);
+  int steps = 0;
+  while (!e.done()) {
+    e.step();
+    ++steps;
+    CHECK(e.position() == std::min(230, 64 * steps));
+  }
+  CHECK(steps == 4);  // 64 + 64 + 64 + 38
+  e.step();           // nothing more to do
+  CHECK(e.position() == 230);
+  const EvalResult r = e.result(), whole = evaluate(m, val);
+  CHECK(r.loss == doctest::Approx(whole.loss).epsilon(1e-12));
+  CHECK(r.accuracy == whole.accuracy);
+  CHECK(r.confusion.m == whole.confusion.m);
+  // Image by image, against the model's own forward pass of each image alone.
+  std::vector<float> x(val.pixels());
+  int y = 0, agree = 0;
+  int64_t diagonal = 0;
+  for (int i = 0; i < val.n; ++i) {
+    dataset_batch(val, &i, 1, x.data(), &y);
+    const float* p = m.forward(x.data(), 1, false);
+    const int pred = int(std::max_element(p, p + 10) - p);
+    CHECK(int(e.predictions[size_t(i)]) == pred);
+    CHECK(e.confidence[size_t(i)] == doctest::Approx(p[pred]).epsilon(1e-5));
+    agree += pred == y;
+  }
+  for (int k = 0; k < 10; ++k) diagonal += r.confusion.at(k, k);
+  CHECK(agree == diagonal);
+  CHECK(r.accuracy == doctest::Approx(double(agree) / val.n));
+}
+
 TEST_CASE("a model built without arenas has the shapes and counts, and no parameter memory") {
   for (const Preset& p : presets()) {
     Model full, plan;

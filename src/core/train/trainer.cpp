@@ -54,30 +54,45 @@ int eval_batch(const Model& m, int train_batch) {
 }
 
 EvalResult evaluate(Model& model, const Dataset& data, int batch) {
-  if (batch <= 0) batch = eval_batch(model);
-  EvalResult r;
-  r.confusion = Confusion(model.classes());
-  if (data.n == 0) return r;
-  const int K = model.classes();
-  std::vector<float> x(size_t(batch) * data.pixels());
-  std::vector<int> y(batch), idx(batch);
-  double loss = 0;
-  int64_t correct = 0;
-  for (int i0 = 0; i0 < data.n; i0 += batch) {
-    int B = std::min(batch, data.n - i0);
-    std::iota(idx.begin(), idx.begin() + B, i0);
-    dataset_batch(data, idx.data(), B, x.data(), y.data());
-    const float* p = model.forward(x.data(), B, false);
-    for (int b = 0; b < B; ++b) {
-      const float* pb = p + size_t(b) * K;
-      int pred = int(std::max_element(pb, pb + K) - pb);
-      correct += pred == y[b];
-      r.confusion.add(y[b], pred);
-      loss += -std::log(std::min(std::max(pb[y[b]], 1e-7f), 1.0f - 1e-7f));
-    }
+  Evaluation e(model, data, batch);
+  while (!e.done()) e.step();
+  return e.result();
+}
+
+Evaluation::Evaluation(Model& model, const Dataset& data, int batch)
+    : model_(&model), data_(&data), batch_(batch > 0 ? batch : eval_batch(model)), confusion_(model.classes()) {
+  predictions.assign(size_t(data.n), 0);
+  confidence.assign(size_t(data.n), 0.0f);
+}
+
+void Evaluation::step() {
+  if (done()) return;
+  const Dataset& d = *data_;
+  const int K = model_->classes(), B = std::min(batch_, d.n - pos_);
+  x_.resize(size_t(B) * d.pixels());
+  y_.resize(size_t(B));
+  idx_.resize(size_t(B));
+  std::iota(idx_.begin(), idx_.end(), pos_);
+  dataset_batch(d, idx_.data(), B, x_.data(), y_.data());
+  const float* p = model_->forward(x_.data(), B, false);
+  for (int b = 0; b < B; ++b) {
+    const float* pb = p + size_t(b) * K;
+    const int pred = int(std::max_element(pb, pb + K) - pb), y = y_[size_t(b)];
+    correct_ += pred == y;
+    confusion_.add(y, pred);
+    predictions[size_t(pos_ + b)] = uint8_t(pred);
+    confidence[size_t(pos_ + b)] = pb[pred];
+    loss_ += -std::log(std::min(std::max(pb[y], 1e-7f), 1.0f - 1e-7f));
   }
-  r.loss = loss / data.n + model.l2_loss();
-  r.accuracy = double(correct) / data.n;
+  pos_ += B;
+}
+
+EvalResult Evaluation::result() const {
+  EvalResult r;
+  r.confusion = confusion_;
+  if (data_->n == 0) return r;
+  r.loss = loss_ / data_->n + model_->l2_loss();
+  r.accuracy = double(correct_) / data_->n;
   return r;
 }
 

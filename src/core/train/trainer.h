@@ -64,6 +64,30 @@ struct EvalResult {
 // eval_batch(model). The result does not depend on the batch size.
 EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
 
+// The same evaluation a batch at a time, for a caller that spreads it out (the app, between frames
+// and commands), with each image's predicted class and the probability given to it. The model and
+// the data must outlive it and stay unchanged while it runs.
+class Evaluation {
+ public:
+  Evaluation(Model& model, const Dataset& data, int batch = 0);
+  void step();  // the next batch; nothing once done()
+  bool done() const { return pos_ >= data_->n; }
+  int position() const { return pos_; }  // images evaluated so far
+  EvalResult result() const;              // once done()
+  std::vector<uint8_t> predictions;       // per image, filled as it goes
+  std::vector<float> confidence;          // the probability of the predicted class
+
+ private:
+  Model* model_;
+  const Dataset* data_;
+  int batch_, pos_ = 0;
+  int64_t correct_ = 0;
+  double loss_ = 0;
+  Confusion confusion_;
+  std::vector<float> x_;
+  std::vector<int> y_, idx_;
+};
+
 // The batch evaluation runs in: up to kEvalBatch images, fewer where their activations (layer
 // outputs, im2col patches) would pass kEvalBytes, but never fewer than the training batch, whose
 // buffers exist anyway. It counts each image's whole patches, though convolutions now take a batch
