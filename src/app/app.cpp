@@ -165,6 +165,10 @@ float button_width(const char* label) {
   return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
 }
 
+float checkbox_width(const char* label) {
+  return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+
 void help_marker(const char* text) {
   if (same_line_if_fits(ImGui::CalcTextSize("(?)").x)) ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) {

@@ -152,6 +152,9 @@ struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&see
 // nothing running and nobody at the page, every 30th.
 constexpr int kTrainingFrameInterval = 2, kIdleFrameInterval = 30;
 
+// The flags of the five tiled windows: main.cpp places and sizes them every frame.
+constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
+
 // The five windows, in the order of the narrow layout's tabs.
 enum Pane { kPaneData, kPaneModel, kPaneTrain, kPaneDraw, kPaneResults, kPaneCount };
 extern const char* const kPaneNames[kPaneCount];  // "Data", "Model", "Train", "Draw", "Results"
@@ -246,8 +249,9 @@ void help_marker(const char* text);
 // ImGui::SameLine() if an item `width` wide still fits beside the last one; else the item goes on the
 // next line (a narrow window: a 1024 × 768 projector). Returns whether it stayed on the line.
 bool same_line_if_fits(float width);
-// The width of a button labelled `label` (up to any "##").
+// The width of a button, or of a checkbox with its label, labelled `label` (up to any "##").
 float button_width(const char* label);
+float checkbox_width(const char* label);
 // Model builder (win_model.cpp): the spec as text for URL hashes and status(), e.g.
 // "conv:8:3:relu,pool:2,flatten,dense:10:softmax" ("in=flat," first for a 784-vector input).
 std::string spec_to_text(const dl::ModelSpec& m);

@@ -25,9 +25,8 @@ void draw_input(AppState& s, const SDL_Event& ev) {
   }
 }
 
-static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoScrollWithMouse |
-                                          ImGuiWindowFlags_NoScrollbar;
+// A stroke must not scroll the window it is drawn in.
+static constexpr ImGuiWindowFlags kDrawTile = kTile | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar;
 
 // An anti-aliased round brush along the segment (x0,y0)→(x1,y1), in pad units; ink only grows.
 static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) {
@@ -49,7 +48,7 @@ static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) 
 
 void window_draw(AppState& s) {
   DrawState& d = s.draw;
-  ImGui::Begin("Draw a digit###Draw", nullptr, kTile);
+  ImGui::Begin("Draw a digit###Draw", nullptr, kDrawTile);
   note_rect(s, "window.draw", ImGui::GetWindowPos(),
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   const float fs = ImGui::GetFontSize();

@@ -9,7 +9,6 @@
 
 namespace app {
 
-static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 
 // Log scale: the few mistakes stay visible next to the thousand correct answers on the diagonal.
 static float heat_value(int64_t count, int64_t max) {

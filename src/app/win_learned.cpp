@@ -118,11 +118,7 @@ static void learned_body(AppState& s, bool big) {
     v.mode = 0;
   }
   if (!big) {
-    // On the radio buttons' line when it fits, else under them.
-    const ImGuiStyle& st = ImGui::GetStyle();
-    const float need = ImGui::CalcTextSize("Larger view").x + st.FramePadding.x * 2 + st.ItemSpacing.x;
-    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (conv && right - ImGui::GetItemRectMax().x >= need) ImGui::SameLine();
+    if (conv) same_line_if_fits(button_width("Larger view"));  // on the radio buttons' line when it fits
     if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
     note_rect(s, "model.learned.larger");
   }

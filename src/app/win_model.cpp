@@ -16,7 +16,6 @@
 
 namespace app {
 
-static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 static const ImVec4 kRed(0.75f, 0.10f, 0.10f, 1);
 
 // ============================================================================ [SECTION] spec as text

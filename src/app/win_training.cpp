@@ -13,7 +13,6 @@
 
 namespace app {
 
-static constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
 static const ImU32 kBlue = IM_COL32(40, 100, 200, 255), kBlueLight = IM_COL32(40, 100, 200, 130),
                    kOrange = IM_COL32(230, 120, 20, 255), kGreen = IM_COL32(30, 150, 80, 255);
 
@@ -272,7 +271,7 @@ static void tab_callbacks(AppState& s) {
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
   hint("The smallest change that counts as an improvement");
-  same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("restore best weights").x);
+  same_line_if_fits(checkbox_width("restore best weights"));
   ImGui::Checkbox("restore best weights", &t.early.restore_best);
   note_rect(s, "training.restore_best");
   hint("At the end, go back to the weights of the best epoch");
@@ -405,14 +404,12 @@ static void buttons(AppState& s) {
   ImGui::EndDisabled();
   if (!running && can_keep_weights(s)) {
     const char* label = "Keep weights";
-    const float need = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
-    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-    if (right - ImGui::GetItemRectMax().x - ImGui::GetStyle().ItemSpacing.x > need) ImGui::SameLine();  // beside Step
+    same_line_if_fits(checkbox_width(label));  // beside Step
     ImGui::Checkbox(label, &s.train.keep_weights);
     note_rect(s, "training.keep");
     hint("On: Start goes on from the weights the network has now (trained or loaded), as calling fit() again in "
-         "Keras: after a run here the optimizer goes on too (Adam's running averages), after loading a file it "
-         "starts afresh. Off: new random weights from the seed.");
+         "Keras: after a run here the optimizer (Adam's running averages) and the shuffling go on too; after loading a "
+         "file the optimizer starts afresh. Off: new random weights from the seed.");
   }
   if (running) {
     ImGui::SameLine();
