@@ -86,9 +86,13 @@ void setup_style() {
   g_base_style = st;
 }
 
-// Below this width or height (in font heights) the tiled windows get too small to use (a phone held
-// upright, or turned; an 800 × 600 projector): one window at a time. 1024 × 768 tiles, at 14 px.
-constexpr float kNarrowPage = 64, kLowPage = 44;
+// Whether the five windows fit side by side on a page w × h font heights large; else one window at a
+// time (a phone, upright or turned; an 800 × 600 or 1024 × 600 screen). Narrow tiles wrap their rows
+// (two lines for the status line, the file buttons, the callbacks' fields), so a narrower page needs
+// more height. Measured with tests/e2e/sizes.test.mjs (nothing may run past its window): 1024 × 768
+// at 14 px (73 × 55) and a laptop's 1366 × 657 at 14 px (98 × 47) fit; 1024 × 768 at 16 px (64 × 48)
+// and 1600 × 900 at 20 px (80 × 45) did not.
+bool tiles_fit(float w, float h) { return w >= 64 && h >= 44 && (h >= 49 || w >= 85); }
 
 // The row of tabs that picks the window on a narrow page; returns its height.
 float pane_tabs(AppState& s, float top, float width) {
@@ -144,9 +148,13 @@ void menu_bar(AppState& s, float* height) {
     if (!s.ui.narrow) ImGui::TextDisabled("train a neural network to read handwritten digits");
     store_menu(s);
     share_menu(s);
-    if (ImGui::BeginMenu("View")) {
+    const bool view = ImGui::BeginMenu("View");
+    note_rect(s, "menu.view");
+    if (view) {
       if (ImGui::MenuItem("Larger text", nullptr, false, s.ui.font_px + 2 <= kMaxFontPx)) ++s.ui.font_steps;
+      note_rect(s, "menu.larger");
       if (ImGui::MenuItem("Smaller text", nullptr, false, s.ui.font_px - 2 >= kMinFontPx)) --s.ui.font_steps;
+      note_rect(s, "menu.smaller");
       ImGui::EndMenu();
     }
     *height = ImGui::GetWindowSize().y;
@@ -223,7 +231,7 @@ void frame() {
 
   float top = 0, bottom = ImGui::GetFrameHeight() + 6;
   const ImVec2 d = ImGui::GetIO().DisplaySize;
-  s.ui.narrow = d.x < ImGui::GetFontSize() * kNarrowPage || d.y < ImGui::GetFontSize() * kLowPage;
+  s.ui.narrow = !tiles_fit(d.x / ImGui::GetFontSize(), d.y / ImGui::GetFontSize());
   menu_bar(s, &top);
   s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
   for (int i = 0; i < kPaneCount; ++i)      // what the windows on screen show now counts as seen

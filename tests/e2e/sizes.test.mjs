@@ -1,8 +1,9 @@
 // Classroom screens: the five windows side by side down to a 1024 × 768 projector and a laptop's
-// 1366 × 657 browser viewport, with every widget inside its window (nothing cut off or scrolled out
-// of sight: the curves, the status line, the model-file buttons, the ten bars, the report's rows);
-// smaller pages (800 × 600, 1024 × 600) get one window at a time. The text size follows the page as
-// it is resized, as it does when the page opens at that size.
+// browser viewport (1366 × 625 to 657), with every widget inside its window (nothing cut off or
+// scrolled out of sight: the curves, the status line, the model-file buttons, the ten bars, the
+// report's rows); smaller pages (800 × 600, 1024 × 600), and larger text where the five would not
+// fit, get one window at a time. The text size follows the page as it is resized, as it does when
+// the page opens at that size.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, openPage, waitStatus, screenshot, sleep, layout, click, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
@@ -28,7 +29,7 @@ test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window
   s = await drawSeven(page);
   assert.equal(s.prediction.digit, 7);
 
-  const sizes = [[1024, 768], [1280, 630], [1366, 657], [1280, 720], [1600, 900]];
+  const sizes = [[1024, 768], [1280, 630], [1366, 625], [1366, 657], [1280, 720], [1600, 900]];
   for (const [w, h] of sizes) {
     await page.setViewportSize({ width: w, height: h });
     s = await waitStatus(page, (s) => s.font_px === fontFor(w, h) && s.layout === 'wide', 5000, `the wide layout at ${w} × ${h}`);
@@ -54,6 +55,22 @@ test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window
         await screenshot(page, `sizes-${w}x${h}-callbacks`);
       }
     }
+  }
+  // View › Larger text: 2 px more. At 1152 × 864 the five windows still fit at 16 px; at 1024 × 768
+  // they would not (the Model window's totals ran out of it), so it takes the tabs.
+  const larger = async () => { await click(page, 'menu.view', { settle: 300 }); await click(page, 'menu.larger', { settle: 300 }); };
+  const smaller = async () => { await click(page, 'menu.view', { settle: 300 }); await click(page, 'menu.smaller', { settle: 300 }); };
+  for (const [w, h, layout] of [[1152, 864, 'wide'], [1024, 768, 'narrow']]) {
+    await page.setViewportSize({ width: w, height: h });
+    await waitStatus(page, (s) => s.font_px === fontFor(w, h), 5000, `${w} × ${h}`);
+    await larger();
+    s = await waitStatus(page, (s) => s.font_px === fontFor(w, h) + 2, 5000, `larger text at ${w} × ${h}`);
+    assert.equal(s.layout, layout, `${w} × ${h} at ${s.font_px} px`);
+    await sleep(300);
+    assert.deepEqual(await spilled(page), [], `at ${w} × ${h}, ${s.font_px} px`);
+    await screenshot(page, `sizes-${w}x${h}-larger`);
+    await smaller();
+    await waitStatus(page, (s) => s.font_px === fontFor(w, h) && s.layout === 'wide', 5000, `back to ${fontFor(w, h)} px`);
   }
   // Too small for five windows: one at a time, behind tabs.
   for (const [w, h] of [[800, 600], [1024, 600]]) {
