@@ -172,6 +172,9 @@ struct Ui {
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
+  // The Training window's settings tabs: each tab's own height and the height of what comes between
+  // them and the curves, as last drawn (win_training.cpp keeps the curves in view).
+  float train_tab_h[4] = {0, 0, 0, 0}, train_below_h = 0;
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   int pane = kPaneTrain;            // the window shown when narrow

@@ -16,6 +16,9 @@ namespace app {
 static const ImU32 kBlue = IM_COL32(40, 100, 200, 255), kBlueLight = IM_COL32(40, 100, 200, 130),
                    kOrange = IM_COL32(230, 120, 20, 255), kGreen = IM_COL32(30, 150, 80, 255);
 
+// The curves' least height, in font heights (each of them, where they stand one under the other).
+constexpr float kCurvesMin = 6;
+
 static std::string clock_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "–";
   char b[32];
@@ -316,10 +319,10 @@ static void tab_augment(AppState& s) {
     ImGui::EndTable();
   }
   const ImVec4 warn(0.80f, 0.30f, 0.0f, 1);
-  ImGui::Checkbox("Horizontal flip", &a.hflip);
+  bool flipped = ImGui::Checkbox("Horizontal flip", &a.hflip);
   note_rect(s, "training.hflip");
   ImGui::SameLine();
-  ImGui::Checkbox("Vertical flip", &a.vflip);
+  flipped |= ImGui::Checkbox("Vertical flip", &a.vflip);
   note_rect(s, "training.vflip");
   if (a.hflip || a.vflip) {
     ImGui::PushStyleColor(ImGuiCol_Text, warn);
@@ -327,6 +330,7 @@ static void tab_augment(AppState& s) {
                        "looks like a 9, so the network learns wrong answers.");
     ImGui::PopStyleColor();
     note_rect(s, "training.flip_warning");
+    if (flipped) ImGui::SetScrollHereY(1.0f);  // in view, where the fields scroll (a low window)
   } else {
     ImGui::SameLine();
     ImGui::TextDisabled("(flips are harmful for digits)");
@@ -348,6 +352,15 @@ static void settings(AppState& s, bool locked) {
     const bool open = ImGui::BeginTabItem(labels[i], nullptr, f);
     note_rect(s, keys[i]);
     if (!open) continue;
+    // The tab's fields at their own height, or where the window is low (the Callbacks tab at
+    // 1280 × 720) at what leaves the curves their least height (curves()), scrolling: the curves stay
+    // in view.
+    const float fs = ImGui::GetFontSize();
+    const float room = ImGui::GetWindowContentRegionMax().y - ImGui::GetCursorPosY() - s.ui.train_below_h - kCurvesMin * fs -
+                       2 * ImGui::GetStyle().ItemSpacing.y;
+    const float natural = s.ui.train_tab_h[i] > 0 ? s.ui.train_tab_h[i] : fs * 4;
+    ImGui::BeginChild("fields", ImVec2(0, std::floor(std::max(fs * 3, std::min(natural, room)))), false,
+                      natural > room ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::BeginDisabled(locked);
     switch (i) {
       case 0: tab_basics(s); break;
@@ -356,6 +369,9 @@ static void settings(AppState& s, bool locked) {
       default: tab_augment(s); break;
     }
     ImGui::EndDisabled();
+    s.ui.train_tab_h[i] = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;  // its content, for the next frame
+    ImGui::EndChild();
+    note_rect(s, "training.fields");
     ImGui::EndTabItem();
   }
   t.tab = -1;
@@ -461,10 +477,11 @@ static void progress(AppState& s) {
   const char* state = sn.starting ? "starting" : sn.paused ? "paused" : dl::phase_name(sn.phase);
   double loss = sn.epoch_loss, acc = sn.epoch_accuracy;
   if ((!running || sn.batch == 0) && !sn.history.empty()) loss = sn.history.back().loss, acc = sn.history.back().accuracy;
-  // One line, or two where the window is too narrow for the longest it can get (so it does not jump
-  // between one and two as the numbers change).
-  const bool one_line = ImGui::CalcTextSize("finished  ·  88,888 samples/s  ·  ETA 8:88:88  ·  loss 8.8888  ·  accuracy 88.88%").x <=
-                        ImGui::GetContentRegionAvail().x;
+  // One line, or two where the window is too narrow for the longest it can get while running (with
+  // its ETA) or after (so it does not jump between one and two as the numbers change).
+  const char* longest = running ? "training  ·  88,888 samples/s  ·  ETA 8:88:88  ·  loss 8.8888  ·  accuracy 88.88%"
+                                : "finished  ·  88,888 samples/s  ·  loss 8.8888  ·  accuracy 88.88%";
+  const bool one_line = ImGui::CalcTextSize(longest).x <= ImGui::GetContentRegionAvail().x;
   const std::string rate = dl::with_commas((long long)std::llround(sn.samples_per_sec)) + " samples/s";
   std::string first = std::string(state) + "  ·  " + rate;
   if (running) first += "  ·  ETA " + clock_text(eta);
@@ -612,8 +629,8 @@ static void curves(AppState& s) {
   const float gap = ImGui::GetStyle().ItemSpacing.x;
   // Side by side; one under the other in a window taller than wide (a phone held upright).
   const bool stack = avail.y > avail.x * 1.2f;
-  const float h = stack ? std::max(ImGui::GetFontSize() * 6, (avail.y - 2 * ImGui::GetStyle().ItemSpacing.y) / 3 - 1)
-                        : std::max(ImGui::GetFontSize() * 6, avail.y - 2);
+  const float h = stack ? std::max(ImGui::GetFontSize() * kCurvesMin, (avail.y - 2 * ImGui::GetStyle().ItemSpacing.y) / 3 - 1)
+                        : std::max(ImGui::GetFontSize() * kCurvesMin, avail.y - 2);
   const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
   plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
@@ -635,10 +652,12 @@ void window_training(AppState& s) {
             ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
   const bool locked = run_in_progress(s);
   settings(s, locked);
+  const float below = ImGui::GetCursorPosY();
   buttons(s);
   progress(s);
   strip(s);
   event_log(s);
+  s.ui.train_below_h = ImGui::GetCursorPosY() - below;
   curves(s);
   ImGui::End();
 }
