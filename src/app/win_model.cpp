@@ -203,7 +203,7 @@ static void error_text(const std::string& msg) {
 
 // Total / trainable / non-trainable, on one line or two; with_memory adds what training would hold
 // (the Model tile has it in the tooltip of the total).
-static void totals_line(const AppState& s, bool one_line, bool with_memory) {
+static void totals_line(AppState& s, bool one_line, bool with_memory) {
   // Worked out only when shown: in the builder every frame, in the tile when the total is hovered.
   auto memory = [&] { return bytes_text(training_memory(s.model.plan, train_config(s))); };
   auto memory_tip = [&] {
@@ -224,13 +224,15 @@ static void totals_line(const AppState& s, bool one_line, bool with_memory) {
   ImGui::TextDisabled("·");
   ImGui::SameLine();
   ImGui::Text("Non-trainable: %s", dl::with_commas((long long)s.model.non_trainable).c_str());
-  if (with_memory) {
-    if (one_line) {
-      ImGui::SameLine();
+  if (with_memory) {  // on the same line if it fits there (the builder at 1024 × 768: the next)
+    const std::string mem = "about " + memory() + " to train";
+    const float dot = ImGui::CalcTextSize("·").x + ImGui::GetStyle().ItemSpacing.x;
+    if (one_line && same_line_if_fits(dot + ImGui::CalcTextSize(mem.c_str()).x)) {
       ImGui::TextDisabled("·");
       ImGui::SameLine();
     }
-    ImGui::Text("about %s to train", memory().c_str());
+    ImGui::TextUnformatted(mem.c_str());
+    note_rect(s, "builder.memory");
     memory_tip();
   }
 }

@@ -124,16 +124,17 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const layout = (page) => page.evaluate(() => window.digitlab.layout());
 
 // The widgets that run past the edge of their window (layout() names "draw.pad" the pad of
-// "window.draw"), as "name (x, y, w, h) outside window.draw (…)"; names without a window (the menu bar,
-// the status line, the narrow layout's tabs) are not checked.
+// "window.draw", "builder.done" a button of "builder.window"), as "name (x, y, w, h) outside
+// window.draw (…)"; names without a window (the menu bar, the status line, the narrow layout's tabs)
+// are not checked.
 export async function spilled(page) {
   const L = await layout(page), out = [];
   const box = (r) => `(${[r.x, r.y, r.w, r.h].map(Math.round).join(', ')})`;
   for (const [k, r] of Object.entries(L)) {
-    const W = L['window.' + k.split('.')[0]];
-    if (k.startsWith('window.') || !W) continue;
+    const pre = k.split('.')[0], wk = L['window.' + pre] ? 'window.' + pre : pre + '.window', W = L[wk];
+    if (k.startsWith('window.') || k === wk || !W) continue;
     if (r.x < W.x - 1 || r.y < W.y - 1 || r.x + r.w > W.x + W.w + 1 || r.y + r.h > W.y + W.h + 1)
-      out.push(`${k} ${box(r)} outside window.${k.split('.')[0]} ${box(W)}`);
+      out.push(`${k} ${box(r)} outside ${wk} ${box(W)}`);
   }
   return out;
 }

@@ -45,6 +45,13 @@ test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window
     for (const k of ['training.loss', 'training.status', 'model.load', 'draw.probabilities', 'data.means', 'evaluation.confusion'])
       assert.ok(L[k] && L[k].w > 0, `${k} at ${w} × ${h}`);
     if (w !== 1024 && w !== 1280) continue;
+    // The model builder over the page: its header line (totals, memory) and rows inside it.
+    await click(page, 'model.edit', { settle: 400 });
+    const B = await layout(page);
+    assert.ok(B['builder.window'] && B['builder.memory'], 'the builder is open');
+    assert.deepEqual(await spilled(page), [], `the builder at ${w} × ${h}`);
+    await screenshot(page, `sizes-${w}x${h}-builder`);
+    await click(page, 'builder.done', { settle: 300 });
     // The Training window's other tabs: their fields wrap rather than run past the edge, and scroll
     // where the window is low (the Callbacks tab at 1280 × 720) rather than push the curves out.
     for (const tab of ['weights', 'callbacks', 'augmentation', 'basics']) {
