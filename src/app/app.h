@@ -175,6 +175,7 @@ struct Ui {
   // The Training window's settings tabs: each tab's own height and the height of what comes between
   // them and the curves, as last drawn (win_training.cpp keeps the curves in view).
   float train_tab_h[4] = {0, 0, 0, 0}, train_below_h = 0;
+  bool show_previous = true;  // View › Compare with the previous run: its curves in grey
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   int pane = kPaneTrain;            // the window shown when narrow

@@ -333,9 +333,18 @@ void Bridge::snapshot(Snapshot* out) {
   std::lock_guard<std::mutex> lk(mu_);
   const Snapshot& s = shared_;
   if (out->run != s.run) {
+    if (!out->batches.empty() || !out->history.empty()) {  // a run with curves: keep them to compare
+      PreviousRun& p = out->previous;
+      p.batches = std::move(out->batches);
+      p.history = std::move(out->history);
+      p.batches_per_epoch = out->batches_per_epoch;
+      p.model_name = out->model_name;
+      p.test_accuracy = out->has_eval ? out->test_accuracy : -1;
+    }
     out->batches.clear();
     out->history.clear();
   }
+  PreviousRun previous = std::move(out->previous);
   std::vector<dl::BatchRecord> batches = std::move(out->batches);
   std::vector<dl::EpochRecord> history = std::move(out->history);
   dl::Confusion conf = std::move(out->confusion);
@@ -378,6 +387,7 @@ void Bridge::snapshot(Snapshot* out) {
   tmp.report = std::move(report);
   tmp.test_pred = std::move(test_pred);
   tmp.test_prob = std::move(test_prob);
+  tmp.previous = std::move(previous);
   *out = std::move(tmp);
 }
 

@@ -22,6 +22,17 @@
 
 namespace app {
 
+// The curves of the run before the current one, kept for comparison (drawn in grey under the
+// current curves): a run's record moves here when the next one starts (or a model is loaded).
+struct PreviousRun {
+  std::vector<dl::BatchRecord> batches;
+  std::vector<dl::EpochRecord> history;
+  int batches_per_epoch = 0;
+  std::string model_name;
+  double test_accuracy = -1;  // of its model on the test set; -1: not evaluated
+  bool empty() const { return batches.empty() && history.empty(); }
+};
+
 // What the UI sees; copied under a short lock once per frame.
 struct Snapshot {
   uint64_t run = 0;                 // increments with every Start (or model load)
@@ -56,6 +67,7 @@ struct Snapshot {
   std::vector<float> test_prob;
   bool has_model = false;           // trained or loaded weights exist
   uint64_t params_version = 0;      // bumps whenever published weights change
+  PreviousRun previous;             // kept by snapshot() on the UI side, not by the trainer thread
 };
 
 class Bridge {

@@ -155,6 +155,12 @@ void menu_bar(AppState& s, float* height) {
       note_rect(s, "menu.larger");
       if (ImGui::MenuItem("Smaller text", nullptr, false, s.ui.font_px - 2 >= kMinFontPx)) --s.ui.font_steps;
       note_rect(s, "menu.smaller");
+      ImGui::Separator();
+      ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
+      note_rect(s, "menu.previous");
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Draws the previous run's curves in grey under the current ones: change one setting "
+                          "(dropout, the learning rate, augmentation), train again and see what it does.");
       ImGui::EndMenu();
     }
     *height = ImGui::GetWindowSize().y;

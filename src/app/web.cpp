@@ -469,6 +469,19 @@ std::string status_json(const AppState& s) {
     j.null();
   }
   j.kv("lesson_link", s.ui.share_url);
+  j.key("previous_run");  // the run kept for comparison (drawn in grey when `shown`), or null
+  if (!s.snap.previous.empty()) {
+    const PreviousRun& p = s.snap.previous;
+    j.open('{');
+    j.kv("model", p.model_name);
+    j.kv("epochs", int(p.history.size()));
+    j.kv("batches", int(p.batches.size()));
+    j.kv("test_accuracy", p.test_accuracy);
+    j.kv("shown", s.ui.show_previous);
+    j.close('}');
+  } else {
+    j.null();
+  }
   j.key("learned");  // the Model window's "What it learned" tab, when it is showing
   if (s.learned.shown && s.learned.has_kernels && s.draw.model.built()) {
     const LearnedView& v = s.learned;

@@ -14,7 +14,8 @@
 namespace app {
 
 static const ImU32 kBlue = IM_COL32(40, 100, 200, 255), kBlueLight = IM_COL32(40, 100, 200, 130),
-                   kOrange = IM_COL32(230, 120, 20, 255), kGreen = IM_COL32(30, 150, 80, 255);
+                   kOrange = IM_COL32(230, 120, 20, 255), kGreen = IM_COL32(30, 150, 80, 255),
+                   kGrey = IM_COL32(140, 140, 140, 170);  // neutral: no other line or text in the plots is
 
 // The curves' least height, in font heights (each of them, where they stand one under the other).
 constexpr float kCurvesMin = 6;
@@ -597,34 +598,72 @@ static void event_log(AppState& s) {
   note_rect(s, "training.events");
 }
 
-static void curves(AppState& s) {
-  const Snapshot& sn = s.snap;
-  const int bpe = std::max(1, sn.batches_per_epoch);
-  const size_t n = sn.batches.size();
-  // Per-batch values, smoothed with an exponential moving average (about 1/20 of an epoch).
-  Series loss_b{{}, {}, kBlueLight, nullptr, 1.5f}, acc_b{{}, {}, kBlueLight, nullptr, 1.5f}, lr{{}, {}, kGreen, "lr", 2};
-  Series loss_t{{}, {}, kBlue, "train", 2, true}, loss_v{{}, {}, kOrange, "validation", 2, true};
-  Series acc_t{{}, {}, kBlue, "train", 2, true}, acc_v{{}, {}, kOrange, "validation", 2, true};
+// A run's per-batch loss, accuracy (%) and learning rate, smoothed with an exponential moving average
+// (about 1/20 of an epoch); x in epochs. lr may be null.
+static void batch_series(const std::vector<dl::BatchRecord>& batches, int batches_per_epoch, Series* loss, Series* acc,
+                         Series* lr) {
+  const int bpe = std::max(1, batches_per_epoch);
   const float a = 1.0f / std::clamp(bpe / 20.0f, 1.0f, 100.0f);
   float el = 0, ea = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const dl::BatchRecord& r = sn.batches[i];
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const dl::BatchRecord& r = batches[i];
     el = i == 0 ? r.loss : el + a * (r.loss - el);
     ea = i == 0 ? r.accuracy : ea + a * (r.accuracy - ea);
     const float x = float(i + 1) / bpe;
-    loss_b.x.push_back(x), loss_b.y.push_back(el);
-    acc_b.x.push_back(x), acc_b.y.push_back(100 * ea);
-    lr.x.push_back(x), lr.y.push_back(r.lr);
+    loss->x.push_back(x), loss->y.push_back(el);
+    acc->x.push_back(x), acc->y.push_back(100 * ea);
+    if (lr) lr->x.push_back(x), lr->y.push_back(r.lr);
   }
+}
+
+// A run's validation loss and accuracy (%) at the end of each epoch.
+static void val_series(const std::vector<dl::EpochRecord>& history, Series* loss, Series* acc) {
+  for (const dl::EpochRecord& e : history)
+    if (e.has_val) {
+      loss->x.push_back(float(e.epoch)), loss->y.push_back(float(e.val_loss));
+      acc->x.push_back(float(e.epoch)), acc->y.push_back(float(100 * e.val_accuracy));
+    }
+}
+
+// The line under the curves that says what the grey ones are (View › Compare with the previous run).
+static bool previous_shown(const AppState& s) { return s.ui.show_previous && !s.snap.previous.empty(); }
+
+static void previous_caption(AppState& s) {
+  if (!previous_shown(s)) return;
+  const PreviousRun& p = s.snap.previous;
+  std::string t = "Grey: the previous run (" + p.model_name + ", " + std::to_string(p.history.size()) +
+                  (p.history.size() == 1 ? " epoch" : " epochs");
+  if (p.test_accuracy >= 0) {
+    char acc[32];
+    std::snprintf(acc, sizeof acc, ", %.2f%% on the test set", 100 * p.test_accuracy);
+    t += acc;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.45f, 0.47f, 0.50f, 1));
+  ImGui::TextWrapped("%s)", t.c_str());
+  ImGui::PopStyleColor();
+  note_rect(s, "training.previous");
+}
+
+static void curves(AppState& s) {
+  const Snapshot& sn = s.snap;
+  Series loss_b{{}, {}, kBlueLight, nullptr, 1.5f}, acc_b{{}, {}, kBlueLight, nullptr, 1.5f}, lr{{}, {}, kGreen, "lr", 2};
+  Series loss_t{{}, {}, kBlue, "train", 2, true}, loss_v{{}, {}, kOrange, "validation", 2, true};
+  Series acc_t{{}, {}, kBlue, "train", 2, true}, acc_v{{}, {}, kOrange, "validation", 2, true};
+  batch_series(sn.batches, sn.batches_per_epoch, &loss_b, &acc_b, &lr);
   for (const dl::EpochRecord& e : sn.history) {
     loss_t.x.push_back(float(e.epoch)), loss_t.y.push_back(float(e.loss));
     acc_t.x.push_back(float(e.epoch)), acc_t.y.push_back(float(100 * e.accuracy));
-    if (e.has_val) {
-      loss_v.x.push_back(float(e.epoch)), loss_v.y.push_back(float(e.val_loss));
-      acc_v.x.push_back(float(e.epoch)), acc_v.y.push_back(float(100 * e.val_accuracy));
-    }
   }
-  const float xmax = float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs));
+  val_series(sn.history, &loss_v, &acc_v);
+  // The previous run, in grey under the current one.
+  Series loss_p{{}, {}, kGrey, nullptr, 1.5f}, acc_p{{}, {}, kGrey, nullptr, 1.5f};
+  Series loss_pv{{}, {}, kGrey, nullptr, 1.5f, true}, acc_pv{{}, {}, kGrey, nullptr, 1.5f, true};
+  if (previous_shown(s)) {
+    batch_series(sn.previous.batches, sn.previous.batches_per_epoch, &loss_p, &acc_p, nullptr);
+    val_series(sn.previous.history, &loss_pv, &acc_pv);
+  }
+  const float xmax = std::max(float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs)),
+                              loss_p.x.empty() ? 0.0f : std::ceil(loss_p.x.back()));
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x;
   // Side by side; one under the other in a window taller than wide (a phone held upright).
@@ -633,13 +672,15 @@ static void curves(AppState& s) {
                         : std::max(ImGui::GetFontSize() * kCurvesMin, avail.y - 2);
   const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
-  plot_lines("loss", ImVec2(w, h), "Loss", {loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
+  plot_lines("loss", ImVec2(w, h), "Loss", {loss_p, loss_pv, loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   if (!stack) ImGui::SameLine();
+  // From the lowest accuracy drawn (current or previous run), in steps of 10; 0 with nothing drawn.
   float lo = 100;
-  for (float v : acc_b.y) lo = std::min(lo, v);
-  lo = std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
-  plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_b, acc_t, acc_v}, 0, xmax, n ? lo : 0, 100, "epoch", "%.0f", &marks);
+  for (const Series* a : {&acc_b, &acc_p})
+    for (float v : a->y) lo = std::min(lo, v);
+  lo = acc_b.y.empty() && acc_p.y.empty() ? 0 : std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
+  plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_p, acc_pv, acc_b, acc_t, acc_v}, 0, xmax, lo, 100, "epoch", "%.0f", &marks);
   note_rect(s, "training.accuracy");
   if (!stack) ImGui::SameLine();
   plot_lines("lr", ImVec2(w, h), "Learning rate", {lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
@@ -657,6 +698,7 @@ void window_training(AppState& s) {
   progress(s);
   strip(s);
   event_log(s);
+  previous_caption(s);
   s.ui.train_below_h = ImGui::GetCursorPosY() - below;
   curves(s);
   ImGui::End();

@@ -5,7 +5,7 @@
 // model; the web app manifest and its icons are served.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click, realErrors } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click, realErrors, regionPixels, countPixels } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch({ hasTouch: true }); });
@@ -122,6 +122,29 @@ test('"Keep weights": Start goes on from the trained weights; off, it starts afr
   const cont = s.history[0].loss;
   t.diagnostic(`first-epoch loss: from random weights ${first.toFixed(4)} (test ${acc1}), continued ${cont.toFixed(4)} (test ${s.test_accuracy})`);
   assert.ok(cont < 0.6 * first, `the continued epoch starts from trained weights (${cont} vs ${first})`);
+
+  // The first run stays on the curves in grey, for comparison, with a line that says what it was;
+  // View › Compare with the previous run takes it off.
+  assert.deepEqual(s.previous_run, { model: 'mlp', epochs: 1, batches: s.batches_per_epoch, test_accuracy: acc1, shown: true });
+  await sleep(300);
+  assert.ok((await layout(page))['training.previous'], 'the caption of the grey curves');
+  // Neutral grey (r = g = b) between 140 and 225: the previous run's line; the plot's text, axes and
+  // grid are all slightly blue, and only near-white shades of them come out neutral.
+  const grey = async () => countPixels(await regionPixels(page, 'training.accuracy'),
+                                       (r, g, b) => Math.max(r, g, b) - Math.min(r, g, b) <= 1 && r >= 140 && r <= 225);
+  const withPrev = await grey();
+  await shotWindow(page, 'window.training', 'training-previous-run');
+  await click(page, 'menu.view', { settle: 300 });
+  await click(page, 'menu.previous', { settle: 400 });
+  s = await status(page);
+  assert.equal(s.previous_run.shown, false);
+  assert.equal((await layout(page))['training.previous'], undefined);
+  const without = await grey();
+  t.diagnostic(`grey pixels in the accuracy plot: ${withPrev} with the previous run, ${without} without`);
+  assert.ok(withPrev > 100 && without < withPrev / 10, `grey pixels ${withPrev} with, ${without} without`);
+  await click(page, 'menu.view', { settle: 300 });
+  await click(page, 'menu.previous', { settle: 300 });
+  assert.equal((await status(page)).previous_run.shown, true);
 
   // Off again: the same seed gives the first run again, to the bit.
   await click(page, 'training.keep');
