@@ -298,25 +298,27 @@ static void tab_callbacks(AppState& s) {
 
 static void tab_augment(AppState& s) {
   dl::AugmentConfig& a = s.train.augment;
+  struct Slider {
+    const char* label;
+    float* value;
+    float max;
+    const char* format;
+    const char* help;
+  };
+  const Slider sliders[] = {
+      {"Rotation", &a.rotation_deg, 45, "± %.0f°", "Each training image is turned by a random angle up to this many degrees"},
+      {"Zoom", &a.zoom, 0.5f, "± %.2f", "Each image is scaled by a random factor in [1 − zoom, 1 + zoom]"},
+      {"Width shift", &a.width_shift, 0.3f, "± %.2f", "Moves each image sideways by up to this fraction of its width"},
+      {"Height shift", &a.height_shift, 0.3f, "± %.2f", "Moves each image up or down by up to this fraction of its height"},
+  };
   if (ImGui::BeginTable("aug", 2, ImGuiTableFlags_SizingStretchSame)) {
-    const float w = ImGui::GetFontSize() * 7.5f;
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    ImGui::SliderFloat("Rotation", &a.rotation_deg, 0, 45, "± %.0f°");
-    note_rect(s, "training.rotation");
-    hint("Each training image is turned by a random angle up to this many degrees");
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    ImGui::SliderFloat("Zoom", &a.zoom, 0, 0.5f, "± %.2f");
-    hint("Each image is scaled by a random factor in [1 − zoom, 1 + zoom]");
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    ImGui::SliderFloat("Width shift", &a.width_shift, 0, 0.3f, "± %.2f");
-    hint("Moves each image sideways by up to this fraction of its width");
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    ImGui::SliderFloat("Height shift", &a.height_shift, 0, 0.3f, "± %.2f");
-    hint("Moves each image up or down by up to this fraction of its height");
+    for (const Slider& sl : sliders) {
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
+      ImGui::SliderFloat(sl.label, sl.value, 0, sl.max, sl.format);
+      if (sl.value == &a.rotation_deg) note_rect(s, "training.rotation");
+      hint(sl.help);
+    }
     ImGui::EndTable();
   }
   const ImVec4 warn(0.80f, 0.30f, 0.0f, 1);
