@@ -33,7 +33,6 @@ EM_JS(void, js_pick_data_files, (), { if (window.digitlabGlue) window.digitlabGl
 
 namespace app {
 
-
 const dl::Dataset& data_train(const AppState& s) { return s.data.user_train ? *s.data.user_train : s.data.train; }
 const dl::Dataset& data_test(const AppState& s) { return s.data.user_test ? *s.data.user_test : s.data.test; }
 

@@ -9,7 +9,6 @@
 
 namespace app {
 
-
 // Log scale: the few mistakes stay visible next to the thousand correct answers on the diagonal.
 static float heat_value(int64_t count, int64_t max) {
   return max > 0 ? float(std::log1p(double(count)) / std::log1p(double(max))) : 0.0f;
