@@ -152,7 +152,10 @@ bool can_keep_weights(const AppState& s) {
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {
   s.ui.rects[name] = ImVec4(min.x, min.y, max.x - min.x, max.y - min.y);
 }
-void note_rect(AppState& s, const char* name) { note_rect(s, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()); }
+void note_rect(AppState& s, const char* name) {
+  note_rect(s, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  if (ImGui::IsItemFocused()) s.ui.focused = name;  // the keyboard's current widget (status().focused)
+}
 
 bool same_line_if_fits(float width) {
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;

@@ -166,6 +166,7 @@ struct Ui {
   int layout_gen = 0, applied_gen = -1;
   ImVec2 display{0, 0};
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
+  std::string focused;                  // the name of the widget keyboard navigation is on, if noted
   uint64_t frames = 0;
   double fps = 0;
   int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing); kIdleFrameInterval = left alone

@@ -234,6 +234,7 @@ void frame() {
   ImGui_ImplSDL2_NewFrame();
   ImGui::NewFrame();
   s.ui.rects.clear();
+  s.ui.focused.clear();
 
   float top = 0, bottom = ImGui::GetFrameHeight() + 6;
   const ImVec2 d = ImGui::GetIO().DisplaySize;
@@ -308,6 +309,7 @@ int main(int, char**) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini on the web
   io.ConfigWindowsMoveFromTitleBarOnly = true;
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // arrows move between widgets, Space presses, Ctrl+Tab changes window
   setup_style();
   ImGui_ImplSDL2_InitForOpenGL(g_window, gl);
   ImGui_ImplOpenGL3_Init("#version 300 es");

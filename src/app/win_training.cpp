@@ -362,8 +362,11 @@ static void settings(AppState& s, bool locked) {
     const float room = ImGui::GetWindowContentRegionMax().y - ImGui::GetCursorPosY() - s.ui.train_below_h - kCurvesMin * fs -
                        2 * ImGui::GetStyle().ItemSpacing.y;
     const float natural = s.ui.train_tab_h[i] > 0 ? s.ui.train_tab_h[i] : fs * 4;
+    // Unscrolled, the arrow keys go through it as through the rest of the window (NavFlattened is
+    // for children that do not scroll); scrolling, Space on it takes the keys inside.
     ImGui::BeginChild("fields", ImVec2(0, std::floor(std::max(fs * 3, std::min(natural, room)))), false,
-                      natural > room ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+                      natural > room ? 0
+                                     : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NavFlattened);
     ImGui::BeginDisabled(locked);
     switch (i) {
       case 0: tab_basics(s); break;

@@ -2,7 +2,8 @@
 // browser: Step trains exactly one batch and pauses; Resume goes on; Pause holds the batch count;
 // Stop ends the run and evaluates; a finger draws on the pad (and taps buttons) without scrolling the
 // page; "Saved model > Save in this browser" survives a reload and "Load saved" brings back the same
-// model; the web app manifest and its icons are served.
+// model; the web app manifest and its icons are served; the keyboard alone (arrows, Space) starts and
+// pauses a run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click, realErrors, regionPixels, countPixels } from './helpers.mjs';
@@ -159,6 +160,33 @@ test('"Keep weights": Start goes on from the trained weights; off, it starts afr
   s = await waitStatus(page, (s) => s.model && s.model.name === 'cnn-tiny', 10000, 'cnn-tiny picked');
   assert.equal(s.settings.can_keep_weights, false);
   assert.equal((await layout(page))['training.keep'], undefined);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('the keyboard alone: arrow keys reach Start and Pause, Space presses them', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1`);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  const w = (await layout(page))['window.training'];
+  await page.mouse.click(w.x + w.w - 30, w.y + 8);  // the Training window's title bar: that window has the keys
+  await sleep(200);
+  // Down the window, widget by widget, until Start has the keyboard.
+  const path = [];
+  for (let i = 0; i < 12 && (await status(page)).focused !== 'training.start'; i++) {
+    await page.keyboard.press('ArrowDown');
+    await sleep(120);
+    path.push((await status(page)).focused || '·');
+  }
+  t.diagnostic(`ArrowDown: ${path.join(' → ')}`);
+  assert.equal((await status(page)).focused, 'training.start', 'the arrows reach Start');
+  await shotWindow(page, 'window.training', 'training-keyboard');
+  await page.keyboard.press('Space');
+  await waitStatus(page, (s) => s.phase === 'training', 10000, 'Space on Start starts the run');
+  await page.keyboard.press('ArrowRight');
+  await waitStatus(page, (s) => s.focused === 'training.pause', 3000, 'ArrowRight: Pause');
+  await page.keyboard.press('Space');
+  const s = await waitStatus(page, (s) => s.phase === 'paused', 5000, 'Space on Pause pauses it');
+  assert.ok(s.steps > 0 && s.steps < s.batches_per_epoch, `paused mid-epoch at step ${s.steps}`);
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
