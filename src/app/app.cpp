@@ -157,6 +157,19 @@ void note_rect(AppState& s, const char* name) {
   if (ImGui::IsItemFocused()) s.ui.focused = name;  // the keyboard's current widget (status().focused)
 }
 
+void begin_tile(AppState& s, Pane pane, const char* title, ImGuiWindowFlags flags) {
+  static const char* const keys[kPaneCount] = {"window.data", "window.model", "window.training", "window.draw",
+                                               "window.evaluation"};
+  if (s.ui.focus_pane == pane) {
+    ImGui::SetNextWindowFocus();
+    s.ui.focus_pane = -1;
+  }
+  ImGui::Begin(title, nullptr, flags);
+  const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  note_rect(s, keys[pane], p, ImVec2(p.x + size.x, p.y + size.y));
+  if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) s.ui.key_pane = pane;
+}
+
 bool same_line_if_fits(float width) {
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width > right) return false;

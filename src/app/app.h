@@ -158,6 +158,10 @@ constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_No
 // The five windows, in the order of the narrow layout's tabs.
 enum Pane { kPaneData, kPaneModel, kPaneTrain, kPaneDraw, kPaneResults, kPaneCount };
 extern const char* const kPaneNames[kPaneCount];  // "Data", "Model", "Train", "Draw", "Results"
+struct AppState;
+// Begin() for one of the five windows: notes its rectangle ("window.data", …) and whether it has the
+// keyboard (Ui::key_pane), and takes the keyboard when Ctrl+←/→ asked for it (Ui::focus_pane).
+void begin_tile(AppState& s, Pane pane, const char* title, ImGuiWindowFlags flags = kTile);
 
 struct Ui {
   float font_px = 18, dpr = 1;
@@ -167,6 +171,8 @@ struct Ui {
   ImVec2 display{0, 0};
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
   std::string focused;                  // the name of the widget keyboard navigation is on, if noted
+  int key_pane = -1;                    // the window that has the keyboard this frame, -1: none of the five
+  int focus_pane = -1;                  // the window Ctrl+←/→ moves the keyboard to next frame
   uint64_t frames = 0;
   double fps = 0;
   int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing); kIdleFrameInterval = left alone

@@ -94,6 +94,21 @@ void setup_style() {
 // and 1600 × 900 at 20 px (80 × 45) did not.
 bool tiles_fit(float w, float h) { return w >= 64 && h >= 44 && (h >= 49 || w >= 85); }
 
+// Ctrl+← / Ctrl+→: the keyboard to the previous or next window (ImGui's own Ctrl+Tab is the
+// browser's: it changes tabs). On a narrow page the tab changes too. Not while typing in a field.
+void window_keys(AppState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const int from = s.ui.key_pane;
+  s.ui.key_pane = -1;  // set again by the window that has the keyboard (begin_tile)
+  if (!io.KeyCtrl || io.WantTextInput) return;
+  const int dir = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)) ? 1
+                  : ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)) ? -1 : 0;
+  if (dir == 0) return;
+  const int next = ((from < 0 ? (s.ui.narrow ? s.ui.pane : kPaneTrain - dir) : from) + dir + kPaneCount) % kPaneCount;
+  s.ui.focus_pane = next;
+  if (s.ui.narrow) s.ui.pane = next;
+}
+
 // The row of tabs that picks the window on a narrow page; returns its height.
 float pane_tabs(AppState& s, float top, float width) {
   const ImGuiWindowFlags f = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
@@ -158,6 +173,8 @@ void menu_bar(AppState& s, float* height) {
       ImGui::Separator();
       ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
       note_rect(s, "menu.previous");
+      ImGui::Separator();
+      ImGui::TextDisabled("Keys: arrows move, Space presses,\nCtrl+← / Ctrl+→ change window");
       if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Draws the previous run's curves in grey under the current ones: change one setting "
                           "(dropout, the learning rate, augmentation), train again and see what it does.");
@@ -240,6 +257,7 @@ void frame() {
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   s.ui.narrow = !tiles_fit(d.x / ImGui::GetFontSize(), d.y / ImGui::GetFontSize());
   menu_bar(s, &top);
+  window_keys(s);
   s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
   for (int i = 0; i < kPaneCount; ++i)      // what the windows on screen show now counts as seen
     if (!s.ui.narrow || s.ui.pane == i) s.ui.pane_seen[i] = pane_news(s, i);

@@ -271,10 +271,7 @@ static void user_data_row(AppState& s) {
 
 void window_data(AppState& s) {
   DataState& d = s.data;
-  if (d.user_train) ImGui::Begin("Data: your own digits###Data", nullptr, kTile);
-  else ImGui::Begin("Data: MNIST handwritten digits###Data", nullptr, kTile);
-  note_rect(s, "window.data", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  begin_tile(s, kPaneData, d.user_train ? "Data: your own digits###Data" : "Data: MNIST handwritten digits###Data");
   if (d.phase == DataPhase::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", d.error.c_str());

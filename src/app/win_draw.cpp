@@ -48,9 +48,7 @@ static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) 
 
 void window_draw(AppState& s) {
   DrawState& d = s.draw;
-  ImGui::Begin("Draw a digit###Draw", nullptr, kDrawTile);
-  note_rect(s, "window.draw", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  begin_tile(s, kPaneDraw, "Draw a digit###Draw", kDrawTile);
   const float fs = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   // Side by side (pad | prediction and bars), or, in a window taller than wide (a phone held

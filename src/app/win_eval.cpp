@@ -131,9 +131,7 @@ void window_evaluation(AppState& s) {
   char title[96];  // the test set's size: 10,000 for MNIST, other for the user's own data
   std::snprintf(title, sizeof title, "Evaluation on the %s test digits###Evaluation",
                 dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str());
-  ImGui::Begin(title, nullptr, kTile);
-  note_rect(s, "window.evaluation", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  begin_tile(s, kPaneResults, title);
   const Snapshot& sn = s.snap;
   if (sn.has_eval) {
     ImGui::PushFont(ImGui::GetFont());

@@ -241,9 +241,7 @@ static void builder_window(AppState& s);
 static void model_summary(AppState& s);
 
 void window_model(AppState& s) {
-  ImGui::Begin("Model: the network###Model", nullptr, kTile);
-  note_rect(s, "window.model", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  begin_tile(s, kPaneModel, "Model: the network###Model");
   if (s.model.summary_dirty) model_spec_changed(s);
   const bool locked = run_in_progress(s);
   const float fs = ImGui::GetFontSize();

@@ -693,9 +693,7 @@ static void curves(AppState& s) {
 }
 
 void window_training(AppState& s) {
-  ImGui::Begin("Training###Training", nullptr, kTile);
-  note_rect(s, "window.training", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  begin_tile(s, kPaneTrain, "Training###Training");
   const bool locked = run_in_progress(s);
   settings(s, locked);
   const float below = ImGui::GetCursorPosY();

@@ -3,7 +3,7 @@
 // Stop ends the run and evaluates; a finger draws on the pad (and taps buttons) without scrolling the
 // page; "Saved model > Save in this browser" survives a reload and "Load saved" brings back the same
 // model; the web app manifest and its icons are served; the keyboard alone (arrows, Space) starts and
-// pauses a run.
+// pauses a run, and Ctrl+←/→ moves between the windows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serve, openPage, status, waitStatus, shotWindow, sleep, layout, click, realErrors, regionPixels, countPixels } from './helpers.mjs';
@@ -164,7 +164,7 @@ test('"Keep weights": Start goes on from the trained weights; off, it starts afr
   await page.close();
 });
 
-test('the keyboard alone: arrow keys reach Start and Pause, Space presses them', async (t) => {
+test('the keyboard alone: arrow keys reach Start and Pause, Space presses them, Ctrl+arrows change window', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1`);
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
   const w = (await layout(page))['window.training'];
@@ -185,8 +185,21 @@ test('the keyboard alone: arrow keys reach Start and Pause, Space presses them',
   await page.keyboard.press('ArrowRight');
   await waitStatus(page, (s) => s.focused === 'training.pause', 3000, 'ArrowRight: Pause');
   await page.keyboard.press('Space');
-  const s = await waitStatus(page, (s) => s.phase === 'paused', 5000, 'Space on Pause pauses it');
+  let s = await waitStatus(page, (s) => s.phase === 'paused', 5000, 'Space on Pause pauses it');
   assert.ok(s.steps > 0 && s.steps < s.batches_per_epoch, `paused mid-epoch at step ${s.steps}`);
+  assert.equal(s.key_window, 'Train');
+  // Ctrl+→ and Ctrl+←: the next and the previous window (the browser keeps Ctrl+Tab for its tabs).
+  await page.keyboard.press('Control+ArrowRight');
+  await waitStatus(page, (s) => s.key_window === 'Draw', 3000, 'Ctrl+→: the Draw window');
+  for (let i = 0; i < 6 && (await status(page)).focused !== 'draw.clear'; i++) {
+    await page.keyboard.press('ArrowDown');
+    await sleep(120);
+  }
+  assert.equal((await status(page)).focused, 'draw.clear', 'the arrows reach Clear in the Draw window');
+  await page.keyboard.press('Control+ArrowLeft');
+  await page.keyboard.press('Control+ArrowLeft');
+  s = await waitStatus(page, (s) => s.key_window === 'Model', 3000, 'Ctrl+← twice: the Model window');
+  assert.equal(s.phase, 'paused', 'the run stays paused');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
