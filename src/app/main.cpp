@@ -83,6 +83,9 @@ void setup_style() {
   c[ImGuiCol_Text] = ImVec4(0.08f, 0.09f, 0.12f, 1);
   c[ImGuiCol_MenuBarBg] = ImVec4(0.90f, 0.92f, 0.95f, 1);
   c[ImGuiCol_PlotHistogram] = ImVec4(0.22f, 0.48f, 0.80f, 1);
+  // A light slider knob: the value is written over it (the learning rate's "0.001" was half hidden).
+  c[ImGuiCol_SliderGrab] = ImVec4(0.26f, 0.59f, 0.98f, 0.35f);
+  c[ImGuiCol_SliderGrabActive] = ImVec4(0.26f, 0.59f, 0.98f, 0.60f);
   g_base_style = st;
 }
 
