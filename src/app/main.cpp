@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "app.h"
 #include "core/kernels/pool.h"
@@ -225,9 +226,30 @@ void frame() {
     s.ui.fonts_dirty = true;
   }
 
-  SDL_Event ev;
-  while (SDL_PollEvent(&ev)) {
+  // ImGui 1.86 reads the keys' state once a frame: a key pressed and released between two frames
+  // (a quick tap while training slows the frames) would never be seen. Such a release waits a frame.
+  static std::vector<SDL_Event> held;
+  std::vector<SDL_Event> events;
+  events.swap(held);
+  std::vector<SDL_Scancode> pressed;
+  for (SDL_Event ev; SDL_PollEvent(&ev);) {
+    if (ev.type == SDL_KEYDOWN) pressed.push_back(ev.key.keysym.scancode);
+    if (ev.type == SDL_KEYUP && std::find(pressed.begin(), pressed.end(), ev.key.keysym.scancode) != pressed.end()) {
+      held.push_back(ev);
+      continue;
+    }
+    events.push_back(ev);
+  }
+  for (SDL_Event& ev : events) {
     ImGui_ImplSDL2_ProcessEvent(&ev);
+    if (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP) {  // the modifiers at this key, not at the end of the queue
+      ImGuiIO& io = ImGui::GetIO();
+      const Uint16 m = ev.key.keysym.mod;
+      io.KeyCtrl = (m & KMOD_CTRL) != 0;
+      io.KeyShift = (m & KMOD_SHIFT) != 0;
+      io.KeyAlt = (m & KMOD_ALT) != 0;
+      io.KeySuper = (m & KMOD_GUI) != 0;
+    }
     draw_input(s, ev);
     if (ev.type != SDL_WINDOWEVENT) s.ui.last_input_ms = t_frame;
   }
