@@ -185,15 +185,19 @@ float checkbox_width(const char* label) {
   return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
 }
 
-void help_marker(const char* text) {
-  if (same_line_if_fits(ImGui::CalcTextSize("(?)").x)) ImGui::TextDisabled("(?)");
-  if (ImGui::IsItemHovered()) {
+void hint(const char* text, float width_em) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * width_em);
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }
+}
+
+void help_marker(const char* text) {
+  if (same_line_if_fits(ImGui::CalcTextSize("(?)").x)) ImGui::TextDisabled("(?)");
+  hint(text, 30);
 }
 
 // ------------------------------------------------------------------------------------------- data

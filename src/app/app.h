@@ -167,8 +167,6 @@ struct Ui {
   float font_px = 18, dpr = 1;
   int font_steps = 0;  // the View menu's Larger / Smaller text, in 2 px steps from the size the page picks
   bool fonts_dirty = true;
-  int layout_gen = 0, applied_gen = -1;
-  ImVec2 display{0, 0};
   std::map<std::string, ImVec4> rects;  // widget name → (x, y, w, h) in ImGui units (CSS pixels)
   std::string focused;                  // the name of the widget keyboard navigation is on, if noted
   int key_pane = -1;                    // the window that has the keyboard this frame, -1: none of the five
@@ -254,6 +252,8 @@ void draw_input(AppState& s, const SDL_Event& ev);
 // The pad's forward-pass time as the UI shows it: "0.31 ms", or "under 1 ms" where the browser's clock
 // is coarse (Firefox gives pages that are not cross-origin isolated a 1 ms clock).
 std::string latency_text(double ms);
+// The last item's tooltip, wrapped at `width_em` font heights; shown on a disabled item too.
+void hint(const char* text, float width_em = 26);
 // A "(?)" after the last item, its text on hover; where it would run past the window's edge, the
 // last item itself shows the text on hover instead.
 void help_marker(const char* text);

@@ -25,6 +25,7 @@ namespace app {
 namespace {
 
 SDL_Window* g_window = nullptr;
+std::vector<SDL_Event> g_held_keys;  // key releases that came in the frame of their press (frame())
 ImGuiStyle g_base_style;
 
 double now_ms() { return emscripten_get_now(); }
@@ -177,11 +178,10 @@ void menu_bar(AppState& s, float* height) {
       ImGui::Separator();
       ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
       note_rect(s, "menu.previous");
+      hint("Draws the previous run's curves in grey under the current ones: change one setting (dropout, the "
+           "learning rate, augmentation), train again and see what it does.");
       ImGui::Separator();
       ImGui::TextDisabled("Keys: arrows move, Space presses,\nCtrl+← / Ctrl+→ change window");
-      if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Draws the previous run's curves in grey under the current ones: change one setting "
-                          "(dropout, the learning rate, augmentation), train again and see what it does.");
       ImGui::EndMenu();
     }
     *height = ImGui::GetWindowSize().y;
@@ -228,14 +228,13 @@ void frame() {
 
   // ImGui 1.86 reads the keys' state once a frame: a key pressed and released between two frames
   // (a quick tap while training slows the frames) would never be seen. Such a release waits a frame.
-  static std::vector<SDL_Event> held;
   std::vector<SDL_Event> events;
-  events.swap(held);
+  events.swap(g_held_keys);
   std::vector<SDL_Scancode> pressed;
   for (SDL_Event ev; SDL_PollEvent(&ev);) {
     if (ev.type == SDL_KEYDOWN) pressed.push_back(ev.key.keysym.scancode);
     if (ev.type == SDL_KEYUP && std::find(pressed.begin(), pressed.end(), ev.key.keysym.scancode) != pressed.end()) {
-      held.push_back(ev);
+      g_held_keys.push_back(ev);
       continue;
     }
     events.push_back(ev);
@@ -352,7 +351,7 @@ int main(int, char**) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini on the web
   io.ConfigWindowsMoveFromTitleBarOnly = true;
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // arrows move between widgets, Space presses, Ctrl+Tab changes window
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // arrows move between widgets, Space presses (window_keys: Ctrl+←/→)
   setup_style();
   ImGui_ImplSDL2_InitForOpenGL(g_window, gl);
   ImGui_ImplOpenGL3_Init("#version 300 es");

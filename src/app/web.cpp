@@ -534,9 +534,9 @@ std::string status_json(const AppState& s) {
   j.kv("frame_interval", double(s.ui.frame_interval));
   // "wide": the five windows side by side; "narrow": one at a time, `pane` names it.
   j.kv("layout", std::string(s.ui.narrow ? "narrow" : "wide"));
-  j.kv("font_px", double(s.ui.font_px));
-  j.kv("focused", s.ui.focused);  // the widget the keyboard is on (its layout() name), "" if none
-  j.kv("key_window", std::string(s.ui.key_pane >= 0 ? kPaneNames[s.ui.key_pane] : ""));  // the window that has the keyboard  // follows the page's size (main.cpp: font_for_page)
+  j.kv("font_px", double(s.ui.font_px));  // follows the page's size (main.cpp: font_for_page)
+  j.kv("focused", s.ui.focused);          // the widget the keyboard is on (its layout() name), "" if none
+  j.kv("key_window", std::string(s.ui.key_pane >= 0 ? kPaneNames[s.ui.key_pane] : ""));  // the window that has it
   j.kv("pane", std::string(s.ui.narrow ? kPaneNames[s.ui.pane] : ""));
   j.key("tabs");  // the tabs' labels as drawn ("Results •": new results not yet looked at)
   j.open('[');

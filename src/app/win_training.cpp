@@ -98,16 +98,6 @@ const std::vector<double>& balanced_weights_all(const AppState& s) {
   return w;
 }
 
-static void hint(const char* text) {
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 26.0f);
-    ImGui::TextUnformatted(text);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
-}
-
 // With no held-out split the test set is the validation data; callbacks watching it let the test set
 // help decide when to stop or slow down. Allowed (notebooks do it), but said where it is set.
 static void test_steers_note(AppState& s, bool in_basics) {
@@ -230,9 +220,6 @@ static bool monitor_combo(const char* id, dl::Monitor* m) {
   return true;
 }
 
-// What both callbacks share: a checkbox, then (greyed out while it is off) what it watches and its
-// patience on the same line, and an indented line for the caller's own settings; the caller ends
-// the block with callback_end(). `watch` is padded so both "patience" fields line up.
 // A label and the `width`-wide field after it, beside the last item if both fit, else at the start of
 // the next line (a 1024 × 768 page).
 static void field_label(const char* label, float width) {
@@ -242,6 +229,10 @@ static void field_label(const char* label, float width) {
   ImGui::SetNextItemWidth(width);
 }
 
+// What both callbacks share: a checkbox, then (greyed out while it is off) what it watches and its
+// patience on the same line where they fit, else on indented lines, which also take the caller's own
+// settings; the caller ends the block with callback_end(). `watch` is padded so both "patience"
+// fields line up.
 static void callback_begin(AppState& s, const char* name, const char* rect, const char* help, const char* watch,
                            const char* id, bool* enabled, dl::Monitor* monitor, int* patience) {
   const float fs = ImGui::GetFontSize();
