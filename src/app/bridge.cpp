@@ -232,7 +232,7 @@ void Bridge::fresh_snapshot() {
 void Bridge::eval_begin() {
   eval_.reset();
   if (!test_ || test_->n == 0 || !model_.built()) return;
-  eval_ = std::make_unique<dl::Evaluation>(model_, *test_);
+  eval_ = std::make_unique<dl::Evaluation>(model_, *test_, 0, true);
 }
 
 void Bridge::eval_chunk() {

@@ -399,7 +399,7 @@ TEST_CASE("an evaluation a batch at a time: each image's prediction and confiden
   Model m;
   REQUIRE(m.build(preset_find("cnn-tiny")->model).ok());
   m.init(3);
-  Evaluation e(m, val, 64);
+  Evaluation e(m, val, 64, true);
   int steps = 0;
   while (!e.done()) {
     e.step();
@@ -410,6 +410,9 @@ TEST_CASE("an evaluation a batch at a time: each image's prediction and confiden
   e.step();           // nothing more to do
   CHECK(e.position() == 230);
   const EvalResult r = e.result(), whole = evaluate(m, val);
+  Evaluation totals_only(m, val);  // evaluate()'s kind: no per-image arrays
+  CHECK(totals_only.predictions.empty());
+  CHECK(totals_only.confidence.empty());
   CHECK(r.loss == doctest::Approx(whole.loss).epsilon(1e-12));
   CHECK(r.accuracy == whole.accuracy);
   CHECK(r.confusion.m == whole.confusion.m);

@@ -59,8 +59,9 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
   return e.result();
 }
 
-Evaluation::Evaluation(Model& model, const Dataset& data, int batch)
+Evaluation::Evaluation(Model& model, const Dataset& data, int batch, bool per_image)
     : model_(&model), data_(&data), batch_(batch > 0 ? batch : eval_batch(model)), confusion_(model.classes()) {
+  if (!per_image) return;
   predictions.assign(size_t(data.n), 0);
   confidence.assign(size_t(data.n), 0.0f);
 }
@@ -80,8 +81,10 @@ void Evaluation::step() {
     const int pred = int(std::max_element(pb, pb + K) - pb), y = y_[size_t(b)];
     correct_ += pred == y;
     confusion_.add(y, pred);
-    predictions[size_t(pos_ + b)] = uint8_t(pred);
-    confidence[size_t(pos_ + b)] = pb[pred];
+    if (!predictions.empty()) {
+      predictions[size_t(pos_ + b)] = uint8_t(pred);
+      confidence[size_t(pos_ + b)] = pb[pred];
+    }
     loss_ += -std::log(std::min(std::max(pb[y], 1e-7f), 1.0f - 1e-7f));
   }
   pos_ += B;

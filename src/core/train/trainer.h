@@ -65,17 +65,18 @@ struct EvalResult {
 EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
 
 // The same evaluation a batch at a time, for a caller that spreads it out (the app, between frames
-// and commands), with each image's predicted class and the probability given to it. The model and
-// the data must outlive it and stay unchanged while it runs.
+// and commands); per_image also keeps each image's predicted class and the probability given to it
+// (the app's mistakes view; a validation pass has no use for them). The model and the data must
+// outlive it and stay unchanged while it runs.
 class Evaluation {
  public:
-  Evaluation(Model& model, const Dataset& data, int batch = 0);
+  Evaluation(Model& model, const Dataset& data, int batch = 0, bool per_image = false);
   void step();  // the next batch; nothing once done()
   bool done() const { return pos_ >= data_->n; }
   int position() const { return pos_; }  // images evaluated so far
   EvalResult result() const;              // once done()
-  std::vector<uint8_t> predictions;       // per image, filled as it goes
-  std::vector<float> confidence;          // the probability of the predicted class
+  std::vector<uint8_t> predictions;       // per image (per_image only), filled as it goes
+  std::vector<float> confidence;          // the probability of the predicted class (per_image only)
 
  private:
   Model* model_;
