@@ -187,6 +187,25 @@ struct Ui {
   std::string pane_seen[kPaneCount];  // each window's pane_news() when it was last on screen
 };
 
+struct PlotMarker {                // a vertical line at x with a short label, details on hover
+  float x;
+  ImU32 color;
+  std::string label, tip;
+};
+struct Series {
+  std::vector<float> x, y;
+  ImU32 color;
+  const char* label;
+  float thickness = 2.0f;
+  bool markers = false;
+};
+// The previous run's grey curves (win_training.cpp), built once per previous run rather than every frame.
+struct PreviousCurves {
+  uint64_t run = ~0ull;  // the PreviousRun::run they were built from
+  Series loss, acc, val_loss, val_acc;
+  float acc_lo = 100;  // the lowest point of `acc`
+};
+
 struct AppState {
   Env env;
   HashConfig hash;
@@ -203,6 +222,7 @@ struct AppState {
   uint64_t confusion_version = ~0ull;
   Texture strip_tex;               // the augmented images being fed, side by side
   uint64_t strip_version = ~0ull;
+  PreviousCurves previous_curves;
   LearnedView learned;
   CellView cell;
 };
@@ -307,20 +327,9 @@ void grid_uv(int cols, int rows, int i, ImVec2* uv0, ImVec2* uv1);
 void draw_image(ImDrawList* dl, const Texture& t, ImVec2 p0, ImVec2 p1, ImageMode mode,
                 ImVec2 uv0 = ImVec2(0, 0), ImVec2 uv1 = ImVec2(1, 1));
 
-struct PlotMarker {                // a vertical line at x with a short label, details on hover
-  float x;
-  ImU32 color;
-  std::string label, tip;
-};
-struct Series {
-  std::vector<float> x, y;
-  ImU32 color;
-  const char* label;
-  float thickness = 2.0f;
-  bool markers = false;
-};
-// A line plot with axes, grid, legend. ymin/ymax NAN = automatic.
-void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
+// A line plot with axes, grid, legend (PlotMarker and Series: see the state section). ymin/ymax NAN =
+// automatic.
+void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<const Series*>& series, float xmin,
                 float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt,
                 const std::vector<PlotMarker>* markers = nullptr);
 

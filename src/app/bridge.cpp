@@ -335,6 +335,7 @@ void Bridge::snapshot(Snapshot* out) {
   if (out->run != s.run) {
     if (!out->batches.empty() || !out->history.empty()) {  // a run with curves: keep them to compare
       PreviousRun& p = out->previous;
+      p.run = out->run;
       p.batches = std::move(out->batches);
       p.history = std::move(out->history);
       p.batches_per_epoch = out->batches_per_epoch;

@@ -25,6 +25,7 @@ namespace app {
 // The curves of the run before the current one, kept for comparison (drawn in grey under the
 // current curves): a run's record moves here when the next one starts (or a model is loaded).
 struct PreviousRun {
+  uint64_t run = 0;  // the Snapshot::run it was
   std::vector<dl::BatchRecord> batches;
   std::vector<dl::EpochRecord> history;
   int batches_per_epoch = 0;

@@ -19,7 +19,7 @@ double nice_step(double range, int target) {
 
 }  // namespace
 
-void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<Series>& series, float xmin,
+void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<const Series*>& series, float xmin,
                 float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt,
                 const std::vector<PlotMarker>* markers) {
   ImGui::PushID(id);
@@ -32,8 +32,8 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   // Automatic y range from the data.
   if (std::isnan(ymin) || std::isnan(ymax)) {
     float lo = INFINITY, hi = -INFINITY;
-    for (const Series& s : series)
-      for (float v : s.y)
+    for (const Series* s : series)
+      for (float v : s->y)
         if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     if (!std::isfinite(lo)) lo = 0, hi = 1;
     if (hi - lo < 1e-6f) lo -= 0.5f * std::max(1e-3f, std::fabs(lo)), hi += 0.5f * std::max(1e-3f, std::fabs(hi));
@@ -46,7 +46,7 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   char buf[64];
   std::snprintf(buf, sizeof buf, yfmt, double(ymax));
   const float left = ImGui::CalcTextSize(buf).x + fs * 0.6f;
-  const bool legend = std::any_of(series.begin(), series.end(), [](const Series& s) { return s.label != nullptr; });
+  const bool legend = std::any_of(series.begin(), series.end(), [](const Series* s) { return s->label != nullptr; });
   const float top = fs * (legend ? 2.6f : 1.4f), bottom = fs * 2.3f, right = fs * 0.6f;
   const ImVec2 a(p0.x + left, p0.y + top), b(p0.x + size.x - right, p0.y + size.y - bottom);
   if (b.x - a.x < 20 || b.y - a.y < 20) {
@@ -102,7 +102,8 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   // Series, clipped to the plot area, thinned to ~1 point per pixel.
   dl->PushClipRect(a, b, true);
   std::vector<ImVec2> pts;
-  for (const Series& s : series) {
+  for (const Series* sp : series) {
+    const Series& s = *sp;
     const size_t n = std::min(s.x.size(), s.y.size());
     if (n == 0) continue;
     const size_t cols = size_t(std::max(2.0f, b.x - a.x));
@@ -123,12 +124,13 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   // Legend: a row under the title, right-aligned.
   float lx = b.x;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    if (!it->label) continue;
-    const ImVec2 ts = ImGui::CalcTextSize(it->label);
+    const Series* sr = *it;
+    if (!sr->label) continue;
+    const ImVec2 ts = ImGui::CalcTextSize(sr->label);
     lx -= ts.x;
-    dl->AddText(ImVec2(lx, p0.y + fs * 1.25f), text, it->label);
+    dl->AddText(ImVec2(lx, p0.y + fs * 1.25f), text, sr->label);
     lx -= fs * 0.9f;
-    dl->AddRectFilled(ImVec2(lx, p0.y + fs * 1.55f), ImVec2(lx + fs * 0.6f, p0.y + fs * 2.05f), it->color);
+    dl->AddRectFilled(ImVec2(lx, p0.y + fs * 1.55f), ImVec2(lx + fs * 0.6f, p0.y + fs * 2.05f), sr->color);
     lx -= fs * 0.7f;
   }
   ImGui::PopID();

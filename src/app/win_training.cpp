@@ -634,8 +634,9 @@ static void previous_caption(AppState& s) {
     std::snprintf(acc, sizeof acc, ", %.2f%% on the test set", 100 * p.test_accuracy);
     t += acc;
   }
+  t += ")";
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.45f, 0.47f, 0.50f, 1));
-  ImGui::TextWrapped("%s)", t.c_str());
+  ImGui::TextWrapped("%s", t.c_str());
   ImGui::PopStyleColor();
   note_rect(s, "training.previous");
 }
@@ -651,13 +652,20 @@ static void curves(AppState& s) {
     acc_t.x.push_back(float(e.epoch)), acc_t.y.push_back(float(100 * e.accuracy));
   }
   val_series(sn.history, &loss_v, &acc_v);
-  // The previous run, in grey under the current one.
-  Series loss_p{{}, {}, kGrey, nullptr, 1.5f}, acc_p{{}, {}, kGrey, nullptr, 1.5f};
-  Series loss_pv{{}, {}, kGrey, nullptr, 1.5f, true}, acc_pv{{}, {}, kGrey, nullptr, 1.5f, true};
-  if (previous_shown(s)) {
-    batch_series(sn.previous.batches, sn.previous.batches_per_epoch, &loss_p, &acc_p, nullptr);
-    val_series(sn.previous.history, &loss_pv, &acc_pv);
+  // The previous run, in grey under the current one: its records do not change, so its curves are
+  // built once.
+  PreviousCurves& pc = s.previous_curves;
+  if (pc.run != sn.previous.run) {
+    pc = PreviousCurves{sn.previous.run, {{}, {}, kGrey, nullptr, 1.5f}, {{}, {}, kGrey, nullptr, 1.5f},
+                        {{}, {}, kGrey, nullptr, 1.5f, true}, {{}, {}, kGrey, nullptr, 1.5f, true}};
+    batch_series(sn.previous.batches, sn.previous.batches_per_epoch, &pc.loss, &pc.acc, nullptr);
+    val_series(sn.previous.history, &pc.val_loss, &pc.val_acc);
+    for (float v : pc.acc.y) pc.acc_lo = std::min(pc.acc_lo, v);
   }
+  static const Series kNone{{}, {}, 0, nullptr};
+  const bool prev = previous_shown(s);
+  const Series &loss_p = prev ? pc.loss : kNone, &acc_p = prev ? pc.acc : kNone;
+  const Series &loss_pv = prev ? pc.val_loss : kNone, &acc_pv = prev ? pc.val_acc : kNone;
   const float xmax = std::max(float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs)),
                               loss_p.x.empty() ? 0.0f : std::ceil(loss_p.x.back()));
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -668,18 +676,17 @@ static void curves(AppState& s) {
                         : std::max(ImGui::GetFontSize() * kCurvesMin, avail.y - 2);
   const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
-  plot_lines("loss", ImVec2(w, h), "Loss", {loss_p, loss_pv, loss_b, loss_t, loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
+  plot_lines("loss", ImVec2(w, h), "Loss", {&loss_p, &loss_pv, &loss_b, &loss_t, &loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   if (!stack) ImGui::SameLine();
   // From the lowest accuracy drawn (current or previous run), in steps of 10; 0 with nothing drawn.
-  float lo = 100;
-  for (const Series* a : {&acc_b, &acc_p})
-    for (float v : a->y) lo = std::min(lo, v);
+  float lo = prev && !acc_p.y.empty() ? pc.acc_lo : 100;
+  for (float v : acc_b.y) lo = std::min(lo, v);
   lo = acc_b.y.empty() && acc_p.y.empty() ? 0 : std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
-  plot_lines("acc", ImVec2(w, h), "Accuracy %", {acc_p, acc_pv, acc_b, acc_t, acc_v}, 0, xmax, lo, 100, "epoch", "%.0f", &marks);
+  plot_lines("acc", ImVec2(w, h), "Accuracy %", {&acc_p, &acc_pv, &acc_b, &acc_t, &acc_v}, 0, xmax, lo, 100, "epoch", "%.0f", &marks);
   note_rect(s, "training.accuracy");
   if (!stack) ImGui::SameLine();
-  plot_lines("lr", ImVec2(w, h), "Learning rate", {lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
+  plot_lines("lr", ImVec2(w, h), "Learning rate", {&lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
   note_rect(s, "training.lr");
 }
 
