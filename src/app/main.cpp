@@ -94,9 +94,10 @@ void setup_style() {
 // Whether the five windows fit side by side on a page w × h font heights large; else one window at a
 // time (a phone, upright or turned; an 800 × 600 or 1024 × 600 screen). Narrow tiles wrap their rows
 // (two lines for the status line, the file buttons, the callbacks' fields), so a narrower page needs
-// more height. Measured with tests/e2e/sizes.test.mjs (nothing may run past its window): 1024 × 768
-// at 14 px (73 × 55) and a laptop's 1366 × 657 at 14 px (98 × 47) fit; 1024 × 768 at 16 px (64 × 48)
-// and 1600 × 900 at 20 px (80 × 45) did not.
+// more height. tests/e2e/sizes.test.mjs checks it over 18 page sizes × 3 text sizes (nothing may run
+// past its window): 1024 × 768 at 14 px (73 × 55) and a laptop's 1366 × 625 at 14 px (98 × 45) tile;
+// with 64 × 44 alone, 1024 × 768 at 16 px and 1152 × 864 at 18 px (64 × 48 each) would tile, and the
+// Model window's totals ran out of it.
 bool tiles_fit(float w, float h) { return w >= 64 && h >= 44 && (h >= 49 || w >= 85); }
 
 // Ctrl+← / Ctrl+→: the keyboard to the previous or next window (ImGui's own Ctrl+Tab is the

@@ -6,7 +6,7 @@
 // the page opens at that size.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, waitStatus, screenshot, sleep, layout, click, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, click, realErrors, spilled, trainOneEpoch, drawSeven } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch({ width: 1024, height: 768 }); });
@@ -15,7 +15,7 @@ after(async () => { await browser?.close(); await srv?.close(); });
 // The text size the app picks for a page of w × h CSS pixels: w/88 or h/48, whichever is smaller, 14 to 24.
 const fontFor = (w, h) => Math.round(Math.min(24, Math.max(14, Math.min(w / 88, h / 48))));
 
-test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window; 800 × 600 and 1024 × 600: tabs', async (t) => {
+test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window (18 page sizes × 3 text sizes); 800 × 600 and 1024 × 600: tabs', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&autostart=1`);
   // While it trains at 1024 × 768: the status line with its ETA and the curves inside the window.
   let s = await waitStatus(page, (s) => s.phase === 'training' && s.batch > 300, 90000, 'training under way');
@@ -68,18 +68,42 @@ test('1024 × 768 to 1600 × 900: five windows, nothing spills out of its window
   // they would not (the Model window's totals ran out of it), so it takes the tabs.
   const larger = async () => { await click(page, 'menu.view', { settle: 300 }); await click(page, 'menu.larger', { settle: 300 }); };
   const smaller = async () => { await click(page, 'menu.view', { settle: 300 }); await click(page, 'menu.smaller', { settle: 300 }); };
-  for (const [w, h, layout] of [[1152, 864, 'wide'], [1024, 768, 'narrow']]) {
+  for (const [w, h, want] of [[1152, 864, 'wide'], [1024, 768, 'narrow']]) {
     await page.setViewportSize({ width: w, height: h });
     await waitStatus(page, (s) => s.font_px === fontFor(w, h), 5000, `${w} × ${h}`);
     await larger();
     s = await waitStatus(page, (s) => s.font_px === fontFor(w, h) + 2, 5000, `larger text at ${w} × ${h}`);
-    assert.equal(s.layout, layout, `${w} × ${h} at ${s.font_px} px`);
+    assert.equal(s.layout, want, `${w} × ${h} at ${s.font_px} px`);
     await sleep(300);
     assert.deepEqual(await spilled(page), [], `at ${w} × ${h}, ${s.font_px} px`);
     await screenshot(page, `sizes-${w}x${h}-larger`);
     await smaller();
     await waitStatus(page, (s) => s.font_px === fontFor(w, h) && s.layout === 'wide', 5000, `back to ${fontFor(w, h)} px`);
   }
+  // The rule for five windows (main.cpp: tiles_fit) over 18 page sizes, from a 1024 × 600 netbook to
+  // 2560 × 1300, each at the page's text size and one and two steps larger: where it tiles, nothing
+  // spills.
+  const grid = [[1024, 768], [1024, 700], [1100, 640], [1152, 864], [1280, 600], [1280, 630], [1280, 720], [1280, 800],
+                [1366, 625], [1366, 657], [1366, 768], [1440, 789], [1536, 730], [1600, 900], [1680, 950], [1920, 969],
+                [1920, 1080], [2560, 1300]];
+  let tiled = 0;
+  for (const [w, h] of grid) {
+    await page.setViewportSize({ width: w, height: h });
+    await waitStatus(page, (s) => s.font_px === fontFor(w, h), 5000, `${w} × ${h}`);
+    for (let step = 0; step < 3; step++) {
+      if (step) {
+        await larger();
+        await waitStatus(page, (s) => s.font_px === fontFor(w, h) + 2 * step, 5000, `${w} × ${h}, ${step} steps larger`);
+      }
+      await sleep(200);
+      s = await status(page);
+      if (s.layout === 'wide') tiled++;
+      assert.deepEqual(await spilled(page), [], `${w} × ${h} at ${s.font_px} px (${s.layout})`);
+    }
+    await smaller();
+    await smaller();
+  }
+  t.diagnostic(`grid: ${grid.length} page sizes × 3 text sizes, ${tiled} tiled, ${3 * grid.length - tiled} with tabs; nothing spills`);
   // Too small for five windows: one at a time, behind tabs.
   for (const [w, h] of [[800, 600], [1024, 600]]) {
     await page.setViewportSize({ width: w, height: h });
