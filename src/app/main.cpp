@@ -110,7 +110,9 @@ void window_keys(AppState& s) {
   const int dir = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)) ? 1
                   : ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)) ? -1 : 0;
   if (dir == 0) return;
-  const int next = ((from < 0 ? (s.ui.narrow ? s.ui.pane : kPaneTrain - dir) : from) + dir + kPaneCount) % kPaneCount;
+  // From the window that has the keyboard (on a narrow page, the one shown); with none, to Training.
+  const int at = from >= 0 ? from : s.ui.narrow ? s.ui.pane : -1;
+  const int next = at < 0 ? kPaneTrain : (at + dir + kPaneCount) % kPaneCount;
   s.ui.focus_pane = next;
   if (s.ui.narrow) s.ui.pane = next;
 }

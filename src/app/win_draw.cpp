@@ -98,7 +98,8 @@ void window_draw(AppState& s) {
   // gets a smaller image rather than bars cut off at the bottom.
   const float room = ImGui::GetWindowPos().y + ImGui::GetWindowContentRegionMax().y - p0.y - fs * 11.2f;
   const float img = std::floor(std::min({fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f, tall ? fs * 4.0f : std::max(fs * 2.0f, room)}));
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - img - fs * 0.5f);
+  const float words_right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - img - fs * 0.5f;  // window-local x
+  ImGui::PushTextWrapPos(words_right);
   if (!have_model) {
     ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
   } else if (d.pred >= 0) {
@@ -113,7 +114,7 @@ void window_draw(AppState& s) {
     char sure[24];
     std::snprintf(sure, sizeof sure, "%.0f%% sure", 100.0 * d.probs[d.pred]);
     const std::string both = std::string(sure) + " · " + latency_text(d.latency_ms);
-    if (ImGui::CalcTextSize(both.c_str()).x <= ImGui::GetContentRegionAvail().x - img - fs * 0.5f) ImGui::TextUnformatted(both.c_str());
+    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(both.c_str()).x <= words_right) ImGui::TextUnformatted(both.c_str());
     else ImGui::Text("%s\n%s", sure, latency_text(d.latency_ms).c_str());  // a narrow window: the time below
     ImGui::PopStyleColor();
     ImGui::EndGroup();
