@@ -173,6 +173,9 @@ struct Ui {
   int focus_pane = -1;                  // the window Ctrl+←/→ moves the keyboard to next frame
   uint64_t frames = 0;
   double fps = 0;
+  // The UI thread's time to build each of the last frames (ms): from taking the snapshot to ImGui's
+  // draw lists, before WebGL draws them. status().ui_ms is their median.
+  float build_ms[32] = {};
   int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing); kIdleFrameInterval = left alone
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu

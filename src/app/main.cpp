@@ -267,6 +267,7 @@ void frame() {
 
   // Single-thread build: train in a short slice, then draw.
   if (!s.bridge.threaded()) s.bridge.pump(10.0);
+  const double t_build = now_ms();
   s.bridge.snapshot(&s.snap);
   draw_update(s);
   if (s.autostart_pending && s.data.phase == DataPhase::Ready) {
@@ -305,6 +306,7 @@ void frame() {
   status_bar(s);
 
   ImGui::Render();
+  s.ui.build_ms[s.ui.frames % std::size(s.ui.build_ms)] = float(now_ms() - t_build);
   const ImGuiIO& io = ImGui::GetIO();
   glViewport(0, 0, int(io.DisplaySize.x * io.DisplayFramebufferScale.x),
              int(io.DisplaySize.y * io.DisplayFramebufferScale.y));

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <sstream>
 
 #include "app.h"
@@ -532,6 +533,12 @@ std::string status_json(const AppState& s) {
   j.kv("frames", double(s.ui.frames));
   j.kv("fps", s.ui.fps);
   j.kv("frame_interval", double(s.ui.frame_interval));
+  {  // the median of the last frames' build times (Ui::build_ms)
+    const size_t n = size_t(std::min<uint64_t>(s.ui.frames, std::size(s.ui.build_ms)));
+    std::vector<float> b(s.ui.build_ms, s.ui.build_ms + n);
+    std::sort(b.begin(), b.end());
+    j.kv("ui_ms", n ? double(b[n / 2]) : 0.0);
+  }
   // "wide": the five windows side by side; "narrow": one at a time, `pane` names it.
   j.kv("layout", std::string(s.ui.narrow ? "narrow" : "wide"));
   j.kv("font_px", double(s.ui.font_px));  // follows the page's size (main.cpp: font_for_page)
