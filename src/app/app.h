@@ -202,11 +202,16 @@ struct Series {
   float thickness = 2.0f;
   bool markers = false;
 };
-// The previous run's grey curves (win_training.cpp), built once per previous run rather than every frame.
-struct PreviousCurves {
-  uint64_t run = ~0ull;  // the PreviousRun::run they were built from
-  Series loss, acc, val_loss, val_acc;
-  float acc_lo = 100;  // the lowest point of `acc`
+// A run's curves (win_training.cpp), extended as its records arrive rather than rebuilt every frame:
+// a 100-epoch mlp-deep run has 187,500 batch records.
+struct RunCurves {
+  uint64_t run = ~0ull;            // the Snapshot::run (or PreviousRun::run) they were built from
+  size_t batches = 0, epochs = 0;  // the records taken so far
+  int batches_per_epoch = 0;
+  float ema_loss = 0, ema_acc = 0;                  // the smoothing's state after the last batch taken
+  Series loss, acc, lr;                             // per batch, smoothed; x in epochs
+  Series train_loss, train_acc, val_loss, val_acc;  // per epoch
+  float acc_lo = 100;                               // the lowest point of `acc`
 };
 
 struct AppState {
@@ -225,7 +230,7 @@ struct AppState {
   uint64_t confusion_version = ~0ull;
   Texture strip_tex;               // the augmented images being fed, side by side
   uint64_t strip_version = ~0ull;
-  PreviousCurves previous_curves;
+  RunCurves curves, previous_curves;  // the current run's, and the previous one's (grey)
   LearnedView learned;
   CellView cell;
 };

@@ -594,31 +594,44 @@ static void event_log(AppState& s) {
   note_rect(s, "training.events");
 }
 
-// A run's per-batch loss, accuracy (%) and learning rate, smoothed with an exponential moving average
-// (about 1/20 of an epoch); x in epochs. lr may be null.
-static void batch_series(const std::vector<dl::BatchRecord>& batches, int batches_per_epoch, Series* loss, Series* acc,
-                         Series* lr) {
+// Brings a run's curves up to its records, taking only the ones not yet taken: per-batch loss, accuracy
+// (%) and learning rate, smoothed with an exponential moving average (about 1/20 of an epoch), x in
+// epochs; per-epoch training and validation points. A new run, or records that went back, start over.
+static void extend(RunCurves& c, uint64_t run, const std::vector<dl::BatchRecord>& batches, int batches_per_epoch,
+                   const std::vector<dl::EpochRecord>& history, bool grey) {
+  if (c.run != run || c.batches > batches.size() || c.epochs > history.size() ||
+      c.batches_per_epoch != batches_per_epoch) {
+    const ImU32 light = grey ? kGrey : kBlueLight, dark = grey ? kGrey : kBlue, val = grey ? kGrey : kOrange;
+    const char* train = grey ? nullptr : "train";
+    const char* validation = grey ? nullptr : "validation";
+    c = RunCurves{run, 0, 0, batches_per_epoch, 0, 0,
+                  {{}, {}, light, nullptr, 1.5f}, {{}, {}, light, nullptr, 1.5f}, {{}, {}, kGreen, "lr", 2},
+                  {{}, {}, dark, train, 2, true}, {{}, {}, dark, train, 2, true},
+                  {{}, {}, val, validation, grey ? 1.5f : 2, true}, {{}, {}, val, validation, grey ? 1.5f : 2, true}};
+  }
   const int bpe = std::max(1, batches_per_epoch);
   const float a = 1.0f / std::clamp(bpe / 20.0f, 1.0f, 100.0f);
-  float el = 0, ea = 0;
-  for (size_t i = 0; i < batches.size(); ++i) {
+  for (size_t i = c.batches; i < batches.size(); ++i) {
     const dl::BatchRecord& r = batches[i];
-    el = i == 0 ? r.loss : el + a * (r.loss - el);
-    ea = i == 0 ? r.accuracy : ea + a * (r.accuracy - ea);
+    c.ema_loss = i == 0 ? r.loss : c.ema_loss + a * (r.loss - c.ema_loss);
+    c.ema_acc = i == 0 ? r.accuracy : c.ema_acc + a * (r.accuracy - c.ema_acc);
     const float x = float(i + 1) / bpe;
-    loss->x.push_back(x), loss->y.push_back(el);
-    acc->x.push_back(x), acc->y.push_back(100 * ea);
-    if (lr) lr->x.push_back(x), lr->y.push_back(r.lr);
+    c.loss.x.push_back(x), c.loss.y.push_back(c.ema_loss);
+    c.acc.x.push_back(x), c.acc.y.push_back(100 * c.ema_acc);
+    c.lr.x.push_back(x), c.lr.y.push_back(r.lr);
+    c.acc_lo = std::min(c.acc_lo, 100 * c.ema_acc);
   }
-}
-
-// A run's validation loss and accuracy (%) at the end of each epoch.
-static void val_series(const std::vector<dl::EpochRecord>& history, Series* loss, Series* acc) {
-  for (const dl::EpochRecord& e : history)
+  c.batches = batches.size();
+  for (size_t i = c.epochs; i < history.size(); ++i) {
+    const dl::EpochRecord& e = history[i];
+    c.train_loss.x.push_back(float(e.epoch)), c.train_loss.y.push_back(float(e.loss));
+    c.train_acc.x.push_back(float(e.epoch)), c.train_acc.y.push_back(float(100 * e.accuracy));
     if (e.has_val) {
-      loss->x.push_back(float(e.epoch)), loss->y.push_back(float(e.val_loss));
-      acc->x.push_back(float(e.epoch)), acc->y.push_back(float(100 * e.val_accuracy));
+      c.val_loss.x.push_back(float(e.epoch)), c.val_loss.y.push_back(float(e.val_loss));
+      c.val_acc.x.push_back(float(e.epoch)), c.val_acc.y.push_back(float(100 * e.val_accuracy));
     }
+  }
+  c.epochs = history.size();
 }
 
 // The line under the curves that says what the grey ones are (View › Compare with the previous run).
@@ -643,25 +656,9 @@ static void previous_caption(AppState& s) {
 
 static void curves(AppState& s) {
   const Snapshot& sn = s.snap;
-  Series loss_b{{}, {}, kBlueLight, nullptr, 1.5f}, acc_b{{}, {}, kBlueLight, nullptr, 1.5f}, lr{{}, {}, kGreen, "lr", 2};
-  Series loss_t{{}, {}, kBlue, "train", 2, true}, loss_v{{}, {}, kOrange, "validation", 2, true};
-  Series acc_t{{}, {}, kBlue, "train", 2, true}, acc_v{{}, {}, kOrange, "validation", 2, true};
-  batch_series(sn.batches, sn.batches_per_epoch, &loss_b, &acc_b, &lr);
-  for (const dl::EpochRecord& e : sn.history) {
-    loss_t.x.push_back(float(e.epoch)), loss_t.y.push_back(float(e.loss));
-    acc_t.x.push_back(float(e.epoch)), acc_t.y.push_back(float(100 * e.accuracy));
-  }
-  val_series(sn.history, &loss_v, &acc_v);
-  // The previous run, in grey under the current one: its records do not change, so its curves are
-  // built once.
-  PreviousCurves& pc = s.previous_curves;
-  if (pc.run != sn.previous.run) {
-    pc = PreviousCurves{sn.previous.run, {{}, {}, kGrey, nullptr, 1.5f}, {{}, {}, kGrey, nullptr, 1.5f},
-                        {{}, {}, kGrey, nullptr, 1.5f, true}, {{}, {}, kGrey, nullptr, 1.5f, true}};
-    batch_series(sn.previous.batches, sn.previous.batches_per_epoch, &pc.loss, &pc.acc, nullptr);
-    val_series(sn.previous.history, &pc.val_loss, &pc.val_acc);
-    for (float v : pc.acc.y) pc.acc_lo = std::min(pc.acc_lo, v);
-  }
+  RunCurves &c = s.curves, &pc = s.previous_curves;
+  extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false);
+  extend(pc, sn.previous.run, sn.previous.batches, sn.previous.batches_per_epoch, sn.previous.history, true);
   static const Series kNone{{}, {}, 0, nullptr};
   const bool prev = previous_shown(s);
   const Series &loss_p = prev ? pc.loss : kNone, &acc_p = prev ? pc.acc : kNone;
@@ -676,17 +673,17 @@ static void curves(AppState& s) {
                         : std::max(ImGui::GetFontSize() * kCurvesMin, avail.y - 2);
   const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
-  plot_lines("loss", ImVec2(w, h), "Loss", {&loss_p, &loss_pv, &loss_b, &loss_t, &loss_v}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
+  plot_lines("loss", ImVec2(w, h), "Loss", {&loss_p, &loss_pv, &c.loss, &c.train_loss, &c.val_loss}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   if (!stack) ImGui::SameLine();
   // From the lowest accuracy drawn (current or previous run), in steps of 10; 0 with nothing drawn.
-  float lo = prev && !acc_p.y.empty() ? pc.acc_lo : 100;
-  for (float v : acc_b.y) lo = std::min(lo, v);
-  lo = acc_b.y.empty() && acc_p.y.empty() ? 0 : std::clamp(std::floor(lo / 10) * 10, 0.0f, 90.0f);
-  plot_lines("acc", ImVec2(w, h), "Accuracy %", {&acc_p, &acc_pv, &acc_b, &acc_t, &acc_v}, 0, xmax, lo, 100, "epoch", "%.0f", &marks);
+  const float lo = c.acc.y.empty() && acc_p.y.empty()
+                       ? 0
+                       : std::clamp(std::floor(std::min(c.acc_lo, prev ? pc.acc_lo : 100.0f) / 10) * 10, 0.0f, 90.0f);
+  plot_lines("acc", ImVec2(w, h), "Accuracy %", {&acc_p, &acc_pv, &c.acc, &c.train_acc, &c.val_acc}, 0, xmax, lo, 100, "epoch", "%.0f", &marks);
   note_rect(s, "training.accuracy");
   if (!stack) ImGui::SameLine();
-  plot_lines("lr", ImVec2(w, h), "Learning rate", {&lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
+  plot_lines("lr", ImVec2(w, h), "Learning rate", {&c.lr}, 0, xmax, 0, NAN, "epoch", "%.2g", &marks);
   note_rect(s, "training.lr");
 }
 
