@@ -604,10 +604,14 @@ static void extend(RunCurves& c, uint64_t run, const std::vector<dl::BatchRecord
     const ImU32 light = grey ? kGrey : kBlueLight, dark = grey ? kGrey : kBlue, val = grey ? kGrey : kOrange;
     const char* train = grey ? nullptr : "train";
     const char* validation = grey ? nullptr : "validation";
-    c = RunCurves{run, 0, 0, batches_per_epoch, 0, 0,
-                  {{}, {}, light, nullptr, 1.5f}, {{}, {}, light, nullptr, 1.5f}, {{}, {}, kGreen, "lr", 2},
-                  {{}, {}, dark, train, 2, true}, {{}, {}, dark, train, 2, true},
-                  {{}, {}, val, validation, grey ? 1.5f : 2, true}, {{}, {}, val, validation, grey ? 1.5f : 2, true}};
+    const float thick = grey ? 1.5f : 2;
+    c = RunCurves{};
+    c.run = run;
+    c.batches_per_epoch = batches_per_epoch;
+    c.loss = c.acc = Series{{}, {}, light, nullptr, 1.5f};
+    c.lr = Series{{}, {}, kGreen, "lr", 2};
+    c.train_loss = c.train_acc = Series{{}, {}, dark, train, thick, true};
+    c.val_loss = c.val_acc = Series{{}, {}, val, validation, thick, true};
   }
   const int bpe = std::max(1, batches_per_epoch);
   const float a = 1.0f / std::clamp(bpe / 20.0f, 1.0f, 100.0f);
