@@ -40,10 +40,28 @@ test('Step, Resume, Pause, Stop; touch drawing; a model saved in this browser su
   assert.equal(p1.phase, 'paused');
   assert.ok(p1.steps - p0.steps <= 1, `paused, yet ${p1.steps - p0.steps} batches trained`);
   await shotWindow(page, 'window.training', 'controls-paused');
+  // The loss curve ends where the run is: its rightmost column of the batch line's blue, below the
+  // legend (whose swatch is the same blue).
+  const curveEnd = async () => {
+    const { width, height, data } = await regionPixels(page, 'training.loss');
+    let right = -1;
+    for (let y = Math.floor(height * 0.25); y < height; y++)
+      for (let x = right + 1; x < width; x++) {
+        const i = (y * width + x) * 4;
+        if (data[i + 2] - data[i] > 50 && data[i + 2] > 150) right = x;
+      }
+    return { right, width };
+  };
+  const end1 = await curveEnd();
 
   // Resume, then Stop: the run ends before the epoch does and the test set is evaluated.
   await click(page, 'training.pause');
-  await waitStatus(page, (s) => s.phase === 'training' && s.steps > p1.steps + 5, 20000, 'training again');
+  const grown = await waitStatus(page, (s) => s.phase === 'training' && s.steps > p1.steps + s.batches_per_epoch / 4, 30000,
+                                 'training again');
+  // A quarter of the epoch later the curve has grown to the right by about a quarter of the plot.
+  const end2 = await curveEnd();
+  t.diagnostic(`loss curve ends at x ${end1.right} of ${end1.width} after ${p1.steps} batches, ${end2.right} after ${grown.steps}+`);
+  assert.ok(end1.right > 0 && end2.right - end1.right > 0.15 * end1.width, `the curve grows: ${end1.right} → ${end2.right}`);
   await click(page, 'training.stop');
   const st = await waitStatus(page, (s) => s.phase === 'stopped' && s.test_accuracy != null && !s.evaluating, 30000, 'stopped and evaluated');
   assert.ok(st.batch < st.batches_per_epoch, 'stopped inside the epoch');
