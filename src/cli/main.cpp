@@ -8,6 +8,7 @@
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
 //                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]] [--validate-on-test]
+//                  [--csv FILE]
 //   digitlab eval --model FILE [--data DIR] [--json]
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
@@ -49,6 +50,7 @@ const char* kUsage =
     "        --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]  e.g. val_accuracy:2:0.5:1e-5\n"
     "        --class-weights balanced|none\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
+    "        --csv FILE    write the epochs to FILE as Keras' CSVLogger does (rewritten after each epoch)\n"
     "        --validate-on-test   as a notebook's validation_data=(x_test, y_test): train on every training\n"
     "                             image and let the callbacks watch the test set (its accuracy is then no\n"
     "                             longer an unbiased estimate; the output says so)\n"
@@ -88,7 +90,7 @@ Args parse_args(int argc, char** argv) {
       {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
       {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
       {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}};
+      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -390,6 +392,16 @@ int cmd_train(const Args& a) {
     std::printf("\n");
   }
 
+  // Keras' CSVLogger: the file is opened before the first epoch (so a path that cannot be written
+  // fails now, not after an hour of training) and holds every finished epoch.
+  const std::string csv = a.str("csv", "");
+  auto write_csv = [&] {
+    const std::string text = history_csv(trainer.history());
+    const Status st = write_file(csv, std::vector<uint8_t>(text.begin(), text.end()));
+    if (!st.ok()) fail(st.error);
+  };
+  if (!csv.empty()) write_csv();
+
   auto t_start = std::chrono::steady_clock::now();
   auto last_draw = t_start;
   size_t shown = 0;
@@ -411,6 +423,7 @@ int cmd_train(const Args& a) {
     while (shown < trainer.history().size()) {
       const EpochRecord& r = trainer.history()[shown++];
       if (r.checkpoint) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
+      if (!csv.empty()) write_csv();
       if (json) continue;
       std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", trainer.batches_per_epoch(),
                   trainer.batches_per_epoch(), fmt_secs(r.seconds).c_str(), r.loss, r.accuracy);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end checks of the digitlab CLI: user errors give one line and exit code 2; every preset's
 # summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 97.0% on the
-# 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused.
+# 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused; --csv
+# writes the epochs as Keras' CSVLogger does.
 set -uo pipefail
 bin=${1:?usage: test_cli.sh path/to/digitlab}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,6 +53,8 @@ cp "$root/assets/mnist/train-images-idx3-ubyte.gz" "$tmp/broken/"
 cp "$root/assets/mnist/t10k-labels-idx1-ubyte.gz" "$tmp/broken/train-labels-idx1-ubyte.gz"
 expect_error "label count mismatch" "train-labels: 10,000 labels but 60,000 images" train --preset mlp --data "$tmp/broken"
 
+expect_error "csv path not writable" "$tmp/nowhere/log.csv: cannot write" train --preset mlp \
+  --limit 500 --csv "$tmp/nowhere/log.csv"
 expect_error "eval without model" "--model FILE is required" eval
 echo "not a model" >"$tmp/junk.bin"
 expect_error "eval junk model" "not a Digit Lab model file" eval --model "$tmp/junk.bin"
@@ -128,13 +131,25 @@ fi
 
 # --validate-on-test: the callbacks watch the test set, and the output says so. mlp-deep has EarlyStopping
 # and ReduceLROnPlateau without restoring weights, so the last epoch's val_accuracy is the test accuracy.
-if "$bin" train --preset mlp-deep --validate-on-test --limit 3000 --epochs 2 --seed 1 --json >"$tmp/vt.json" 2>"$tmp/vt.err"; then
+if "$bin" train --preset mlp-deep --validate-on-test --limit 3000 --epochs 2 --seed 1 --json --csv "$tmp/vt.csv" \
+     >"$tmp/vt.json" 2>"$tmp/vt.err"; then
   python3 - "$tmp/vt.json" <<'PY' && ok "--validate-on-test: callbacks watch the test set, labelled so" || bad "--validate-on-test output"
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["validation"] == "the test set, which steers the callbacks", j["validation"]
 assert len(j["history"]) == 2
 assert abs(j["history"][-1]["val_accuracy"] - j["test_accuracy"]) < 1e-9, (j["history"][-1], j["test_accuracy"])
+PY
+  # --csv: the epochs as Keras' CSVLogger writes them, the same numbers as the JSON history.
+  python3 - "$tmp/vt.json" "$tmp/vt.csv" <<'PY' && ok "--csv: Keras CSVLogger columns, the history's numbers" || bad "--csv file"
+import csv, json, sys
+h = json.load(open(sys.argv[1]))["history"]
+rows = list(csv.reader(open(sys.argv[2])))
+assert rows[0] == ["epoch", "accuracy", "learning_rate", "loss", "val_accuracy", "val_loss"], rows[0]
+assert [r[0] for r in rows[1:]] == ["0", "1"], rows
+for r, e in zip(rows[1:], h):
+    for v, k in zip(r[1:], ["accuracy", "lr", "loss", "val_accuracy", "val_loss"]):
+        assert abs(float(v) - e[k]) <= 1e-9 * max(1, abs(e[k])), (k, v, e[k])
 PY
   "$bin" train --preset mlp-deep --validate-on-test --limit 3000 --epochs 1 --seed 1 >"$tmp/vt.txt" 2>&1
   grep -q "train 3,000 images, validation the test set, which steers the callbacks" "$tmp/vt.txt" &&

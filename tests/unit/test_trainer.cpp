@@ -2,6 +2,8 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "core/train/presets.h"
 #include "core/train/trainer.h"
@@ -65,6 +67,52 @@ TEST_CASE("trainer learns a separable problem and reports Keras-like history") {
   EvalResult e = evaluate(m, val);
   CHECK(e.accuracy == doctest::Approx(t.history().back().val_accuracy));
   CHECK(e.confusion.total() == 200);
+}
+
+TEST_CASE("history_csv: Keras CSVLogger's columns, epochs from 0, numbers that read back exactly") {
+  std::vector<EpochRecord> h(2);
+  h[0].epoch = 1, h[0].accuracy = 0.9234166741371155, h[0].loss = 0.25, h[0].lr = double(0.001f);
+  h[0].has_val = true, h[0].val_accuracy = 0.9601, h[0].val_loss = 1.0 / 3;
+  h[1].epoch = 2, h[1].accuracy = 0.97, h[1].loss = 0.1, h[1].lr = 1e-4;
+  h[1].has_val = true, h[1].val_accuracy = 0.975, h[1].val_loss = 0.08;
+  CHECK(history_csv(h) ==
+        "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss\n"
+        "0,0.9234166741371155,0.0010000000474974513,0.25,0.9601,0.3333333333333333\n"
+        "1,0.97,0.0001,0.1,0.975,0.08\n");
+  for (EpochRecord& e : h) e.has_val = false;  // a run without validation has no val_ columns
+  CHECK(history_csv(h) == "epoch,accuracy,learning_rate,loss\n0,0.9234166741371155,0.0010000000474974513,0.25\n1,0.97,0.0001,0.1\n");
+  CHECK(history_csv({}) == "epoch,accuracy,learning_rate,loss\n");
+
+  // A real run: a row per epoch, each value the history's to the bit.
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  Model m;
+  Trainer t;
+  train_toy(m, t, train, val, toy_config(3));
+  const std::string csv = history_csv(t.history());
+  std::vector<std::vector<double>> rows;
+  size_t at = csv.find('\n') + 1;
+  while (at < csv.size()) {
+    const size_t end = csv.find('\n', at);
+    std::vector<double> r;
+    for (const char* c = csv.c_str() + at; c < csv.c_str() + end; ++c) {
+      char* next;
+      r.push_back(std::strtod(c, &next));
+      c = next;
+    }
+    rows.push_back(r);
+    at = end + 1;
+  }
+  REQUIRE(rows.size() == 3);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EpochRecord& e = t.history()[i];
+    REQUIRE(rows[i].size() == 6);
+    CHECK(rows[i][0] == double(i));
+    CHECK(rows[i][1] == e.accuracy);
+    CHECK(rows[i][2] == e.lr);
+    CHECK(rows[i][3] == e.loss);
+    CHECK(rows[i][4] == e.val_accuracy);
+    CHECK(rows[i][5] == e.val_loss);
+  }
 }
 
 TEST_CASE("early stopping stops, restores the best weights; stop() ends after the batch") {

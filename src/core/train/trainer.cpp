@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <numeric>
 
 #include "../kernels/gemm.h"
@@ -407,6 +409,27 @@ std::string Trainer::not_learning(const EpochRecord& r) const {
              "Try another learning rate (%s usually trains at about %g), more epochs, or check that the labels "
              "belong to the images.", name, usual);
   return buf;
+}
+
+// The shortest %g form that strtod reads back as v (Python's repr, which Keras' CSVLogger writes).
+static std::string shortest(double v) {
+  char b[32];
+  for (int p = 1; p <= 17; ++p) {
+    std::snprintf(b, sizeof b, "%.*g", p, v);
+    if (std::strtod(b, nullptr) == v) break;
+  }
+  return b;
+}
+
+std::string history_csv(const std::vector<EpochRecord>& history) {
+  const bool val = !history.empty() && history[0].has_val;
+  std::string out = val ? "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss\n" : "epoch,accuracy,learning_rate,loss\n";
+  for (const EpochRecord& e : history) {
+    out += std::to_string(e.epoch - 1) + "," + shortest(e.accuracy) + "," + shortest(e.lr) + "," + shortest(e.loss);
+    if (val) out += "," + (e.has_val ? shortest(e.val_accuracy) : std::string()) + "," + (e.has_val ? shortest(e.val_loss) : std::string());
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace dl

@@ -132,6 +132,13 @@ struct BatchRecord {
   float loss, accuracy, lr;
 };
 
+// A run's epochs as the columns of Keras' CSVLogger: a header of the logged keys in sorted order, then
+// a row per epoch counted from 0, as Keras counts them:
+//   epoch,accuracy,learning_rate,loss[,val_accuracy,val_loss]
+// (the validation columns when the first epoch was validated; learning_rate as Keras 3 logs it).
+// Each number in the shortest form that reads back as the same double. Lines end in "\n".
+std::string history_csv(const std::vector<EpochRecord>& history);
+
 enum class TrainPhase : uint8_t { Idle, Running, Finished, Stopped, Diverged };
 const char* phase_name(TrainPhase p);
 
