@@ -146,6 +146,35 @@ std::string lesson_hash(const AppState& s, bool autostart) {
   return h;
 }
 
+// The Share menu's downloads: the run's epochs as a CSV file (the columns of Keras' CSVLogger, for a
+// spreadsheet or pandas), and the test-set report as text (sklearn's classification_report and the
+// confusion matrix, as the CLI prints them).
+static void download_items(AppState& s) {
+  const Snapshot& sn = s.snap;
+  const std::string name = sn.model_name.empty() ? "model" : sn.model_name;
+  if (ImGui::MenuItem("Download the epochs (CSV)", nullptr, false, !sn.history.empty())) {
+    const std::string csv = dl::history_csv(sn.history);
+    web_download("digitlab-" + name + "-epochs.csv", std::vector<uint8_t>(csv.begin(), csv.end()));
+  }
+  note_rect(s, "menu.share.csv");
+  hint(sn.history.empty() ? "Each finished epoch of a run: train for an epoch first."
+                            : "Each finished epoch of this run: loss, accuracy, learning rate and the validation "
+                              "figures, in the columns Keras' CSVLogger writes (epochs counted from 0).");
+  if (ImGui::MenuItem("Download the test report (text)", nullptr, false, sn.has_eval)) {
+    char head[160];
+    const int64_t n = sn.confusion.total();
+    std::snprintf(head, sizeof head, "Digit Lab: %s on %lld test images\ntest: loss %.4f - accuracy %.4f (%lld / %lld)\n\n",
+                  name.c_str(), (long long)n, sn.test_loss, sn.test_accuracy,
+                  (long long)std::llround(sn.test_accuracy * double(n)), (long long)n);
+    const std::string text = head + dl::report_text(sn.report) + "\n" + dl::confusion_text(sn.confusion);
+    web_download("digitlab-" + name + "-report.txt", std::vector<uint8_t>(text.begin(), text.end()));
+  }
+  note_rect(s, "menu.share.report");
+  hint(sn.has_eval ? "The per-digit precision, recall and F1 (as sklearn's classification_report) and the "
+                       "confusion matrix, as plain text."
+                     : "Train or load a model and evaluate it on the test set first.");
+}
+
 void share_menu(AppState& s) {
   const bool open = ImGui::BeginMenu("Share");
   note_rect(s, "menu.share");
@@ -161,6 +190,8 @@ void share_menu(AppState& s) {
         ImGui::SetTooltip("A link with this network and every training setting: whoever opens it gets the same "
                           "lesson%s", autostart ? ", and training starts as soon as the digits are loaded" : "");
     }
+    ImGui::Separator();
+    download_items(s);
     ImGui::EndMenu();
   }
   if (s.ui.share_popup) {

@@ -4,7 +4,8 @@
 // file is refused. Screenshots of every window go to build/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors, cliAccuracy } from './helpers.mjs';
+import fs from 'node:fs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors, cliAccuracy, click } from './helpers.mjs';
 
 // The seed of the training run (training is deterministic: the same seed gives the same accuracy).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
@@ -118,6 +119,38 @@ test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (
   assert.equal(quick.prediction.digit, 7, 'the whole stroke was drawn');
   await page.evaluate(() => window.digitlab.clearPad());
   await waitStatus(page, (s) => s.prediction == null, 5000, 'no prediction on an empty pad');
+
+  // Share › Download the epochs (CSV): the run's history in the columns of Keras' CSVLogger; Share ›
+  // Download the test report (text): the report and the matrix the Evaluation window shows.
+  const fromMenu = async (item) => {
+    await click(page, 'menu.share', { settle: 300 });
+    let r;
+    for (let i = 0; i < 20 && !(r = (await layout(page))[item]); i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.ok(r, `${item} in the open Share menu`);
+    const [d] = await Promise.all([page.waitForEvent('download'), page.mouse.click(r.x + r.w / 2, r.y + r.h / 2)]);
+    for (let i = 0; i < 20 && (await layout(page))[item]; i++) await new Promise((ok) => setTimeout(ok, 100));  // closed
+    return { name: d.suggestedFilename(), text: fs.readFileSync(await d.path(), 'utf8') };
+  };
+  const csv = await fromMenu('menu.share.csv');
+  assert.equal(csv.name, 'digitlab-mlp-epochs.csv');
+  const rows = csv.text.trim().split('\n').map((l) => l.split(','));
+  assert.deepEqual(rows[0], ['epoch', 'accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']);
+  assert.equal(rows.length, last.history.length + 1);
+  last.history.forEach((e, i) => {
+    const near = (v, want) => Math.abs(Number(v) - want) <= 1e-5 * Math.max(1, Math.abs(want));  // status() has 6 digits
+    assert.equal(rows[i + 1][0], String(i));
+    assert.ok(near(rows[i + 1][1], e.accuracy) && near(rows[i + 1][2], e.lr) && near(rows[i + 1][3], e.loss) &&
+              near(rows[i + 1][4], e.val_accuracy) && near(rows[i + 1][5], e.val_loss), `CSV row ${i}: ${rows[i + 1]} vs ${JSON.stringify(e)}`);
+  });
+  const report = await fromMenu('menu.share.report');
+  assert.equal(report.name, 'digitlab-mlp-report.txt');
+  assert.match(report.text, new RegExp(`^Digit Lab: mlp on 10000 test images\ntest: loss ${last.test_loss.toFixed(4)} - accuracy ${last.test_accuracy.toFixed(4)} \\(\\d+ / 10000\\)`));
+  assert.match(report.text, new RegExp(`\n +accuracy +${last.test_accuracy.toFixed(4)} +10000\n`));
+  const matrix = report.text.split('confusion matrix (rows: true label, columns: predicted)\n')[1].trim().split('\n').slice(1)
+    .map((l) => l.trim().split(/\s+/).slice(1).map(Number));
+  assert.deepEqual(matrix.map((r) => r.reduce((a, b) => a + b)), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  assert.equal(matrix.reduce((a, r, k) => a + r[k], 0), Math.round(last.test_accuracy * 10000));
+  t.diagnostic(`downloads: ${csv.name} (${rows.length - 1} epoch), ${report.name} (${report.text.length} bytes)`);
 
   // Model files: a wrong file is refused and the model stays; the downloaded model loads back.
   await page.setInputFiles('#model-file', { name: 'not-a-model.dlmodel', mimeType: 'application/octet-stream', buffer: Buffer.from('hello, this is not a model') });
