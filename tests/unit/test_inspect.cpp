@@ -110,3 +110,67 @@ TEST_CASE("first_layer_kernels refuses a first weighted layer that does not see 
   md.forward(x.data(), 1, false);
   CHECK_FALSE(first_conv_maps(md, 8, &t));
 }
+
+TEST_CASE("layer_output: every layer's output for one image, maps per channel or the units in rows") {
+  ModelSpec s;
+  s.input = {28, 28, 1, false};
+  s.layers = {conv2d(4, 3, Act::ReLU), maxpool2d(2), flatten(), dense(7, Act::Linear), dense(10, Act::Softmax)};
+  Model m;
+  REQUIRE(m.build(s).ok());
+  m.init(5);
+  std::vector<float> x(784);
+  for (int i = 0; i < 784; ++i) x[i] = float((i * 53) % 97) / 96.0f;
+  const float* probs = m.forward(x.data(), 1, false);
+  const std::vector<Layer>& L = m.layers();
+  Tiles t;
+
+  // The pooled maps, 13 x 13 x 4, channels last in the layer: tile c holds channel c; only 3 asked for.
+  REQUIRE(layer_output(m, 1, 3, &t));
+  CHECK(t.layer == 1);
+  CHECK(t.n == 3);
+  CHECK(t.total == 4);
+  CHECK(t.h == 13);
+  CHECK(t.w == 13);
+  CHECK(t.units == 0);
+  float mx = 0;
+  for (int p = 0; p < 169; ++p)
+    for (int c = 0; c < 3; ++c) mx = std::max(mx, std::fabs(L[1].y[size_t(p) * 4 + c]));
+  REQUIRE(mx > 0);
+  CHECK(t.scale == mx);
+  for (int c = 0; c < 3; ++c)
+    for (int p : {0, 14, 100, 168}) CHECK(t.v[size_t(c) * 169 + p] == doctest::Approx(L[1].y[size_t(p) * 4 + c] / mx));
+  CHECK(*std::min_element(t.v.begin(), t.v.end()) >= 0.0f);  // after ReLU and pooling: nothing negative
+
+  // A Dense layer of 7 (no activation, so signed values): one tile 3 across, 3 rows, the last two cells padding.
+  REQUIRE(layer_output(m, 3, 64, &t));
+  CHECK(t.n == 1);
+  CHECK(t.total == 1);
+  CHECK(t.units == 7);
+  CHECK(t.w == 3);
+  CHECK(t.h == 3);
+  REQUIRE(t.v.size() == 9);
+  mx = 0;
+  for (int u = 0; u < 7; ++u) mx = std::max(mx, std::fabs(L[3].y[u]));
+  for (int u = 0; u < 7; ++u) CHECK(t.v[u] == doctest::Approx(L[3].y[u] / mx));
+  CHECK(t.v[7] == 0.0f);
+  CHECK(t.v[8] == 0.0f);
+  float ext = 0;  // the largest |value| becomes ±1
+  for (int u = 0; u < 7; ++u) ext = std::max(ext, std::fabs(t.v[u]));
+  CHECK(ext == doctest::Approx(1.0f));
+
+  // The output layer: the probabilities, scaled by the largest one; 10 units make a 4-across tile of 3 rows.
+  REQUIRE(layer_output(m, 4, 64, &t));
+  CHECK(t.units == 10);
+  CHECK(t.w == 4);
+  CHECK(t.h == 3);
+  const int best = int(std::max_element(probs, probs + 10) - probs);
+  CHECK(t.v[size_t(best)] == 1.0f);
+  CHECK(t.scale == probs[best]);
+
+  // No such layer, or not one image: refused.
+  CHECK_FALSE(layer_output(m, 5, 64, &t));
+  CHECK_FALSE(layer_output(m, -1, 64, &t));
+  std::vector<float> x2(2 * 784, 0.5f);
+  m.forward(x2.data(), 2, false);
+  CHECK_FALSE(layer_output(m, 1, 64, &t));
+}

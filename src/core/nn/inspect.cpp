@@ -50,28 +50,40 @@ bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string*
   return false;
 }
 
+bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out) {
+  const std::vector<Layer>& L = m.layers();
+  if (layer < 0 || layer >= int(L.size()) || m.forward_batch() != 1) return false;
+  const Layer& l = L[size_t(layer)];
+  if (l.y.size() < size_t(l.out.size())) return false;
+  *out = Tiles{};
+  out->layer = layer;
+  if (l.out.flat) {  // N units: one tile, ⌈√N⌉ across, row after row
+    const int N = l.out.size(), W = int(std::ceil(std::sqrt(double(N))));
+    out->n = out->total = 1;
+    out->w = W;
+    out->h = (N + W - 1) / W;
+    out->units = N;
+    out->v.assign(size_t(out->h) * W, 0.0f);
+    std::copy(l.y.begin(), l.y.begin() + N, out->v.begin());
+  } else {  // H × W × C, channels last: one H × W map per channel
+    const int OH = l.out.h, OW = l.out.w, C = l.out.c, n = std::min(C, max_tiles);
+    out->n = n; out->h = OH; out->w = OW; out->total = C;
+    out->v.resize(size_t(n) * OH * OW);
+    for (int c = 0; c < n; ++c)
+      for (int p = 0; p < OH * OW; ++p) out->v[size_t(c) * OH * OW + p] = l.y[size_t(p) * C + c];
+  }
+  float mx = 0;
+  for (float v : out->v) mx = std::max(mx, std::fabs(v));
+  out->scale = mx;
+  if (mx > 0)
+    for (float& v : out->v) v /= mx;
+  return true;
+}
+
 bool first_conv_maps(const Model& m, int max_tiles, Tiles* out) {
   const std::vector<Layer>& L = m.layers();
-  for (size_t i = 0; i < L.size(); ++i) {
-    const Layer& l = L[i];
-    if (l.spec.kind != LayerKind::Conv2D) continue;
-    const int OH = l.out.h, OW = l.out.w, F = l.out.c, n = std::min(F, max_tiles);
-    if (m.forward_batch() != 1 || l.y.size() < size_t(OH) * OW * F) return false;
-    *out = Tiles{};
-    out->n = n; out->h = OH; out->w = OW; out->total = F; out->layer = int(i);
-    out->v.resize(size_t(n) * OH * OW);
-    float mx = 0;
-    for (int f = 0; f < n; ++f)
-      for (int p = 0; p < OH * OW; ++p) {
-        const float v = l.y[size_t(p) * F + f];
-        out->v[size_t(f) * OH * OW + p] = v;
-        mx = std::max(mx, std::fabs(v));
-      }
-    out->scale = mx;
-    if (mx > 0)
-      for (float& v : out->v) v /= mx;
-    return true;
-  }
+  for (size_t i = 0; i < L.size(); ++i)
+    if (L[i].spec.kind == LayerKind::Conv2D) return layer_output(m, int(i), max_tiles, out);
   return false;
 }
 

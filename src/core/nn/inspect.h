@@ -1,6 +1,6 @@
 // Looking inside a trained network, for teaching: the first layer's weights as images (what each
-// unit or filter responds to) and the first convolution's output maps for one input (where in the
-// digit each filter fires). Pure functions of a Model; the app turns the tiles into textures.
+// unit or filter responds to), and what each layer makes of one input (where in the digit each
+// filter fires, which units light up). Pure functions of a Model; the app turns the tiles into textures.
 #pragma once
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@ struct Tiles {
   int layer = -1;           // index of the layer they come from
   std::vector<float> v;     // n·h·w values; see each function for their range
   float scale = 0;          // the largest |value| before scaling
+  int units = 0;            // layer_output of a flat layer: the cells that hold units (the rest pad the last row)
 };
 
 // The kernels of the first layer with weights, one image per unit (Dense on the 28×28 input:
@@ -25,10 +26,15 @@ struct Tiles {
 // does not look at pixels directly.
 bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string* why);
 
-// After m.forward(x, 1, false): the output maps of the first Conv2D layer (after its activation),
-// one OH × OW image per filter, all divided by the largest |value| among them: in [0, 1] after a
-// ReLU, [-1, 1] otherwise. False if the network has no Conv2D layer or the last forward pass was
-// not a single image.
+// After m.forward(x, 1, false): what layer `layer` made of that image (after its activation). A
+// spatial output (H × W × C) gives one H × W map per channel, the first max_tiles of them; a flat
+// output of N values gives one tile ⌈√N⌉ cells across holding the units row after row, its last row
+// padded with zeros (`units` = N). All divided by the largest |value| among them: in [0, 1] when
+// none is negative (after a ReLU), else [-1, 1]. False if there is no such layer or the last
+// forward pass was not a single image.
+bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out);
+
+// layer_output() of the first Conv2D layer: one map per filter. False if the network has none.
 bool first_conv_maps(const Model& m, int max_tiles, Tiles* out);
 
 }  // namespace dl
