@@ -122,6 +122,13 @@ struct LearnedView {               // the Model window's "What it learned" tab (
   bool shown = false;              // drawn this frame (status())
   bool big = false;                // the large window is open
   bool focus_big = false;          // bring it to the front next frame
+  // The larger view's "Layer by layer": the drawn digit through every layer (dl::layer_output).
+  bool layers_view = false;
+  std::vector<dl::Tiles> layers;   // per layer of the draw pad's model; n = 0: not pictured
+  std::vector<Texture> layer_tex;  // grows only (GL textures are reused, never freed)
+  std::vector<char> layer_signed;  // the layer has negative values: the diverging map, else the heat map
+  uint64_t layers_forwards = ~0ull;
+  bool layers_shown = false;       // drawn this frame (status())
 };
 
 struct CellView {                  // the test images behind one confusion-matrix cell (win_eval.cpp)

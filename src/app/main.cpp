@@ -286,7 +286,7 @@ void frame() {
   s.ui.narrow = !tiles_fit(d.x / ImGui::GetFontSize(), d.y / ImGui::GetFontSize());
   menu_bar(s, &top);
   window_keys(s);
-  s.learned.shown = s.cell.shown = false;  // set again by the windows that show them
+  s.learned.shown = s.learned.layers_shown = s.cell.shown = false;  // set again by the windows that show them
   for (int i = 0; i < kPaneCount; ++i)      // what the windows on screen show now counts as seen
     if (!s.ui.narrow || s.ui.pane == i) s.ui.pane_seen[i] = pane_news(s, i);
   if (s.ui.narrow) {

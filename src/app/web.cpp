@@ -525,6 +525,19 @@ std::string status_json(const AppState& s) {
     j.kv("total", v.kernels.total);
     j.kv("tile_h", maps ? v.maps.h : v.kernels.h);
     j.kv("maps_shown", maps);
+    // The larger view's "Layer by layer": each layer pictured, as [name, tiles, tile_h, tile_w, units].
+    j.key("layers");
+    j.open('[');
+    if (v.layers_shown)
+      for (size_t i = 0; i < v.layers.size(); ++i)
+        if (v.layers[i].n > 0) {
+          const dl::Tiles& t = v.layers[i];
+          j.open('[');
+          j.str(s.draw.model.layers()[i].name);
+          j.num(t.n), j.num(t.h), j.num(t.w), j.num(t.units);
+          j.close(']');
+        }
+    j.close(']');
     j.close('}');
   } else {
     j.null();

@@ -13,6 +13,7 @@ namespace app {
 static constexpr int kAtlasCols = 16;  // tiles per row in the texture (a 28-texel tile: 448 wide)
 static constexpr int kMaxDenseTiles = 100, kMaxConvTiles = 64;  // in the texture
 static constexpr int kSmallDenseTiles = 32;                     // shown in the Model window itself
+static constexpr int kOneRowUnits = 64;  // layer by layer: a Dense layer of up to this many units in one row
 
 // Packs the tiles into one R8 texture, kAtlasCols to a row. Signed values: 0.5 is zero.
 static void upload_tiles(const dl::Tiles& t, bool signed_vals, Texture* tex) {
@@ -81,6 +82,127 @@ static void tile_tooltip(const dl::Tiles& t, const Texture& tex, ImageMode mode,
   ImGui::EndTooltip();
 }
 
+// A layer's kind and settings in a few words, for the layer-by-layer view.
+static std::string layer_words(const dl::Layer& l) {
+  static const char* const acts[] = {"", "ReLU", "softmax", "sigmoid", "LeakyReLU"};
+  const dl::LayerSpec& sp = l.spec;
+  const char* act = acts[int(sp.act)];
+  char b[96];
+  switch (sp.kind) {
+    case dl::LayerKind::Conv2D:
+      std::snprintf(b, sizeof b, "%d filters of %d × %d%s%s", sp.units, sp.kernel, sp.kernel, *act ? ", " : "", act);
+      break;
+    case dl::LayerKind::Dense: std::snprintf(b, sizeof b, "%s", *act ? act : "linear"); break;
+    case dl::LayerKind::MaxPool2D: std::snprintf(b, sizeof b, "the largest of each %d × %d patch", sp.kernel, sp.kernel); break;
+    case dl::LayerKind::BatchNorm: std::snprintf(b, sizeof b, "normalized with the training set's statistics"); break;
+    case dl::LayerKind::Activation: std::snprintf(b, sizeof b, "%s", *act ? act : "linear"); break;
+    default: b[0] = 0;
+  }
+  return b;
+}
+
+// The drawn digit through every layer, top to bottom as the network computes it (the larger view).
+static void layers_body(AppState& s) {
+  LearnedView& v = s.learned;
+  const DrawState& d = s.draw;
+  if (d.pred < 0) {
+    ImGui::TextWrapped("Draw a digit on the pad: here you will see what each layer makes of it, from the "
+                       "pixels to the ten probabilities.");
+    return;
+  }
+  const std::vector<dl::Layer>& L = d.model.layers();
+  // After each of the pad's forward passes; and for a new network even before its first (its layers
+  // then hold no image yet, and layer_output refuses them).
+  if (v.layers_forwards != d.forwards || v.layers.size() != L.size()) {
+    v.layers_forwards = d.forwards;
+    v.layers.assign(L.size(), dl::Tiles{});
+    v.layer_signed.assign(L.size(), 0);
+    if (v.layer_tex.size() < L.size()) v.layer_tex.resize(L.size());
+    for (size_t i = 0; i < L.size(); ++i) {
+      const dl::LayerKind k = L[i].spec.kind;
+      if (k == dl::LayerKind::Flatten || k == dl::LayerKind::Dropout) continue;  // the numbers of the layer before
+      // Up to 64 units in one row (the ten outputs side by side, under their digits); more in a square.
+      const int n = L[i].out.size(), cols = L[i].out.flat && n <= kOneRowUnits ? n : 0;
+      if (!dl::layer_output(d.model, int(i), kMaxConvTiles, &v.layers[i], cols)) {
+        v.layers[i] = dl::Tiles{};
+        continue;
+      }
+      const std::vector<float>& t = v.layers[i].v;
+      v.layer_signed[i] = std::any_of(t.begin(), t.end(), [](float x) { return x < 0; });
+      upload_tiles(v.layers[i], v.layer_signed[i] != 0, &v.layer_tex[i]);
+    }
+  }
+  v.layers_shown = true;
+  const float fs = ImGui::GetFontSize();
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("Your digit as each layer passes it on, from the pixels down to the ten probabilities. "
+                      "Bright: a strong output; red and blue: positive and negative. Each layer is scaled to its "
+                      "own largest value.");
+  ImGui::PopTextWrapPos();
+  ImGui::BeginChild("##layers", ImVec2(0, 0), false);
+  note_rect(s, "learned.big.layers", ImGui::GetWindowPos(),
+            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  ImGui::Text("input · 28 × 28 pixels");
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  draw_image(ImGui::GetWindowDrawList(), d.img_tex, p, ImVec2(p.x + fs * 4, p.y + fs * 4), ImageMode::Ink);
+  ImGui::Dummy(ImVec2(fs * 4, fs * 4));
+  const float w = ImGui::GetContentRegionAvail().x;
+  for (size_t i = 0; i < L.size(); ++i) {
+    const dl::Layer& l = L[i];
+    ImGui::Spacing();
+    const std::string shape = !l.out.flat ? std::to_string(l.out.h) + " × " + std::to_string(l.out.w) + " × " +
+                                                std::to_string(l.out.c)
+                              : std::to_string(l.out.c) + (l.spec.kind == dl::LayerKind::Dense ? " units" : " numbers");
+    const std::string words = layer_words(l);
+    ImGui::Text("%s · %s%s%s", l.name.c_str(), shape.c_str(), words.empty() ? "" : " · ", words.c_str());
+    if (l.spec.kind == dl::LayerKind::Flatten) {
+      if (l.in.c == 1) ImGui::TextDisabled("The %d × %d image above as one row of %d numbers, for the Dense layers.", l.in.h, l.in.w, l.out.size());
+      else ImGui::TextDisabled("The %d maps above as one row of %d numbers, for the Dense layers.", l.in.c, l.out.size());
+      continue;
+    }
+    if (l.spec.kind == dl::LayerKind::Dropout) {
+      ImGui::TextDisabled("Off when reading a digit: it passes everything on (it drops units only in training).");
+      continue;
+    }
+    const dl::Tiles& t = v.layers[i];
+    if (t.n == 0) continue;
+    const ImageMode mode = v.layer_signed[i] ? ImageMode::Diverge : ImageMode::Heat;
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float h = fs * (!l.out.flat ? 6 : t.h == 1 ? 2.5f : 7);
+    const int hovered = tile_grid(t, t.n, v.layer_tex[i], mode, ImVec2(w, h));
+    const ImVec2 r0 = at, r1 = ImGui::GetItemRectMax();
+    note_rect(s, ("learned.big.layer." + std::to_string(i)).c_str(), r0, r1);
+    if (i + 1 == L.size() && t.h == 1) {  // the output layer: each cell's digit under it
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      const float cw = (r1.x - r0.x) / t.w;
+      for (int u = 0; u < t.w; ++u) {
+        const std::string label = std::to_string(u);
+        const float tw = ImGui::CalcTextSize(label.c_str()).x;
+        dl->AddText(ImVec2(r0.x + cw * (u + 0.5f) - tw * 0.5f, r1.y + 1), ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
+      }
+      ImGui::Dummy(ImVec2(r1.x - r0.x, fs));
+    }
+    if (t.n < t.total) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("(the first %d of %d)", t.n, t.total);
+    }
+    if (hovered >= 0) {
+      if (l.out.flat) {  // the unit under the mouse
+        const ImVec2 m = ImGui::GetIO().MousePos;
+        const int cx = std::clamp(int((m.x - r0.x) / (r1.x - r0.x) * t.w), 0, t.w - 1);
+        const int cy = std::clamp(int((m.y - r0.y) / (r1.y - r0.y) * t.h), 0, t.h - 1);
+        const int u = cy * t.w + cx;
+        if (u < t.units) ImGui::SetTooltip("unit %d: %.4g", u, double(t.v[size_t(u)] * t.scale));
+      } else {
+        tile_tooltip(t, v.layer_tex[i], mode, hovered, "map of channel");
+      }
+    }
+  }
+  ImGui::Spacing();
+  ImGui::Text("The network reads %d (%.0f%% sure).", d.pred, 100.0 * d.probs[d.pred]);
+  ImGui::EndChild();
+}
+
 // The tab's content, in the Model window (big = false) or in its own large window (big = true).
 static void learned_body(AppState& s, bool big) {
   LearnedView& v = s.learned;
@@ -108,19 +230,32 @@ static void learned_body(AppState& s, bool big) {
   }
   const dl::Layer& L = d.model.layers()[v.kernels.layer];
   const bool conv = L.spec.kind == dl::LayerKind::Conv2D;
+  const bool layers = big && v.layers_view;
   if (conv) {
-    ImGui::RadioButton(big ? "Its filters##big" : "Its filters", &v.mode, 0);
+    if (ImGui::RadioButton(big ? "Its filters##big" : "Its filters", v.mode == 0 && !layers)) v.mode = 0, v.layers_view = false;
     if (!big) note_rect(s, "model.learned.filters");
     ImGui::SameLine();
-    ImGui::RadioButton(big ? "Your digit through them##big" : "Your digit through them", &v.mode, 1);
+    if (ImGui::RadioButton(big ? "Your digit through them##big" : "Your digit through them", v.mode == 1 && !layers))
+      v.mode = 1, v.layers_view = false;
     if (!big) note_rect(s, "model.learned.maps");
   } else {
     v.mode = 0;
+    if (big && ImGui::RadioButton("What its units look for##big", !layers)) v.layers_view = false;
+  }
+  if (big) {  // the whole network, in the larger view only
+    ImGui::SameLine();
+    if (ImGui::RadioButton("Your digit, layer by layer##big", layers)) v.layers_view = true;
+    note_rect(s, "learned.big.layers_radio");
+    if (v.layers_view) {
+      layers_body(s);
+      return;
+    }
   }
   if (!big) {
     if (conv) same_line_if_fits(button_width("Larger view"));  // on the radio buttons' line when it fits
     if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
     note_rect(s, "model.learned.larger");
+    hint("A large window of these pictures, which also shows your drawn digit through every layer of the network.");
   }
   // The drawn digit through the first convolution, refreshed after each of the pad's forward passes.
   const bool drawn = d.pred >= 0;

@@ -1,6 +1,7 @@
 // The Model window's "What it learned" tab: with no model it says what to do; a CNN's first-layer
 // filters and an MLP's first-layer units appear as pictures in the diverging red-white-blue map; a
-// digit drawn on the pad appears through each filter (heat map); the larger view opens. Models come
+// digit drawn on the pad appears through each filter (heat map); the larger view opens and shows the
+// digit through every layer, its brightest output the digit read. Models come
 // from the native CLI (a short training run), loaded through the page's file input. The pictures are
 // checked by their colours in a screenshot, decoded in the page.
 import { test, before, after } from 'node:test';
@@ -9,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, serve, openPage, status, waitStatus, shotWindow, screenshot, sleep, click, layout, regionPixels,
-  countPixels, realErrors, trainModel } from './helpers.mjs';
+  countPixels, realErrors, trainModel, drawSeven } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -92,6 +93,7 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   await sleep(500);
   c = await colours(page, 'model.learned');
   assert.ok(c.red > 100 && c.blue > 100, 'units are drawn with both signs');
+  const seven = await drawSeven(page);  // before the larger view covers the pad
   await click(page, 'model.learned.larger', { settle: 300 });
   const big = (await layout(page))['learned.big'];
   assert.ok(big && big.w > 1000 && big.h > 600, 'the larger view fills most of the page');
@@ -99,6 +101,30 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   t.diagnostic(`larger view of 100 units: ${JSON.stringify(c)}`);
   assert.ok(c.red > 1000 && c.blue > 1000);
   await screenshot(page, 'learned-mlp-larger');
+
+  // Layer by layer: the drawn digit through the network. Flatten (the same numbers) is not pictured;
+  // the 512 hidden units make a 23 x 23 square, the 10 outputs one row under their digits, and the
+  // brightest of them (the heat map's yellow end) is the digit the Draw window reads.
+  await click(page, 'learned.big.layers_radio', { settle: 500 });
+  s = await waitStatus(page, (s) => s.learned && s.learned.layers.length > 0, 5000, 'layer by layer');
+  assert.deepEqual(s.learned.layers, [['dense', 1, 23, 23, 512], ['dense_1', 1, 1, 10, 10]]);
+  await sleep(300);
+  const out = await regionPixels(page, 'learned.big.layer.2');
+  const yellow = Array.from({ length: 10 }, (_, d) => {
+    let n = 0;
+    for (let y = 0; y < out.height; y++)
+      for (let x = Math.ceil(d * out.width / 10); x < Math.floor((d + 1) * out.width / 10); x++) {
+        const i = (y * out.width + x) * 4;
+        if (out.data[i + 1] > 150 && out.data[i] > 60 && out.data[i + 2] < 120) n++;
+      }
+    return n;
+  });
+  t.diagnostic(`layer by layer: read as ${seven.prediction.digit}; yellow pixels per output cell ${yellow.join(' ')}`);
+  assert.equal(yellow.indexOf(Math.max(...yellow)), seven.prediction.digit, 'the brightest output is the digit read');
+  assert.ok(Math.max(...yellow) > 100);
+  c = await colours(page, 'learned.big.layer.1');
+  assert.ok(c.hot > 10, 'some hidden units fire on the digit');
+  await screenshot(page, 'learned-mlp-layers');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

@@ -167,6 +167,15 @@ TEST_CASE("layer_output: every layer's output for one image, maps per channel or
   CHECK(t.v[size_t(best)] == 1.0f);
   CHECK(t.scale == probs[best]);
 
+  // In rows of 4: two rows (4 units and 3, then a cell of padding); in rows of 20: one row of 7.
+  REQUIRE(layer_output(m, 3, 64, &t, 4));
+  CHECK(t.w == 4);
+  CHECK(t.h == 2);
+  REQUIRE(layer_output(m, 3, 64, &t, 20));
+  CHECK(t.w == 7);
+  CHECK(t.h == 1);
+  for (int u = 0; u < 7; ++u) CHECK(t.v[u] == doctest::Approx(L[3].y[u] / mx));
+
   // No such layer, or not one image: refused.
   CHECK_FALSE(layer_output(m, 5, 64, &t));
   CHECK_FALSE(layer_output(m, -1, 64, &t));

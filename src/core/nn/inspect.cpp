@@ -50,15 +50,15 @@ bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string*
   return false;
 }
 
-bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out) {
+bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out, int flat_cols) {
   const std::vector<Layer>& L = m.layers();
   if (layer < 0 || layer >= int(L.size()) || m.forward_batch() != 1) return false;
   const Layer& l = L[size_t(layer)];
   if (l.y.size() < size_t(l.out.size())) return false;
   *out = Tiles{};
   out->layer = layer;
-  if (l.out.flat) {  // N units: one tile, ⌈√N⌉ across, row after row
-    const int N = l.out.size(), W = int(std::ceil(std::sqrt(double(N))));
+  if (l.out.flat) {  // N units: one tile, row after row
+    const int N = l.out.size(), W = flat_cols > 0 ? std::min(flat_cols, N) : int(std::ceil(std::sqrt(double(N))));
     out->n = out->total = 1;
     out->w = W;
     out->h = (N + W - 1) / W;

@@ -28,11 +28,11 @@ bool first_layer_kernels(const Model& m, int max_tiles, Tiles* out, std::string*
 
 // After m.forward(x, 1, false): what layer `layer` made of that image (after its activation). A
 // spatial output (H × W × C) gives one H × W map per channel, the first max_tiles of them; a flat
-// output of N values gives one tile ⌈√N⌉ cells across holding the units row after row, its last row
-// padded with zeros (`units` = N). All divided by the largest |value| among them: in [0, 1] when
-// none is negative (after a ReLU), else [-1, 1]. False if there is no such layer or the last
-// forward pass was not a single image.
-bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out);
+// output of N values gives one tile holding the units row after row, `flat_cols` across (0: ⌈√N⌉),
+// its last row padded with zeros (`units` = N). All divided by the largest |value| among them: in
+// [0, 1] when none is negative (after a ReLU), else [-1, 1]. False if there is no such layer or the
+// last forward pass was not a single image.
+bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out, int flat_cols = 0);
 
 // layer_output() of the first Conv2D layer: one map per filter. False if the network has none.
 bool first_conv_maps(const Model& m, int max_tiles, Tiles* out);
