@@ -98,6 +98,7 @@ struct DrawState {
   std::vector<float> pad = std::vector<float>(size_t(kPadN) * kPadN, 0.0f);
   std::vector<PadEvent> input;     // this frame's pointer events, in order (draw_input)
   bool dirty = true, has_ink = false, stroke = false;
+  unsigned stroke_pad = 0;         // the ImGuiID of the pad the pointer last drew on (there are two)
   float last_x = 0, last_y = 0;    // previous brush position, pad units
   float brush = 11.0f;             // brush radius, pad units
   float img28[28 * 28] = {};
@@ -321,6 +322,10 @@ void cell_window(AppState& s, float right_x, float top);
 std::string pane_news(const AppState& s, int pane);
 std::string pane_label(const AppState& s, int pane);
 void window_draw(AppState& s);
+// A pad of side × side at the cursor, drawn on with mouse, pen or finger (the Draw window's, and a
+// smaller one in the larger "What it learned" view); both draw the same ink. note: its note_rect name.
+void draw_pad(AppState& s, const char* id, float side, const char* note);
+void clear_pad(DrawState& d);
 // The URL hash that reproduces the current network and training settings (web.cpp's parse_hash
 // reads it back); autostart adds autostart=1.
 std::string lesson_hash(const AppState& s, bool autostart);

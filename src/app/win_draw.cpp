@@ -46,6 +46,44 @@ static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) 
   d.dirty = true;
 }
 
+void clear_pad(DrawState& d) {
+  std::fill(d.pad.begin(), d.pad.end(), 0.0f);
+  d.dirty = true;
+}
+
+void draw_pad(AppState& s, const char* id, float side, const char* note) {
+  DrawState& d = s.draw;
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const ImGuiID me = ImGui::GetID(id);  // the button's own id
+  ImGui::InvisibleButton(id, ImVec2(side, side));
+  note_rect(s, note);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  draw_image(dl, d.pad_tex, p0, ImVec2(p0.x + side, p0.y + side), ImageMode::Ink);
+  dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side), IM_COL32(120, 130, 150, 255), 4, 0, 2);
+  if (!d.has_ink) {
+    const char* say = ImGui::CalcTextSize("draw one digit here").x < side - fs * 1.2f ? "draw one digit here" : "draw here";
+    dl->AddText(ImVec2(p0.x + fs * 0.6f, p0.y + fs * 0.4f), IM_COL32(150, 155, 165, 255), say);
+  }
+  // ImGui says whether the pad owns the pointer (pressed on it, nothing in front of it), including
+  // the frame it lets go; the path comes from every queued event of the frame, in order. Of the two
+  // pads, only the one drawn on last may end a stroke.
+  if (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) {
+    if (d.stroke_pad != me) d.stroke = false;
+    d.stroke_pad = me;
+    for (const PadEvent& e : d.input) {
+      const float x = (e.x - p0.x) / side * kPadN, y = (e.y - p0.y) / side * kPadN;
+      if (e.kind == PadEvent::Down) brush_segment(d, x, y, x, y);
+      else if (d.stroke) brush_segment(d, d.last_x, d.last_y, x, y);
+      d.stroke = e.kind != PadEvent::Up && (d.stroke || e.kind == PadEvent::Down);
+      d.last_x = x;
+      d.last_y = y;
+    }
+  } else if (d.stroke_pad == me) {
+    d.stroke = false;
+  }
+}
+
 void window_draw(AppState& s) {
   DrawState& d = s.draw;
   begin_tile(s, kPaneDraw, "Draw a digit###Draw", kDrawTile);
@@ -59,31 +97,9 @@ void window_draw(AppState& s) {
 
   ImGui::BeginGroup();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("pad", ImVec2(side, side));
-  note_rect(s, "draw.pad");
+  draw_pad(s, "pad", side, "draw.pad");
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  draw_image(dl, d.pad_tex, p0, ImVec2(p0.x + side, p0.y + side), ImageMode::Ink);
-  dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side), IM_COL32(120, 130, 150, 255), 4, 0, 2);
-  if (!d.has_ink)
-    dl->AddText(ImVec2(p0.x + fs * 0.6f, p0.y + fs * 0.4f), IM_COL32(150, 155, 165, 255), "draw one digit here");
-  // ImGui says whether the pad owns the pointer (pressed on it, nothing in front of it), including
-  // the frame it lets go; the path comes from every queued event of the frame, in order.
-  if (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) {
-    for (const PadEvent& e : d.input) {
-      const float x = (e.x - p0.x) / side * kPadN, y = (e.y - p0.y) / side * kPadN;
-      if (e.kind == PadEvent::Down) brush_segment(d, x, y, x, y);
-      else if (d.stroke) brush_segment(d, d.last_x, d.last_y, x, y);
-      d.stroke = e.kind != PadEvent::Up && (d.stroke || e.kind == PadEvent::Down);
-      d.last_x = x;
-      d.last_y = y;
-    }
-  } else {
-    d.stroke = false;
-  }
-  if (ImGui::Button("Clear", ImVec2(fs * 5, 0))) {
-    std::fill(d.pad.begin(), d.pad.end(), 0.0f);
-    d.dirty = true;
-  }
+  if (ImGui::Button("Clear", ImVec2(fs * 5, 0))) clear_pad(d);
   note_rect(s, "draw.clear");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(fs * 4, side - fs * 5 - ImGui::GetStyle().ItemSpacing.x - fs * 3.5f));

@@ -101,15 +101,30 @@ static std::string layer_words(const dl::Layer& l) {
   return b;
 }
 
+// The larger view's own pad, beside what the network reads: the view may cover the Draw window's.
+static void big_pad(AppState& s, const char* empty) {
+  DrawState& d = s.draw;
+  const float fs = ImGui::GetFontSize();
+  draw_pad(s, "pad##big", std::floor(fs * 7), "learned.big.pad");
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  if (ImGui::Button("Clear##big", ImVec2(fs * 5, 0))) clear_pad(d);
+  note_rect(s, "learned.big.clear");
+  ImGui::PushTextWrapPos(0);
+  if (d.pred >= 0) ImGui::Text("It reads %d (%.0f%% sure).", d.pred, 100.0 * d.probs[d.pred]);
+  else ImGui::TextWrapped("%s", empty);
+  ImGui::TextDisabled("This pad and the Draw window's hold the same digit: draw on either.");
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+}
+
 // The drawn digit through every layer, top to bottom as the network computes it (the larger view).
 static void layers_body(AppState& s) {
   LearnedView& v = s.learned;
   const DrawState& d = s.draw;
-  if (d.pred < 0) {
-    ImGui::TextWrapped("Draw a digit on the pad: here you will see what each layer makes of it, from the "
-                       "pixels to the ten probabilities.");
-    return;
-  }
+  big_pad(s, "Draw a digit on the pad: below you will see what each layer makes of it, from the pixels to the "
+             "ten probabilities.");
+  if (d.pred < 0) return;
   const std::vector<dl::Layer>& L = d.model.layers();
   // After each of the pad's forward passes; and for a new network even before its first (its layers
   // then hold no image yet, and layer_output refuses them).
@@ -171,6 +186,10 @@ static void layers_body(AppState& s) {
     const float h = fs * (!l.out.flat ? 6 : t.h == 1 ? 2.5f : 7);
     const int hovered = tile_grid(t, t.n, v.layer_tex[i], mode, ImVec2(w, h));
     const ImVec2 r0 = at, r1 = ImGui::GetItemRectMax();
+    if (t.units > 0 && t.units % t.w != 0) {  // a square's unused end of the last row: background, not dark units
+      const ImVec2 e0(r0.x + (r1.x - r0.x) * float(t.units % t.w) / t.w, r0.y + (r1.y - r0.y) * float(t.h - 1) / t.h);
+      ImGui::GetWindowDrawList()->AddRectFilled(e0, r1, ImGui::GetColorU32(ImGuiCol_WindowBg));
+    }
     note_rect(s, ("learned.big.layer." + std::to_string(i)).c_str(), r0, r1);
     if (i + 1 == L.size() && t.h == 1) {  // the output layer: each cell's digit under it
       ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -268,6 +287,7 @@ static void learned_body(AppState& s, bool big) {
     }
   }
 
+  if (big && v.mode == 1) big_pad(s, "Draw a digit on the pad: below, each filter will show where it fires on it.");
   char caption[256];
   const dl::Tiles& t = v.mode == 1 ? v.maps : v.kernels;
   const int show = v.mode == 0 && !conv && !big ? std::min(t.n, kSmallDenseTiles) : t.n;
@@ -281,7 +301,7 @@ static void learned_body(AppState& s, bool big) {
     std::snprintf(caption, sizeof caption, "%s: what %s %d units look for in the 28 × 28 image. Red pixels raise "
                   "a unit, blue pixels lower it.", L.name.c_str(), which, t.total);
   } else if (!drawn || !v.has_maps) {
-    ImGui::TextWrapped("Draw a digit on the pad: here each filter will show where it fires on your digit.");
+    if (!big) ImGui::TextWrapped("Draw a digit on the pad: here each filter will show where it fires on your digit.");
     return;
   } else {
     std::snprintf(caption, sizeof caption, "%s on your digit: one map per filter, %s where the filter fires.",

@@ -283,10 +283,10 @@ export async function launchWebKit(display, { sab = true, width = 1600, height =
 }
 
 // A 7 in three strokes' worth of points on the draw pad, with the mouse or ({ touch: true }, puppeteer's
-// touchscreen) a finger; then the settled prediction. Works with a puppeteer page and with
-// launchWebKit()'s page.
-export async function drawSeven(page, { touch = false } = {}) {
-  const pad = (await layout(page))['draw.pad'];
+// touchscreen) a finger, on the Draw window's pad or another (its layout() key); then the settled
+// prediction. Works with a puppeteer page and with launchWebKit()'s page.
+export async function drawSeven(page, { touch = false, on = 'draw.pad' } = {}) {
+  const pad = (await layout(page))[on];
   if (!pad || pad.w <= 50) throw new Error('layout() gives no draw pad');
   const P = (u, v) => [pad.x + u * pad.w, pad.y + v * pad.h];
   const pts = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]];

@@ -124,7 +124,28 @@ test('"What it learned": first-layer weights and the drawn digit through the fil
   assert.ok(Math.max(...yellow) > 100);
   c = await colours(page, 'learned.big.layer.1');
   assert.ok(c.hot > 10, 'some hidden units fire on the digit');
+  // 512 units in a 23 x 23 square leave the last row's 17 cells after the 6th unused: they show the
+  // window's background, not the dark of a unit at zero.
+  const sq = await regionPixels(page, 'learned.big.layer.1');
+  const cell = (u, v) => {  // the colour at the centre of cell (column u, row v)
+    const i = (Math.floor((v + 0.5) * sq.height / 23) * sq.width + Math.floor((u + 0.5) * sq.width / 23)) * 4;
+    return [sq.data[i], sq.data[i + 1], sq.data[i + 2]];
+  };
+  assert.ok(cell(22, 22).every((x) => x > 240), `an unused cell is background: ${cell(22, 22)}`);
+  assert.ok(cell(5, 22).some((x) => x < 200), `unit 511 is pictured: ${cell(5, 22)}`);
   await screenshot(page, 'learned-mlp-layers');
+
+  // The larger view covers the Draw window, so it has a pad of its own holding the same digit: its
+  // Clear empties both (no prediction, no layers pictured), and a digit drawn on it is read and
+  // pictured layer by layer like one drawn on the Draw window's pad.
+  await click(page, 'learned.big.clear', { settle: 300 });
+  s = await waitStatus(page, (s) => s.prediction == null && s.learned.layers.length === 0, 5000, 'an empty pad');
+  const again = await drawSeven(page, { on: 'learned.big.pad' });
+  t.diagnostic(`drawn on the larger view's pad: read as ${again.prediction.digit}`);
+  assert.equal(again.prediction.digit, seven.prediction.digit, 'the same 7, drawn on the other pad, reads the same');
+  s = await waitStatus(page, (s) => s.learned.layers.length === 2, 5000, 'layer by layer again');
+  const ink = countPixels(await regionPixels(page, 'learned.big.pad'), (r, g, b) => r < 100 && g < 100 && b < 100);
+  assert.ok(ink > 200, `the stroke shows on the larger view's pad (${ink} dark pixels)`);
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
