@@ -60,7 +60,10 @@ test('a threads build that never starts: after 45 s the page says so; its link o
   const browser = await launch();
   try {
     const page = await browser.context.newPage();
-    await page.clock.install();
+    // A paused clock: one that runs on from install() would add the real seconds a loaded machine
+    // spends before runFor() (a 2-core run saw the 45 s message after runFor(44000)).
+    await page.clock.install({ time: 0 });
+    await page.clock.pauseAt(1000);
     await page.route('**/digitlab-mt.worker.js', (r) => r.abort());
     await page.goto(srv.url + '#preset=cnn-tiny');
     await page.waitForFunction(() => document.querySelector('script[src^="blob:"]'));  // the app's script, given
