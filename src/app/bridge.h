@@ -44,6 +44,7 @@ struct Snapshot {
   std::string model_name;
   int epoch = 0, epochs = 0, batch = 0, batches_per_epoch = 0, batch_size = 0;
   int train_n = 0, val_n = 0;
+  bool val_is_test = false;         // no held-out split: the test set is the validation data
   int64_t steps = 0;
   double epoch_loss = 0, epoch_accuracy = 0, samples_per_sec = 0, lr = 0, seconds = 0;
   std::vector<dl::EpochRecord> history;

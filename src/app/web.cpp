@@ -468,6 +468,8 @@ std::string status_json(const AppState& s) {
     j.close('}');
   }
   j.close(']');
+  // What the history's val_* and the curves' orange points were measured on.
+  j.kv("validation", std::string(sn.val_n == 0 ? "none" : sn.val_is_test ? "test set" : "held out"));
   j.kv("evaluating", sn.evaluating);
   j.key("test_accuracy");
   if (sn.has_eval) j.num(sn.test_accuracy); else j.null();

@@ -598,12 +598,11 @@ static void event_log(AppState& s) {
 // (%) and learning rate, smoothed with an exponential moving average (about 1/20 of an epoch), x in
 // epochs; per-epoch training and validation points. A new run, or records that went back, start over.
 static void extend(RunCurves& c, uint64_t run, const std::vector<dl::BatchRecord>& batches, int batches_per_epoch,
-                   const std::vector<dl::EpochRecord>& history, bool grey) {
+                   const std::vector<dl::EpochRecord>& history, bool grey, bool val_is_test = false) {
   if (c.run != run || c.batches > batches.size() || c.epochs > history.size() ||
       c.batches_per_epoch != batches_per_epoch) {
     const ImU32 light = grey ? kGrey : kBlueLight, dark = grey ? kGrey : kBlue, val = grey ? kGrey : kOrange;
     const char* train = grey ? nullptr : "train";
-    const char* validation = grey ? nullptr : "validation";
     const float thick = grey ? 1.5f : 2;
     c = RunCurves{};
     c.run = run;
@@ -611,8 +610,10 @@ static void extend(RunCurves& c, uint64_t run, const std::vector<dl::BatchRecord
     c.loss = c.acc = Series{{}, {}, light, nullptr, 1.5f};
     c.lr = Series{{}, {}, kGreen, "lr", 2};
     c.train_loss = c.train_acc = Series{{}, {}, dark, train, thick, true};
-    c.val_loss = c.val_acc = Series{{}, {}, val, validation, thick, true};
+    c.val_loss = c.val_acc = Series{{}, {}, val, nullptr, thick, true};
   }
+  // With no held-out split the orange points are the test set's (a notebook's validation_data).
+  c.val_loss.label = c.val_acc.label = grey ? nullptr : val_is_test ? "test set" : "validation";
   const int bpe = std::max(1, batches_per_epoch);
   const float a = 1.0f / std::clamp(bpe / 20.0f, 1.0f, 100.0f);
   for (size_t i = c.batches; i < batches.size(); ++i) {
@@ -661,7 +662,7 @@ static void previous_caption(AppState& s) {
 static void curves(AppState& s) {
   const Snapshot& sn = s.snap;
   RunCurves &c = s.curves, &pc = s.previous_curves;
-  extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false);
+  extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false, sn.val_is_test);
   extend(pc, sn.previous.run, sn.previous.batches, sn.previous.batches_per_epoch, sn.previous.history, true);
   static const Series kNone{{}, {}, 0, nullptr};
   const bool prev = previous_shown(s);

@@ -254,6 +254,7 @@ test('a tiny custom network with augmentation and callbacks: events on the curve
   assert.ok(texts.some((e) => /^early stop: val_loss did not improve for 2 epochs$/.test(e)), 'early stop');
   assert.ok(texts.some((e) => /^best weights restored \(epoch \d+\)$/.test(e)), 'best restored');
   assert.ok(s.history.length < 10, 'stopped early');
+  assert.equal(s.validation, 'held out', 'val_* measured on the 90% held out (the curves say "validation")');
   assert.ok(s.history.some((h) => h.lr === 0.5), 'the lr curve shows the reduction');
   assert.ok((await layout(page))['training.events'], 'the event log is shown');
   await sleep(500);
