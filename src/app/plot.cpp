@@ -99,7 +99,9 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
     if (!tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
   }
 
-  // Series, clipped to the plot area, thinned to ~1 point per pixel.
+  // Series, clipped to the plot area, thinned to ~1 point per pixel; their points (a run's epochs)
+  // whole even on the plot's edge (the last epoch sits on the right one).
+  const ImVec2 outer0 = dl->GetClipRectMin(), outer1 = dl->GetClipRectMax();
   dl->PushClipRect(a, b, true);
   std::vector<ImVec2> pts;
   for (const Series* sp : series) {
@@ -116,8 +118,13 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
       pts.emplace_back(X(sx / m), Y(sy / m));
     }
     if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), s.color, 0, s.thickness);
-    if (s.markers || pts.size() == 1)
-      for (const ImVec2& p : pts) dl->AddCircleFilled(p, s.thickness * 1.8f, s.color);
+    if (s.markers || pts.size() == 1) {
+      const float r = s.thickness * 1.8f;
+      dl->PushClipRect(ImVec2(std::max(a.x - r - 1, outer0.x), std::max(a.y - r - 1, outer0.y)),
+                       ImVec2(std::min(b.x + r + 1, outer1.x), std::min(b.y + r + 1, outer1.y)));
+      for (const ImVec2& p : pts) dl->AddCircleFilled(p, r, s.color);
+      dl->PopClipRect();
+    }
   }
   dl->PopClipRect();
 
