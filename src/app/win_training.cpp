@@ -662,7 +662,9 @@ static void previous_caption(AppState& s) {
 static void curves(AppState& s) {
   const Snapshot& sn = s.snap;
   RunCurves &c = s.curves, &pc = s.previous_curves;
-  extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false, sn.val_is_test);
+  // Before a first run, the legend follows the Validation setting.
+  const bool val_is_test = sn.phase == dl::TrainPhase::Idle ? s.train.val_split <= 0 : sn.val_is_test;
+  extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false, val_is_test);
   extend(pc, sn.previous.run, sn.previous.batches, sn.previous.batches_per_epoch, sn.previous.history, true);
   static const Series kNone{{}, {}, 0, nullptr};
   const bool prev = previous_shown(s);
