@@ -25,7 +25,8 @@ namespace app {
 namespace {
 
 SDL_Window* g_window = nullptr;
-std::vector<SDL_Event> g_held_keys;  // key releases that came in the frame of their press (frame())
+std::vector<SDL_Event> g_held;  // events for the next frame (frame(): quick key releases, a press after a jump)
+bool g_left_down = false;      // the left button (or a finger) as of the events taken so far
 ImGuiStyle g_base_style;
 
 double now_ms() { return emscripten_get_now(); }
@@ -231,18 +232,33 @@ void frame() {
 
   // ImGui 1.86 reads the keys' state once a frame: a key pressed and released between two frames
   // (a quick tap while training slows the frames) would never be seen. Such a release waits a frame.
+  // A press right after the pointer jumped (a finger's tap: SDL sends the move and the press together)
+  // waits a frame too, with everything after it: ImGui's tabs take a press only where the pointer
+  // already was the frame before (AllowItemOverlap), so on a phone every other tap on a tab was lost.
   std::vector<SDL_Event> events;
-  events.swap(g_held_keys);
+  events.swap(g_held);
+  std::vector<SDL_Event> later;
+  bool moved = false;
+  for (const SDL_Event& ev : events) moved |= ev.type == SDL_MOUSEMOTION;
   std::vector<SDL_Scancode> pressed;
   for (SDL_Event ev; SDL_PollEvent(&ev);) {
     if (ev.type == SDL_KEYDOWN) pressed.push_back(ev.key.keysym.scancode);
     if (ev.type == SDL_KEYUP && std::find(pressed.begin(), pressed.end(), ev.key.keysym.scancode) != pressed.end()) {
-      g_held_keys.push_back(ev);
+      g_held.push_back(ev);
       continue;
     }
-    events.push_back(ev);
+    if (ev.type == SDL_MOUSEBUTTONDOWN && moved && later.empty()) later.push_back(ev);
+    else if (!later.empty()) later.push_back(ev);
+    else events.push_back(ev);
+    moved |= ev.type == SDL_MOUSEMOTION;
   }
+  g_held.insert(g_held.end(), later.begin(), later.end());
+  bool left_pressed = false;  // a press taken this frame, however short
   for (SDL_Event& ev : events) {
+    if ((ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_MOUSEBUTTONUP) && ev.button.button == SDL_BUTTON_LEFT) {
+      g_left_down = ev.type == SDL_MOUSEBUTTONDOWN;
+      left_pressed |= g_left_down;
+    }
     ImGui_ImplSDL2_ProcessEvent(&ev);
     if (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP) {  // the modifiers at this key, not at the end of the queue
       ImGuiIO& io = ImGui::GetIO();
@@ -277,6 +293,8 @@ void frame() {
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  // The button as the events taken say, not SDL's state now (which already holds a held-back press).
+  ImGui::GetIO().MouseDown[0] = left_pressed || g_left_down;
   ImGui::NewFrame();
   s.ui.rects.clear();
   s.ui.focused.clear();

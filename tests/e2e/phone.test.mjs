@@ -52,6 +52,17 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   // The status line's short forms fit the width (its last item ends on screen).
   assert.ok(L['status'].x + L['status'].w <= 412, `status line ends at ${L['status'].x + L['status'].w}`);
   await screenshot(page, 'phone-train');
+  // One tap opens a settings tab, each right after the other. (SDL gives a finger's move and press
+  // together, and ImGui's tabs take a press only where the pointer was the frame before: every other
+  // tap was lost until the app held such a press back a frame.)
+  for (const [tab, field] of [['weights', 'balanced'], ['callbacks', 'restore_best'], ['augmentation', 'rotation'],
+                              ['basics', 'optimizer'], ['augmentation', 'rotation']]) {
+    await tap(page, `training.tab.${tab}`);
+    let open = false;
+    for (let i = 0; i < 15 && !(open = !!(await layout(page))[`training.${field}`]); i++) await sleep(100);
+    assert.ok(open, `one tap opens the ${tab} tab`);
+  }
+  await tap(page, 'training.tab.basics');
 
   // A wrong model file while on the Train tab: the Model tab is marked until someone looks.
   assert.deepEqual(s.tabs, ['Data', 'Model', 'Train', 'Draw', 'Results']);
