@@ -194,6 +194,7 @@ struct Ui {
   bool show_previous = true;  // View › Compare with the previous run: its curves in grey
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
+  bool hovering = false;  // the pointer was over a widget at the end of the last frame (status())
   int pane = kPaneTrain;            // the window shown when narrow
   std::string pane_seen[kPaneCount];  // each window's pane_news() when it was last on screen
 };

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "embedded.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
+#include "imgui_internal.h"  // touch scrolling: the hovered window, its scroll limits, SetScrollX/Y
 
 namespace app {
 namespace {
@@ -27,6 +29,10 @@ namespace {
 SDL_Window* g_window = nullptr;
 std::vector<SDL_Event> g_held;  // events for the next frame (frame(): quick key releases, a press after a jump)
 bool g_left_down = false;      // the left button (or a finger) as of the events taken so far
+bool g_touch = false;          // ... and it is a finger (SDL's touch-to-mouse events)
+bool g_lift = false;           // a finger was lifted: once ImGui has seen the release, it hovers nothing
+bool g_lifted = false;         // ... ImGui saw the release last frame
+bool g_pointer_gone = false;   // no hover until the pointer comes back (a finger, once lifted)
 ImGuiStyle g_base_style;
 
 double now_ms() { return emscripten_get_now(); }
@@ -216,6 +222,42 @@ void pace_frames(AppState& s, double t_frame) {
   set_frame_interval(s, want);
 }
 
+// A finger dragged on a window where no widget took the press scrolls it, as a web page would (ImGui
+// 1.86 scrolls only with a wheel or the scrollbars, which are thin under a finger): the innermost
+// window under the press that can scroll that way, each axis on its own. A press on a widget (a
+// slider, the pad, a button) is the widget's. Called after NewFrame, before the windows are built,
+// with ActiveId still the previous frame's.
+static void touch_scroll(bool finger_down) {
+  static ImGuiWindow* target = nullptr;
+  static ImVec2 last;
+  ImGuiContext& g = *GImGui;
+  const ImGuiIO& io = g.IO;
+  if (!finger_down || !ImGui::IsMousePosValid()) {
+    target = nullptr;
+    return;
+  }
+  if (io.MouseClicked[0]) {
+    target = g.HoveredWindow;
+    last = io.MousePos;
+    return;
+  }
+  if (!target) return;
+  bool widget = g.ActiveId != 0;
+  for (ImGuiWindow* w = target; w && widget; w = w->ParentWindow) widget = g.ActiveId != w->MoveId;
+  if (widget) {
+    target = nullptr;
+    return;
+  }
+  const ImVec2 d(io.MousePos.x - last.x, io.MousePos.y - last.y);
+  last = io.MousePos;
+  ImGuiWindow* wx = target;
+  while (wx && wx->ScrollMax.x <= 0) wx = wx->ParentWindow;
+  if (wx && d.x != 0) ImGui::SetScrollX(wx, std::clamp(wx->Scroll.x - d.x, 0.0f, wx->ScrollMax.x));
+  ImGuiWindow* wy = target;
+  while (wy && wy->ScrollMax.y <= 0) wy = wy->ParentWindow;
+  if (wy && d.y != 0) ImGui::SetScrollY(wy, std::clamp(wy->Scroll.y - d.y, 0.0f, wy->ScrollMax.y));
+}
+
 void frame() {
   AppState& s = app_state();
   const double t_frame = now_ms();
@@ -254,11 +296,16 @@ void frame() {
   }
   g_held.insert(g_held.end(), later.begin(), later.end());
   bool left_pressed = false;  // a press taken this frame, however short
+  if (g_lifted) g_pointer_gone = true, g_lifted = false;
   for (SDL_Event& ev : events) {
     if ((ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_MOUSEBUTTONUP) && ev.button.button == SDL_BUTTON_LEFT) {
       g_left_down = ev.type == SDL_MOUSEBUTTONDOWN;
       left_pressed |= g_left_down;
+      g_touch = ev.button.which == SDL_TOUCH_MOUSEID;
+      g_lift = !g_left_down && g_touch;
+      g_lifted = false;
     }
+    if (ev.type == SDL_MOUSEMOTION || ev.type == SDL_MOUSEBUTTONDOWN) g_pointer_gone = false;
     ImGui_ImplSDL2_ProcessEvent(&ev);
     if (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP) {  // the modifiers at this key, not at the end of the queue
       ImGuiIO& io = ImGui::GetIO();
@@ -295,7 +342,12 @@ void frame() {
   ImGui_ImplSDL2_NewFrame();
   // The button as the events taken say, not SDL's state now (which already holds a held-back press).
   ImGui::GetIO().MouseDown[0] = left_pressed || g_left_down;
+  if (g_lift && !ImGui::GetIO().MouseDown[0]) g_lifted = true, g_lift = false;  // the release is seen now
+  // A lifted finger points at nothing: the button or tab it tapped does not stay hovered, with its
+  // hint over the page, until the next tap (a mouse stays where it is, and so does its hover).
+  if (g_pointer_gone) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
+  touch_scroll(g_touch && g_left_down);
   s.ui.rects.clear();
   s.ui.focused.clear();
 
@@ -322,6 +374,7 @@ void frame() {
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
   status_bar(s);
+  s.ui.hovering = ImGui::IsAnyItemHovered();
 
   ImGui::Render();
   s.ui.build_ms[s.ui.frames % std::size(s.ui.build_ms)] = float(now_ms() - t_build);

@@ -591,6 +591,7 @@ std::string status_json(const AppState& s) {
   j.kv("focused", s.ui.focused);          // the widget the keyboard is on (its layout() name), "" if none
   j.kv("key_window", std::string(s.ui.key_pane >= 0 ? kPaneNames[s.ui.key_pane] : ""));  // the window that has it
   j.kv("pane", std::string(s.ui.narrow ? kPaneNames[s.ui.pane] : ""));
+  j.kv("hovering", s.ui.hovering);
   j.key("tabs");  // the tabs' labels as drawn ("Results •": new results not yet looked at)
   j.open('[');
   if (s.ui.narrow)

@@ -63,6 +63,9 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
     assert.ok(open, `one tap opens the ${tab} tab`);
   }
   await tap(page, 'training.tab.basics');
+  await sleep(300);
+  // The lifted finger hovers nothing: the tab it tapped is not left highlighted with its hint showing.
+  assert.equal((await status(page)).hovering, false, 'no hover once the finger is lifted');
 
   // A wrong model file while on the Train tab: the Model tab is marked until someone looks.
   assert.deepEqual(s.tabs, ['Data', 'Model', 'Train', 'Draw', 'Results']);
@@ -127,6 +130,29 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
     const done = L['builder.done'];
     assert.ok(done && done.y + done.h <= 915, 'Done is on screen');
     await screenshot(page, 'phone-builder');
+    // A finger dragged sideways on the table scrolls it, bringing row 2's buttons (off the phone's
+    // width) into view; a press on a widget would be the widget's.
+    const before = L['builder.row2.remove'];
+    assert.ok(before.x + before.w > 412, `row 2's remove button starts off screen (x ${Math.round(before.x)})`);
+    const rowY = L['builder.row1.up'].y + L['builder.row1.up'].h / 2;
+    const swipe = async (dx) => {  // from x 350 on row 1's text, in 15 steps
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 350, y: rowY }] });
+      for (let i = 1; i <= 15; i++) {
+        await sleep(30);
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 350 + dx * i / 15, y: rowY }] });
+      }
+      await sleep(100);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await sleep(300);
+      return (await layout(page))['builder.row2.remove'];
+    };
+    const once = await swipe(-300);
+    t.diagnostic(`swiped 300 px left: row 2's remove button from x ${Math.round(before.x)} to ${Math.round(once.x)}`);
+    assert.ok(Math.abs(before.x - 300 - once.x) < 30, 'the table follows the finger');
+    const twice = await swipe(-300);
+    t.diagnostic(`and again: x ${Math.round(twice.x)}`);
+    assert.ok(twice.x > once.x - 300 && twice.x + twice.w <= 412, 'it scrolls to its end and no further, the button on screen');
+    assert.equal((await status(page)).model.total_params, 407050, 'the drag changed nothing');
     await page.touchscreen.tap(done.x + done.w / 2, done.y + done.h / 2);
     await sleep(500);
     assert.equal((await layout(page))['builder.window'], undefined, 'Done closes the builder');
