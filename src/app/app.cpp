@@ -185,10 +185,16 @@ float checkbox_width(const char* label) {
   return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
 }
 
+// Text wrapped at width_em, or narrower on a page narrower than that (a phone): all of it on screen.
+static float wrap_width(float width_em) {
+  const float fs = ImGui::GetFontSize();
+  return std::max(fs * 8, std::min(fs * width_em, ImGui::GetIO().DisplaySize.x - fs * 2.5f));
+}
+
 void hint(const char* text, float width_em) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * width_em);
+    ImGui::PushTextWrapPos(wrap_width(width_em));
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
@@ -196,8 +202,27 @@ void hint(const char* text, float width_em) {
 }
 
 void help_marker(const char* text) {
-  if (same_line_if_fits(ImGui::CalcTextSize("(?)").x)) ImGui::TextDisabled("(?)");
-  hint(text, 30);
+  if (!same_line_if_fits(ImGui::CalcTextSize("(?)").x)) {  // no room: the text on the item before
+    hint(text, 30);
+    return;
+  }
+  ImGui::TextDisabled("(?)");
+  note_rect(app_state(), "help.marker");
+  // The text on hover, and in a popup that stays when the marker is clicked or tapped (a finger
+  // hovers only while it presses); a click anywhere else closes it.
+  ImGui::PushID(text);
+  if (ImGui::IsItemClicked()) ImGui::OpenPopup("help");
+  if (ImGui::BeginPopup("help")) {
+    ImGui::PushTextWrapPos(wrap_width(30));
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    note_rect(app_state(), "help.popup", ImGui::GetWindowPos(),
+              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+    ImGui::EndPopup();
+  } else {
+    hint(text, 30);
+  }
+  ImGui::PopID();
 }
 
 // ------------------------------------------------------------------------------------------- data

@@ -120,6 +120,18 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
   for (const [name, win] of [['Data', 'window.data'], ['Model', 'window.model'], ['Results', 'window.evaluation']]) {
     await tapPane(page, name);
     assert.deepEqual(await shownWindows(page), [win]);
+    if (name === 'Data') {  // a tapped (?) keeps its text up, in a popup, until a tap elsewhere
+      await tap(page, 'help.marker');
+      await sleep(400);
+      const help = (await layout(page))['help.popup'];
+      assert.ok(help && help.w > 100 && help.x >= 0 && help.x + help.w <= 412, 'the (?) text stays up after the tap, on screen');
+      assert.ok(help.w < 400, `wrapped to the phone's width (${Math.round(help.w)} px wide)`);
+      await screenshot(page, 'phone-help');
+      const w = (await layout(page))['window.data'];
+      await page.touchscreen.tap(w.x + w.w / 2, w.y + w.h - 20);
+      await sleep(400);
+      assert.equal((await layout(page))['help.popup'], undefined, 'a tap elsewhere closes it');
+    }
     if (name !== 'Model') continue;
     // The model builder fits the phone: its table scrolls sideways, Done stays on screen.
     const edit = (await layout(page))['model.edit'];
