@@ -2,6 +2,7 @@
 // convolution's output maps for one image, checked against values computed here from the weights.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/nn/inspect.h"
 #include "helpers.h"
@@ -111,6 +112,9 @@ TEST_CASE("first_layer_kernels refuses a first weighted layer that does not see 
   CHECK_FALSE(first_conv_maps(md, 8, &t));
 }
 
+// n, total, h, w, units of a Tiles, to compare in one CHECK.
+static std::vector<int> tiles_shape(const Tiles& t) { return {t.n, t.total, t.h, t.w, t.units}; }
+
 TEST_CASE("layer_output: every layer's output for one image, maps per channel or the units in rows") {
   ModelSpec s;
   s.input = {28, 28, 1, false};
@@ -127,11 +131,7 @@ TEST_CASE("layer_output: every layer's output for one image, maps per channel or
   // The pooled maps, 13 x 13 x 4, channels last in the layer: tile c holds channel c; only 3 asked for.
   REQUIRE(layer_output(m, 1, 3, &t));
   CHECK(t.layer == 1);
-  CHECK(t.n == 3);
-  CHECK(t.total == 4);
-  CHECK(t.h == 13);
-  CHECK(t.w == 13);
-  CHECK(t.units == 0);
+  CHECK(tiles_shape(t) == std::vector<int>{3, 4, 13, 13, 0});
   float mx = 0;
   for (int p = 0; p < 169; ++p)
     for (int c = 0; c < 3; ++c) mx = std::max(mx, std::fabs(L[1].y[size_t(p) * 4 + c]));
@@ -143,11 +143,7 @@ TEST_CASE("layer_output: every layer's output for one image, maps per channel or
 
   // A Dense layer of 7 (no activation, so signed values): one tile 3 across, 3 rows, the last two cells padding.
   REQUIRE(layer_output(m, 3, 64, &t));
-  CHECK(t.n == 1);
-  CHECK(t.total == 1);
-  CHECK(t.units == 7);
-  CHECK(t.w == 3);
-  CHECK(t.h == 3);
+  CHECK(tiles_shape(t) == std::vector<int>{1, 1, 3, 3, 7});
   REQUIRE(t.v.size() == 9);
   mx = 0;
   for (int u = 0; u < 7; ++u) mx = std::max(mx, std::fabs(L[3].y[u]));
