@@ -170,15 +170,15 @@ static void layers_body(AppState& s) {
                               : std::to_string(l.out.c) + (l.spec.kind == dl::LayerKind::Dense ? " units" : " numbers");
     const std::string words = layer_words(l);
     ImGui::Text("%s · %s%s%s", l.name.c_str(), shape.c_str(), words.empty() ? "" : " · ", words.c_str());
+    ImGui::PushTextWrapPos(0);  // the explanations wrap in a narrow view (a phone)
     if (l.spec.kind == dl::LayerKind::Flatten) {
       if (l.in.c == 1) ImGui::TextDisabled("The %d × %d image above as one row of %d numbers, for the Dense layers.", l.in.h, l.in.w, l.out.size());
       else ImGui::TextDisabled("The %d maps above as one row of %d numbers, for the Dense layers.", l.in.c, l.out.size());
-      continue;
-    }
-    if (l.spec.kind == dl::LayerKind::Dropout) {
+    } else if (l.spec.kind == dl::LayerKind::Dropout) {
       ImGui::TextDisabled("Off when reading a digit: it passes everything on (it drops units only in training).");
-      continue;
     }
+    ImGui::PopTextWrapPos();
+    if (l.spec.kind == dl::LayerKind::Flatten || l.spec.kind == dl::LayerKind::Dropout) continue;
     const dl::Tiles& t = v.layers[i];
     if (t.n == 0) continue;
     const ImageMode mode = v.layer_signed[i] ? ImageMode::Diverge : ImageMode::Heat;
@@ -222,6 +222,10 @@ static void layers_body(AppState& s) {
   ImGui::EndChild();
 }
 
+static float radio_width(const char* label) {
+  return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
 // The tab's content, in the Model window (big = false) or in its own large window (big = true).
 static void learned_body(AppState& s, bool big) {
   LearnedView& v = s.learned;
@@ -253,7 +257,7 @@ static void learned_body(AppState& s, bool big) {
   if (conv) {
     if (ImGui::RadioButton(big ? "Its filters##big" : "Its filters", v.mode == 0 && !layers)) v.mode = 0, v.layers_view = false;
     if (!big) note_rect(s, "model.learned.filters");
-    ImGui::SameLine();
+    same_line_if_fits(radio_width("Your digit through them"));
     if (ImGui::RadioButton(big ? "Your digit through them##big" : "Your digit through them", v.mode == 1 && !layers))
       v.mode = 1, v.layers_view = false;
     if (!big) note_rect(s, "model.learned.maps");
@@ -262,7 +266,7 @@ static void learned_body(AppState& s, bool big) {
     if (big && ImGui::RadioButton("What its units look for##big", !layers)) v.layers_view = false;
   }
   if (big) {  // the whole network, in the larger view only
-    ImGui::SameLine();
+    same_line_if_fits(radio_width("Your digit, layer by layer"));  // else on a line of its own (a phone)
     if (ImGui::RadioButton("Your digit, layer by layer##big", layers)) v.layers_view = true;
     note_rect(s, "learned.big.layers_radio");
     if (v.layers_view) {
@@ -335,8 +339,10 @@ void learned_window(AppState& s) {
   LearnedView& v = s.learned;
   if (!v.big) return;
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(ds.x * 0.8f, ds.y * 0.8f), ImGuiCond_Appearing);
+  // 80% of the page, centred; on a phone (the narrow layout) its whole width, under the tabs.
+  const ImVec2 size = s.ui.narrow ? ImVec2(ds.x, ds.y * 0.85f) : ImVec2(ds.x * 0.8f, ds.y * 0.8f);
+  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, s.ui.narrow ? ds.y * 0.54f : ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
   if (v.focus_big) ImGui::SetNextWindowFocus();  // in front again when its button is pressed while open
   v.focus_big = false;
   if (ImGui::Begin("What the network learned###learned_big", &v.big, ImGuiWindowFlags_NoCollapse)) {

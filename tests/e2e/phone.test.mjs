@@ -133,6 +133,32 @@ test('on a phone: one window at a time behind tabs, a full-width pad drawn on wi
       assert.equal((await layout(page))['help.popup'], undefined, 'a tap elsewhere closes it');
     }
     if (name !== 'Model') continue;
+    // What it learned › Larger view takes the phone's width, its three choices wrap to stay on screen,
+    // and the digit drawn with a finger on its own pad goes through every layer; its × closes it.
+    await tap(page, 'model.tab.learned');
+    await tap(page, 'model.learned.larger');
+    await sleep(400);
+    L = await layout(page);
+    assert.ok(L['learned.big'].x >= 0 && L['learned.big'].x + L['learned.big'].w <= 412 && L['learned.big'].w > 400,
+              `the larger view spans the phone (x ${Math.round(L['learned.big'].x)}, w ${Math.round(L['learned.big'].w)})`);
+    assert.ok(L['learned.big.layers_radio'].x + L['learned.big.layers_radio'].w <= 412, 'layer by layer is on screen');
+    await tap(page, 'learned.big.layers_radio');
+    const bigPad = await (async () => { let r; for (let i = 0; i < 20 && !(r = (await layout(page))['learned.big.pad']); i++) await sleep(100); return r; })();
+    assert.ok(bigPad, 'the layer-by-layer view with its pad');
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: bigPad.x + bigPad.w * 0.5, y: bigPad.y + bigPad.h * 0.15 }] });
+    for (let i = 1; i <= 10; i++) {
+      await sleep(30);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: bigPad.x + bigPad.w * 0.5, y: bigPad.y + bigPad.h * (0.15 + 0.07 * i) }] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    s = await waitStatus(page, (s) => s.learned && s.learned.layers.length === 2, 10000, 'the finger\'s digit layer by layer');
+    t.diagnostic(`a finger's stroke on the larger view's pad, read as ${s.prediction.digit}`);
+    await screenshot(page, 'phone-layers');
+    const big = (await layout(page))['learned.big'];
+    await page.touchscreen.tap(big.x + big.w - 9, big.y + 9);  // the title bar's ×
+    await sleep(400);
+    assert.equal((await layout(page))['learned.big'], undefined, 'its × closes the larger view');
+    await tap(page, 'model.tab.layers');
     // The model builder fits the phone: its table scrolls sideways, Done stays on screen.
     const edit = (await layout(page))['model.edit'];
     await page.touchscreen.tap(edit.x + edit.w / 2, edit.y + edit.h / 2);
