@@ -152,6 +152,10 @@ bool can_keep_weights(const AppState& s) {
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max) {
   s.ui.rects[name] = ImVec4(min.x, min.y, max.x - min.x, max.y - min.y);
 }
+void note_window(AppState& s, const char* name) {
+  const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  note_rect(s, name, p, ImVec2(p.x + size.x, p.y + size.y));
+}
 void note_rect(AppState& s, const char* name) {
   note_rect(s, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   if (ImGui::IsItemFocused()) s.ui.focused = name;  // the keyboard's current widget (status().focused)
@@ -165,8 +169,7 @@ void begin_tile(AppState& s, Pane pane, const char* title, ImGuiWindowFlags flag
     s.ui.focus_pane = -1;
   }
   ImGui::Begin(title, nullptr, flags);
-  const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
-  note_rect(s, keys[pane], p, ImVec2(p.x + size.x, p.y + size.y));
+  note_window(s, keys[pane]);
   if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) s.ui.key_pane = pane;
 }
 
@@ -216,8 +219,7 @@ void help_marker(const char* text) {
     ImGui::PushTextWrapPos(wrap_width(30));
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
-    note_rect(app_state(), "help.popup", ImGui::GetWindowPos(),
-              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+    note_window(app_state(), "help.popup");
     ImGui::EndPopup();
   } else {
     hint(text, 30);

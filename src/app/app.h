@@ -266,6 +266,7 @@ double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg);
 std::string bytes_text(double bytes);
 void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
+void note_window(AppState& s, const char* name);  // records the current window's rectangle
 void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes);
 void data_failed(AppState& s, const std::string& message);
 // The datasets in use (the user's own, else MNIST) and the Data window's views of them (win_data.cpp).

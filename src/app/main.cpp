@@ -250,12 +250,15 @@ static void touch_scroll(bool finger_down) {
   }
   const ImVec2 d(io.MousePos.x - last.x, io.MousePos.y - last.y);
   last = io.MousePos;
-  ImGuiWindow* wx = target;
-  while (wx && wx->ScrollMax.x <= 0) wx = wx->ParentWindow;
-  if (wx && d.x != 0) ImGui::SetScrollX(wx, std::clamp(wx->Scroll.x - d.x, 0.0f, wx->ScrollMax.x));
-  ImGuiWindow* wy = target;
-  while (wy && wy->ScrollMax.y <= 0) wy = wy->ParentWindow;
-  if (wy && d.y != 0) ImGui::SetScrollY(wy, std::clamp(wy->Scroll.y - d.y, 0.0f, wy->ScrollMax.y));
+  for (int axis = 0; axis < 2; ++axis) {  // x, then y
+    ImGuiWindow* w = target;
+    while (w && w->ScrollMax[axis] <= 0) w = w->ParentWindow;
+    if (w && d[axis] != 0) {
+      const float to = std::clamp(w->Scroll[axis] - d[axis], 0.0f, w->ScrollMax[axis]);
+      if (axis == 0) ImGui::SetScrollX(w, to);
+      else ImGui::SetScrollY(w, to);
+    }
+  }
 }
 
 void frame() {

@@ -15,6 +15,10 @@ static constexpr int kMaxDenseTiles = 100, kMaxConvTiles = 64;  // in the textur
 static constexpr int kSmallDenseTiles = 32;                     // shown in the Model window itself
 static constexpr int kOneRowUnits = 64;  // layer by layer: a Dense layer of up to this many units in one row
 
+static bool has_negative(const dl::Tiles& t) {
+  return std::any_of(t.v.begin(), t.v.end(), [](float x) { return x < 0; });
+}
+
 // Packs the tiles into one R8 texture, kAtlasCols to a row. Signed values: 0.5 is zero.
 static void upload_tiles(const dl::Tiles& t, bool signed_vals, Texture* tex) {
   const int cols = std::min(t.n, kAtlasCols), rows = (t.n + cols - 1) / cols;
@@ -142,8 +146,7 @@ static void layers_body(AppState& s) {
         v.layers[i] = dl::Tiles{};
         continue;
       }
-      const std::vector<float>& t = v.layers[i].v;
-      v.layer_signed[i] = std::any_of(t.begin(), t.end(), [](float x) { return x < 0; });
+      v.layer_signed[i] = has_negative(v.layers[i]);
       upload_tiles(v.layers[i], v.layer_signed[i] != 0, &v.layer_tex[i]);
     }
   }
@@ -155,8 +158,7 @@ static void layers_body(AppState& s) {
                       "own largest value.");
   ImGui::PopTextWrapPos();
   ImGui::BeginChild("##layers", ImVec2(0, 0), false);
-  note_rect(s, "learned.big.layers", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  note_window(s, "learned.big.layers");
   ImGui::Text("input · 28 × 28 pixels");
   const ImVec2 p = ImGui::GetCursorScreenPos();
   draw_image(ImGui::GetWindowDrawList(), d.img_tex, p, ImVec2(p.x + fs * 4, p.y + fs * 4), ImageMode::Ink);
@@ -286,7 +288,7 @@ static void learned_body(AppState& s, bool big) {
     v.maps_forwards = d.forwards;
     v.has_maps = dl::first_conv_maps(d.model, kMaxConvTiles, &v.maps);
     if (v.has_maps) {
-      v.maps_signed = std::any_of(v.maps.v.begin(), v.maps.v.end(), [](float x) { return x < 0; });
+      v.maps_signed = has_negative(v.maps);
       upload_tiles(v.maps, v.maps_signed, &v.maps_tex);
     }
   }
@@ -346,8 +348,7 @@ void learned_window(AppState& s) {
   if (v.focus_big) ImGui::SetNextWindowFocus();  // in front again when its button is pressed while open
   v.focus_big = false;
   if (ImGui::Begin("What the network learned###learned_big", &v.big, ImGuiWindowFlags_NoCollapse)) {
-    note_rect(s, "learned.big", ImGui::GetWindowPos(),
-              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+    note_window(s, "learned.big");
     learned_body(s, true);
   }
   ImGui::End();

@@ -526,8 +526,7 @@ static void builder_window(AppState& s) {
   // A modal window: it stays in front of the tiles until Done.
   if (!ImGui::IsPopupOpen("###Builder")) ImGui::OpenPopup("###Builder");
   if (!ImGui::BeginPopupModal("Model builder: edit the layers###Builder", &s.model.builder_open)) return;
-  note_rect(s, "builder.window", ImGui::GetWindowPos(),
-            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y));
+  note_window(s, "builder.window");
   ModelState& ms = s.model;
   dl::ModelSpec& spec = ms.spec;
   const bool locked = run_in_progress(s);
