@@ -51,15 +51,14 @@ const dl::Preset& current_preset(const AppState& s) {
   return all[size_t(std::clamp(s.model.preset, 0, int(all.size()) - 1))];
 }
 
-TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base) {
-  const dl::TrainConfig& r = p.recipe;
+TrainSettings settings_from(const dl::TrainConfig& r, const TrainSettings& base) {
   TrainSettings t = base;
   t.opt = int(r.opt.kind);
   t.lr = r.opt.lr;
   t.batch = r.batch;
   t.epochs = r.epochs;
   t.val_split = r.val_split;
-  t.seed = int(r.seed);
+  t.seed = int(r.seed);  // at most 2^31 - 1 (train/settings.h)
   t.momentum = r.opt.momentum;
   t.balanced = r.balanced_class_weights;
   t.early = r.early;
@@ -92,53 +91,60 @@ dl::TrainConfig train_config(const AppState& s) {
   return c;
 }
 
-std::string bytes_text(double bytes) {
-  char buf[32];
-  if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
-  else std::snprintf(buf, sizeof buf, "%.0f MB", std::ceil(bytes / 1e6));
-  return buf;
-}
-
 double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg) {
   if (!plan.built()) return 0;
   // The trainer's run, and the app's copies of the weights: the one published to the UI, the draw
   // pad's, and one on its way to a file or the browser's storage.
-  return double(dl::training_bytes(plan, cfg)) + 3.0 * sizeof(float) * double(plan.trainable_params());
+  const dl::Size run = dl::training_bytes(plan, cfg);
+  if (run.bad()) return HUGE_VAL;
+  return double(run.count()) + 3.0 * sizeof(float) * double(plan.trainable_params());
 }
 
-// A network too large for the page's memory is refused before the trainer thread allocates it: in
-// wasm a failed allocation aborts the whole page (a Dense 65536 → Dense 1024 network did, at the
-// 2 GB limit, taking the data and any trained model with it). Empty: it fits.
-static std::string memory_refusal(const dl::Model& plan, const dl::TrainConfig& cfg) {
-  const double need = training_memory(plan, cfg);
+// Whether the page can take `need` more bytes now: "" if so, else the words that say why not, to
+// follow "… needs about 1.2 GB of memory". In wasm a failed allocation aborts the whole page (a Dense
+// 65536 → Dense 1024 network did, at the 2 GB limit, taking the data and any trained model with it),
+// so what input asks for is checked here first: networks to train, model files, the user's data.
+std::string memory_shortfall(double need) {
   const double headroom = 64e6;  // the UI, fragmentation
   const double in_use = double(unsigned(mallinfo().uordblks));
   const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
-  const std::string start = "Training did not start: at batch " + std::to_string(cfg.batch) +
-                            " this network needs about " + bytes_text(need) + " of memory";
-  if (need > left)
-    return start + " (each parameter held as weight, gradient, optimizer moments and copies, and a batch's "
-                   "activations), and the page has " + bytes_text(left) + ". Use fewer units or filters, or a smaller batch.";
+  if (!(need <= left)) return ", and the page has " + dl::bytes_text(left);
   // It fits under the page's limit; whether the browser grants that much is another matter (a phone
   // may not). Ask once for all of it and give it straight back: malloc returns null here (with
-  // memory growth) where the vectors of a run would abort the page.
+  // memory growth) where a std::vector would abort the page.
   static void* volatile probe;  // volatile: the compiler may not fold a malloc-and-free away
   probe = std::malloc(size_t(need));
   const bool granted = probe != nullptr;
   std::free(probe);
   probe = nullptr;
   if (granted) return {};
-  return start + ", and the browser would not give the page that much (the device may be short of memory: "
-                 "close other tabs). Use fewer units or filters, or a smaller batch.";
+  return ", and the browser would not give the page that much (the device may be short of memory: close other tabs)";
+}
+
+// A network too large for the page's memory is refused before the trainer thread allocates it.
+// Empty: it fits.
+static std::string memory_refusal(const dl::Model& plan, const dl::TrainConfig& cfg) {
+  const double need = training_memory(plan, cfg);
+  const std::string shortfall = memory_shortfall(need);
+  if (shortfall.empty()) return {};
+  const bool page = shortfall.rfind(", and the page has", 0) == 0;
+  return "Training did not start: at batch " + std::to_string(cfg.batch) + " this network needs about " +
+         dl::bytes_text(need) + " of memory" +
+         (page ? " (each parameter held as weight, gradient, optimizer moments and copies, and a batch's activations)" : "") +
+         shortfall + ". Use fewer units or filters, or a smaller batch.";
 }
 
 void start_training(AppState& s, bool paused) {
   if (s.model.summary_dirty) model_spec_changed(s);
   if (!s.model.build_error.empty()) {  // an impossible model never reaches the trainer
-    s.model.refused = "Training did not start: the network cannot be built. " + s.model.build_error;
+    s.model.refused = "Training did not start: the network cannot be trained here. " + s.model.build_error;
     return;
   }
   const dl::TrainConfig cfg = train_config(s);
+  if (const dl::Status st = dl::train_config_check(cfg); !st.ok()) {
+    s.model.refused = "Training did not start: " + st.error + ".";
+    return;
+  }
   s.model.refused = memory_refusal(s.model.plan, cfg);
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
@@ -276,17 +282,25 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
                     "finish), then load the model file. The training and your current model have not changed.";
     return;
   }
-  dl::Model m;
-  dl::Status st = dl::model_load(bytes, size, &m);
   s.model.notice.clear();
-  if (!st.ok()) {
-    s.model.error = "\"" + name + "\" could not be used as a model: " + st.error +
-                    ". Your current model has not changed.";
+  const char* unchanged = " Your current model has not changed.";
+  // The app holds a loaded model's weights four times (loaded, trained on, published, the pad's) and
+  // evaluates it in batches of at most 64 MB of activations.
+  const double need = 4.0 * double(size) + double(dl::kEvalBytes);
+  if (const std::string shortfall = memory_shortfall(need); !shortfall.empty()) {
+    s.model.error = "\"" + name + "\" was not loaded: its weights need about " + dl::bytes_text(need) + " of memory" +
+                    shortfall + "." + unchanged;
     return;
   }
-  if (m.input_size() != 784 || m.classes() != 10) {
-    s.model.error = "\"" + name + "\" is a model for other images (" + std::to_string(m.input_size()) + " pixels, " +
-                    std::to_string(m.classes()) + " classes), not 28 × 28 digits. Your current model has not changed.";
+  dl::Model m;
+  dl::Status st = dl::model_load(bytes, size, &m);
+  if (!st.ok()) {
+    s.model.error = "\"" + name + "\" could not be used as a model: " + st.error + "." + unchanged;
+    return;
+  }
+  st = dl::model_fits_data(m, data_shape(s));
+  if (!st.ok()) {
+    s.model.error = "\"" + name + "\" does not fit this data: " + st.error + "." + unchanged;
     return;
   }
   s.model.error.clear();

@@ -148,14 +148,6 @@ struct Env {
   float dpr = 1;
 };
 
-struct HashConfig {                // #preset=mlp&epochs=1&batch=32&lr=0.001&seed=1&autostart=1
-  std::string preset, opt;
-  int epochs = 0, batch = 0, seed = -1;
-  float lr = 0, val = -1;
-  bool autostart = false;
-  std::map<std::string, std::string> all;  // every key=value, for the settings below
-};
-
 // Frame pacing (main.cpp): while the trainer thread trains untouched, every 2nd animation frame; with
 // nothing running and nobody at the page, every 30th.
 constexpr int kTrainingFrameInterval = 2, kIdleFrameInterval = 30;
@@ -188,6 +180,10 @@ struct Ui {
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it
+  // What the lesson link the page opened with (or a pasted one) could not use (dl::Lesson::notices),
+  // shown in a popup until its OK.
+  std::vector<std::string> link_notices;
+  bool link_popup = false;          // open that popup next frame
   // The Training window's settings tabs: each tab's own height and the height of what comes between
   // them and the curves, as last drawn (win_training.cpp keeps the curves in view).
   float train_tab_h[4] = {0, 0, 0, 0}, train_below_h = 0;
@@ -225,7 +221,6 @@ struct RunCurves {
 
 struct AppState {
   Env env;
-  HashConfig hash;
   DataState data;
   ModelState model;
   TrainSettings train;
@@ -252,7 +247,8 @@ inline bool run_in_progress(const AppState& s) { return s.snap.phase == dl::Trai
 
 // Shared helpers (app.cpp)
 const dl::Preset& current_preset(const AppState& s);
-TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base);  // base with p's recipe
+TrainSettings settings_from(const dl::TrainConfig& c, const TrainSettings& base);  // base with c's settings
+inline TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base) { return settings_from(p.recipe, base); }
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
@@ -263,7 +259,12 @@ bool can_keep_weights(const AppState& s);
 // copies included (dl::training_bytes plus the published weights, the draw pad's and one being
 // saved); 0 if the network cannot be built. "14 MB", "1.2 GB".
 double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg);
-std::string bytes_text(double bytes);
+// Whether the page can take `need` more bytes now: "" if so, else why not (", and the page has 300 MB"),
+// to follow a sentence that says what needs them (app.cpp).
+std::string memory_shortfall(double need);
+// The bytes the page holds for data file `which` (0..3) or a model file (4), checked against `cap`
+// and copied into out: "" on success, else what follows the file's name in a message (web.cpp).
+std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out);
 void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
 void note_window(AppState& s, const char* name);  // records the current window's rectangle
@@ -272,6 +273,9 @@ void data_failed(AppState& s, const std::string& message);
 // The datasets in use (the user's own, else MNIST) and the Data window's views of them (win_data.cpp).
 const dl::Dataset& data_train(const AppState& s);
 const dl::Dataset& data_test(const AppState& s);
+// The data in use as dl::model_fits_data sees it (the images' size, no images): MNIST's 28 × 28
+// before any data is in.
+dl::Dataset data_shape(const AppState& s);
 void data_make_views(AppState& s);       // per-digit counts, sample grid, mean images
 // A user's files, already gunzipped by the page: IDX images/labels pairs or one Kaggle train.csv.
 struct UserFile {
@@ -301,14 +305,7 @@ bool same_line_if_fits(float width);
 // The width of a button, or of a checkbox with its label, labelled `label` (up to any "##").
 float button_width(const char* label);
 float checkbox_width(const char* label);
-// Model builder (win_model.cpp): the spec as text for URL hashes and status(), e.g.
-// "conv:8:3:relu,pool:2,flatten,dense:10:softmax" ("in=flat," first for a 784-vector input).
-std::string spec_to_text(const dl::ModelSpec& m);
-bool spec_from_text(const std::string& text, dl::ModelSpec* out, std::string* error);
-void model_spec_changed(AppState& s);    // rebuilds the summary rows and the error after an edit
-// URL hash keys for the builder and the training options (win_model.cpp, win_training.cpp).
-void hash_apply_model(AppState& s, const std::map<std::string, std::string>& kv);
-void hash_apply_training(AppState& s, const std::map<std::string, std::string>& kv);
+void model_spec_changed(AppState& s);    // rebuilds the summary rows and the error after an edit (win_model.cpp)
 // Balanced class weights over all training images (the table before a run; win_training.cpp).
 const std::vector<double>& balanced_weights_all(const AppState& s);
 
@@ -328,10 +325,11 @@ void window_draw(AppState& s);
 // smaller one in the larger "What it learned" view); both draw the same ink. note: its note_rect name.
 void draw_pad(AppState& s, const char* id, float side, const char* note);
 void clear_pad(DrawState& d);
-// The URL hash that reproduces the current network and training settings (web.cpp's parse_hash
-// reads it back); autostart adds autostart=1.
+// The lesson link's fragment that reproduces the current network and training settings
+// (dl::lesson_write); autostart adds autostart=1.
 std::string lesson_hash(const AppState& s, bool autostart);
 void share_menu(AppState& s);     // menu bar: copy a lesson link (web.cpp)
+void link_notice_popup(AppState& s);  // what a lesson link could not use (web.cpp)
 void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)
 void learned_window(AppState& s); // the same, large, when its "Larger view" button was pressed
 void status_bar(AppState& s);

@@ -189,8 +189,14 @@ void Bridge::do_start(Command& c) {
       split_of_ = c.cfg.val_split;
       split_seed_ = c.cfg.seed;
     }
+    // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
+    const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
+    // Everything is checked on a plan (no weights) before the current model is replaced: a refused
+    // start leaves the trained or loaded model as it was.
     dl::Model m;
-    dl::Status s = m.build(c.spec);
+    dl::Status s = m.build(c.spec, false);
+    if (s.ok()) s = dl::train_check(m, &train_, val, c.cfg);
+    if (s.ok()) s = m.build(c.spec);
     // Continuing: the weights trained or loaded so far, where they fit the network to train.
     const bool keep = s.ok() && c.keep && has_model_ && dl::same_weight_layout(model_, m);
     if (keep) {
@@ -199,8 +205,7 @@ void Bridge::do_start(Command& c) {
     }
     if (s.ok()) {
       model_ = std::move(m);
-      // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
-      s = trainer_.begin(&model_, &train_, val_.n > 0 ? &val_ : test_, c.cfg, !keep);
+      s = trainer_.begin(&model_, &train_, val, c.cfg, !keep);
     }
     if (!s.ok()) error_ = "Training could not start: " + s.error;
   }
@@ -232,6 +237,12 @@ void Bridge::fresh_snapshot() {
 void Bridge::eval_begin() {
   eval_.reset();
   if (!test_ || test_->n == 0 || !model_.built()) return;
+  // The app checks a model file against the data it loads, and data against the networks: this only
+  // guards the evaluation's buffers should a model and data that do not fit ever meet.
+  if (const dl::Status st = dl::model_fits_data(model_, *test_); !st.ok()) {
+    error_ = "The current network cannot be tested on these images: " + st.error + ".";
+    return;
+  }
   eval_ = std::make_unique<dl::Evaluation>(model_, *test_, 0, true);
 }
 

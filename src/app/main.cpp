@@ -373,6 +373,7 @@ void frame() {
       kPaneWindows[i](s);
     }
   }
+  link_notice_popup(s);
   s.draw.input.clear();  // taken by the pad if it was on screen and pressed, else dropped
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);

@@ -14,6 +14,9 @@
 #include <sstream>
 
 #include "app.h"
+#include "core/nn/model_file.h"
+#include "core/nn/spec_text.h"
+#include "core/train/lesson.h"
 
 // ------------------------------------------------------------------------------- JavaScript side
 // clang-format off
@@ -58,6 +61,21 @@ EM_JS(void, js_frame, (), { if (window.digitlabGlue) window.digitlabGlue.frame()
 
 namespace app {
 
+// The bytes the page holds for data file `which` (0..3) or a model file (4), copied into memory the
+// app allocates. The length is a JS number (a file past 2 GiB included) checked against `cap`, and the
+// memory is asked for in a way that fails without aborting the page. "" on success, else the words
+// that follow the file's name: " is 300 MB, more than the 256 MB such a file may hold."
+std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out) {
+  if (!(length >= 0)) return " did not arrive.";
+  if (length > double(cap))
+    return " is " + dl::bytes_text(length) + ", more than the " + dl::bytes_text(double(cap)) + " such a file may hold.";
+  const std::string shortfall = memory_shortfall(length);
+  if (!shortfall.empty()) return " needs " + dl::bytes_text(length) + " of memory to read" + shortfall + ".";
+  out->resize(size_t(length));
+  js_copy_pending(which, out->data());
+  return "";
+}
+
 static std::string take_js_string(int what) {
   char* p = js_string(what);
   std::string s(p);
@@ -65,85 +83,56 @@ static std::string take_js_string(int what) {
   return s;
 }
 
-// A pane's name in lesson links: "data", "model", "train", "draw", "results".
-static std::string pane_key(int pane) {
-  std::string k = kPaneNames[pane];
-  for (char& ch : k) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-  return k;
-}
+static_assert(kPaneCount == dl::kLessonPanes, "the lesson link's pane names are the narrow layout's tabs");
 
-static void parse_hash(AppState& s) {
-  std::string h = take_js_string(0);
-  if (!h.empty() && h[0] == '#') h.erase(0, 1);
-  std::stringstream ss(h);
-  std::string kv;
-  HashConfig& c = s.hash;
-  while (std::getline(ss, kv, '&')) {
-    const size_t eq = kv.find('=');
-    const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "1" : kv.substr(eq + 1);
-    if (k == "preset") c.preset = v;
-    else if (k == "epochs") c.epochs = std::atoi(v.c_str());
-    else if (k == "batch") c.batch = std::atoi(v.c_str());
-    else if (k == "lr") c.lr = float(std::atof(v.c_str()));
-    else if (k == "seed") c.seed = std::atoi(v.c_str());
-    else if (k == "val") c.val = float(std::atof(v.c_str()));
-    else if (k == "opt" || k == "optimizer") c.opt = v;
-    else if (k == "autostart") c.autostart = v != "0";
-    c.all[k] = v;
-  }
-  // The window a phone shows (the narrow layout's tab): pane=data|model|train|draw|results.
-  if (auto it = c.all.find("pane"); it != c.all.end())
-    for (int i = 0; i < kPaneCount; ++i)
-      if (it->second == pane_key(i)) s.ui.pane = i;
-  const auto& all = dl::presets();
-  for (size_t i = 0; i < all.size(); ++i)
-    if (all[i].name == c.preset) s.model.preset = int(i);
+// The lesson link the page's address holds (or one pasted into the tab): the network, the settings,
+// the window a phone shows and whether to start once the digits are in. What it could not use goes
+// to a popup.
+static void apply_lesson(AppState& s) {
+  const dl::Lesson l = dl::lesson_parse(take_js_string(0));
+  s.model.preset = int(l.preset - dl::presets().data());
   apply_preset_recipe(s);
-  if (c.epochs > 0) s.train.epochs = std::min(c.epochs, 1000);
-  if (c.batch > 0) s.train.batch = std::min(c.batch, 8192);
-  if (c.lr > 0) s.train.lr = c.lr;
-  if (c.seed >= 0) s.train.seed = c.seed;
-  if (c.val >= 0) s.train.val_split = std::min(c.val, 0.9f);
-  dl::OptKind k;
-  if (!c.opt.empty() && dl::opt_parse(c.opt, &k)) s.train.opt = int(k);
-  hash_apply_model(s, c.all);
-  hash_apply_training(s, c.all);
-  s.autostart_pending = c.autostart;
-}
-
-// Every setting as hash keys, in parse_hash's names.
-static std::vector<std::pair<std::string, std::string>> settings_keys(const TrainSettings& t) {
-  auto g = [](double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%g", v);
-    return std::string(b);
-  };
-  auto mon = [](bool on, dl::Monitor m) { return on ? std::string(dl::monitor_name(m)) : std::string("0"); };
-  const char* opts[] = {"sgd", "adam", "rmsprop"};
-  const dl::AugmentConfig& a = t.augment;
-  return {{"opt", opts[t.opt % 3]}, {"lr", g(t.lr)}, {"batch", std::to_string(t.batch)},
-          {"epochs", std::to_string(t.epochs)}, {"val", g(t.val_split)}, {"seed", std::to_string(t.seed)},
-          {"momentum", g(t.opt == 0 ? t.momentum : 0)}, {"class_weights", t.balanced ? "balanced" : "none"},
-          {"rotation", g(a.rotation_deg)}, {"zoom", g(a.zoom)}, {"width_shift", g(a.width_shift)},
-          {"height_shift", g(a.height_shift)}, {"hflip", a.hflip ? "1" : "0"}, {"vflip", a.vflip ? "1" : "0"},
-          {"early_stopping", mon(t.early.enabled, t.early.monitor)}, {"patience", std::to_string(t.early.patience)},
-          {"min_delta", g(t.early.min_delta)}, {"restore_best", t.early.restore_best ? "1" : "0"},
-          {"reduce_lr", mon(t.reduce_lr.enabled, t.reduce_lr.monitor)}, {"lr_factor", g(t.reduce_lr.factor)},
-          {"lr_patience", std::to_string(t.reduce_lr.patience)}, {"min_lr", g(t.reduce_lr.min_lr)}};
+  s.model.spec = l.model;
+  s.train = settings_from(l.config, s.train);
+  if (l.tab >= 0) s.train.tab = l.tab;
+  if (l.pane >= 0) s.ui.pane = l.pane;
+  s.autostart_pending = l.autostart;
+  s.ui.link_notices = l.notices;
+  s.ui.link_popup = !l.notices.empty();
 }
 
 std::string lesson_hash(const AppState& s, bool autostart) {
-  const dl::Preset& p = current_preset(s);
-  std::string h = "preset=" + p.name;
-  if (s.model.spec.name == "custom") h += "&layers=" + spec_to_text(s.model.spec);
-  // Only what differs from the preset's recipe: parse_hash starts from the recipe.
-  const auto now = settings_keys(s.train), recipe = settings_keys(recipe_settings(p, s.train));
-  for (size_t i = 0; i < now.size(); ++i)
-    if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
   // On a phone the link also opens the tab its author is on (the training controls are the default).
-  if (s.ui.narrow && s.ui.pane != kPaneTrain) h += "&pane=" + pane_key(s.ui.pane);
-  if (autostart) h += "&autostart=1";
-  return h;
+  const int pane = s.ui.narrow && s.ui.pane != kPaneTrain ? s.ui.pane : -1;
+  return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart);
+}
+
+void link_notice_popup(AppState& s) {
+  if (s.ui.link_popup) {
+    ImGui::OpenPopup("About this lesson link");
+    s.ui.link_popup = false;
+  }
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowSize(ImVec2(std::min(ds.x * 0.92f, ImGui::GetFontSize() * 42), 0), ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.4f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (ImGui::BeginPopupModal("About this lesson link", nullptr, ImGuiWindowFlags_NoResize)) {
+    note_window(s, "link.window");
+    ImGui::TextWrapped("The link that opened this page asked for something Digit Lab could not use. Everything "
+                       "else in it is set; what is listed here was left as it was:");
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.62f, 0.20f, 0.0f, 1));
+    for (const std::string& n : s.ui.link_notices) {
+      ImGui::Bullet();
+      ImGui::TextWrapped("%s", n.c_str());
+    }
+    ImGui::PopStyleColor();
+    note_rect(s, "link.notices");
+    ImGui::Spacing();
+    ImGui::TextWrapped("Whoever made the link may have mistyped it: ask them for it again, or change the settings here.");
+    if (ImGui::Button("OK", ImVec2(ImGui::GetFontSize() * 6, 0))) ImGui::CloseCurrentPopup();
+    note_rect(s, "link.ok");
+    ImGui::EndPopup();
+  }
 }
 
 // The Share menu's downloads: the run's epochs as a CSV file (the columns of Keras' CSVLogger, for a
@@ -225,7 +214,7 @@ void web_init(AppState& s) {
   s.env.cores = std::max(1, js_cores());
   // The trainer thread plus kernel workers: one compute thread per core, at most 7 in all.
   s.env.workers = s.env.threads ? std::clamp(s.env.cores - 1, 1, 6) : 0;
-  parse_hash(s);
+  apply_lesson(s);
 }
 
 void web_frame(AppState& s) {
@@ -233,8 +222,7 @@ void web_frame(AppState& s) {
   // settings replace the current ones once no training runs.
   if (s.hash_pending && !run_in_progress(s)) {
     s.hash_pending = false;
-    s.hash = HashConfig{};
-    parse_hash(s);
+    apply_lesson(s);
     s.model.summary_dirty = true;
   }
   static bool ready = false;
@@ -332,7 +320,7 @@ static void status_json_builder(const AppState& s, Json& j) {
   j.key("model");
   j.open('{');
   j.kv("name", m.spec.name);
-  j.kv("layers_text", spec_to_text(m.spec));
+  j.kv("layers_text", dl::spec_to_text(m.spec));
   j.kv("total_params", double(m.trainable + m.non_trainable));
   j.kv("trainable_params", double(m.trainable));
   j.kv("non_trainable_params", double(m.non_trainable));
@@ -503,6 +491,8 @@ std::string status_json(const AppState& s) {
     j.null();
   }
   j.kv("lesson_link", s.ui.share_url);
+  j.key("link_notices");  // what the lesson link could not use (dl::Lesson::notices)
+  j.array(s.ui.link_notices, [&](const std::string& n) { j.str(n); });
   j.key("previous_run");  // the run kept for comparison (drawn in grey when `shown`), or null
   if (!s.snap.previous.empty()) {
     const PreviousRun& p = s.snap.previous;
@@ -671,12 +661,18 @@ EMSCRIPTEN_KEEPALIVE void digitlab_data_progress(double loaded, double total, in
   if (file >= 0 && file < app::kDataFiles) s.data.current = std::string("fetching ") + app::kDataFileNames[file] + ".gz";
 }
 
-// JS holds the bytes of file `which` in Module.dlPending.data[which].
-EMSCRIPTEN_KEEPALIVE void digitlab_data_file(int which, int length) {
-  if (which < 0 || which >= app::kDataFiles || length < 0) return;
-  std::vector<uint8_t> bytes(static_cast<size_t>(length));
-  js_copy_pending(which, bytes.data());
-  app::data_file_arrived(app::app_state(), which, std::move(bytes));
+// JS holds the bytes of file `which` in Module.dlPending.data[which] (the page stops a download or an
+// inflation at kMaxDataFileBytes; a length past it here is a page that does not).
+EMSCRIPTEN_KEEPALIVE void digitlab_data_file(int which, double length) {
+  if (which < 0 || which >= app::kDataFiles) return;
+  app::AppState& s = app::app_state();
+  std::vector<uint8_t> bytes;
+  const std::string why = app::take_pending(which, length, dl::kMaxDataFileBytes, &bytes);
+  if (!why.empty()) {
+    app::data_failed(s, std::string("The digit file ") + app::kDataFileNames[which] + why);
+    return;
+  }
+  app::data_file_arrived(s, which, std::move(bytes));
 }
 
 EMSCRIPTEN_KEEPALIVE void digitlab_data_error() {
@@ -684,12 +680,17 @@ EMSCRIPTEN_KEEPALIVE void digitlab_data_error() {
 }
 
 // JS holds a model file in Module.dlPending.model = {bytes, name}.
-EMSCRIPTEN_KEEPALIVE void digitlab_model_file(int length) {
-  if (length < 0) return;
-  std::string name = app::take_js_string(2);
-  std::vector<uint8_t> bytes(static_cast<size_t>(length));
-  js_copy_pending(4, bytes.data());
-  app::model_file_arrived(app::app_state(), name, bytes.data(), bytes.size());
+EMSCRIPTEN_KEEPALIVE void digitlab_model_file(double length) {
+  app::AppState& s = app::app_state();
+  const std::string name = app::take_js_string(2);
+  std::vector<uint8_t> bytes;
+  const std::string why = app::take_pending(4, length, dl::kMaxModelFileBytes, &bytes);
+  if (!why.empty()) {
+    s.model.notice.clear();
+    s.model.error = "\"" + name + "\"" + why + " Your current model has not changed.";
+    return;
+  }
+  app::model_file_arrived(s, name, bytes.data(), bytes.size());
 }
 
 EMSCRIPTEN_KEEPALIVE const char* digitlab_status() {

@@ -15,7 +15,10 @@
 
 // clang-format off
 EM_JS(int, js_user_count, (), { var u = Module.dlPending.user; return u ? u.files.length : 0; });
-EM_JS(int, js_user_size, (int i), { return Module.dlPending.user.files[i].bytes.byteLength; });
+// File i's size: its bytes' length, or (bytes null) how far the page read or inflated it before it
+// stopped past the cap; js_user_gz: it was a .gz the page inflated.
+EM_JS(double, js_user_size, (int i), { var f = Module.dlPending.user.files[i]; return f.bytes ? f.bytes.byteLength : f.size; });
+EM_JS(int, js_user_gz, (int i), { return Module.dlPending.user.files[i].gz ? 1 : 0; });
 EM_JS(char*, js_user_string, (int i), {  // file i's name; i < 0: the page's own error message
   var u = Module.dlPending.user, s = !u ? "" : i < 0 ? (u.error || "") : u.files[i].name;
   var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
@@ -34,6 +37,14 @@ EM_JS(void, js_pick_data_files, (), { if (window.digitlabGlue) window.digitlabGl
 namespace app {
 
 const dl::Dataset& data_train(const AppState& s) { return s.data.user_train ? *s.data.user_train : s.data.train; }
+
+dl::Dataset data_shape(const AppState& s) {
+  const dl::Dataset& d = data_train(s);
+  dl::Dataset shape;
+  shape.rows = d.rows > 0 ? d.rows : 28;
+  shape.cols = d.cols > 0 ? d.cols : 28;
+  return shape;
+}
 const dl::Dataset& data_test(const AppState& s) { return s.data.user_test ? *s.data.user_test : s.data.test; }
 
 void data_make_views(AppState& s) {
@@ -407,14 +418,26 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void digitlab_user_data() {
   app::AppState& s = app::app_state();
   char* e = js_user_string(-1);
-  const std::string error(e);
+  std::string error(e);
   std::free(e);
   std::vector<app::UserFile> files(size_t(std::max(0, js_user_count())));
+  // Each file within the cap (the page stops reading or inflating one past it), then room for them
+  // all: their bytes, the images read from them and the training/test split of those.
+  double total = 0;
   for (size_t i = 0; i < files.size() && error.empty(); ++i) {
     char* name = js_user_string(int(i));
     files[i].name = name;
     std::free(name);
-    files[i].bytes.resize(size_t(std::max(0, js_user_size(int(i)))));
+    const double size = js_user_size(int(i));
+    if (!(size >= 0 && size <= double(dl::kMaxDataFileBytes))) error = dl::too_large_text(files[i].name, js_user_gz(int(i)) != 0);
+    total += size;
+  }
+  if (error.empty()) {
+    const std::string shortfall = app::memory_shortfall(3 * total);
+    if (!shortfall.empty()) error = "Your files need about " + dl::bytes_text(3 * total) + " of memory to read" + shortfall;
+  }
+  for (size_t i = 0; i < files.size() && error.empty(); ++i) {
+    files[i].bytes.resize(size_t(js_user_size(int(i))));
     js_user_copy(int(i), files[i].bytes.data());
   }
   js_user_done();

@@ -1,5 +1,4 @@
 // The Model window and the model builder.
-// [SECTION] spec as text (URL hash "layers=", status())
 // [SECTION] summary: Model::build on every edit, the impossible layer named
 // [SECTION] the Model tile: preset picker, Keras-style summary, model files
 // [SECTION] the builder: a large window to add, remove, reorder and edit layers
@@ -18,116 +17,6 @@ namespace app {
 
 static const ImVec4 kRed(0.75f, 0.10f, 0.10f, 1);
 
-// ============================================================================ [SECTION] spec as text
-// One token per layer, fields separated by ':'; numbers are positional, words are options.
-//   dense:UNITS[:ACT][:l2=X]              conv:FILTERS:KERNEL[:ACT][:same][:s2][:l2=X]
-//   pool:SIZE   flatten   dropout:RATE   bn   relu   sigmoid   leaky[:ALPHA]
-// ACT is linear, relu, sigmoid or softmax. "in=flat" first: the input is a 784-vector.
-
-static bool act_parse(const std::string& w, dl::Act* a) {
-  if (w == "linear") *a = dl::Act::Linear;
-  else if (w == "relu") *a = dl::Act::ReLU;
-  else if (w == "sigmoid") *a = dl::Act::Sigmoid;
-  else if (w == "softmax") *a = dl::Act::Softmax;
-  else return false;
-  return true;
-}
-
-static std::string num_text(float v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", double(v));
-  return b;
-}
-
-std::string spec_to_text(const dl::ModelSpec& m) {
-  std::string t = m.input.flat ? "in=flat" : "";
-  for (const dl::LayerSpec& L : m.layers) {
-    std::string x;
-    const std::string act = L.act == dl::Act::Linear ? "" : std::string(":") + dl::act_name(L.act);
-    switch (L.kind) {
-      case dl::LayerKind::Dense: x = "dense:" + std::to_string(L.units) + act; break;
-      case dl::LayerKind::Conv2D:
-        x = "conv:" + std::to_string(L.units) + ":" + std::to_string(L.kernel) + act + (L.same ? ":same" : "") +
-            (L.stride != 1 ? ":s" + std::to_string(L.stride) : "");
-        break;
-      case dl::LayerKind::MaxPool2D: x = "pool:" + std::to_string(L.kernel); break;
-      case dl::LayerKind::Flatten: x = "flatten"; break;
-      case dl::LayerKind::Dropout: x = "dropout:" + num_text(L.rate); break;
-      case dl::LayerKind::BatchNorm: x = "bn"; break;
-      case dl::LayerKind::Activation:
-        x = L.act == dl::Act::LeakyReLU ? "leaky:" + num_text(L.alpha) : std::string(dl::act_name(L.act));
-        break;
-    }
-    if (L.l2 > 0 && (L.kind == dl::LayerKind::Dense || L.kind == dl::LayerKind::Conv2D)) x += ":l2=" + num_text(L.l2);
-    t += (t.empty() ? "" : ",") + x;
-  }
-  return t;
-}
-
-bool spec_from_text(const std::string& text, dl::ModelSpec* out, std::string* error) {
-  dl::ModelSpec m;
-  m.name = "custom";
-  std::stringstream ss(text);
-  std::string tok;
-  while (std::getline(ss, tok, ',')) {
-    if (tok.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream ts(tok);
-    for (std::string part; std::getline(ts, part, ':');) f.push_back(part);
-    const std::string& k = f[0];
-    if (k == "in=flat") {
-      m.input = dl::Shape{1, 1, 784, true};
-      continue;
-    }
-    dl::LayerSpec L;
-    std::vector<float> nums;
-    bool ok = true;
-    for (size_t i = 1; i < f.size(); ++i) {
-      const std::string& w = f[i];
-      char* end = nullptr;
-      const float v = std::strtof(w.c_str(), &end);
-      if (!w.empty() && end && *end == 0) nums.push_back(v);
-      else if (w.rfind("l2=", 0) == 0) L.l2 = std::strtof(w.c_str() + 3, nullptr);
-      else if (w == "same") L.same = true;
-      else if (w == "valid") L.same = false;
-      else if (w.size() > 1 && w[0] == 's' && std::isdigit((unsigned char)w[1])) L.stride = std::atoi(w.c_str() + 1);
-      else if (!act_parse(w, &L.act)) ok = false;
-    }
-    auto n = [&](size_t i, float d) { return i < nums.size() ? nums[i] : d; };
-    if (k == "dense") L = dl::dense(int(n(0, 10)), L.act, L.l2);
-    else if (k == "conv") L = dl::conv2d(int(n(0, 8)), int(n(1, 3)), L.act, L.same, L.stride, L.l2);
-    else if (k == "pool") L = dl::maxpool2d(int(n(0, 2)));
-    else if (k == "flatten") L = dl::flatten();
-    else if (k == "dropout") L = dl::dropout(n(0, 0.25f));
-    else if (k == "bn") L = dl::batchnorm();
-    else if (k == "relu") L = dl::activation(dl::Act::ReLU);
-    else if (k == "sigmoid") L = dl::activation(dl::Act::Sigmoid);
-    else if (k == "leaky") L = dl::activation(dl::Act::LeakyReLU, n(0, 0.3f));
-    else ok = false;
-    if (!ok) {
-      *error = "\"" + tok + "\" is not a layer this app knows (try dense:64:relu, conv:8:3:relu, pool:2, flatten, "
-               "dropout:0.25, bn, relu, sigmoid, leaky:0.3)";
-      return false;
-    }
-    m.layers.push_back(L);
-  }
-  *out = std::move(m);
-  return true;
-}
-
-void hash_apply_model(AppState& s, const std::map<std::string, std::string>& kv) {
-  auto it = kv.find("layers");
-  if (it == kv.end()) return;
-  dl::ModelSpec m;
-  std::string err;
-  if (spec_from_text(it->second, &m, &err)) {
-    s.model.spec = std::move(m);
-    s.model.summary_dirty = true;
-  } else {
-    s.model.error = "The link's layers could not be read: " + err + ".";
-  }
-}
-
 // ============================================================================ [SECTION] summary
 
 void model_spec_changed(AppState& s) {
@@ -138,6 +27,14 @@ void model_spec_changed(AppState& s) {
   ms.summary_dirty = false;
   dl::Model m;  // shapes and counts only: a large network costs no memory until it trains
   dl::Status st = m.build(ms.spec, false);
+  // A network that builds must also fit the data: its last layer one unit per class (the row in red).
+  if (st.ok()) {
+    if (const dl::Status fit = dl::model_fits_data(m, data_shape(s)); !fit.ok()) {
+      const dl::Layer& last = m.layers().back();
+      st = dl::Status::fail("layer " + std::to_string(m.layers().size()) + " (" + dl::layer_kind_name(last.spec.kind) +
+                            "): " + fit.error);
+    }
+  }
   ms.build_error = st.error;
   if (st.ok()) {
     ms.rows = m.summary();
@@ -205,7 +102,7 @@ static void error_text(const std::string& msg) {
 // (the Model tile has it in the tooltip of the total).
 static void totals_line(AppState& s, bool one_line, bool with_memory) {
   // Worked out only when shown: in the builder every frame, in the tile when the total is hovered.
-  auto memory = [&] { return bytes_text(training_memory(s.model.plan, train_config(s))); };
+  auto memory = [&] { return dl::bytes_text(training_memory(s.model.plan, train_config(s))); };
   auto memory_tip = [&] {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Training it at batch %d holds about %s of memory: every parameter as weight, gradient, the "

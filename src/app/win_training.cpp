@@ -1,7 +1,6 @@
 // The Training window: settings in tabs (basics, class weights, callbacks, augmentation), Start /
 // Pause / Resume / Stop / Step, epoch progress with samples/s and ETA, the strip of images being fed,
 // the callbacks' events, and live curves of loss, accuracy and learning rate with the events marked.
-// [SECTION] URL hash keys for the training options
 // [SECTION] settings tabs
 // [SECTION] buttons, progress, strip, events, curves
 #include <algorithm>
@@ -27,60 +26,6 @@ static std::string clock_text(double seconds) {
   if (t >= 3600) std::snprintf(b, sizeof b, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
   else std::snprintf(b, sizeof b, "%d:%02d", t / 60, t % 60);
   return b;
-}
-
-// ============================================================================ [SECTION] URL hash keys
-// momentum=0.9  class_weights=balanced|none  rotation=10  zoom=0.1  shift=0.1 (both)  width_shift=
-// height_shift=  hflip=1  vflip=1  early_stopping=val_loss|val_accuracy|0  patience=5  min_delta=0
-// restore_best=1  reduce_lr=val_loss|val_accuracy|0  lr_factor=0.5  lr_patience=2  min_lr=1e-5
-// tab=basics|weights|callbacks|augmentation
-
-static bool monitor_parse(const std::string& v, dl::Monitor* m, bool* on) {
-  if (v == "0" || v == "off" || v == "none") return *on = false, true;
-  *on = true;
-  if (v == "1" || v == "val_loss") *m = dl::Monitor::ValLoss;
-  else if (v == "val_accuracy" || v == "val_acc") *m = dl::Monitor::ValAccuracy;
-  else return false;
-  return true;
-}
-
-void hash_apply_training(AppState& s, const std::map<std::string, std::string>& kv) {
-  TrainSettings& t = s.train;
-  auto num = [&](const char* k, float* v, float lo, float hi) {
-    auto it = kv.find(k);
-    if (it != kv.end()) *v = std::clamp(float(std::atof(it->second.c_str())), lo, hi);
-  };
-  auto flag = [&](const char* k, bool* v) {
-    auto it = kv.find(k);
-    if (it != kv.end()) *v = it->second != "0" && it->second != "false";
-  };
-  auto get = [&](const char* k) -> const std::string* {
-    auto it = kv.find(k);
-    return it == kv.end() ? nullptr : &it->second;
-  };
-  num("momentum", &t.momentum, 0, 0.999f);
-  if (const std::string* v = get("class_weights")) t.balanced = *v == "balanced" || *v == "1";
-  num("rotation", &t.augment.rotation_deg, 0, 180);
-  num("zoom", &t.augment.zoom, 0, 0.9f);
-  num("shift", &t.augment.width_shift, 0, 1);
-  num("shift", &t.augment.height_shift, 0, 1);
-  num("width_shift", &t.augment.width_shift, 0, 1);
-  num("height_shift", &t.augment.height_shift, 0, 1);
-  flag("hflip", &t.augment.hflip);
-  flag("vflip", &t.augment.vflip);
-  if (const std::string* v = get("early_stopping")) monitor_parse(*v, &t.early.monitor, &t.early.enabled);
-  if (const std::string* v = get("patience")) t.early.patience = std::clamp(std::atoi(v->c_str()), 0, 1000);
-  num("min_delta", &t.early.min_delta, 0, 10);
-  flag("restore_best", &t.early.restore_best);
-  if (const std::string* v = get("reduce_lr")) monitor_parse(*v, &t.reduce_lr.monitor, &t.reduce_lr.enabled);
-  num("lr_factor", &t.reduce_lr.factor, 0.01f, 0.99f);
-  if (const std::string* v = get("lr_patience")) t.reduce_lr.patience = std::clamp(std::atoi(v->c_str()), 0, 1000);
-  num("min_lr", &t.reduce_lr.min_lr, 0, 1);
-  if (const std::string* v = get("tab")) {
-    const char* tabs[] = {"basics", "weights", "callbacks", "augmentation"};
-    for (int i = 0; i < 4; ++i)
-      if (*v == tabs[i]) t.tab = i;
-  }
 }
 
 // ============================================================================ [SECTION] settings tabs

@@ -1,20 +1,28 @@
 #include "files.h"
 
+#include "core/size.h"
+
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
 namespace dl {
 
-Status read_file(const std::string& path, std::vector<uint8_t>* out) {
+Status read_file(const std::string& path, std::vector<uint8_t>* out, uint64_t limit, bool* too_large) {
+  if (too_large) *too_large = false;
   std::ifstream f(path, std::ios::binary);
   if (!f) return Status::fail(path + ": " + std::strerror(errno));
   f.seekg(0, std::ios::end);
   std::streamoff n = f.tellg();
   if (n < 0) return Status::fail(path + ": cannot read (is it a folder?)");
-  if (n > (std::streamoff(1) << 31)) return Status::fail(path + ": file is larger than 2 GB");
+  if (uint64_t(n) > limit) {
+    if (too_large) *too_large = true;
+    return Status::fail(path + ": the file is " + bytes_text(double(n)) + ", more than the " + bytes_text(double(limit)) +
+                        " such a file may hold");
+  }
   f.seekg(0);
   out->resize(size_t(n));
   if (n > 0 && !f.read(reinterpret_cast<char*>(out->data()), n)) return Status::fail(path + ": read failed");
@@ -33,27 +41,32 @@ Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
   return {};
 }
 
-Status gunzip_if_needed(const std::string& what, std::vector<uint8_t>* bytes) {
+Status gunzip_if_needed(const std::string& what, std::vector<uint8_t>* bytes, uint64_t cap) {
   if (bytes->size() < 2 || (*bytes)[0] != 0x1f || (*bytes)[1] != 0x8b) return {};
   z_stream z{};
   if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return Status::fail(what + ": zlib init failed");
-  std::vector<uint8_t> out(bytes->size() * 4 + 1024);
+  // Grows the output as it inflates and stops one byte past the cap: a small .gz that inflates to
+  // gigabytes takes no more than the cap.
+  std::vector<uint8_t> out(size_t(std::min<uint64_t>(cap + 1, bytes->size() * uint64_t(4) + 1024)));
   z.next_in = bytes->data();
   z.avail_in = uInt(bytes->size());
   int rc;
   do {
-    if (z.total_out == out.size()) out.resize(out.size() * 2);
-    if (out.size() > (size_t(1) << 31)) { inflateEnd(&z); return Status::fail(what + ": decompresses to over 2 GB"); }
+    if (z.total_out == out.size()) {
+      if (out.size() > cap) break;
+      out.resize(size_t(std::min<uint64_t>(cap + 1, uint64_t(out.size()) * 2)));
+    }
     z.next_out = out.data() + z.total_out;
     z.avail_out = uInt(out.size() - z.total_out);
     rc = inflate(&z, Z_NO_FLUSH);
   } while (rc == Z_OK);
-  size_t n = z.total_out;
+  const uint64_t n = z.total_out;
   inflateEnd(&z);
+  if (n > cap) return Status::fail(too_large_text(what, true));
   if (rc != Z_STREAM_END)
     return Status::fail(what + ": the gzip data is corrupt or truncated (" + (z.msg ? std::string(z.msg) : "zlib error " + std::to_string(rc)) +
                         "); download the file again");
-  out.resize(n);
+  out.resize(size_t(n));
   bytes->swap(out);
   return {};
 }
@@ -63,11 +76,14 @@ Status load_mnist(const std::string& dir, const std::string& prefix, const std::
   const char* kinds[2] = {"-images-idx3-ubyte", "-labels-idx1-ubyte"};
   for (int i = 0; i < 2; ++i) {
     std::string base = dir + "/" + prefix + kinds[i];
-    Status s = read_file(base + ".gz", &files[i]);
-    if (!s.ok() && !read_file(base, &files[i]).ok())
+    bool too_large = false;
+    Status s = read_file(base + ".gz", &files[i], kMaxDataFileBytes, &too_large);
+    if (!s.ok() && !too_large) s = read_file(base, &files[i], kMaxDataFileBytes, &too_large);
+    if (too_large) return Status::fail(too_large_text(prefix + kinds[i], false));
+    if (!s.ok())
       return Status::fail("missing " + base + ".gz (or its uncompressed twin). Run scripts/setup.sh to fetch MNIST, "
                           "or pass --data DIR with the four MNIST files");
-    s = gunzip_if_needed(prefix + kinds[i], &files[i]);
+    s = gunzip_if_needed(prefix + kinds[i], &files[i], kMaxDataFileBytes);
     if (!s.ok()) return s;
   }
   Dataset d;

@@ -284,7 +284,7 @@ int cmd_summary(const Args& a) {
   if (!s.ok()) fail(s.error);
   std::fputs(m.summary_text().c_str(), stdout);
   std::printf("Training memory with the recipe (batch %d, %s): about %.0f MB\n", p.recipe.batch,
-              opt_name(p.recipe.opt.kind), double(training_bytes(m, p.recipe)) / 1e6);
+              opt_name(p.recipe.opt.kind), double(training_bytes(m, p.recipe).count()) / 1e6);
   return 0;
 }
 
@@ -292,7 +292,7 @@ int cmd_summary(const Args& a) {
 // damaged file ends the program with one line.
 Model model_file_arg(const std::string& path) {
   std::vector<uint8_t> bytes;
-  Status s = read_file(path, &bytes);
+  Status s = read_file(path, &bytes, kMaxModelFileBytes);
   if (!s.ok()) fail(s.error);
   Model m;
   s = model_load(bytes.data(), bytes.size(), &m);
@@ -310,7 +310,7 @@ int cmd_train(const Args& a) {
   cfg.opt.lr = float(a.num("lr", cfg.opt.lr, 1e-9, 10));
   cfg.opt.momentum = float(a.num("momentum", cfg.opt.momentum, 0, 0.999));
   cfg.val_split = float(a.num("val-split", cfg.val_split, 0, 0.9));
-  cfg.seed = uint64_t(a.integer("seed", double(cfg.seed), 0, 9007199254740991.0));
+  cfg.seed = uint64_t(a.integer("seed", double(cfg.seed), 0, 2147483647.0));
   cfg.augment.rotation_deg = float(a.num("rotation", cfg.augment.rotation_deg, 0, 180));
   cfg.augment.zoom = float(a.num("zoom", cfg.augment.zoom, 0, 0.9));
   cfg.augment.width_shift = float(a.num("width-shift", cfg.augment.width_shift, 0, 1));
@@ -483,7 +483,8 @@ int cmd_eval(const Args& a) {
   Dataset test;
   Status s = load_mnist(data_dir(a), "t10k", "test", &test);
   if (!s.ok()) fail(s.error);
-  if (test.pixels() != model.input_size()) fail("the model does not take 28x28 images");
+  s = model_fits_data(model, test);
+  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
   EvalResult e = evaluate(model, test);
   Report r = report_from_confusion(e.confusion);
   if (a.has("json")) std::printf("{\"model\": \"%s\", %s}\n", model.spec().name.c_str(), json_eval(e, r).c_str());

@@ -24,6 +24,10 @@ struct Status {
 
 // "60000" -> "60,000": numbers in messages read the way people write them.
 std::string with_commas(long long v);
+std::string with_commas_unsigned(unsigned long long v);
+// A number as links, files and messages write it: a whole number in full, else the fewest digits
+// that read back as the same float ("0.001", not "0.0010000000474974513").
+std::string number_text(double v);
 
 // Our own RNG (PCG32, O'Neill 2014) so the same seed gives the same numbers natively and in wasm;
 // std::*_distribution differs between libstdc++ and libc++. Uses only integer ops and exact

@@ -274,21 +274,18 @@ TEST_CASE("augment: draws stay in their ranges and follow the seed") {
 }
 
 TEST_CASE("augment: settings outside their ranges are refused") {
-  AugmentConfig c;
-  CHECK(augment_config_check(c).ok());
-  c.rotation_deg = -1;
-  CHECK(augment_config_check(c).error.find("rotation") != std::string::npos);
-  c.rotation_deg = NAN;
-  CHECK_FALSE(augment_config_check(c).ok());
-  c = AugmentConfig{};
-  c.zoom = 1;
-  CHECK(augment_config_check(c).error.find("zoom") != std::string::npos);
-  c = AugmentConfig{};
-  c.width_shift = 1.5f;
-  CHECK(augment_config_check(c).error.find("width shift") != std::string::npos);
-  TrainConfig t;
-  t.augment.height_shift = -0.1f;
-  CHECK(train_config_check(t).error.find("height shift") != std::string::npos);
+  auto check = [](void (*set)(AugmentConfig&), const char* words) {
+    TrainConfig t;
+    CHECK(train_config_check(t).ok());
+    set(t.augment);
+    const Status s = train_config_check(t);
+    CHECK_MESSAGE(s.error.find(words) != std::string::npos, s.error);
+  };
+  check([](AugmentConfig& c) { c.rotation_deg = -1; }, "the rotation range (degrees) must be 0..180, not -1");
+  check([](AugmentConfig& c) { c.rotation_deg = NAN; }, "the rotation range (degrees) must be 0..180, not nan");
+  check([](AugmentConfig& c) { c.zoom = 1; }, "the zoom range must be 0..0.9, not 1");
+  check([](AugmentConfig& c) { c.width_shift = 1.5f; }, "the width shift (a fraction of the width) must be 0..1, not 1.5");
+  check([](AugmentConfig& c) { c.height_shift = -0.1f; }, "the height shift (a fraction of the height) must be 0..1, not -0.1");
 }
 
 TEST_CASE("augment: cnn-vgg's recipe has the notebook's augmentation, the others none") {

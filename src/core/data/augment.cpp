@@ -81,15 +81,6 @@ bool AugmentConfig::enabled() const {
   return rotation_deg > 0 || zoom > 0 || width_shift > 0 || height_shift > 0 || hflip || vflip;
 }
 
-Status augment_config_check(const AugmentConfig& c) {
-  if (!(c.rotation_deg >= 0 && c.rotation_deg <= 180)) return Status::fail("rotation must be 0..180 degrees");
-  if (!(c.zoom >= 0 && c.zoom <= 0.9f)) return Status::fail("zoom must be 0..0.9");
-  if (!(c.width_shift >= 0 && c.width_shift <= 1)) return Status::fail("width shift must be 0..1 (a fraction of the width)");
-  if (!(c.height_shift >= 0 && c.height_shift <= 1))
-    return Status::fail("height shift must be 0..1 (a fraction of the height)");
-  return {};
-}
-
 AugmentParams augment_draw(const AugmentConfig& c, int H, int W, Rng& rng) {
   // Keras' order: rotation, height shift, width shift, zoom (rows, then columns), flips.
   AugmentParams p;

@@ -20,6 +20,7 @@
 
 namespace dl {
 
+// Ranges: train/settings.h (train_config_check refuses a config outside them).
 struct AugmentConfig {
   float rotation_deg = 0;  // ± degrees, 0..180
   float zoom = 0;          // ± fraction, 0..0.9: sampling scale uniform in [1-zoom, 1+zoom]
@@ -29,9 +30,6 @@ struct AugmentConfig {
   bool vflip = false;      // mirror top-bottom with probability 1/2 (harmful for digits: 6 ↔ 9)
   bool enabled() const;
 };
-
-// Checks ranges; the message names the setting and the allowed range.
-Status augment_config_check(const AugmentConfig& c);
 
 // One image's transform, explicit. Output pixel (r, c) shows the source at the point that this
 // transform carries onto it: source → zoom about the centre → rotate about the centre → shift →

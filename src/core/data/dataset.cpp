@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "../size.h"
+
 namespace dl {
 namespace {
 
@@ -37,6 +39,11 @@ Status check_magic(const uint8_t* b, size_t n, const std::string& what, int want
 
 }  // namespace
 
+std::string too_large_text(const std::string& what, bool compressed) {
+  return what + (compressed ? ": this file inflates past " : ": this file is larger than ") + bytes_text(kMaxDataFileBytes) +
+         ", the most a data file may hold; MNIST's training images are 47 MB. Is it the right file?";
+}
+
 Status idx_parse_images(const uint8_t* b, size_t n, const std::string& what, Dataset* out) {
   Status s = check_magic(b, n, what, 3, 2051);
   if (!s.ok()) return s;
@@ -48,18 +55,19 @@ Status idx_parse_images(const uint8_t* b, size_t n, const std::string& what, Dat
   if (rows == 0 || cols == 0 || rows > uint32_t(kMaxSide) || cols > uint32_t(kMaxSide))
     return Status::fail(what + ": image size " + std::to_string(rows) + "x" + std::to_string(cols) +
                         " is not supported (each side must be 1.." + std::to_string(kMaxSide) + ")");
-  size_t need = 16 + size_t(count) * rows * cols;
-  if (n < need)
+  // Up to 10 million images of 1024 x 1024: past 2^32, which wraps wasm32's size_t.
+  const Size need = Size(16) + Size(count) * rows * cols;
+  if (!need.within(n))
     return Status::fail(what + ": truncated: " + with_commas(count) + " images of " + std::to_string(rows) + "x" +
-                        std::to_string(cols) + " need " + with_commas((long long)need) + " bytes, the file has " +
+                        std::to_string(cols) + " need " + need.text() + " bytes, the file has " +
                         with_commas((long long)n) + "; download it again");
-  if (n > need)
-    return Status::fail(what + ": " + with_commas((long long)(n - need)) +
+  if (n > need.get())
+    return Status::fail(what + ": " + with_commas((long long)(n - need.get())) +
                         " unexpected extra bytes after the images; the file is corrupt or not IDX");
   out->n = int(count);
   out->rows = int(rows);
   out->cols = int(cols);
-  out->images.assign(b + 16, b + need);
+  out->images.assign(b + 16, b + n);
   return {};
 }
 
@@ -71,18 +79,18 @@ Status idx_parse_labels(const uint8_t* b, size_t n, const std::string& what, std
   if (count > uint32_t(kMaxImages))
     return Status::fail(what + ": claims " + with_commas(count) + " labels, more than the supported " +
                         with_commas(kMaxImages) + "; the file is probably corrupt");
-  size_t need = 8 + size_t(count);
-  if (n < need)
-    return Status::fail(what + ": truncated: " + with_commas(count) + " labels need " + with_commas((long long)need) +
+  const Size need = Size(8) + count;
+  if (!need.within(n))
+    return Status::fail(what + ": truncated: " + with_commas(count) + " labels need " + need.text() +
                         " bytes, the file has " + with_commas((long long)n) + "; download it again");
-  if (n > need)
-    return Status::fail(what + ": " + with_commas((long long)(n - need)) +
+  if (n > need.get())
+    return Status::fail(what + ": " + with_commas((long long)(n - need.get())) +
                         " unexpected extra bytes after the labels; the file is corrupt or not IDX");
   for (uint32_t i = 0; i < count; ++i)
     if (b[8 + i] >= kNumClasses)
       return Status::fail(what + ": label " + std::to_string(b[8 + i]) + " at position " + with_commas(i) +
                           " is not a digit 0-9");
-  labels->assign(b + 8, b + need);
+  labels->assign(b + 8, b + n);
   return {};
 }
 
@@ -117,7 +125,12 @@ Status dataset_from_csv(const std::string& text, const std::string& name, Datase
     return true;
   };
   std::string line;
-  if (!next_line(&line) || line.rfind("label", 0) != 0)
+  if (!next_line(&line)) return Status::fail(name + ": the file is empty");
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a byte-order mark, as spreadsheets write one
+  if (line.rfind("pixel0", 0) == 0)
+    return Status::fail(name + ": this is Kaggle's test.csv (pixels without a label column): it has no answers to "
+                               "learn from; load train.csv, whose first column is the label");
+  if (line.rfind("label", 0) != 0)
     return Status::fail(name + ": not a digits CSV (the first line must be the header \"label,pixel0,...,pixel783\")");
   while (next_line(&line)) {
     if (line.empty()) continue;
@@ -125,7 +138,9 @@ Status dataset_from_csv(const std::string& text, const std::string& name, Datase
     int values[785], k = 0;
     const char* p = line.c_str();
     while (*p) {
-      if (k == 785) return Status::fail(name + ": line " + std::to_string(line_no) + " has more than 785 values");
+      if (k == 785)
+        return Status::fail(name + ": line " + std::to_string(line_no) +
+                            " has more than 785 values (a label and 784 pixels: images of 28x28)");
       char* end = nullptr;
       long v = std::strtol(p, &end, 10);
       if (end == p || v < 0 || v > 255 || (*end != ',' && *end != 0))
@@ -136,7 +151,7 @@ Status dataset_from_csv(const std::string& text, const std::string& name, Datase
     }
     if (k != 785)
       return Status::fail(name + ": line " + std::to_string(line_no) + " has " + std::to_string(k) +
-                          " values, expected 785 (a label and 784 pixels)");
+                          " values, expected 785 (a label and 784 pixels: images of 28x28)");
     if (values[0] > 9)
       return Status::fail(name + ": line " + std::to_string(line_no) + " has label " + std::to_string(values[0]) +
                           ", not a digit 0-9");

@@ -23,6 +23,12 @@ constexpr int kNumClasses = 10;
 // Limits that turn absurd headers into a message instead of a huge allocation.
 constexpr int kMaxImages = 10'000'000;
 constexpr int kMaxSide = 1024;
+// The most a data file (IDX or CSV) may hold, decompressed: MNIST's training images are 47 MB and
+// Kaggle's train.csv 76 MB. Readers stop decompressing at it (the app's page, the CLI), so a small .gz
+// that inflates to gigabytes is refused before it takes the memory.
+constexpr uint64_t kMaxDataFileBytes = 200'000'000;
+// "this file inflates past 200 MB; MNIST's training images are 47 MB": for a reader that stopped.
+std::string too_large_text(const std::string& what, bool compressed);
 
 // Parses IDX image bytes (magic 2051, u8, 3 dims). `what` names the file in messages.
 Status idx_parse_images(const uint8_t* bytes, size_t size, const std::string& what, Dataset* out);

@@ -126,6 +126,7 @@ void softmax_forward(float* probs, const float* logits, int B, int K) {
 float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K) {
   double loss = 0;
   for (int b = 0; b < B; ++b) {
+    DL_ASSERT(y[b] >= 0 && y[b] < K);  // the trainer checks the model's classes against the data's
     const float* p = probs + size_t(b) * K;
     float wb = w ? w[y[b]] : 1.0f;
     // Keras clips probabilities to [eps, 1−eps] with eps 1e-7 before the log.
@@ -238,9 +239,11 @@ void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS
 }
 
 int conv_chunk(int B, int positions, int row, size_t budget) {
-  const size_t step = size_t(kGemmDepthPanel / std::gcd(positions, kGemmDepthPanel));
-  const size_t steps = std::max<size_t>(1, budget / (step * size_t(positions) * size_t(row)));
-  return int(std::min<size_t>(size_t(std::max(B, 1)), steps * step));
+  DL_ASSERT(positions > 0 && row > 0);
+  // In 64 bits: a step's patches can pass 2^32 floats, which wraps wasm32's size_t (to 0, a division by zero).
+  const uint64_t step = uint64_t(kGemmDepthPanel / std::gcd(positions, kGemmDepthPanel));
+  const uint64_t steps = std::max<uint64_t>(1, uint64_t(budget) / (step * uint64_t(positions) * uint64_t(row)));
+  return int(std::min<uint64_t>(uint64_t(std::max(B, 1)), steps * step));
 }
 
 void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,

@@ -83,13 +83,28 @@ static void grow(std::vector<T>& v, size_t n) {
   v.resize(n);
 }
 
+namespace {
+std::string side_text(int h, int w) { return std::to_string(h) + "x" + std::to_string(w); }
+}  // namespace
+
 Status Model::build(const ModelSpec& spec, bool with_arenas) {
   if (spec.layers.empty()) return Status::fail("the model has no layers; add at least a Dense(10, softmax) output");
-  if (spec.input.size() <= 0) return Status::fail("the input shape is empty");
+  if (spec.layers.size() > size_t(kMaxLayers))
+    return Status::fail("the model has " + with_commas((long long)spec.layers.size()) + " layers; this tool builds at most " +
+                        std::to_string(kMaxLayers));
+  const Shape& in = spec.input;
+  const bool in_ok = in.flat ? in.h == 1 && in.w == 1 && in.c >= 1
+                             : in.h >= 1 && in.w >= 1 && in.c >= 1 && in.h <= kMaxInputSide && in.w <= kMaxInputSide &&
+                                   in.c <= kMaxInputChannels;
+  if (!in_ok || !in.count().within(kMaxImageFloats))
+    return Status::fail("the input shape (" + std::to_string(in.h) + ", " + std::to_string(in.w) + ", " + std::to_string(in.c) +
+                        ") is not possible: each side 1.." + std::to_string(kMaxInputSide) + ", channels 1.." +
+                        std::to_string(kMaxInputChannels) + ", at most " + with_commas((long long)kMaxImageFloats) +
+                        " values an image");
   std::vector<Layer> layers;
   std::map<std::string, int> seen;
   Shape cur = spec.input;
-  size_t np = 0, ns = 0;
+  Size np, ns, forward = in.count(), largest_patches;
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& s = spec.layers[i];
     Layer L;
@@ -98,66 +113,83 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
     std::string base = keras_base_name(s);
     int k = seen[base]++;
     L.name = k == 0 ? base : base + "_" + std::to_string(k);
-    std::string where = "layer " + std::to_string(i + 1) + " (" + keras_type_name(s) + ")";
+    const std::string where = "layer " + std::to_string(i + 1) + " (" + keras_type_name(s) + ")";
+    auto fail = [&](const std::string& why) { return Status::fail(where + ": " + why); };
+    // The float fields, whatever the layer's kind: a file or a link can hold anything, NaN included.
+    if (!(s.rate >= 0 && s.rate < 1)) return fail("the dropout rate must be at least 0 and below 1");
+    if (!(s.l2 >= 0 && s.l2 <= 1)) return fail("the L2 factor must be 0..1 (0.0001 to 0.01 is usual)");
+    if (!(s.alpha >= 0 && s.alpha <= 1)) return fail("LeakyReLU's slope (alpha) must be 0..1 (Keras' default is 0.3)");
+    const int side = std::min(cur.h, cur.w);  // of an image input: layers never grow it past the input's
     Shape out = cur;
+    Size weights, biases, state;
     switch (s.kind) {
       case LayerKind::Dense: {
-        if (s.units < 1 || s.units > 65536) return Status::fail(where + ": units must be 1..65536");
-        if (!cur.flat) return Status::fail(where + ": needs a flat input; put a Flatten layer before it");
+        if (s.units < 1 || s.units > kMaxUnits) return fail("units must be 1.." + with_commas(kMaxUnits));
+        if (!cur.flat) return fail("needs a flat input; put a Flatten layer before it");
         out = Shape{1, 1, s.units, true};
-        L.w_off = np; L.w_len = size_t(cur.size()) * s.units; np += L.w_len;
-        L.b_off = np; L.b_len = size_t(s.units); np += L.b_len;
+        weights = Size(cur.size()) * s.units;
+        biases = s.units;
         break;
       }
       case LayerKind::Conv2D: {
-        if (cur.flat) return Status::fail(where + ": needs an image input (height, width, channels), not a flat vector");
-        if (s.units < 1 || s.units > 4096) return Status::fail(where + ": filters must be 1..4096");
-        if (s.kernel < 1) return Status::fail(where + ": kernel size must be at least 1");
-        if (s.stride < 1) return Status::fail(where + ": stride must be at least 1");
-        int oh, ow;
-        if (s.same) {
-          oh = (cur.h + s.stride - 1) / s.stride;
-          ow = (cur.w + s.stride - 1) / s.stride;
-        } else {
-          if (s.kernel > cur.h || s.kernel > cur.w)
-            return Status::fail(where + ": a " + std::to_string(s.kernel) + "x" + std::to_string(s.kernel) +
-                                " kernel does not fit in its " + std::to_string(cur.h) + "x" + std::to_string(cur.w) +
-                                " input; use a smaller kernel, 'same' padding, or fewer pooling layers before it");
-          oh = (cur.h - s.kernel) / s.stride + 1;
-          ow = (cur.w - s.kernel) / s.stride + 1;
-        }
+        if (cur.flat) return fail("needs an image input (height, width, channels), not a flat vector");
+        if (s.units < 1 || s.units > kMaxFilters) return fail("filters must be 1.." + with_commas(kMaxFilters));
+        if (s.kernel < 1) return fail("kernel size must be at least 1");
+        if (s.kernel > side)
+          return fail("a " + side_text(s.kernel, s.kernel) + " kernel does not fit in its " + side_text(cur.h, cur.w) +
+                      " input; use a smaller kernel, or fewer pooling layers before it");
+        if (s.stride < 1 || s.stride > side)
+          return fail("the stride must be 1.." + std::to_string(side) + " (its input is " + side_text(cur.h, cur.w) + ")");
+        const int oh = s.same ? (cur.h - 1) / s.stride + 1 : (cur.h - s.kernel) / s.stride + 1;
+        const int ow = s.same ? (cur.w - 1) / s.stride + 1 : (cur.w - s.kernel) / s.stride + 1;
         out = Shape{oh, ow, s.units, false};
-        L.w_off = np; L.w_len = size_t(s.kernel) * s.kernel * cur.c * s.units; np += L.w_len;
-        L.b_off = np; L.b_len = size_t(s.units); np += L.b_len;
+        const Size patches = Size(oh) * ow * s.kernel * s.kernel * cur.c;
+        if (!patches.within(kMaxImageFloats))
+          return fail("its im2col patches take " + patches.text() + " values an image (outputs × kernel × kernel × " +
+                      "channels), more than " + with_commas((long long)kMaxImageFloats) +
+                      "; use fewer channels before it, a smaller kernel or a larger stride");
+        largest_patches = max(largest_patches, patches);
+        weights = Size(s.kernel) * s.kernel * cur.c * s.units;
+        biases = s.units;
         break;
       }
       case LayerKind::MaxPool2D: {
-        if (cur.flat) return Status::fail(where + ": needs an image input, not a flat vector");
-        int K = s.kernel, S = s.stride ? s.stride : s.kernel;
-        if (K < 1 || S < 1) return Status::fail(where + ": pool size must be at least 1");
-        if (K > cur.h || K > cur.w)
-          return Status::fail(where + ": a " + std::to_string(K) + "x" + std::to_string(K) + " pool does not fit in its " +
-                              std::to_string(cur.h) + "x" + std::to_string(cur.w) + " input");
+        if (cur.flat) return fail("needs an image input, not a flat vector");
+        const int K = s.kernel, S = s.stride ? s.stride : s.kernel;
+        if (K < 1 || S < 1) return fail("pool size must be at least 1");
+        if (K > side)
+          return fail("a " + side_text(K, K) + " pool does not fit in its " + side_text(cur.h, cur.w) + " input");
+        if (S > side)
+          return fail("the stride must be 1.." + std::to_string(side) + " (its input is " + side_text(cur.h, cur.w) + ")");
         out = Shape{(cur.h - K) / S + 1, (cur.w - K) / S + 1, cur.c, false};
         L.spec.stride = S;
         break;
       }
       case LayerKind::Flatten: out = Shape{1, 1, cur.size(), true}; break;
-      case LayerKind::Dropout:
-        if (!(s.rate >= 0 && s.rate < 1)) return Status::fail(where + ": the rate must be at least 0 and below 1");
-        break;
+      case LayerKind::Dropout: break;
       case LayerKind::BatchNorm:
-        L.w_off = np; L.w_len = size_t(cur.c); np += L.w_len;  // gamma
-        L.b_off = np; L.b_len = size_t(cur.c); np += L.b_len;  // beta
-        L.s_off = ns; L.s_len = 2 * size_t(cur.c); ns += L.s_len;
+        weights = cur.c;    // gamma
+        biases = cur.c;     // beta
+        state = Size(2) * cur.c;  // moving mean, moving variance
         break;
       case LayerKind::Activation:
-        if (s.act == Act::Softmax) return Status::fail(where + ": softmax is only supported as the output activation");
+        if (s.act == Act::Softmax) return fail("softmax is only supported as the output activation");
         break;
     }
-    if (s.act == Act::Softmax && i + 1 != spec.layers.size())
-      return Status::fail(where + ": softmax is only supported on the last layer");
-    if (size_t(out.size()) > (size_t(1) << 24)) return Status::fail(where + ": the output is too large");
+    if (s.act == Act::Softmax && i + 1 != spec.layers.size()) return fail("softmax is only supported on the last layer");
+    if (!out.count().within(kMaxImageFloats))
+      return fail("its output has " + out.count().text() + " values an image, more than " +
+                  with_commas((long long)kMaxImageFloats) + "; use fewer units or filters");
+    forward += out.count() * (s.kind == LayerKind::MaxPool2D ? 2 : 1);  // a max-pool also records its argmax
+    const Size w_off = np, b_off = np + weights, s_off = ns;
+    np = b_off + biases;
+    ns += state;
+    if (!np.within(kMaxParams) || !ns.within(kMaxParams))
+      return fail("the model reaches " + np.text() + " parameters here, too many for this tool (limit " +
+                  with_commas((long long)kMaxParams) + ")");
+    L.w_off = w_off.get(); L.w_len = weights.get();
+    L.b_off = b_off.get(); L.b_len = biases.get();
+    L.s_off = s_off.get(); L.s_len = state.get();
     L.out = out;
     cur = out;
     layers.push_back(std::move(L));
@@ -165,16 +197,21 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
   const LayerSpec& last = spec.layers.back();
   if (last.kind != LayerKind::Dense || (last.act != Act::Softmax && last.act != Act::Linear))
     return Status::fail("the last layer must be Dense with softmax (or linear) activation, one unit per class");
-  if (cur.size() < 2 || cur.size() > 1000) return Status::fail("the last layer must have 2..1000 units, one per class");
-  if (np > (size_t(1) << 27)) return Status::fail("the model has " + with_commas((long long)np) +
-                                                  " parameters, too many for this tool (limit 134 million)");
+  if (cur.size() < 2 || cur.size() > kMaxClasses)
+    return Status::fail("the last layer must have 2.." + std::to_string(kMaxClasses) + " units, one per class");
+  forward += largest_patches;
+  if (!forward.within(kMaxForwardFloats))
+    return Status::fail("one image through this network takes " + forward.text() + " values (every layer's output), more than " +
+                        with_commas((long long)kMaxForwardFloats) + "; use fewer layers, units or filters");
   spec_ = spec;
   layers_ = std::move(layers);
-  n_params_ = np;
-  n_state_ = ns;
-  params.assign(with_arenas ? np : 0, 0.0f);
+  max_act_ = size_t(input_size());
+  for (const Layer& L : layers_) max_act_ = std::max(max_act_, size_t(L.out.size()));
+  n_params_ = np.get();
+  n_state_ = ns.get();
+  params.assign(with_arenas ? n_params_ : 0, 0.0f);
   std::vector<float>().swap(grads);
-  state.assign(with_arenas ? ns : 0, 0.0f);
+  state.assign(with_arenas ? n_state_ : 0, 0.0f);
   // Activation buffers of a previous network go too (a rebuilt model starts empty).
   std::vector<float>().swap(d0_);
   std::vector<float>().swap(d1_);
@@ -182,6 +219,15 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
   B_ = 0;
   scratch_layer_ = -1;
   return {};
+}
+
+Size forward_floats_per_image(const Model& m) {
+  Size floats = m.input_size(), largest;
+  for (const Layer& L : m.layers()) {
+    floats += Size(L.out.size()) * (L.spec.kind == LayerKind::MaxPool2D ? 2 : 1);
+    if (L.spec.kind == LayerKind::Conv2D) largest = max(largest, im2col_floats(L));
+  }
+  return floats + largest;
 }
 
 void Model::init(uint64_t seed) {
@@ -205,6 +251,7 @@ void Model::init(uint64_t seed) {
 
 const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   DL_ASSERT(built() && B > 0 && params.size() == n_params_ && state.size() == n_state_);
+  DL_ASSERT((Size(B) * max_act_).within(kMaxBatchFloats));
   DL_ASSERT(!training || rng || std::none_of(layers_.begin(), layers_.end(), [](const Layer& L) {
               return L.spec.kind == LayerKind::Dropout && L.spec.rate > 0;
             }));
@@ -224,6 +271,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
         break;
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
+        DL_ASSERT((Size(B) * im2col_floats(L)).within(kMaxBatchFloats));
         const size_t need = size_t(B) * im2col_floats(L);
         // The layer's own buffer when keeping patches (in evaluation only if it is large enough:
         // an evaluation batch may be larger than the training batch).
@@ -313,10 +361,8 @@ void Model::keep_patches(bool on) {
 float Model::backward(const int* y, const float* class_weights) {
   DL_ASSERT(built() && B_ > 0);
   const int B = B_;
-  size_t max_act = size_t(input_size());
-  for (const Layer& L : layers_) max_act = std::max(max_act, size_t(L.out.size()));
-  grow(d0_, max_act * B);
-  grow(d1_, max_act * B);
+  grow(d0_, max_act_ * B);  // within kMaxBatchFloats (forward)
+  grow(d1_, max_act_ * B);
   grads.assign(params.size(), 0.0f);
   float* dout = d0_.data();
   float* dinp = d1_.data();

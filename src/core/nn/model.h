@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../common.h"
+#include "../size.h"
 
 namespace dl {
 
@@ -41,9 +42,28 @@ LayerSpec activation(Act act, float alpha = 0.3f);
 struct Shape {
   int h = 1, w = 1, c = 1;
   bool flat = true;  // a vector (None, c) rather than an image (None, h, w, c)
+  // Values per image. Model::build refuses a shape past kMaxImageFloats, so a built model's fit an int;
+  // count() is the checked form for a shape that may come from input.
   int size() const { return h * w * c; }
+  Size count() const { return Size(h) * w * c; }
   std::string str() const;  // Keras style: "(None, 28, 28, 1)" or "(None, 512)"
 };
+
+// What a network may ask for. They keep each of a run's buffers far below 2^31 values (kernels index
+// with int) and one image's pass through the network within a browser tab's memory. Model::build
+// refuses a spec past any of them, saying which layer and what to change.
+constexpr int kMaxLayers = 64;
+constexpr int kMaxUnits = 65536;                           // Dense
+constexpr int kMaxFilters = 4096;                          // Conv2D
+constexpr int kMaxInputSide = 1024, kMaxInputChannels = 4096;
+constexpr uint64_t kMaxImageFloats = uint64_t(1) << 24;    // the input, any layer's output, a Conv2D's patches: per image
+constexpr uint64_t kMaxForwardFloats = uint64_t(1) << 26;  // one image's whole forward pass (all outputs, the largest patches)
+constexpr uint64_t kMaxParams = uint64_t(1) << 27;         // trainable weights
+constexpr int kMaxClasses = 1000;                          // units of the output layer
+// Values in one of a pass's buffers (a batch's outputs of a layer, or its patches): kernels index
+// them with int. A run's memory estimate (train/trainer.h training_bytes) keeps a run far below it;
+// forward() asserts it.
+constexpr uint64_t kMaxBatchFloats = (uint64_t(1) << 31) - 1;
 
 struct ModelSpec {
   std::string name;          // preset name or "custom"
@@ -66,7 +86,7 @@ struct Layer {
 
 // Floats of one image's im2col patches for a Conv2D layer: (OH·OW) rows of K·K·C.
 inline size_t im2col_floats(const Layer& L) {
-  return size_t(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c;
+  return (Size(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c).get();  // within kMaxImageFloats (build)
 }
 
 // The im2col patches a Conv2D holds at once when it shares Model's scratch buffer: the batch is
@@ -76,7 +96,7 @@ inline size_t im2col_floats(const Layer& L) {
 constexpr size_t kPatchChunkBytes = size_t(16) << 20;
 // Samples per chunk of that layer at batch B, and the floats of their patches.
 int patch_chunk(const Layer& L, int B);
-inline size_t shared_patch_floats(const Layer& L, int B) { return size_t(patch_chunk(L, B)) * im2col_floats(L); }
+inline Size shared_patch_floats(const Layer& L, int B) { return Size(patch_chunk(L, B)) * im2col_floats(L); }
 
 struct SummaryRow {
   std::string layer, type, shape;
@@ -85,9 +105,9 @@ struct SummaryRow {
 
 class Model {
  public:
-  // Checks shapes and builds the layers; on error the model is unchanged and the message says
-  // which layer is impossible and why. with_arenas = false: shapes, names and counts only (a summary,
-  // or a memory estimate), no parameter memory; such a model cannot run.
+  // Checks every field, shape and size (the limits above) and builds the layers; on error the model is
+  // unchanged and the message says which layer is impossible and why. with_arenas = false: shapes,
+  // names and counts only (a summary, or a memory estimate), no parameter memory; such a model cannot run.
   Status build(const ModelSpec& spec, bool with_arenas = true);
   // Glorot-uniform kernels, zero biases, BatchNorm γ=1 β=0, moving mean 0 and variance 1.
   void init(uint64_t seed);
@@ -128,6 +148,7 @@ class Model {
   size_t n_params_ = 0, n_state_ = 0;
   const float* x_ = nullptr;     // input of the last forward pass
   int B_ = 0;
+  size_t max_act_ = 0;           // the largest of the input and every layer's output, values an image
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
   std::vector<float> scratch_;   // im2col patches of a chunk of the batch (patch_chunk)
   int scratch_layer_ = -1;       // the Conv2D whose forward patches, all of the batch's, scratch_ still holds (-1: none)
@@ -138,6 +159,10 @@ class Model {
 // with the same input and output shapes and the same trainable and non-trainable counts, so their
 // arenas line up. Activations, dropout rates, L2 and names may differ. Built with or without arenas.
 bool same_weight_layout(const Model& a, const Model& b);
+
+// Floats one image occupies in a forward pass: its input, every layer's output (and max-pool
+// record), and the largest convolution's im2col patches. At most kMaxForwardFloats for a built model.
+Size forward_floats_per_image(const Model& m);
 
 const char* act_name(Act a);
 const char* layer_kind_name(LayerKind k);

@@ -83,10 +83,10 @@ Status model_load(const uint8_t* bytes, size_t size, Model* out) {
   r.pos += name_len;
   spec.input.h = r.i32(); spec.input.w = r.i32(); spec.input.c = r.i32(); spec.input.flat = r.u8() != 0;
   uint32_t nl = r.u32();
-  if (!r.ok || nl == 0 || nl > 1000) return Status::fail("the model file is damaged (bad layer count)");
-  if (spec.input.h < 1 || spec.input.w < 1 || spec.input.c < 1 || spec.input.h > 4096 || spec.input.w > 4096 ||
-      spec.input.c > 4096)
-    return Status::fail("the model file is damaged (bad input shape)");
+  if (!r.ok || nl == 0) return Status::fail("the model file is damaged (bad layer count)");
+  if (nl > uint32_t(kMaxLayers))
+    return Status::fail("the model file holds " + with_commas(nl) + " layers; this tool builds at most " +
+                        std::to_string(kMaxLayers));
   for (uint32_t i = 0; i < nl && r.ok; ++i) {
     LayerSpec l;
     uint8_t kind = r.u8(), act = r.u8();
@@ -104,10 +104,10 @@ Status model_load(const uint8_t* bytes, size_t size, Model* out) {
   Model m;  // first without weights: the counts are checked against the file before any memory is taken
   Status s = m.build(spec, false);
   if (!s.ok()) return Status::fail("the model file describes an impossible model: " + s.error);
-  uint64_t np = r.u64();
-  if (!r.ok || np != m.trainable_params() || !r.need(size_t(np) * 4))
-    return Status::fail("the model file is damaged: it holds " + with_commas((long long)np) + " weights, its layers need " +
-                        with_commas((long long)m.trainable_params()));
+  const uint64_t np = r.u64();
+  if (!r.ok || np != m.trainable_params() || !(Size(np) * 4).within(size - r.pos))
+    return Status::fail("the model file is damaged: it holds " + (r.ok ? Size(np).text() : std::string("no")) +
+                        " weights, its layers need " + with_commas((long long)m.trainable_params()));
   m.build(spec);
   for (float& f : m.params) f = r.f32();
   uint64_t ns = r.u64();

@@ -13,6 +13,8 @@
 namespace dl {
 
 constexpr uint32_t kModelFileVersion = 1;
+// The largest model file a reader takes (64 million weights; cnn-vgg's is 3.5 MB).
+constexpr uint64_t kMaxModelFileBytes = 256'000'000;
 
 std::vector<uint8_t> model_save(const Model& m);
 Status model_load(const uint8_t* bytes, size_t size, Model* out);

@@ -6,13 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "../common.h"
+
 namespace dl {
 
 struct Confusion {
   int k = 10;
   std::vector<int64_t> m;  // (k, k): m[true * k + predicted]
   explicit Confusion(int classes = 10) : k(classes), m(size_t(classes) * classes, 0) {}
-  void add(int truth, int predicted) { m[size_t(truth) * k + predicted] += 1; }
+  void add(int truth, int predicted) {
+    DL_ASSERT(truth >= 0 && truth < k && predicted >= 0 && predicted < k);
+    m[size_t(truth) * k + predicted] += 1;
+  }
   int64_t at(int truth, int predicted) const { return m[size_t(truth) * k + predicted]; }
   int64_t total() const;
 };

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "../kernels/gemm.h"
+#include "settings.h"
 
 namespace dl {
 
@@ -26,33 +27,24 @@ const char* phase_name(TrainPhase p) {
 }
 
 Status train_config_check(const TrainConfig& c) {
-  if (c.epochs < 1 || c.epochs > 10000) return Status::fail("epochs must be 1..10000");
-  if (c.batch < 1 || c.batch > 8192) return Status::fail("batch size must be 1..8192");
-  if (!(c.val_split >= 0 && c.val_split <= 0.9f)) return Status::fail("validation split must be 0..0.9");
-  if (!(c.opt.lr > 0 && c.opt.lr <= 10)) return Status::fail("learning rate must be above 0 and at most 10");
-  if (!(c.opt.momentum >= 0 && c.opt.momentum < 1)) return Status::fail("momentum must be 0 or more and below 1");
-  if (c.early.patience < 0 || c.reduce_lr.patience < 0) return Status::fail("patience must be 0 or more");
-  if (c.reduce_lr.enabled && !(c.reduce_lr.factor > 0 && c.reduce_lr.factor < 1))
-    return Status::fail("the learning-rate reduction factor must be between 0 and 1");
-  return augment_config_check(c.augment);
-}
-
-namespace {
-// Floats one image occupies in a forward pass: its input, every layer's output (and max-pool
-// record), and the largest convolution's im2col patches.
-size_t forward_floats_per_image(const Model& m) {
-  size_t floats = size_t(m.input_size()), largest = 0;
-  for (const Layer& L : m.layers()) {
-    floats += size_t(L.out.size()) * (L.spec.kind == LayerKind::MaxPool2D ? 2 : 1);
-    if (L.spec.kind == LayerKind::Conv2D) largest = std::max(largest, im2col_floats(L));
+  for (const NumericSetting& s : numeric_settings()) {
+    const double v = s.get(c);
+    if (!accepts(s, v)) return Status::fail(std::string(s.words) + " must be " + range_text(s) + ", not " + number_text(v));
   }
-  return floats + largest;
+  // The rest come from a preset's recipe, never from a link or a flag; checked all the same.
+  const OptimizerConfig& o = c.opt;
+  if (!(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.rho >= 0 && o.rho < 1))
+    return Status::fail("the optimizer's beta1, beta2 and rho must be 0 or more and below 1");
+  if (!(o.eps > 0 && o.eps <= 1)) return Status::fail("the optimizer's epsilon must be above 0 and at most 1");
+  if (!(c.reduce_lr.min_delta >= 0 && c.reduce_lr.min_delta <= 10))
+    return Status::fail("the learning-rate reduction's min_delta must be 0..10");
+  return {};
 }
-}  // namespace
 
 int eval_batch(const Model& m, int train_batch) {
-  const size_t fit = kEvalBytes / (sizeof(float) * std::max<size_t>(1, forward_floats_per_image(m)));
-  return std::max(1, std::max(train_batch, int(std::min<size_t>(kEvalBatch, fit))));
+  const Size per_image = forward_floats_per_image(m) * sizeof(float);  // within 2^28 (kMaxForwardFloats)
+  const uint64_t fit = kEvalBytes / std::max<uint64_t>(1, per_image.count());
+  return std::max(1, std::max(train_batch, int(std::min<uint64_t>(kEvalBatch, fit))));
 }
 
 EvalResult evaluate(Model& model, const Dataset& data, int batch) {
@@ -63,6 +55,7 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
 
 Evaluation::Evaluation(Model& model, const Dataset& data, int batch, bool per_image)
     : model_(&model), data_(&data), batch_(batch > 0 ? batch : eval_batch(model)), confusion_(model.classes()) {
+  DL_ASSERT(model_fits_data(model, data).ok());  // callers check first: the message is theirs to show
   if (!per_image) return;
   predictions.assign(size_t(data.n), 0);
   confidence.assign(size_t(data.n), 0.0f);
@@ -105,55 +98,77 @@ namespace {
 // Patch floats a run holds: Model's shared buffer, a chunk of the larger batch (patch_chunk), or
 // (keeping) every layer's at the training batch plus the shared one where evaluation runs a larger
 // batch.
-size_t patch_memory(const Model& m, size_t Bt, size_t Beval, bool keep) {
-  size_t all = 0, shared = 0;
+Size patch_memory(const Model& m, Size Bt, Size Be, bool keep) {
+  Size all, shared;
+  const int Bmax = int(max(Bt, Be).count());  // batch sizes: at most train_config_check's 8192, or kEvalBatch
   for (const Layer& L : m.layers())
     if (L.spec.kind == LayerKind::Conv2D) {
       all += im2col_floats(L);
-      if (!keep || Beval > Bt) shared = std::max(shared, shared_patch_floats(L, int(std::max(Bt, Beval))));
+      if (!keep || Be.count() > Bt.count()) shared = max(shared, shared_patch_floats(L, Bmax));
     }
-  return (keep ? Bt * all : 0) + shared;
+  return (keep ? Bt * all : Size(0)) + shared;
 }
 
-bool keeps_patches(const Model& m, size_t Bt, size_t Be) {
-  const size_t keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
-  return keep <= share || (keep - share) * sizeof(float) <= kKeepPatchesBytes;
+bool keeps_patches(const Model& m, Size Bt, Size Be) {
+  const Size keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
+  if (keep.bad() || share.bad()) return false;
+  return keep.count() <= share.count() || (keep.count() - share.count()) * sizeof(float) <= kKeepPatchesBytes;
 }
 }  // namespace
 
 bool keeps_patches(const Model& m, int batch) {
-  return keeps_patches(m, size_t(std::max(batch, 1)), size_t(eval_batch(m, batch)));
+  return keeps_patches(m, Size(std::max(batch, 1)), Size(eval_batch(m, batch)));
 }
 
-size_t training_bytes(const Model& m, const TrainConfig& c) {
-  const size_t P = m.trainable_params(), S = m.non_trainable_params();
-  const size_t Bt = size_t(std::max(c.batch, 1)), Be = size_t(eval_batch(m, c.batch)), Bmax = std::max(Bt, Be);
-  const size_t copies = 1 + size_t(c.early.enabled && c.early.restore_best) + size_t(c.checkpoint.enabled);
-  const size_t moments = c.opt.kind == OptKind::SGD ? 1 : 2;
-  size_t floats = P * (2 + moments + copies) + S * (1 + copies);
-  size_t max_act = size_t(m.input_size()), packed = 0;
-  auto pack = [&](bool tb, int N, size_t K) { packed = std::max(packed, gemm_packed_floats(tb, N, int(K))); };
+Size training_bytes(const Model& m, const TrainConfig& c) {
+  const Size P = m.trainable_params(), S = m.non_trainable_params();
+  const Size Bt = std::max(c.batch, 1), Be = eval_batch(m, c.batch), Bmax = max(Bt, Be);
+  const Size copies = 1 + int(c.early.enabled && c.early.restore_best) + int(c.checkpoint.enabled);
+  const Size moments = c.opt.kind == OptKind::SGD ? 1 : 2;
+  Size floats = P * (moments + copies + 2) + S * (copies + 1);
+  Size max_act = m.input_size(), packed;
+  auto pack = [&](bool tb, int N, Size K) {
+    if (K.within(INT32_MAX)) packed = max(packed, gemm_packed_floats(tb, N, int(K.count())));
+    else packed = K;  // never packed so deep: past any limit, as the run is
+  };
   for (const Layer& L : m.layers()) {
     const LayerSpec& s = L.spec;
-    const size_t out = size_t(L.out.size());
-    max_act = std::max(max_act, out);
+    const Size out = L.out.size();
+    max_act = max(max_act, out);
     floats += Bmax * out;  // the output, at the larger of the two batches
-    if ((s.kind == LayerKind::Dropout && s.rate > 0) || s.kind == LayerKind::BatchNorm) floats += Bt * out + size_t(L.in.c);
+    if ((s.kind == LayerKind::Dropout && s.rate > 0) || s.kind == LayerKind::BatchNorm) floats += Bt * out + L.in.c;
     if (s.kind == LayerKind::MaxPool2D) floats += Bmax * out;  // argmax, 4 bytes each
     if (s.kind == LayerKind::Conv2D) {  // the GEMMs of layers.cpp: forward, dW, d(patches)
       const int row = s.kernel * s.kernel * L.in.c;
-      pack(false, s.units, size_t(row));
+      pack(false, s.units, row);
       pack(false, s.units, Bt * L.out.h * L.out.w);
-      pack(true, row, size_t(s.units));
+      pack(true, row, s.units);
     } else if (s.kind == LayerKind::Dense) {  // forward, dX, dW
-      pack(false, s.units, size_t(L.in.size()));
-      pack(true, L.in.size(), size_t(s.units));
+      pack(false, s.units, L.in.size());
+      pack(true, L.in.size(), s.units);
       pack(false, s.units, Bt);
     }
   }
   floats += patch_memory(m, Bt, Be, keeps_patches(m, Bt, Be));
-  floats += Bmax * size_t(m.input_size()) + 2 * Bt * max_act + packed;  // + the input batch
+  floats += Bmax * m.input_size() + Bt * max_act * 2 + packed;  // + the input batch
   return floats * sizeof(float);
+}
+
+Status model_fits_data(const Model& m, const Dataset& d) {
+  if (!m.built()) return Status::fail("there is no network to train or test");
+  const Shape& in = m.spec().input;
+  const bool shape_ok = in.flat ? in.size() == d.pixels() : in.h == d.rows && in.w == d.cols && in.c == 1;
+  auto image = [](int h, int w) { return std::to_string(h) + "x" + std::to_string(w); };
+  if (!shape_ok)
+    return Status::fail("the network takes " +
+                        (in.flat ? std::to_string(in.size()) + " values an image"
+                                 : image(in.h, in.w) + " images with " + std::to_string(in.c) + " channel(s)") +
+                        ", but the data's images are " + image(d.rows, d.cols) + " pixels in one channel");
+  if (m.classes() != kNumClasses)
+    return Status::fail("the network's last layer has " + std::to_string(m.classes()) + " units, but the data has " +
+                        std::to_string(kNumClasses) + " classes (the digits 0-9): the last layer needs " +
+                        std::to_string(kNumClasses) + " units, one per class, as Dense(10, softmax)");
+  return {};
 }
 
 std::vector<double> balanced_class_weights(const Dataset& d) {
@@ -166,16 +181,30 @@ std::vector<double> balanced_class_weights(const Dataset& d) {
   return w;
 }
 
-Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
-                      bool init_weights) {
+Status train_check(const Model& model, const Dataset* train, const Dataset* val, const TrainConfig& cfg) {
   Status s = train_config_check(cfg);
   if (!s.ok()) return s;
-  if (!model || !model->built()) return Status::fail("no model to train");
-  if (model->params.size() != model->trainable_params()) return Status::fail("the model was built without its weights");
+  if (!model.built()) return Status::fail("no model to train");
   if (!train || train->n == 0) return Status::fail("no training data; load a dataset first");
-  if (train->pixels() != model->input_size())
-    return Status::fail("the model expects " + std::to_string(model->input_size()) + " pixels per image, the data has " +
-                        std::to_string(train->pixels()));
+  s = model_fits_data(model, *train);
+  if (!s.ok()) return s;
+  if (val && val->n > 0 && (val->rows != train->rows || val->cols != train->cols))
+    return Status::fail("the validation images are not the size of the training images");
+  const Size need = training_bytes(model, cfg);
+  if (!need.within(kMaxRunBytes))
+    return Status::fail("at batch " + std::to_string(cfg.batch) + " this network needs " +
+                        (need.bad() ? std::string("more memory than can be counted") : "about " + bytes_text(double(need.count()))) +
+                        " to train, more than the " + bytes_text(double(kMaxRunBytes)) +
+                        " a run may take; use fewer units or filters, or a smaller batch");
+  return {};
+}
+
+Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
+                      bool init_weights) {
+  if (!model) return Status::fail("no model to train");
+  Status s = train_check(*model, train, val, cfg);
+  if (!s.ok()) return s;
+  if (model->params.size() != model->trainable_params()) return Status::fail("the model was built without its weights");
   // Going on from this trainer's last run (finished or stopped, same weights): as Keras' fit() called
   // again, the optimizer's moments go on (Optimizer::resume, same kind only) and so does the random
   // stream, so the next epochs get new shuffles, dropout masks and augmentations, not the first

@@ -53,7 +53,7 @@ struct TrainConfig {
   AugmentConfig augment;  // applied to training batches only, drawn from the trainer's seeded rng
 };
 
-// Checks ranges; the message names the setting and the allowed range.
+// Checks every setting's range (train/settings.h); the message names the setting and the range.
 Status train_config_check(const TrainConfig& c);
 
 struct EvalResult {
@@ -111,7 +111,20 @@ bool keeps_patches(const Model& model, int batch);
 // a training batch and of an evaluation batch (the input batch, the layer outputs, dropout masks,
 // BatchNorm and max-pool records, im2col patches, the two gradient buffers). Within a few percent of what the
 // allocations come to; what a caller keeps besides (a copy for drawing) is the caller's to add.
-size_t training_bytes(const Model& model, const TrainConfig& cfg);
+Size training_bytes(const Model& model, const TrainConfig& cfg);
+// The most a run may hold (training_bytes): a browser tab's memory. Trainer::begin refuses more,
+// which also keeps each of the run's buffers far below kMaxBatchFloats.
+constexpr uint64_t kMaxRunBytes = uint64_t(2) << 30;
+
+// Whether a model can take this data: its input is the data's images (rows × cols, one channel, or as
+// many values flat) and its last layer has one unit per class (kNumClasses). The message says what
+// to change. Trainer::begin checks it; so must any caller that evaluates a model on data.
+Status model_fits_data(const Model& m, const Dataset& d);
+
+// Everything Trainer::begin checks before it takes any memory or changes anything: the settings, the
+// model against the data, and the memory the run would hold (kMaxRunBytes). The model may be built
+// without arenas, so a caller can check a network before allocating its weights.
+Status train_check(const Model& model, const Dataset* train, const Dataset* val, const TrainConfig& cfg);
 
 // Balanced class weights n / (k · count_k), as sklearn's compute_class_weight("balanced").
 std::vector<double> balanced_class_weights(const Dataset& d);

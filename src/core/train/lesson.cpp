@@ -1,0 +1,208 @@
+#include "lesson.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+#include "../nn/spec_text.h"
+#include "settings.h"
+
+namespace dl {
+
+const char* const kLessonTabNames[kLessonTabs] = {"basics", "weights", "callbacks", "augmentation"};
+const char* const kLessonPaneNames[kLessonPanes] = {"data", "model", "train", "draw", "results"};
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX escapes decoded; a '%' not followed by two hex digits stays as it is.
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const int hi = s[i] == '%' && i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+    if (lo >= 0) {
+      out += char(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// A value as a notice quotes it: printable ASCII, at most 40 characters.
+std::string quoted(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (out.size() == 40) return out + "…";
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+// A decimal number, finite: "0.001", "1e-4", "-5"; not "", "abc", "nan", "inf" or "0x10".
+bool parse_number(const std::string& v, double* out) {
+  if (v.empty() || v.size() > 32) return false;
+  for (char c : v)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return false;
+  char* end = nullptr;
+  const double d = std::strtod(v.c_str(), &end);
+  if (*end != 0 || !std::isfinite(d)) return false;
+  *out = d;
+  return true;
+}
+
+bool parse_flag(const std::string& v, bool* out) {
+  for (const char* w : {"1", "true", "yes", "on"})
+    if (v == w) return *out = true, true;
+  for (const char* w : {"0", "false", "no", "off"})
+    if (v == w) return *out = false, true;
+  return false;
+}
+
+// val_loss | val_accuracy (val_acc) | 1 (val_loss) | 0, off, none: the callback off.
+bool parse_monitor(const std::string& v, bool* on, Monitor* m) {
+  if (v == "0" || v == "off" || v == "none") return *on = false, true;
+  if (v == "1" || v == "val_loss") return *on = true, *m = Monitor::ValLoss, true;
+  if (v == "val_accuracy" || v == "val_acc") return *on = true, *m = Monitor::ValAccuracy, true;
+  return false;
+}
+
+std::string monitor_text(bool on, Monitor m) { return on ? monitor_name(m) : "0"; }
+const char* flag_text(bool v) { return v ? "1" : "0"; }
+
+template <size_t N>
+int name_index(const std::string& v, const char* const (&names)[N]) {
+  for (size_t i = 0; i < N; ++i)
+    if (v == names[i]) return int(i);
+  return -1;
+}
+
+template <size_t N>
+std::string name_list(const char* const (&names)[N]) {
+  std::string t;
+  for (size_t i = 0; i < N; ++i) t += (i ? ", " : "") + std::string(names[i]);
+  return t;
+}
+
+// Every setting the writer puts in a link, in the order it writes them, as (key, value) text.
+std::vector<std::pair<std::string, std::string>> setting_values(const TrainConfig& c) {
+  auto num = [&](const char* key) { return std::make_pair(std::string(key), number_text(numeric_setting(key)->get(c))); };
+  return {{"opt", opt_name(c.opt.kind)}, num("lr"), num("batch"), num("epochs"), num("val"), num("seed"),
+          num("momentum"), {"class_weights", c.balanced_class_weights ? "balanced" : "none"}, num("rotation"),
+          num("zoom"), num("width_shift"), num("height_shift"), {"hflip", flag_text(c.augment.hflip)},
+          {"vflip", flag_text(c.augment.vflip)}, {"early_stopping", monitor_text(c.early.enabled, c.early.monitor)},
+          num("patience"), num("min_delta"), {"restore_best", flag_text(c.early.restore_best)},
+          {"reduce_lr", monitor_text(c.reduce_lr.enabled, c.reduce_lr.monitor)}, num("lr_factor"),
+          num("lr_patience"), num("min_lr")};
+}
+
+}  // namespace
+
+Lesson lesson_parse(const std::string& fragment) {
+  Lesson l;
+  l.preset = &presets().front();
+  std::string text = fragment.empty() || fragment[0] != '#' ? fragment : fragment.substr(1);
+  if (text.size() > kMaxLessonChars) {
+    l.notices.push_back("the link is " + with_commas((long long)text.size()) + " characters long, more than a lesson link's " +
+                        with_commas((long long)kMaxLessonChars) + "; nothing in it is used");
+    text.clear();
+  }
+  std::vector<std::pair<std::string, std::string>> kv;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t amp = text.find('&', pos);
+    if (amp == std::string::npos) amp = text.size();
+    const std::string item = text.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (item.empty()) continue;
+    const size_t eq = item.find('=');
+    // A key without '=' is a switch turned on: "#preset=mlp&autostart".
+    kv.emplace_back(percent_decode(item.substr(0, eq)), eq == std::string::npos ? "1" : percent_decode(item.substr(eq + 1)));
+  }
+  auto notice = [&](const std::string& k, const std::string& v, const std::string& why) {
+    l.notices.push_back(quoted(k) + "=" + quoted(v) + ": " + why);
+  };
+
+  // The preset first (the last one named): it sets the network and the recipe the other keys change.
+  for (const auto& [k, v] : kv)
+    if (k == "preset") {
+      if (const Preset* p = preset_find(v)) l.preset = p;
+      else notice(k, v, "there is no such preset (" + preset_names() + "); " + l.preset->name + " is used instead");
+    }
+  l.model = l.preset->model;
+  l.config = l.preset->recipe;
+  TrainConfig& c = l.config;
+
+  for (const auto& [k, v] : kv) {
+    if (k == "preset" || k == "sw" || k == "build") continue;
+    if (const NumericSetting* s = numeric_setting(k); s || k == "shift") {
+      const std::vector<const NumericSetting*> targets =
+          s ? std::vector<const NumericSetting*>{s}
+            : std::vector<const NumericSetting*>{numeric_setting("width_shift"), numeric_setting("height_shift")};
+      double d = 0;
+      const NumericSetting& first = *targets.front();
+      if (!parse_number(v, &d) || !accepts(first, d))
+        notice(k, v, (parse_number(v, &d) ? "" : "not a number: ") + std::string(first.words) + " must be " +
+                         range_text(first) + "; " + number_text(first.get(c)) + " is used instead");
+      else
+        for (const NumericSetting* t : targets) t->set(c, d);
+    } else if (k == "layers") {
+      ModelSpec m;
+      const Status st = spec_from_text(v, &m);
+      if (st.ok()) l.model = std::move(m);
+      else notice(k, v, "the layers could not be read: " + st.error + "; " + l.preset->name + "'s network is used instead");
+    } else if (k == "opt" || k == "optimizer") {
+      if (!opt_parse(v, &c.opt.kind))
+        notice(k, v, std::string("not an optimizer this app has (sgd, adam, rmsprop); ") + opt_name(c.opt.kind) +
+                         " is used instead");
+    } else if (k == "class_weights") {
+      bool on = false;
+      if (v == "balanced" || v == "none" || parse_flag(v, &on)) c.balanced_class_weights = v == "balanced" || on;
+      else notice(k, v, std::string("must be balanced or none; ") + (c.balanced_class_weights ? "balanced" : "none") + " is used instead");
+    } else if (k == "early_stopping" || k == "reduce_lr") {
+      bool& on = k == "early_stopping" ? c.early.enabled : c.reduce_lr.enabled;
+      Monitor& m = k == "early_stopping" ? c.early.monitor : c.reduce_lr.monitor;
+      if (!parse_monitor(v, &on, &m))
+        notice(k, v, "must be val_loss, val_accuracy or 0 (off); " + std::string(on ? monitor_name(m) : "off") + " is used instead");
+    } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
+      bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
+      if (!parse_flag(v, &b)) notice(k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
+    } else if (k == "tab" || k == "pane") {
+      const int i = k == "tab" ? name_index(v, kLessonTabNames) : name_index(v, kLessonPaneNames);
+      if (i >= 0) (k == "tab" ? l.tab : l.pane) = i;
+      else notice(k, v, "must be one of " + (k == "tab" ? name_list(kLessonTabNames) : name_list(kLessonPaneNames)) + "; ignored");
+    } else {
+      notice(k, v, "not a setting this app knows; ignored");
+    }
+  }
+  if (l.autostart && !l.notices.empty()) {
+    l.autostart = false;
+    l.notices.push_back("the link asks to start training, but not everything in it could be used: check the settings, "
+                        "then press Start");
+  }
+  return l;
+}
+
+std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
+                         bool autostart) {
+  std::string h = "preset=" + preset.name;
+  if (model.name == "custom") h += "&layers=" + spec_to_text(model);
+  // Only what differs from the preset's recipe: reading starts from the recipe.
+  const auto now = setting_values(config), recipe = setting_values(preset.recipe);
+  for (size_t i = 0; i < now.size(); ++i)
+    if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
+  if (pane >= 0 && pane < kLessonPanes) h += std::string("&pane=") + kLessonPaneNames[pane];
+  if (autostart) h += "&autostart=1";
+  return h;
+}
+
+}  // namespace dl

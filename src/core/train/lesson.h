@@ -1,0 +1,49 @@
+// Lesson links: a network and its training settings in the fragment of the page's address, as a
+// teacher shares them with a class:
+//   #preset=cnn-tiny&epochs=3&autostart=1
+//   #layers=conv:8:3:relu,pool:2,flatten,dense:10:softmax&lr=0.002&early_stopping=val_loss&patience=3
+// Reading starts from the named preset's network and recipe (the first preset's when the link names
+// none) and applies each key. Nothing is used silently wrong: an unknown preset or key, a value that
+// is out of range or unreadable, layers that cannot be read — each gets a notice that names it and
+// says what is used instead; and a link with a notice does not start training by itself. Whether the
+// network can be built, and fits the data, is for Model::build and model_fits_data to say, as for a
+// network built by hand. Writing keeps the preset and only the settings that differ from its recipe.
+//
+// Keys:  preset  layers (nn/spec_text.h)  opt|optimizer=sgd|adam|rmsprop
+//   lr batch epochs val seed momentum rotation zoom width_shift height_shift patience min_delta
+//   lr_factor lr_patience min_lr (numbers: train/settings.h)  shift (width and height)
+//   class_weights=balanced|none  hflip vflip restore_best autostart (1|0)
+//   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
+//   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
+//   (the window a phone shows). The page's own keys, sw=0 and build=st, are read by the page.
+// Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "presets.h"
+
+namespace dl {
+
+constexpr int kLessonTabs = 4, kLessonPanes = 5;
+extern const char* const kLessonTabNames[kLessonTabs];    // "basics", "weights", "callbacks", "augmentation"
+extern const char* const kLessonPaneNames[kLessonPanes];  // "data", "model", "train", "draw", "results"
+// The longest link read: a 64-layer network with every setting is under 2,000 characters.
+constexpr size_t kMaxLessonChars = 16384;
+
+struct Lesson {
+  const Preset* preset = nullptr;    // never null after lesson_parse
+  ModelSpec model;                   // the preset's network, or the link's layers (named "custom")
+  TrainConfig config;                // the preset's recipe with the link's settings
+  bool autostart = false;            // train as soon as the data is in (never with a notice)
+  int tab = -1, pane = -1;           // indices into the names above; -1: the link names none
+  std::vector<std::string> notices;  // what the link could not use, each with what is used instead
+};
+
+// The fragment with or without its '#'.
+Lesson lesson_parse(const std::string& fragment);
+// The fragment (without '#') that lesson_parse reads back as this lesson; pane -1 writes none.
+std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
+                         bool autostart);
+
+}  // namespace dl

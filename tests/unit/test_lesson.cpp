@@ -1,0 +1,228 @@
+// Lesson links and the layer-spec text: what they read, what they write back, and what they refuse,
+// each refusal named in a notice with what is used instead.
+#include <string>
+
+#include "core/nn/spec_text.h"
+#include "core/train/lesson.h"
+#include "core/train/presets.h"
+#include "core/train/settings.h"
+#include "helpers.h"
+
+using namespace dl;
+
+namespace {
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// The notice a link gives (exactly one expected).
+std::string only_notice(const std::string& link) {
+  const Lesson l = lesson_parse(link);
+  REQUIRE_MESSAGE(l.notices.size() == 1, link);
+  return l.notices[0];
+}
+}  // namespace
+
+TEST_CASE("spec text: every preset reads back as itself") {
+  for (const Preset& p : presets()) {
+    const std::string text = spec_to_text(p.model);
+    ModelSpec back;
+    REQUIRE_MESSAGE(spec_from_text(text, &back).ok(), text);
+    CHECK(back.name == "custom");
+    CHECK(spec_to_text(back) == text);
+    Model a, b;
+    REQUIRE(a.build(p.model, false).ok());
+    REQUIRE(b.build(back, false).ok());
+    CHECK(a.summary_text().substr(a.summary_text().find('\n')) == b.summary_text().substr(b.summary_text().find('\n')));
+  }
+  CHECK(spec_to_text(preset_find("cnn-tiny")->model) ==
+        "conv:8:3:relu,conv:8:3:relu,pool:2,conv:16:3:relu,conv:16:3:relu,pool:2,flatten,dropout:0.3,dense:10:softmax");
+  CHECK(spec_to_text(preset_find("mlp-deep")->model).rfind("in=flat,dense:512:relu,dropout:0.5,", 0) == 0);
+}
+
+TEST_CASE("spec text: what only a file could hold before reads back too") {
+  ModelSpec m;
+  m.name = "custom";
+  m.layers = {conv2d(4, 3, Act::LeakyReLU, true, 2, 0.001f), maxpool2d(3), flatten(), activation(Act::Linear),
+              dense(10, Act::Softmax)};
+  m.layers[0].alpha = 0.2f;
+  m.layers[1].stride = 1;
+  const std::string text = spec_to_text(m);
+  CHECK(text == "conv:4:3:leaky_relu:alpha=0.2:same:s2:l2=0.001,pool:3:s1,flatten,linear,dense:10:softmax");
+  ModelSpec back;
+  REQUIRE(spec_from_text(text, &back).ok());
+  CHECK(back.layers[0].act == Act::LeakyReLU);
+  CHECK(back.layers[0].alpha == 0.2f);
+  CHECK(back.layers[0].stride == 2);
+  CHECK(back.layers[1].stride == 1);
+  CHECK(spec_to_text(back) == text);
+  // A pool's stride is its size unless given, as in Keras.
+  REQUIRE(spec_from_text("pool:3", &back).ok());
+  CHECK(back.layers[0].stride == 3);
+}
+
+TEST_CASE("spec text: each wrong token is named") {
+  ModelSpec m;
+  m.name = "kept";
+  auto error = [&](const std::string& text) {
+    const Status st = spec_from_text(text, &m);
+    CHECK(m.name == "kept");  // unchanged
+    return st.error;
+  };
+  CHECK(contains(error("flatten,dense:abc"), "\"dense:abc\": 'abc' is not a number or an option of dense"));
+  CHECK(contains(error("dense:12.5"), "\"dense:12.5\": '12.5' is not a whole number"));
+  CHECK(contains(error("dense:99999999999"), "'99999999999' is not a whole number"));
+  CHECK(contains(error("dropout:nan"), "'nan' is not a number or an option of dropout"));
+  CHECK(contains(error("leaky:inf"), "'inf' is not a number or an option of leaky"));
+  CHECK(contains(error("dense:64:relu:l2=nan"), "'l2=nan': l2 needs a number"));
+  CHECK(contains(error("dense:64:l2=0x1p3"), "'l2=0x1p3': l2 needs a number"));
+  CHECK(contains(error("pool:2:relu"), "'relu' is not a number or an option of pool"));
+  CHECK(contains(error("dense:10:20"), "'20': dense takes 1 number(s)"));
+  CHECK(contains(error("resnet"), "\"resnet\": not a layer this app knows (try dense:64:relu"));
+  CHECK(contains(error("flatten,in=flat"), "\"in=flat\": the input comes first"));
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += "relu,";
+  CHECK(contains(error(many), "more than 64 layers; this tool builds at most 64"));
+  // Numbers that read but cannot build are Model::build's to refuse: they read.
+  CHECK(spec_from_text("conv:-3:0:s0,dense:0", &m).ok());
+}
+
+TEST_CASE("lesson link: the settings it names, on the preset's recipe") {
+  const Lesson l = lesson_parse("#preset=cnn-tiny&epochs=3&batch=64&lr=0.002&optimizer=sgd&momentum=0.9&val=0.15"
+                                "&class_weights=balanced&rotation=12&shift=0.1&width_shift=0.05&hflip=1"
+                                "&early_stopping=val_accuracy&patience=3&min_delta=0.01&restore_best=1"
+                                "&reduce_lr=val_loss&lr_factor=0.5&lr_patience=2&min_lr=1e-5&tab=callbacks&pane=draw"
+                                "&autostart=1&sw=0&build=st");
+  CHECK(l.notices.empty());
+  CHECK(l.preset->name == "cnn-tiny");
+  CHECK(l.model.name == "cnn-tiny");
+  const TrainConfig& c = l.config;
+  CHECK(c.epochs == 3);
+  CHECK(c.batch == 64);
+  CHECK(c.opt.lr == 0.002f);
+  CHECK(c.opt.kind == OptKind::SGD);
+  CHECK(c.opt.momentum == 0.9f);
+  CHECK(c.val_split == 0.15f);
+  CHECK(c.balanced_class_weights);
+  CHECK(c.augment.rotation_deg == 12);
+  CHECK(c.augment.width_shift == 0.05f);  // after shift: the later key wins
+  CHECK(c.augment.height_shift == 0.1f);
+  CHECK(c.augment.hflip);
+  CHECK(c.early.enabled);
+  CHECK(c.early.monitor == Monitor::ValAccuracy);
+  CHECK(c.early.patience == 3);
+  CHECK(c.early.min_delta == 0.01f);
+  CHECK(c.early.restore_best);
+  CHECK(c.reduce_lr.enabled);
+  CHECK(c.reduce_lr.factor == 0.5f);
+  CHECK(c.reduce_lr.patience == 2);
+  CHECK(c.reduce_lr.min_lr == 1e-5f);
+  CHECK(l.tab == 2);
+  CHECK(l.pane == 3);
+  CHECK(l.autostart);
+  // Nothing named: the first preset and its recipe.
+  const Lesson none = lesson_parse("");
+  CHECK(none.notices.empty());
+  CHECK(none.preset == &presets().front());
+  CHECK(none.config.batch == presets().front().recipe.batch);
+  CHECK_FALSE(none.autostart);
+}
+
+TEST_CASE("lesson link: what it writes reads back as the same lesson") {
+  for (const Preset& p : presets()) {
+    CHECK(lesson_write(p, p.model, p.recipe, -1, false) == "preset=" + p.name);
+    TrainConfig c = p.recipe;
+    c.epochs = 7;
+    c.opt.kind = OptKind::RMSprop;
+    c.opt.lr = 0.0003f;
+    c.early = {true, Monitor::ValAccuracy, 4, 0.001f, true};
+    c.augment.vflip = true;
+    c.seed = 2147483647;
+    ModelSpec m;
+    REQUIRE(spec_from_text("conv:8:3:relu:l2=0.0005,pool:2,flatten,dropout:0.3,dense:10:softmax", &m).ok());
+    const std::string link = lesson_write(p, m, c, 4, true);
+    const Lesson back = lesson_parse(link);
+    CHECK_MESSAGE(back.notices.empty(), link);
+    CHECK(back.preset == &p);
+    CHECK(spec_to_text(back.model) == spec_to_text(m));
+    CHECK(lesson_write(p, back.model, back.config, back.pane, back.autostart) == link);
+    CHECK(back.config.seed == 2147483647);
+    CHECK(back.config.opt.lr == 0.0003f);
+    CHECK(back.pane == 4);
+    CHECK(back.autostart);
+  }
+  CHECK(lesson_write(presets().front(), presets().front().model, presets().front().recipe, 2, true) ==
+        "preset=mlp&pane=train&autostart=1");
+}
+
+TEST_CASE("lesson link: each value it cannot use is named, with what is used instead") {
+  CHECK(only_notice("preset=resnet") ==
+        "preset=resnet: there is no such preset (mlp, mlp-deep, cnn-5x5, cnn-tiny, cnn-vgg); mlp is used instead");
+  CHECK(only_notice("val=1.5") == "val=1.5: the validation split must be 0..0.9; 0 is used instead");
+  CHECK(only_notice("preset=cnn-tiny&val=-0.1") == "val=-0.1: the validation split must be 0..0.9; 0.2 is used instead");
+  CHECK(only_notice("batch=abc") ==
+        "batch=abc: not a number: the batch size must be a whole number 1..8192; 32 is used instead");
+  CHECK(only_notice("epochs=-5") == "epochs=-5: the number of epochs must be a whole number 1..10000; 5 is used instead");
+  CHECK(only_notice("epochs=2.5") == "epochs=2.5: the number of epochs must be a whole number 1..10000; 5 is used instead");
+  CHECK(only_notice("lr=nan") ==
+        "lr=nan: not a number: the learning rate must be above 0 and at most 10; 0.001 is used instead");
+  CHECK(only_notice("lr=1e400") ==
+        "lr=1e400: not a number: the learning rate must be above 0 and at most 10; 0.001 is used instead");
+  CHECK(only_notice("min_delta=-1") == "min_delta=-1: early stopping's min_delta must be 0..10; 0 is used instead");
+  CHECK(only_notice("lr_factor=1") ==
+        "lr_factor=1: the learning-rate reduction factor must be above 0 and below 1; 0.1 is used instead");
+  CHECK(only_notice("optimizer=adamw") ==
+        "optimizer=adamw: not an optimizer this app has (sgd, adam, rmsprop); adam is used instead");
+  CHECK(only_notice("early_stopping=loss") ==
+        "early_stopping=loss: must be val_loss, val_accuracy or 0 (off); off is used instead");
+  CHECK(only_notice("class_weights=equal") == "class_weights=equal: must be balanced or none; none is used instead");
+  CHECK(only_notice("hflip=maybe") == "hflip=maybe: must be 1 or 0; 0 is used instead");
+  CHECK(only_notice("tab=weights2") ==
+        "tab=weights2: must be one of basics, weights, callbacks, augmentation; ignored");
+  CHECK(only_notice("foo=bar") == "foo=bar: not a setting this app knows; ignored");
+  CHECK(contains(only_notice("layers=flatten,dense:abc"),
+                 "layers=flatten,dense:abc: the layers could not be read: \"dense:abc\": 'abc' is not a number or an "
+                 "option of dense; mlp's network is used instead"));
+  // A notice quotes at most 40 characters, printable ones.
+  CHECK(only_notice("zzz=" + std::string(100, 'x') + "\x01") == "zzz=" + std::string(40, 'x') + "…: not a setting this app knows; ignored");
+}
+
+TEST_CASE("lesson link: a link with a notice does not start training by itself") {
+  const Lesson l = lesson_parse("#preset=mlp&layers=flatten,dense:2:softmax&epochs=oops&autostart=1");
+  CHECK_FALSE(l.autostart);
+  REQUIRE(l.notices.size() == 2);
+  CHECK(contains(l.notices[1], "the link asks to start training, but not everything in it could be used"));
+  // The layers read (whether they fit the data is the app's to say, before any training).
+  CHECK(l.model.layers.size() == 2);
+  CHECK(l.model.layers[1].units == 2);
+}
+
+TEST_CASE("lesson link: percent-encoding, keys without values, long links") {
+  const Lesson l = lesson_parse("#layers=flatten%2Cdense%3A16%3Arelu%2Cdense%3A10%3Asoftmax&autostart&lr=0.01%");
+  REQUIRE(l.notices.size() == 2);  // lr=0.01% is not a number; so autostart is off
+  CHECK(spec_to_text(l.model) == "flatten,dense:16:relu,dense:10:softmax");
+  CHECK(contains(l.notices[0], "lr=0.01%: not a number"));
+  const Lesson on = lesson_parse("#preset=mlp&autostart");
+  CHECK(on.autostart);
+  const Lesson big = lesson_parse("#preset=cnn-tiny&" + std::string(kMaxLessonChars, 'a'));
+  REQUIRE(big.notices.size() == 1);
+  CHECK(contains(big.notices[0], "characters long, more than a lesson link's 16,384; nothing in it is used"));
+  CHECK(big.preset == &presets().front());
+}
+
+TEST_CASE("settings: each range as its message says it, number_text") {
+  for (const NumericSetting& s : numeric_settings()) {
+    CHECK_MESSAGE(accepts(s, s.get(TrainConfig{})), s.key);  // the defaults are in range
+    CHECK_FALSE(accepts(s, NAN));
+    CHECK_FALSE(accepts(s, s.lo - 1));
+    CHECK_FALSE(accepts(s, s.hi + 1));
+    CHECK(accepts(s, s.lo) != s.lo_open);
+    CHECK(accepts(s, s.hi) != s.hi_open);
+  }
+  CHECK(range_text(*numeric_setting("lr")) == "above 0 and at most 10");
+  CHECK(range_text(*numeric_setting("momentum")) == "0 or more and below 1");
+  CHECK(range_text(*numeric_setting("batch")) == "a whole number 1..8192");
+  CHECK(number_text(0.001f) == "0.001");
+  CHECK(number_text(1e-5f) == "1e-05");
+  CHECK(number_text(2147483647) == "2147483647");
+  CHECK(number_text(0.15f) == "0.15");
+  CHECK(number_text(NAN) == "nan");
+}
