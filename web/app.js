@@ -1,8 +1,9 @@
 // Digit Lab page glue: checks WebGL 2, makes the page cross-origin isolated (headers from the
 // server, or the service worker in sw.js, reloading at most once), picks the threads or the
 // single-thread build, fetches the MNIST files with progress (gunzipping only real gzip bytes) and
-// hands them to the app, passes on the user's own files (data and models, picked or dropped), keeps
-// a model in IndexedDB ("Save in this browser"), and exposes window.digitlab for tests and lessons.
+// hands them to the app, passes on the user's own files (data and models, picked or dropped; none
+// read or inflated past the app's caps), keeps a model in IndexedDB ("Save in this browser"), tells
+// of any error no code caught, and exposes window.digitlab for tests and lessons.
 'use strict';
 (function () {
   const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -22,19 +23,41 @@
     $('message').textContent = text;
     glue.fatalMessage = text;
   }
+  // The app's frames stopped on an error: say so, and offer to save what was trained (the page's
+  // memory usually still holds it; if saving fails too, nothing more is lost).
+  function stopped(what) {
+    fatal('Digit Lab stopped because of an error (' + what + '). Reload the page to start again.');
+    if (!glue.appIsReady || !window.Module || !Module._digitlab_rescue_model) return;
+    const b = document.createElement('button');
+    b.textContent = 'Download the trained model first';
+    b.onclick = () => {
+      try { b.textContent = Module._digitlab_rescue_model() ? 'Downloaded' : 'There is no trained model to save'; } catch (e) { b.textContent = 'It could not be saved'; }
+      b.disabled = true;
+    };
+    $('message').after(b);
+  }
+  function note(text) {
+    $('note-text').textContent = text;
+    $('note').classList.remove('hidden');
+  }
 
   // ------------------------------------------------------------------ state the app talks to
   const glue = window.digitlabGlue = {
     appIsReady: false,
     fatalMessage: '',
+    errors: [],  // errors no code caught (window 'error' and 'unhandledrejection'), as text
+    // The most a file may hold, decompressed (data) or as it is (model): the app's own limits
+    // (dl::kMaxDataFileBytes, dl::kMaxModelFileBytes), given at appReady.
+    limits: { data: 200e6, model: 256e6 },
     frameCount: 0,
     lastFrame: 0,
     gaps: [],
     firstFrameMs: 0,
     build: '',
     fatal,
-    appReady() {
+    appReady(dataCap, modelCap) {
       glue.appIsReady = true;
+      glue.limits = { data: dataCap, model: modelCap };
       glue.firstFrameMs = performance.now();  // since navigation, like the app's own clock
       $('overlay').classList.add('hidden');
       $('canvas').focus();
@@ -112,13 +135,43 @@
   const data = { bytes: [null, null, null, null], loaded: [0, 0, 0, 0], total: [0, 0, 0, 0], current: 0,
                  error: '', delivered: [false, false, false, false] };
 
-  async function gunzipIfNeeded(u8) {
-    if (u8.length < 2 || u8[0] !== 0x1f || u8[1] !== 0x8b) return u8;  // the server already decoded it
+  // Past the cap a file is not read on: its bytes become null and `size` says how far it got, more
+  // than the cap (the app words the message).
+  class TooLarge extends Error {
+    constructor(size, gz) { super('too large'); this.size = size; this.gz = gz; }
+  }
+  const isGzip = (u8) => u8.length >= 2 && u8[0] === 0x1f && u8[1] === 0x8b;
+
+  // Gzip bytes inflated as a stream that stops past `cap` bytes: a small .gz that would inflate to
+  // gigabytes takes no more than the cap. Bytes that are not gzip come back as they are.
+  async function gunzipIfNeeded(u8, cap) {
+    if (!isGzip(u8)) {  // the server already decoded it, or it never was gzip
+      if (u8.length > cap) throw new TooLarge(u8.length, false);
+      return u8;
+    }
     if (typeof DecompressionStream === 'undefined') {
       throw new Error('this browser cannot unpack .gz files (no DecompressionStream); please use an up-to-date browser');
     }
-    const stream = new Blob([u8]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([u8]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      n += value.length;
+      if (n > cap) {
+        reader.cancel().catch(() => {});
+        throw new TooLarge(n, true);
+      }
+      chunks.push(value);
+    }
+    return concat(chunks, n);
+  }
+  function concat(chunks, n) {
+    const all = new Uint8Array(n);
+    let off = 0;
+    for (const c of chunks) { all.set(c, off); off += c.length; }
+    return all;
   }
 
   async function fetchOne(i) {
@@ -133,7 +186,12 @@
       throw new Error('The digit files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
                       'If you host this page yourself, copy the whole build/web folder, including assets/.');
     }
+    const cap = glue.limits.data;
+    const tooLarge = () => new Error('The digit file ' + url + ' is larger than the ' + Math.round(cap / 1e6) + ' MB a data file ' +
+                                     'may hold; MNIST\'s largest is 47 MB. Whoever set up this page should copy the files again ' +
+                                     '(scripts/setup.sh checks them).');
     data.total[i] = Number(res.headers.get('Content-Length')) || 0;
+    if (data.total[i] > cap) throw tooLarge();
     const reader = res.body.getReader();
     const chunks = [];
     let n = 0;
@@ -142,15 +200,17 @@
       if (done) break;
       chunks.push(value);
       n += value.length;
+      if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
       data.loaded[i] = n;
       data.current = i;
       reportProgress();
     }
-    const all = new Uint8Array(n);
-    let off = 0;
-    for (const c of chunks) { all.set(c, off); off += c.length; }
     if (!data.total[i]) data.total[i] = n;
-    data.bytes[i] = await gunzipIfNeeded(all);
+    try {
+      data.bytes[i] = await gunzipIfNeeded(concat(chunks, n), cap);
+    } catch (e) {
+      throw e instanceof TooLarge ? tooLarge() : e;
+    }
     flushData();
   }
 
@@ -195,17 +255,39 @@
   const MODEL_MAGIC = 'DGLBMODL';
   const isModel = (u8) => u8.length >= 8 && String.fromCharCode(...u8.subarray(0, 8)) === MODEL_MAGIC;
 
-  function giveModelBytes(bytes, name) {
+  // bytes null: the file was larger than the app takes, `size` long; the app says so.
+  function giveModelBytes(bytes, name, size) {
     Module.dlPending.model = { bytes, name };
-    Module._digitlab_model_file(bytes.byteLength);
+    Module._digitlab_model_file(bytes ? bytes.byteLength : size);
+    Module.dlPending.model = null;
   }
 
+  // A model file: read if it is within the model cap; else (bytes null) the app says why not.
+  async function giveModelFile(f) {
+    if (f.size > glue.limits.model) { giveModelBytes(null, f.name, f.size); return; }
+    let bytes = null;
+    try { bytes = new Uint8Array(await f.arrayBuffer()); } catch (e) { /* the app says it could not be read */ }
+    giveModelBytes(bytes, f.name, -1);
+  }
+
+  // The user's files, each read only if it is within the cap (and a .gz inflated only up to it).
+  // Files past it reach the app without their bytes, so it can say which one and why.
   async function giveFiles(list) {
     const files = Array.from(list || []);
     if (!files.length || !glue.appIsReady) return;
+    if (files.length === 1) {  // one file may be a model: its first bytes say
+      const head = new Uint8Array(await files[0].slice(0, 8).arrayBuffer().catch(() => new ArrayBuffer(0)));
+      if (isModel(head)) { await giveModelFile(files[0]); return; }
+    }
+    const cap = glue.limits.data;
     const out = [];
     let error = '';
     for (const f of files) {
+      if (!out.length) Module._digitlab_user_data_reading();
+      if (f.size > cap) {
+        out.push({ name: f.name, bytes: null, size: f.size, gz: false });
+        continue;
+      }
       let bytes;
       try {
         bytes = new Uint8Array(await f.arrayBuffer());
@@ -213,11 +295,10 @@
         error = '"' + f.name + '" could not be read (' + e.message + ').';
         break;
       }
-      if (files.length === 1 && isModel(bytes)) { giveModelBytes(bytes, f.name); return; }
-      if (!out.length) Module._digitlab_user_data_reading();
       try {
-        bytes = await gunzipIfNeeded(bytes);
+        bytes = await gunzipIfNeeded(bytes, cap);
       } catch (e) {
+        if (e instanceof TooLarge) { out.push({ name: f.name, bytes: null, size: e.size, gz: e.gz }); continue; }
         error = '"' + f.name + '" looks like a .gz file but could not be unpacked: it may be damaged or incomplete.';
         break;
       }
@@ -229,8 +310,8 @@
 
   $('model-file').addEventListener('change', (ev) => {
     const f = ev.target.files && ev.target.files[0];
-    if (f && glue.appIsReady) f.arrayBuffer().then((buf) => giveModelBytes(new Uint8Array(buf), f.name));
     ev.target.value = '';
+    if (f && glue.appIsReady) giveModelFile(f);
   });
   $('data-files').addEventListener('change', (ev) => {
     const list = Array.from(ev.target.files || []);
@@ -310,10 +391,42 @@
                       'focus', 'resize'])
     window.addEventListener(type, wake, { capture: true, passive: true });
 
-  // ------------------------------------------------------------------ 6. automation hooks
+  // ------------------------------------------------------------------ 6. errors nobody caught
+  // A wasm trap on the page's thread is not an abort: onAbort does not run and the frames just stop.
+  // So every error no code caught is told. If the frames stop, the overlay says what happened and
+  // offers to save the trained model; if they go on, a note at the top of the page says it, until
+  // closed. An error before the app has started, which it then does not, is said the same way.
+  function errorText(e) {
+    if (e && typeof ErrorEvent !== 'undefined' && e instanceof ErrorEvent) return errorText(e.error || e.message);
+    if (e && e.message) return (e.name && e.name !== 'Error' ? e.name + ': ' : '') + e.message;
+    return String(e || 'an unknown error');
+  }
+  function pageError(e) {
+    const text = errorText(e);
+    if (glue.fatalMessage || glue.errors.includes(text)) return;
+    glue.errors.push(text);
+    const watch = () => {
+      const frames = glue.frameCount, ready = glue.appIsReady;
+      setTimeout(() => {
+        if (glue.fatalMessage) return;
+        if (document.hidden) { document.addEventListener('visibilitychange', watch, { once: true }); return; }
+        if (!glue.appIsReady) fatal('Digit Lab could not start because of an error (' + text + '). Reload the page; if it ' +
+                                    'happens again, try an up-to-date Chrome, Edge, Firefox or Safari.');
+        else if (ready && glue.frameCount === frames) stopped(text);
+        else note('Something went wrong in the page (' + text + '), but the app goes on. If it misbehaves, reload the page.');
+      }, ready ? 1500 : 5000);
+    };
+    watch();
+  }
+  window.addEventListener('error', (ev) => pageError(ev.error || ev.message));
+  window.addEventListener('unhandledrejection', (ev) => pageError(ev.reason));
+  $('note-close').addEventListener('click', () => $('note').classList.add('hidden'));
+
+  // ------------------------------------------------------------------ 7. automation hooks
   window.digitlab = {
     status() {
-      const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage,
+      const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage, page_errors: glue.errors.slice(),
+                     note: $('note').classList.contains('hidden') ? '' : $('note-text').textContent,
                      isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs,
                      store: Object.assign({}, glue.store) };
       if (!glue.appIsReady) return Object.assign({ phase: 'loading' }, base);
@@ -337,7 +450,7 @@
     clearPad() { if (glue.appIsReady) Module._digitlab_clear_pad(); },
   };
 
-  // ------------------------------------------------------------------ 7. start
+  // ------------------------------------------------------------------ 8. start
   async function main() {
     if (!hasWebGL2()) {
       fatal('Digit Lab needs WebGL 2 to draw, and this browser has it turned off or does not support it. ' +

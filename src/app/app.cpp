@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "core/draw/preprocess.h"
+#include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 
 namespace app {
@@ -44,6 +45,35 @@ const char* const kDataFileNames[kDataFiles] = {"train-images-idx3-ubyte", "trai
 AppState& app_state() {
   static AppState* s = new AppState();  // never destroyed: the page owns the process
   return *s;
+}
+
+void check_trainer(AppState& s) {
+  std::string what;
+  if (!s.trainer_fault.empty() || !s.bridge->failed(&what)) return;
+  s.trainer_fault = what;
+  Snapshot& sn = s.snap;
+  sn.phase = dl::TrainPhase::Stopped;
+  sn.paused = sn.starting = sn.evaluating = false;
+  sn.warned = false;
+  sn.message = "Training stopped: its thread failed (" + what + "). This is a bug in Digit Lab, not something you did. "
+               "The curves and results so far stay, and so does the network as it was at its last update (the pad "
+               "reads with it); Start trains again.";
+}
+
+Bridge& trainer(AppState& s) {
+  if (s.trainer_fault.empty()) return *s.bridge;
+  // The old trainer and kernel pool are left as they are: their threads may be gone, or waiting for
+  // good, and may hold their locks.
+  dl::kernel_pool_replace();
+  s.bridge = new Bridge();
+  s.bridge->init(s.env.threads, s.env.workers);
+  DataState& d = s.data;
+  if (d.user_train) s.bridge->replace_data(d.user_train, d.user_test);
+  else if (d.phase == DataPhase::Ready) s.bridge->set_data(&d.train, &d.test);
+  if (s.snap.has_model && s.draw.model.built()) s.bridge->use_model(s.draw.model);
+  s.draw.version = ~0ull;  // the new trainer counts its published weights from the start
+  s.trainer_fault.clear();
+  return *s.bridge;
 }
 
 const dl::Preset& current_preset(const AppState& s) {
@@ -148,7 +178,7 @@ void start_training(AppState& s, bool paused) {
   s.model.refused = memory_refusal(s.model.plan, cfg);
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
-  s.bridge.start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
+  trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }
 
 bool can_keep_weights(const AppState& s) {
@@ -261,7 +291,7 @@ static void data_ready(AppState& s) {
 
   d.phase = DataPhase::Ready;
   d.ready_ms = emscripten_get_now();
-  s.bridge.set_data(&d.train, &d.test);
+  trainer(s).set_data(&d.train, &d.test);
 }
 
 void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes) {
@@ -313,14 +343,14 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
     if (all[size_t(i)].name == m.spec().name) s.model.preset = i;
   s.model.spec = m.spec();
   s.model.summary_dirty = true;
-  s.bridge.use_model(m);
+  trainer(s).use_model(m);
 }
 
 // ------------------------------------------------------------------------------------------ draw
 
 void draw_update(AppState& s) {
   DrawState& d = s.draw;
-  if (s.bridge.fetch_model(&d.version, &d.model)) d.need_predict = true;
+  if (s.trainer_fault.empty() && s.bridge->fetch_model(&d.version, &d.model)) d.need_predict = true;
   if (d.dirty) {
     std::vector<uint8_t> px(d.pad.size());
     for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));

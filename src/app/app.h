@@ -226,7 +226,10 @@ struct AppState {
   TrainSettings train;
   DrawState draw;
   Ui ui;
-  Bridge bridge;
+  // The trainer. Replaced, never destroyed, after a fault on its thread or a kernel worker (its
+  // threads may still hold its locks): trainer() makes the new one when something needs it.
+  Bridge* bridge = new Bridge();
+  std::string trainer_fault;       // what the last fault was, until a new trainer is made ("" = none)
   Snapshot snap;                   // this frame's copy of the trainer's state
   bool autostart_pending = false;
   bool hash_pending = false;        // the URL hash changed after load: apply it when not training
@@ -240,6 +243,13 @@ struct AppState {
 };
 
 AppState& app_state();
+
+// The trainer, for anything that sends it a command: after a fault, a new one (with a new kernel pool)
+// that has the data in use and the weights last published (the pad's), so training can go on.
+Bridge& trainer(AppState& s);
+// Once a frame, before the snapshot: a fault on the trainer side ends the run where it was, with a
+// message; the curves, results and the pad's weights stay.
+void check_trainer(AppState& s);
 
 // A training run is starting, going or paused: what would end it (new data, a model file, another
 // network, a lesson link) waits or is refused.
@@ -299,6 +309,9 @@ void hint(const char* text, float width_em = 26);
 // A "(?)" after the last item, its text on hover; where it would run past the window's edge, the
 // last item itself shows the text on hover instead.
 void help_marker(const char* text);
+// v within [lo, hi]; lo where v is NaN (ImGui reads "nan" typed into a number field, and clamps
+// leave it as it is).
+inline float finite_clamp(float v, float lo, float hi) { return v >= lo ? (v <= hi ? v : hi) : lo; }
 // ImGui::SameLine() if an item `width` wide still fits beside the last one; else the item goes on the
 // next line (a narrow window: a 1024 × 768 projector). Returns whether it stayed on the line.
 bool same_line_if_fits(float width);
@@ -360,6 +373,7 @@ void web_download(const std::string& name, const std::vector<uint8_t>& bytes);
 void web_pick_model_file();
 void web_fatal(const char* message);
 std::string status_json(const AppState& s);
+void test_trap_next_frame();  // main.cpp: for the tests of the page's handling of a trap (digitlab_test_fault)
 std::string layout_json(const AppState& s);
 
 }  // namespace app

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
-#include "core/kernels/pool.h"
 
 namespace app {
 
@@ -19,7 +19,26 @@ constexpr double kWeightsEveryMs = 250;   // how often the draw pad gets fresh w
 void Bridge::init(bool threaded, int workers) {
   threaded_ = threaded;
   workers_ = threaded ? std::max(0, workers) : 0;
+  pool_ = &dl::kernel_pool();
   if (threaded_) thread_ = std::thread([this] { thread_main(); });
+}
+
+void Bridge::record_fault(const char* what) {
+  std::snprintf(fault_, sizeof fault_, "%s", what);
+  faulted_.store(true);
+}
+
+bool Bridge::failed(std::string* what) const {
+  const char* pool_fault = pool_ ? pool_->fault() : nullptr;
+  if (!faulted_.load() && !pool_fault) return false;
+  *what = faulted_.load() ? fault_ : pool_fault;
+  return true;
+}
+
+void Bridge::test_fault(int where) {
+  Command c(Cmd::Fault);
+  c.value = float(where);
+  push(std::move(c));
 }
 
 void Bridge::set_data(const dl::Dataset* train_all, const dl::Dataset* test) {
@@ -75,8 +94,15 @@ void Bridge::use_model(const dl::Model& m) {
 
 // ------------------------------------------------------------------------------------ trainer side
 
+// The trainer thread's loop runs under the fault guard: a trap ends the thread, not the page.
 void Bridge::thread_main() {
-  dl::kernel_pool().set_workers(workers_);
+  char what[sizeof fault_];
+  if (!dl::run_guarded([](void* b) { static_cast<Bridge*>(b)->thread_loop(); }, this, what, int(sizeof what)))
+    record_fault(what);
+}
+
+void Bridge::thread_loop() {
+  pool_->set_workers(workers_);
   while (!quit_.load()) {
     if (!work_once()) {
       std::unique_lock<std::mutex> lk(cmd_mu_);
@@ -86,10 +112,20 @@ void Bridge::thread_main() {
 }
 
 bool Bridge::pump(double budget_ms) {
-  const double t0 = now_ms();
-  bool more = true;
-  while (more && now_ms() - t0 < budget_ms) more = work_once();
-  return more;
+  if (faulted_.load()) return false;
+  struct Slice {
+    Bridge* b;
+    double budget_ms;
+    bool more = true;
+  } slice{this, budget_ms};
+  char what[sizeof fault_];
+  const bool ok = dl::run_guarded([](void* p) {
+    Slice& sl = *static_cast<Slice*>(p);
+    const double t0 = now_ms();
+    while (sl.more && now_ms() - t0 < sl.budget_ms) sl.more = sl.b->work_once();
+  }, &slice, what, int(sizeof what));
+  if (!ok) record_fault(what);
+  return ok && slice.more;
 }
 
 bool Bridge::work_once() {
@@ -159,6 +195,17 @@ void Bridge::handle(Command& c) {
       fresh_snapshot();
       if (has_model_) eval_begin();  // how the current model does on the new test set
       publish(false);
+      break;
+    case Cmd::Fault:  // the tests of the page's fault handling (digitlab_test_fault)
+      if (c.value == 1) __builtin_trap();
+      // Tasks long enough that the workers take some: a worker's traps, the caller's do not.
+      {
+        const std::thread::id caller = std::this_thread::get_id();
+        pool_->run(64, [&](int) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          if (std::this_thread::get_id() != caller) __builtin_trap();
+        });
+      }
       break;
     case Cmd::UseModel:
       if (running) trainer_.stop();
@@ -341,8 +388,9 @@ void Bridge::publish(bool weights) {
 
 // ------------------------------------------------------------------------------------ UI side
 
-void Bridge::snapshot(Snapshot* out) {
-  std::lock_guard<std::mutex> lk(mu_);
+bool Bridge::snapshot(Snapshot* out) {
+  std::unique_lock<std::mutex> lk(mu_, std::try_to_lock);
+  if (!lk.owns_lock()) return false;
   const Snapshot& s = shared_;
   if (out->run != s.run) {
     if (!out->batches.empty() || !out->history.empty()) {  // a run with curves: keep them to compare
@@ -403,10 +451,12 @@ void Bridge::snapshot(Snapshot* out) {
   tmp.test_prob = std::move(test_prob);
   tmp.previous = std::move(previous);
   *out = std::move(tmp);
+  return true;
 }
 
 bool Bridge::fetch_model(uint64_t* version, dl::Model* dst) {
-  std::lock_guard<std::mutex> lk(params_mu_);
+  std::unique_lock<std::mutex> lk(params_mu_, std::try_to_lock);
+  if (!lk.owns_lock()) return false;
   if (pub_version_ == *version || pub_params_.empty()) return false;
   const bool same_arch = dst->built() && dst->spec().name == pub_spec_.name &&
                          dst->spec().layers.size() == pub_spec_.layers.size() &&

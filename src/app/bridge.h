@@ -3,7 +3,11 @@
 // evaluate, use a loaded model) through a short mutex-protected queue and copies a snapshot of the
 // metrics each frame. Training runs either on its own thread (threads build: a pthread, i.e. a Web
 // Worker, not tied to animation frames) or, in the single-thread build, in short slices that the
-// main loop asks for with pump(). What this does not do: any UI, any I/O.
+// main loop asks for with pump(). The UI thread never waits on the trainer: its snapshot and weights
+// are taken with a try-lock, and a frame that finds them busy keeps the last ones. A fault on the
+// trainer thread or a kernel worker (a WebAssembly trap, under dl::run_guarded) ends that thread and
+// is reported by failed(); such a Bridge is not used again (app.cpp makes a new one). What this does
+// not do: any UI, any I/O.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/kernels/pool.h"
 #include "core/nn/model.h"
 #include "core/train/metrics.h"
 #include "core/train/trainer.h"
@@ -95,19 +100,26 @@ class Bridge {
   void evaluate();
   void use_model(const dl::Model& m);  // a model loaded from a file replaces the trained one
 
-  // Single-thread build: do training work for about budget_ms. Returns true if work remains.
+  // Single-thread build: do training work for about budget_ms, under the fault guard. Returns true if
+  // work remains.
   bool pump(double budget_ms);
+  // The trainer thread, a kernel worker or (single-thread build) pump() faulted: *what says how.
+  bool failed(std::string* what) const;
+  // For the tests of the page's fault handling (digitlab_test_fault): the trainer side traps at its
+  // next unit of work (where 1), or has a kernel worker trap (where 2).
+  void test_fault(int where);
   bool threaded() const { return threaded_; }
   int workers() const { return workers_; }
 
-  // Copies the shared snapshot into *s (the batch log incrementally).
-  void snapshot(Snapshot* s);
-  // If the published weights are newer than *version, copies them into *dst (rebuilding it when
-  // the architecture changed) and returns true.
+  // Copies the shared snapshot into *s (the batch log incrementally), unless the trainer side holds
+  // it this moment: then *s stays as it was and this returns false.
+  bool snapshot(Snapshot* s);
+  // If the published weights are newer than *version (and not being published this moment), copies
+  // them into *dst (rebuilding it when the architecture changed) and returns true.
   bool fetch_model(uint64_t* version, dl::Model* dst);
 
  private:
-  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData };
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault };
   struct Command {
     explicit Command(Cmd c) : cmd(c) {}
     Cmd cmd;
@@ -121,6 +133,8 @@ class Bridge {
   };
   void push(Command c);
   void thread_main();
+  void thread_loop();
+  void record_fault(const char* what);
   bool work_once();          // trainer side: one unit of work; false when idle
   void handle(Command& c);   // trainer side
   void do_start(Command& c);
@@ -133,6 +147,9 @@ class Bridge {
   int workers_ = 0;
   std::thread thread_;
   std::atomic<bool> quit_{false};
+  dl::ThreadPool* pool_ = nullptr;  // the kernel pool this bridge's trainer uses
+  std::atomic<bool> faulted_{false};
+  char fault_[256] = {};
 
   std::mutex cmd_mu_;
   std::condition_variable cmd_cv_;

@@ -34,6 +34,7 @@ bool g_lift = false;           // a finger was lifted: once ImGui has seen the r
 bool g_lifted = false;         // ... ImGui saw the release last frame
 bool g_pointer_gone = false;   // no hover until the pointer comes back (a finger, once lifted)
 ImGuiStyle g_base_style;
+bool g_trap_next_frame = false;  // digitlab_test_fault(0): the tests of the page's handling of a trap
 
 double now_ms() { return emscripten_get_now(); }
 
@@ -217,7 +218,7 @@ void pace_frames(AppState& s, double t_frame) {
   const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
   int want = 1;
-  if (training && s.bridge.threaded() && quiet_ms > 1000) want = kTrainingFrameInterval;
+  if (training && s.bridge->threaded() && quiet_ms > 1000) want = kTrainingFrameInterval;
   else if (!working && quiet_ms > 2000) want = kIdleFrameInterval;
   set_frame_interval(s, want);
 }
@@ -262,6 +263,7 @@ static void touch_scroll(bool finger_down) {
 }
 
 void frame() {
+  if (g_trap_next_frame) __builtin_trap();
   AppState& s = app_state();
   const double t_frame = now_ms();
   static double last_frame = t_frame;
@@ -332,9 +334,10 @@ void frame() {
   if (s.ui.fonts_dirty) rebuild_fonts(s);
 
   // Single-thread build: train in a short slice, then draw.
-  if (!s.bridge.threaded()) s.bridge.pump(10.0);
+  if (s.trainer_fault.empty() && !s.bridge->threaded()) s.bridge->pump(10.0);
   const double t_build = now_ms();
-  s.bridge.snapshot(&s.snap);
+  check_trainer(s);
+  if (s.trainer_fault.empty()) s.bridge->snapshot(&s.snap);
   draw_update(s);
   if (s.autostart_pending && s.data.phase == DataPhase::Ready) {
     s.autostart_pending = false;
@@ -394,6 +397,9 @@ void frame() {
 }
 
 }  // namespace
+
+void test_trap_next_frame() { g_trap_next_frame = true; }
+
 }  // namespace app
 
 int main(int, char**) {
@@ -443,7 +449,7 @@ int main(int, char**) {
   s.ui.dpr = float(emscripten_get_device_pixel_ratio());
   s.env.dpr = s.ui.dpr;
 
-  s.bridge.init(s.env.threads, s.env.workers);
+  s.bridge->init(s.env.threads, s.env.workers);
   emscripten_set_main_loop(frame, 0, 1);
   return 0;
 }

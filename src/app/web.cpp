@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "app.h"
+#include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 #include "core/nn/spec_text.h"
 #include "core/train/lesson.h"
@@ -55,8 +56,26 @@ EM_JS(void, js_share, (const char* url), {
 });
 EM_JS(void, js_pick_model_file, (), { if (window.digitlabGlue) window.digitlabGlue.pickModelFile(); });
 EM_JS(void, js_fatal, (const char* msg), { if (window.digitlabGlue) window.digitlabGlue.fatal(UTF8ToString(msg)); });
-EM_JS(void, js_app_ready, (), { if (window.digitlabGlue) window.digitlabGlue.appReady(); });
+EM_JS(void, js_app_ready, (double data_cap, double model_cap), {
+  if (window.digitlabGlue) window.digitlabGlue.appReady(data_cap, model_cap);
+});
 EM_JS(void, js_frame, (), { if (window.digitlabGlue) window.digitlabGlue.frame(); });
+// dl::FaultGuard: calls fn(arg) and catches a trap (a RuntimeError: out-of-bounds memory, unreachable,
+// division by zero; or an abort) in it, restoring the thread's stack pointer, which a trap leaves where
+// it was. Emscripten's own control flow ("unwind") goes on through.
+EM_JS(int, js_guarded, (void* fn, void* arg, char* what, int what_size), {
+  var sp = stackSave();
+  try {
+    wasmTable.get(fn)(arg);
+    return 1;
+  } catch (e) {
+    stackRestore(sp);
+    if (e === "unwind") throw e;
+    var t = e && e.message ? (e.name && e.name != "Error" ? e.name + ": " : "") + e.message : String(e);
+    stringToUTF8(t, what, what_size);
+    return 0;
+  }
+});
 // clang-format on
 
 namespace app {
@@ -66,7 +85,7 @@ namespace app {
 // memory is asked for in a way that fails without aborting the page. "" on success, else the words
 // that follow the file's name: " is 300 MB, more than the 256 MB such a file may hold."
 std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out) {
-  if (!(length >= 0)) return " did not arrive.";
+  if (!(length >= 0)) return " could not be read.";
   if (length > double(cap))
     return " is " + dl::bytes_text(length) + ", more than the " + dl::bytes_text(double(cap)) + " such a file may hold.";
   const std::string shortfall = memory_shortfall(length);
@@ -203,7 +222,12 @@ void share_menu(AppState& s) {
   }
 }
 
+static bool wasm_guard(void (*fn)(void*), void* arg, char* what, int what_size) {
+  return js_guarded(reinterpret_cast<void*>(fn), arg, what, what_size) != 0;
+}
+
 void web_init(AppState& s) {
+  dl::set_fault_guard(&wasm_guard);
 #ifdef __EMSCRIPTEN_PTHREADS__
   s.env.threads = true;
 #endif
@@ -228,7 +252,7 @@ void web_frame(AppState& s) {
   static bool ready = false;
   if (!ready) {
     ready = true;
-    js_app_ready();
+    js_app_ready(double(dl::kMaxDataFileBytes), double(dl::kMaxModelFileBytes));
   }
   js_frame();
 }
@@ -561,7 +585,7 @@ std::string status_json(const AppState& s) {
   j.kv("ready_ms", s.data.ready_ms);
   j.close('}');
   j.kv("threads", s.env.threads);
-  j.kv("workers", s.bridge.workers());
+  j.kv("workers", s.bridge->workers());
   j.kv("cores", s.env.cores);
   j.kv("simd", s.env.simd);
   j.kv("isolated", s.env.isolated);
@@ -587,6 +611,7 @@ std::string status_json(const AppState& s) {
   if (s.ui.narrow)
     for (int i = 0; i < kPaneCount; ++i) j.str(pane_label(s, i));
   j.close(']');
+  j.kv("trainer_fault", s.trainer_fault);  // a fault on the trainer side, until a new trainer is made
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
   status_json_builder(s, j);
@@ -623,8 +648,8 @@ void status_bar(AppState& s) {
   if (s.env.threads && brief)
     ImGui::TextColored(on, "Threads: on (%d cores)", s.env.cores);
   else if (s.env.threads)
-    ImGui::TextColored(on, "Threads: on (trainer + %d kernel worker%s, %d cores)", s.bridge.workers(),
-                       s.bridge.workers() == 1 ? "" : "s", s.env.cores);
+    ImGui::TextColored(on, "Threads: on (trainer + %d kernel worker%s, %d cores)", s.bridge->workers(),
+                       s.bridge->workers() == 1 ? "" : "s", s.env.cores);
   else
     ImGui::TextColored(off, brief ? "Threads: off" : "Threads: off (single-thread fallback: trains between frames)");
   ImGui::SameLine();
@@ -710,6 +735,22 @@ EMSCRIPTEN_KEEPALIVE const char* digitlab_layout() {
 }
 
 EMSCRIPTEN_KEEPALIVE void digitlab_hash_changed() { app::app_state().hash_pending = true; }
+
+// For the tests of the page's fault handling: a trap in the page's next frame (where 0), on the trainer
+// side (1), or in a kernel worker (2). Nothing in the page calls it.
+EMSCRIPTEN_KEEPALIVE void digitlab_test_fault(int where) {
+  if (where == 0) app::test_trap_next_frame();
+  else app::trainer(app::app_state()).test_fault(where);
+}
+
+// The page's error overlay, after the app's frames stopped on an error: saves the trained model (the
+// draw pad's copy) as a file, if there is one. Returns whether it did.
+EMSCRIPTEN_KEEPALIVE int digitlab_rescue_model() {
+  const dl::Model& m = app::app_state().draw.model;
+  if (!m.built() || m.params.size() != m.trainable_params()) return 0;
+  app::web_download("digitlab-" + m.spec().name + ".dlmodel", dl::model_save(m));
+  return 1;
+}
 
 EMSCRIPTEN_KEEPALIVE void digitlab_clear_pad() {
   app::AppState& s = app::app_state();

@@ -227,7 +227,7 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
   d.source = source;
   d.user_train = std::make_shared<const dl::Dataset>(std::move(train));
   d.user_test = std::make_shared<const dl::Dataset>(std::move(test));
-  s.bridge.replace_data(d.user_train, d.user_test);
+  trainer(s).replace_data(d.user_train, d.user_test);
   data_make_views(s);
   d.phase = DataPhase::Ready;
 }
@@ -240,7 +240,7 @@ void use_mnist_again(AppState& s) {
     return;
   }
   const auto keep = [](const dl::Dataset*) {};  // MNIST lives in AppState for good
-  s.bridge.replace_data(std::shared_ptr<const dl::Dataset>(&d.train, keep),
+  trainer(s).replace_data(std::shared_ptr<const dl::Dataset>(&d.train, keep),
                         std::shared_ptr<const dl::Dataset>(&d.test, keep));
   d.user_train.reset();
   d.user_test.reset();

@@ -151,7 +151,7 @@ void window_evaluation(AppState& s) {
     ImGui::ProgressBar(sn.eval_progress, ImVec2(-1, 0), "reading the test digits…");
   } else {
     ImGui::BeginDisabled(!sn.has_model || sn.phase == dl::TrainPhase::Running);
-    if (ImGui::Button("Evaluate now")) s.bridge.evaluate();
+    if (ImGui::Button("Evaluate now")) trainer(s).evaluate();
     note_rect(s, "evaluation.evaluate");
     ImGui::EndDisabled();
   }

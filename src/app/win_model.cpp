@@ -305,7 +305,7 @@ static bool float_field(AppState& s, const char* label, float* v, const char* fm
   ImGui::SetNextItemWidth(w);
   bool changed = ImGui::InputFloat(label, v, 0, 0, fmt);
   note_rect(s, name.c_str());
-  if (changed) *v = std::clamp(*v, lo, hi);
+  if (changed) *v = finite_clamp(*v, lo, hi);
   return changed;
 }
 
@@ -325,7 +325,7 @@ static bool layer_settings(AppState& s, dl::LayerSpec& L, int i) {
       label("units");
       ch |= act_combo("##act", &L.act, wc);
       label("L2");
-      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 10);
+      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 1);
       break;
     case dl::LayerKind::Conv2D: {
       ch |= int_field(s, "##filters", &L.units, 1, 0, 4096, wi, key + "filters");
@@ -342,7 +342,7 @@ static bool layer_settings(AppState& s, dl::LayerSpec& L, int i) {
       ImGui::SameLine();
       ch |= act_combo("##act", &L.act, wc);
       label("L2");
-      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 10);
+      ch |= float_field(s, "##l2", &L.l2, "%g", wf, key + "l2", 0, 1);
       break;
     }
     case dl::LayerKind::MaxPool2D:
@@ -402,7 +402,9 @@ static bool add_menu(AppState& s, int at) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Insert a layer here");
   if (ImGui::BeginPopup("add")) {
     ImGui::TextDisabled("Insert after %s", at == 0 ? "the input" : ("layer " + std::to_string(at)).c_str());
-    for (int k = 0; k < 8; ++k) {
+    const bool full = s.model.spec.layers.size() >= size_t(dl::kMaxLayers);
+    if (full) ImGui::Text("A network here has at most %d layers: remove one first.", dl::kMaxLayers);
+    for (int k = 0; k < 8 && !full; ++k) {
       if (ImGui::Selectable(kAddNames[k])) {
         s.model.spec.layers.insert(s.model.spec.layers.begin() + at, new_layer(k));
         ch = true;

@@ -16,6 +16,9 @@ static const ImU32 kBlue = IM_COL32(40, 100, 200, 255), kBlueLight = IM_COL32(40
                    kOrange = IM_COL32(230, 120, 20, 255), kGreen = IM_COL32(30, 150, 80, 255),
                    kGrey = IM_COL32(140, 140, 140, 170);  // neutral: no other line or text in the plots is
 
+// Sliders keep a value typed into them (Ctrl+click) in their range.
+constexpr ImGuiSliderFlags kClamp = ImGuiSliderFlags_AlwaysClamp;
+
 // The curves' least height, in font heights (each of them, where they stand one under the other).
 constexpr float kCurvesMin = 6;
 
@@ -78,7 +81,8 @@ static void tab_basics(AppState& s) {
          "some of the previous step)");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    ImGui::SliderFloat("Learning rate", &t.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::SliderFloat("Learning rate", &t.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
+      t.lr = finite_clamp(t.lr, 1e-5f, 1.0f);
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
@@ -93,21 +97,22 @@ static void tab_basics(AppState& s) {
     }
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    ImGui::SliderInt("Epochs", &t.epochs, 1, 100);
+    ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", kClamp);
     note_rect(s, "training.epochs");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     float pct = t.val_split * 100.0f;
-    if (ImGui::SliderFloat("Validation", &pct, 0.0f, 50.0f, "%.0f%%")) t.val_split = std::round(pct) / 100.0f;
+    if (ImGui::SliderFloat("Validation", &pct, 0.0f, 50.0f, "%.0f%%", kClamp))
+      t.val_split = std::round(finite_clamp(pct, 0, 50)) / 100.0f;
     hint("Share of the training images held out to check the network after each epoch. At 0% the test set "
          "plays that role (as the mlp notebook does).");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    if (ImGui::InputInt("Seed", &t.seed)) t.seed = std::max(0, t.seed);
+    if (ImGui::InputInt("Seed", &t.seed)) t.seed = std::max(0, t.seed);  // an int: at most 2^31 - 1, as links allow
     if (t.opt == int(dl::OptKind::SGD)) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(w);
-      ImGui::SliderFloat("Momentum", &t.momentum, 0.0f, 0.99f, "%.2f");
+      if (ImGui::SliderFloat("Momentum", &t.momentum, 0.0f, 0.99f, "%.2f", kClamp)) t.momentum = finite_clamp(t.momentum, 0, 0.99f);
       note_rect(s, "training.momentum");
     }
     ImGui::EndTable();
@@ -190,7 +195,7 @@ static void callback_begin(AppState& s, const char* name, const char* rect, cons
   field_label(watch, fs * 7.5f);
   monitor_combo("##mon", monitor);
   field_label("patience", fs * 5.5f);
-  if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 1000);
+  if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 10000);
   note_rect(s, (std::string(rect) + ".patience").c_str());
 }
 
@@ -209,7 +214,7 @@ static void tab_callbacks(AppState& s) {
   ImGui::TextUnformatted("min_delta");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = std::max(0.0f, t.early.min_delta);
+  if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = finite_clamp(t.early.min_delta, 0, 10);
   hint("The smallest change that counts as an improvement");
   same_line_if_fits(checkbox_width("restore best weights"));
   ImGui::Checkbox("restore best weights", &t.early.restore_best);
@@ -225,9 +230,9 @@ static void tab_callbacks(AppState& s) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
-    t.reduce_lr.factor = std::clamp(t.reduce_lr.factor, 0.01f, 0.99f);
+    t.reduce_lr.factor = finite_clamp(t.reduce_lr.factor, 0.01f, 0.99f);
   field_label("min_lr", wf);
-  if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = std::max(0.0f, t.reduce_lr.min_lr);
+  if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
   callback_end();
   test_steers_note(s, false);
 }
@@ -251,7 +256,7 @@ static void tab_augment(AppState& s) {
     for (const Slider& sl : sliders) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
-      ImGui::SliderFloat(sl.label, sl.value, 0, sl.max, sl.format);
+      if (ImGui::SliderFloat(sl.label, sl.value, 0, sl.max, sl.format, kClamp)) *sl.value = finite_clamp(*sl.value, 0, sl.max);
       if (sl.value == &a.rotation_deg) note_rect(s, "training.rotation");
       hint(sl.help);
     }
@@ -342,20 +347,20 @@ static void buttons(AppState& s) {
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (!sn.paused) {
-    if (ImGui::Button("Pause", big)) s.bridge.pause();
+    if (ImGui::Button("Pause", big)) trainer(s).pause();
   } else if (ImGui::Button("Resume", big)) {
-    s.bridge.resume();
+    trainer(s).resume();
   }
   note_rect(s, "training.pause");
   ImGui::SameLine();
-  if (ImGui::Button("Stop", big)) s.bridge.stop();
+  if (ImGui::Button("Stop", big)) trainer(s).stop();
   note_rect(s, "training.stop");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!ready || (running && !sn.paused));
   if (ImGui::Button("Step", big)) {
     if (!running) start_training(s, true);
-    s.bridge.step_once();
+    trainer(s).step_once();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one batch of %d images, then pause", s.train.batch);
   note_rect(s, "training.step");
@@ -372,8 +377,10 @@ static void buttons(AppState& s) {
   if (running) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 2.5f));
-    if (ImGui::SliderFloat("##livelr", &s.train.live_lr, 1e-5f, 1.0f, "lr %.5g", ImGuiSliderFlags_Logarithmic))
-      s.bridge.set_lr(s.train.live_lr);
+    if (ImGui::SliderFloat("##livelr", &s.train.live_lr, 1e-5f, 1.0f, "lr %.5g", ImGuiSliderFlags_Logarithmic | kClamp)) {
+      s.train.live_lr = finite_clamp(s.train.live_lr, 1e-5f, 1.0f);
+      trainer(s).set_lr(s.train.live_lr);
+    }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Change the learning rate while it trains");
   }
 }
@@ -408,9 +415,11 @@ static void progress(AppState& s) {
   // Once it has ended (perhaps stopped early), the last epoch trained; while running, the current one.
   const int shown_epoch = running ? std::min(sn.epoch + 1, std::max(1, sn.epochs))
                                   : std::max(1, int(sn.history.size()) + (sn.batch > 0 ? 1 : 0));
-  const float frac = running ? float(sn.batch) / bpe : 1.0f;
+  // An ended run shows where it ended: the whole last epoch, or the batch it stopped at within one.
+  const int shown_batch = running || sn.batch > 0 ? sn.batch : bpe;
+  const float frac = float(shown_batch) / bpe;
   std::snprintf(overlay, sizeof overlay, "epoch %d of %d  ·  batch %s of %s", shown_epoch, sn.epochs,
-                dl::with_commas(running ? sn.batch : bpe).c_str(), dl::with_commas(bpe).c_str());
+                dl::with_commas(shown_batch).c_str(), dl::with_commas(bpe).c_str());
   ImGui::ProgressBar(frac, ImVec2(-1, 0), overlay);
   note_rect(s, "training.progress");
   const double total = double(sn.epochs) * bpe;

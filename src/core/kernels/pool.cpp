@@ -1,19 +1,31 @@
 #include "pool.h"
 
+#include <cstring>
+
 namespace dl {
 
 namespace {
 thread_local bool t_inline = false;
+std::atomic<FaultGuard> g_guard{nullptr};
+// Never destroyed: a pool replaced after a fault may still be waited on by a thread that is stuck.
+std::atomic<ThreadPool*> g_pool{new ThreadPool()};
+}  // namespace
+
+void set_fault_guard(FaultGuard guard) { g_guard.store(guard); }
+
+bool run_guarded(void (*fn)(void*), void* arg, char* what, int what_size) {
+  if (const FaultGuard guard = g_guard.load()) return guard(fn, arg, what, what_size);
+  fn(arg);
+  return true;
 }
 
 void ThreadPool::run_inline_on_this_thread(bool on) { t_inline = on; }
 
 bool ThreadPool::splits() const { return !t_inline && !threads_.empty(); }
 
-ThreadPool& kernel_pool() {
-  static ThreadPool pool;
-  return pool;
-}
+ThreadPool& kernel_pool() { return *g_pool.load(); }
+
+void kernel_pool_replace() { g_pool.store(new ThreadPool()); }
 
 ThreadPool::~ThreadPool() { set_workers(0); }
 
@@ -29,11 +41,20 @@ void ThreadPool::set_workers(int workers) {
   for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_main(); });
 }
 
+void ThreadPool::worker_main() {
+  char what[sizeof fault_];
+  if (run_guarded([](void* pool) { static_cast<ThreadPool*>(pool)->worker_loop(); }, this, what, int(sizeof what)))
+    return;
+  std::memcpy(fault_, what, sizeof fault_);
+  fault_[sizeof fault_ - 1] = 0;
+  faulted_.store(true);
+}
+
 // Workers sleep on the condition variable at once; they do not spin first. Spinning up to 40,000
 // polls before sleeping (worker and waiting caller) trained mlp 17% faster in wasm under node with
 // nothing else running, but in the app, where the UI thread needs one of the two cores, it was 11%
 // slower (6,560 against 7,390 samples/s, 3 interleaved runs each, 2026-11-30).
-void ThreadPool::worker_main() {
+void ThreadPool::worker_loop() {
   unsigned seen = 0;
   for (;;) {
     const TaskRef* fn;

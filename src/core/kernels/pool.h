@@ -28,6 +28,18 @@ class TaskRef {
   void (*call_)(void*, int);
 };
 
+// A fault in a thread — a WebAssembly trap, in the browser — need not end everything: the app can
+// install a guard that runs a function and reports whether it returned. The kernel pool's workers and
+// the app's trainer thread run under it; one that faults records what happened and ends, and the app
+// replaces the pool (kernel_pool_replace) and its trainer. With no guard (natively) a fault ends the
+// process, as a fault does.
+// guard(fn, arg, what, what_size): calls fn(arg); returns true if it returned, else false with a
+// description of the fault in `what` (NUL-terminated).
+using FaultGuard = bool (*)(void (*fn)(void*), void* arg, char* what, int what_size);
+void set_fault_guard(FaultGuard guard);
+// fn(arg) under the guard (directly without one). False if it faulted: *what then says how.
+bool run_guarded(void (*fn)(void*), void* arg, char* what, int what_size);
+
 class ThreadPool {
  public:
   ThreadPool() = default;
@@ -47,9 +59,13 @@ class ThreadPool {
   // For a thread that must never block, like the browser's UI thread (its draw-pad prediction took
   // 4.7 ms waiting on a woken worker in wasm, against 0.7 ms inline).
   static void run_inline_on_this_thread(bool on);
+  // A worker faulted (under the guard): what happened, else nullptr. The pool is not to be used again:
+  // a run() may be waiting for that worker for good.
+  const char* fault() const { return faulted_.load() ? fault_ : nullptr; }
 
  private:
   void worker_main();
+  void worker_loop();
   std::vector<std::thread> threads_;
   std::mutex mu_, busy_;
   std::condition_variable wake_, done_cv_;
@@ -58,10 +74,15 @@ class ThreadPool {
   int tasks_ = 0, pending_ = 0;
   unsigned generation_ = 0;
   bool quit_ = false;
+  std::atomic<bool> faulted_{false};
+  char fault_[256] = {};
 };
 
 // The process-wide pool the kernels use.
 ThreadPool& kernel_pool();
+// After a fault: a new, empty pool for kernel_pool() from now on. The old one is left as it is, never
+// destroyed (its threads may be gone or waiting for good); whoever held it keeps a valid object.
+void kernel_pool_replace();
 
 // Calls fn(begin, end) on contiguous ranges that cover [0, n), spread over kernel_pool() when it
 // splits and the loop is worth waking a worker for (`work`: about n times the floats each item
