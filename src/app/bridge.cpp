@@ -23,6 +23,12 @@ void Bridge::init(bool threaded, int workers) {
   if (threaded_) thread_ = std::thread([this] { thread_main(); });
 }
 
+Bridge::~Bridge() {
+  quit_.store(true);
+  cmd_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 void Bridge::record_fault(const char* what) {
   std::snprintf(fault_, sizeof fault_, "%s", what);
   faulted_.store(true);

@@ -79,6 +79,10 @@ struct Snapshot {
 
 class Bridge {
  public:
+  Bridge() = default;
+  Bridge(const Bridge&) = delete;
+  Bridge& operator=(const Bridge&) = delete;
+  ~Bridge();  // ends the trainer thread; the app never destroys a Bridge (the tests do)
   // threaded: run on a std::thread (threads build); else the caller must pump(). workers: kernel
   // pool workers the trainer thread starts (threads build only).
   void init(bool threaded, int workers);

@@ -80,7 +80,7 @@ struct Args {
     if (d != std::floor(d)) fail("--" + k + " needs a whole number, got " + opts.at(k));
     return d;
   }
-  static std::string fmt(double d) { char b[32]; std::snprintf(b, sizeof b, "%g", d); return b; }
+  static std::string fmt(double d) { return number_text(d); }
 };
 
 Args parse_args(int argc, char** argv) {

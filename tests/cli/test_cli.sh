@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end checks of the digitlab CLI: user errors give one line and exit code 2; every preset's
+# End-to-end checks of the digitlab CLI: user errors give one line and exit code 2 (bad flags, data
+# files past their caps, model files that are damaged or do not fit the data); every preset's
 # summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 96.0% on the
 # 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused; --csv
 # writes the epochs as Keras' CSVLogger does.
@@ -52,6 +53,45 @@ expect_error "corrupt gzip" "train-images-idx3-ubyte: the gzip data is corrupt o
 cp "$root/assets/mnist/train-images-idx3-ubyte.gz" "$tmp/broken/"
 cp "$root/assets/mnist/t10k-labels-idx1-ubyte.gz" "$tmp/broken/train-labels-idx1-ubyte.gz"
 expect_error "label count mismatch" "train-labels: 10,000 labels but 60,000 images" train --preset mlp --data "$tmp/broken"
+
+# Untrusted files: caps on what a data file may hold (raw, or inflated: a small .gz of 250 MB of zeros
+# stops at 200 MB), model files past their cap, and models whose checksum is right but whose network
+# is not (a file that no longer fits the data, too many layers).
+mkdir -p "$tmp/bomb" "$tmp/huge"
+cp "$root/assets/mnist/train-labels-idx1-ubyte.gz" "$root/assets/mnist/t10k-"* "$tmp/bomb/"
+head -c 250000000 /dev/zero | gzip -1 >"$tmp/bomb/train-images-idx3-ubyte.gz"
+expect_error "a .gz that inflates past the cap" \
+  "train-images-idx3-ubyte: this file inflates past 200 MB, the most a data file may hold; MNIST's training images are 47 MB" \
+  train --preset mlp --data "$tmp/bomb"
+cp "$root/assets/mnist/train-labels-idx1-ubyte.gz" "$root/assets/mnist/t10k-"* "$tmp/huge/"
+truncate -s 210000000 "$tmp/huge/train-images-idx3-ubyte"
+expect_error "a raw data file past the cap" "train-images-idx3-ubyte: this file is larger than 200 MB" train --preset mlp --data "$tmp/huge"
+truncate -s 300000000 "$tmp/huge.bin"
+expect_error "a model file past the cap" "the file is 300 MB, more than the 256 MB such a file may hold" eval --model "$tmp/huge.bin"
+# Model files written from the format in src/core/nn/model_file.h (an independent writer), checksum right.
+model_file() {  # model_file <out> <units of the last layer> <layers>
+  python3 - "$@" <<'PY'
+import struct, sys
+out, units, layers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+b = b'DGLBMODL' + struct.pack('<II', 1, 4) + b'test' + struct.pack('<iiiB', 28, 28, 1, 0) + struct.pack('<I', layers)
+b += struct.pack('<BBBBiiifff', 3, 0, 0, 0, 0, 0, 1, 0, 0, 0.3)  # Flatten
+for i in range(layers - 1):  # Dense(units, softmax) layers; only the first two can be right
+    b += struct.pack('<BBBBiiifff', 0, 2, 0, 0, units, 0, 1, 0, 0, 0.3)
+n = 784 * units + units
+b += struct.pack('<Q', n) + struct.pack('<f', 0.01) * n + struct.pack('<Q', 0)
+h = 2166136261
+for c in b:
+    h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+open(out, 'wb').write(b + struct.pack('<I', h))
+PY
+}
+model_file "$tmp/two.bin" 2 2
+expect_error "eval a 2-class model file" \
+  "two.bin: the network's last layer has 2 units, but the data has 10 classes (the digits 0-9)" eval --model "$tmp/two.bin"
+model_file "$tmp/deep.bin" 10 65
+expect_error "a model file with 65 layers" "the model file holds 65 layers; this tool builds at most 64" eval --model "$tmp/deep.bin"
+expect_error "a seed past int" "--seed must be between 0 and 2147483647, got 3000000000" train --preset mlp --seed 3000000000
+expect_error "lr nan" "--lr needs a number, got 'nan'" train --preset mlp --lr nan
 
 expect_error "csv path not writable" "$tmp/nowhere/log.csv: cannot write" train --preset mlp \
   --limit 500 --csv "$tmp/nowhere/log.csv"

@@ -10,6 +10,17 @@
 
 namespace dltest {
 
+// Built with ASan or TSan (scripts/test.sh's sanitizer builds).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 inline std::vector<float> randv(size_t n, uint64_t seed, float lo = -1, float hi = 1) {
   dl::Rng r(seed);
   std::vector<float> v(n);

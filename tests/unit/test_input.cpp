@@ -333,6 +333,13 @@ TEST_CASE("model file: a valid checksum over a wrong structure reaches the struc
   CHECK(contains(load(model_bytes(10, uint64_t(1) << 62)), "its layers need 7,850"));
   CHECK(contains(load(model_bytes(10, 7850, 2, 0, 0, 300)), "the model file is damaged (bad name)"));
   CHECK(contains(load(model_bytes(1 << 27, 0)), "layer 2 (Dense): units must be 1..65,536"));
+  // A flag byte that is neither 0 nor 1 (it loaded, then saved as a different file: found by fuzzing).
+  FileWriter flag{std::vector<uint8_t>(good.begin(), good.end() - 4)};
+  flag.b[8 + 4 + 4 + 3 + 12] = 2;  // after magic, version, name length, "mmm", h, w, c: the flat byte
+  CHECK(contains(load(flag.fix()), "the model file is damaged (bad input shape)"));
+  FileWriter same{std::vector<uint8_t>(good.begin(), good.end() - 4)};
+  same.b[8 + 4 + 4 + 3 + 12 + 1 + 4 + 2] = 0x20;  // the first layer's padding flag
+  CHECK(contains(load(same.fix()), "the model file is damaged (bad layer 1)"));
   FileWriter longer{std::vector<uint8_t>(good.begin(), good.end() - 4)};  // one byte more before the checksum
   longer.u8(0);
   CHECK(contains(load(longer.fix()), "unexpected length"));

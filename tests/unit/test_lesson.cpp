@@ -81,8 +81,13 @@ TEST_CASE("spec text: each wrong token is named") {
   std::string many;
   for (int i = 0; i < 65; ++i) many += "relu,";
   CHECK(contains(error(many), "more than 64 layers; this tool builds at most 64"));
-  // Numbers that read but cannot build are Model::build's to refuse: they read.
+  // Numbers that read but cannot build are Model::build's to refuse: they read, and stay what they
+  // were (int's largest once came back as its smallest through a float: found by fuzzing).
   CHECK(spec_from_text("conv:-3:0:s0,dense:0", &m).ok());
+  REQUIRE(spec_from_text("flatten,dense:2147483647", &m).ok());
+  CHECK(m.layers[1].units == 2147483647);
+  Model built;
+  CHECK(contains(built.build(m, false).error, "layer 2 (Dense): units must be 1..65,536"));
 }
 
 TEST_CASE("lesson link: the settings it names, on the preset's recipe") {
@@ -166,6 +171,9 @@ TEST_CASE("lesson link: each value it cannot use is named, with what is used ins
         "lr=nan: not a number: the learning rate must be above 0 and at most 10; 0.001 is used instead");
   CHECK(only_notice("lr=1e400") ==
         "lr=1e400: not a number: the learning rate must be above 0 and at most 10; 0.001 is used instead");
+  // In range as a double, 0 as the float it is kept in (found by fuzzing: the trainer then refused it).
+  CHECK(only_notice("lr=1101e-50") ==
+        "lr=1101e-50: the learning rate must be above 0 and at most 10; 0.001 is used instead");
   CHECK(only_notice("min_delta=-1") == "min_delta=-1: early stopping's min_delta must be 0..10; 0 is used instead");
   CHECK(only_notice("lr_factor=1") ==
         "lr_factor=1: the learning-rate reduction factor must be above 0 and below 1; 0.1 is used instead");

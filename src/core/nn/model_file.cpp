@@ -81,7 +81,10 @@ Status model_load(const uint8_t* bytes, size_t size, Model* out) {
   if (!r.need(name_len) || name_len > 256) return Status::fail("the model file is damaged (bad name)");
   spec.name.assign((const char*)bytes + r.pos, name_len);
   r.pos += name_len;
-  spec.input.h = r.i32(); spec.input.w = r.i32(); spec.input.c = r.i32(); spec.input.flat = r.u8() != 0;
+  spec.input.h = r.i32(); spec.input.w = r.i32(); spec.input.c = r.i32();
+  const uint8_t flat = r.u8();
+  if (flat > 1) return Status::fail("the model file is damaged (bad input shape)");
+  spec.input.flat = flat == 1;
   uint32_t nl = r.u32();
   if (!r.ok || nl == 0) return Status::fail("the model file is damaged (bad layer count)");
   if (nl > uint32_t(kMaxLayers))
@@ -89,11 +92,11 @@ Status model_load(const uint8_t* bytes, size_t size, Model* out) {
                         std::to_string(kMaxLayers));
   for (uint32_t i = 0; i < nl && r.ok; ++i) {
     LayerSpec l;
-    uint8_t kind = r.u8(), act = r.u8();
-    l.same = r.u8() != 0;
-    r.u8();
+    const uint8_t kind = r.u8(), act = r.u8(), same = r.u8(), reserved = r.u8();
     if (kind > uint8_t(LayerKind::Activation) || act > uint8_t(Act::LeakyReLU))
       return Status::fail("the model file uses a layer type this version does not know");
+    if (same > 1 || reserved != 0) return Status::fail("the model file is damaged (bad layer " + std::to_string(i + 1) + ")");
+    l.same = same == 1;
     l.kind = LayerKind(kind);
     l.act = Act(act);
     l.units = r.i32(); l.kernel = r.i32(); l.stride = r.i32();

@@ -140,7 +140,9 @@ Status spec_from_text(const std::string& text, ModelSpec* out) {
     LayerSpec L;
     L.kind = t->kind;
     L.act = t->act;
+    // Whole numbers stay ints: a float holds 2147483647 as 2147483648, past int's range.
     float nums[2] = {t->defaults[0], t->defaults[1]};
+    int ints[2] = {int(t->defaults[0]), int(t->defaults[1])};
     int given = 0;
     bool stride_given = false;
     for (size_t i = 1; i < f.size(); ++i) {
@@ -148,10 +150,8 @@ Status spec_from_text(const std::string& text, ModelSpec* out) {
       auto option = [&](Option o) { return (t->options & o) != 0; };
       if (looks_numeric(w)) {
         if (given == t->numbers) return bad("'" + w + "': " + t->word + " takes " + std::to_string(t->numbers) + " number(s)");
-        int whole = 0;
-        if (t->whole ? !whole_number(w, &whole) : !finite_number(w, &nums[given]))
+        if (t->whole ? !whole_number(w, &ints[given]) : !finite_number(w, &nums[given]))
           return bad("'" + w + "' is not " + (t->whole ? "a whole number" : "a number"));
-        if (t->whole) nums[given] = float(whole);
         ++given;
       } else if (w.rfind("l2=", 0) == 0 && option(kL2)) {
         if (!finite_number(w.substr(3), &L.l2)) return bad("'" + w + "': l2 needs a number, as l2=0.001");
@@ -169,10 +169,10 @@ Status spec_from_text(const std::string& text, ModelSpec* out) {
       }
     }
     switch (L.kind) {
-      case LayerKind::Dense: L.units = int(nums[0]); break;
-      case LayerKind::Conv2D: L.units = int(nums[0]); L.kernel = int(nums[1]); break;
+      case LayerKind::Dense: L.units = ints[0]; break;
+      case LayerKind::Conv2D: L.units = ints[0]; L.kernel = ints[1]; break;
       case LayerKind::MaxPool2D:  // strides as large as the pool unless given, as Keras' MaxPooling2D
-        L.kernel = int(nums[0]);
+        L.kernel = ints[0];
         if (!stride_given) L.stride = L.kernel;
         break;
       case LayerKind::Dropout: L.rate = nums[0]; break;

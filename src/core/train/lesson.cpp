@@ -148,11 +148,15 @@ Lesson lesson_parse(const std::string& fragment) {
       const std::vector<const NumericSetting*> targets =
           s ? std::vector<const NumericSetting*>{s}
             : std::vector<const NumericSetting*>{numeric_setting("width_shift"), numeric_setting("height_shift")};
+      // Checked as it will be kept: a float field turns 1e-50 into 0.
       double d = 0;
       const NumericSetting& first = *targets.front();
-      if (!parse_number(v, &d) || !accepts(first, d))
-        notice(k, v, (parse_number(v, &d) ? "" : "not a number: ") + std::string(first.words) + " must be " +
-                         range_text(first) + "; " + number_text(first.get(c)) + " is used instead");
+      const bool number = parse_number(v, &d);
+      TrainConfig trial = c;
+      if (number && accepts(first, d)) first.set(trial, d);
+      if (!number || !accepts(first, d) || !accepts(first, first.get(trial)))
+        notice(k, v, (number ? "" : "not a number: ") + std::string(first.words) + " must be " + range_text(first) +
+                         "; " + number_text(first.get(c)) + " is used instead");
       else
         for (const NumericSetting* t : targets) t->set(c, d);
     } else if (k == "layers") {

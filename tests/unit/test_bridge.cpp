@@ -1,0 +1,132 @@
+// The app's trainer bridge (src/app/bridge.h) outside the browser: a run on its own thread with kernel
+// workers, driven by commands and read through snapshots as the UI does, a refused start that leaves
+// the trained model as it was, and the fault report. Under TSan (scripts/test.sh) this is the check
+// that the UI thread and the trainer share nothing unguarded.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "app/bridge.h"
+#include "core/kernels/pool.h"
+#include "core/nn/spec_text.h"
+#include "helpers.h"
+
+using namespace dl;
+
+namespace {
+
+// 28 x 28 images: class k lights up a 4 x 4 block at a place of its own, with noise.
+Dataset blocks(int n, uint64_t seed) {
+  Dataset d;
+  d.n = n;
+  d.rows = d.cols = 28;
+  Rng r(seed);
+  for (int i = 0; i < n; ++i) {
+    const int k = int(r.below(10)), y0 = 2 + (k / 5) * 12, x0 = 2 + (k % 5) * 5;
+    for (int p = 0; p < 784; ++p) {
+      const int y = p / 28, x = p % 28;
+      const bool on = y >= y0 && y < y0 + 4 && x >= x0 && x < x0 + 4;
+      d.images.push_back(uint8_t(on ? 255 : r.uniform(0, 30)));
+    }
+    d.labels.push_back(uint8_t(k));
+  }
+  return d;
+}
+
+ModelSpec spec(const char* text) {
+  ModelSpec m;
+  REQUIRE(spec_from_text(text, &m).ok());
+  return m;
+}
+
+// Snapshots as the UI takes them (a try-lock each "frame") until done(s), for at most 60 s.
+template <class Done>
+app::Snapshot poll(app::Bridge& b, Done done) {
+  app::Snapshot s;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    b.snapshot(&s);
+    if (done(s)) return s;
+    REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("bridge: a run on the trainer thread, paused, stepped, resumed, and its test results") {
+  const Dataset train = blocks(1200, 1), test = blocks(300, 2);
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  TrainConfig c;
+  c.epochs = 3;
+  c.batch = 20;
+  c.val_split = 0.1f;
+  c.opt.lr = 0.01f;
+  b.start(spec("flatten,dense:32:relu,dense:10:softmax"), c, /*paused=*/true);
+  app::Snapshot s = poll(b, [](const app::Snapshot& s) { return !s.starting && s.phase == TrainPhase::Running; });
+  CHECK(s.paused);
+  CHECK(s.steps == 0);
+  b.step_once();
+  s = poll(b, [](const app::Snapshot& s) { return s.steps == 1; });
+  CHECK(s.paused);
+  b.resume();
+  s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+  CHECK(s.history.size() == 3);
+  CHECK(s.batches.size() == size_t(3 * s.batches_per_epoch));
+  CHECK(s.test_accuracy > 0.95);
+  CHECK(s.confusion.total() == test.n);
+  Model m;
+  uint64_t version = 0;
+  CHECK(b.fetch_model(&version, &m));
+  CHECK(m.trainable_params() == 784 * 32 + 32 + 32 * 10 + 10);
+  std::string what;
+  CHECK_FALSE(b.failed(&what));
+}
+
+TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and says why") {
+  const Dataset train = blocks(600, 3), test = blocks(100, 4);
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  TrainConfig c;
+  c.epochs = 1;
+  c.batch = 30;
+  c.val_split = 0;
+  b.start(spec("flatten,dense:10:softmax"), c);
+  app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+  const double accuracy = s.test_accuracy;
+  Model before;
+  uint64_t version = 0;
+  REQUIRE(b.fetch_model(&version, &before));
+  // Two output units for ten classes: refused before the current model is touched.
+  b.start(spec("flatten,dense:2:softmax"), c);
+  s = poll(b, [](const app::Snapshot& s) { return !s.starting && !s.message.empty(); });
+  CHECK(s.message.find("Training could not start: the network's last layer has 2 units, but the data has 10 classes") == 0);
+  CHECK(s.has_model);
+  b.evaluate();  // the model that was trained is the one evaluated
+  s = poll(b, [&](const app::Snapshot& s) { return s.has_eval && !s.evaluating; });
+  CHECK(s.test_accuracy == accuracy);
+  Model after;
+  CHECK_FALSE(b.fetch_model(&version, &after));  // nothing newer was published
+  uint64_t from_start = 0;
+  REQUIRE(b.fetch_model(&from_start, &after));
+  CHECK(after.params == before.params);
+}
+
+TEST_CASE("thread pool: a worker that faults under the guard records what happened") {
+  // Natively nothing catches a trap: this guard reports a fault for every function it is given, as
+  // the page's does for one that trapped, and the pool's worker ends at once.
+  set_fault_guard([](void (*)(void*), void*, char* what, int size) {
+    std::snprintf(what, size_t(size), "%s", "RuntimeError: memory access out of bounds");
+    return false;
+  });
+  ThreadPool pool;
+  pool.set_workers(1);
+  for (int i = 0; i < 2000 && !pool.fault(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  set_fault_guard(nullptr);
+  REQUIRE(pool.fault() != nullptr);
+  CHECK(std::string(pool.fault()) == "RuntimeError: memory access out of bounds");
+  pool.set_workers(0);  // the worker has ended: joining it returns
+}
