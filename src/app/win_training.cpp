@@ -215,6 +215,7 @@ static void tab_callbacks(AppState& s) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = finite_clamp(t.early.min_delta, 0, 10);
+  note_rect(s, "training.min_delta");
   hint("The smallest change that counts as an improvement");
   same_line_if_fits(checkbox_width("restore best weights"));
   ImGui::Checkbox("restore best weights", &t.early.restore_best);
@@ -231,6 +232,7 @@ static void tab_callbacks(AppState& s) {
   ImGui::SetNextItemWidth(wf);
   if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
     t.reduce_lr.factor = finite_clamp(t.reduce_lr.factor, 0.01f, 0.99f);
+  note_rect(s, "training.lr_factor");
   field_label("min_lr", wf);
   if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
   callback_end();

@@ -23,10 +23,10 @@ after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, {
 
 const ready = (page) => waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
 
-// The page is alive: frames keep coming (the app draws at least 2 a second when left alone) and
-// status() answers.
+// The page is alive: frames keep coming and status() answers. (A focus event, which the page treats
+// as a person coming back, asks for full rate: left alone the app draws 2 frames a second.)
 async function alive(page, what) {
-  const a = await page.evaluate(() => window.digitlab.frames().count);
+  const a = await page.evaluate(() => { window.dispatchEvent(new Event('focus')); return window.digitlab.frames().count; });
   await sleep(1600);
   const b = await page.evaluate(() => window.digitlab.frames().count);
   assert.ok(b - a >= 3, `${what}: ${b - a} frames in 1.6 s`);
@@ -279,4 +279,75 @@ test('faults: an error no code caught is said; a trap in a frame stops the app w
   assert.ok(j.test_accuracy > 0.8, 'a trained model');
   assert.deepEqual(realErrors(errors).filter((e) => !/a test rejection|unreachable/.test(e)), []);
   await page.close();
+});
+
+test('settings typed in the UI: infinity and numbers past a range become the range\'s ends; the builder stops at 64 layers', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp-deep&tab=callbacks`);
+  await ready(page);
+  // Into a number field: click it, select what is there, type, Enter. ImGui's number fields take
+  // only digits, signs, '.' and 'e', so "nan" cannot be typed; 1e39 is infinity as a float, which
+  // std::max and std::clamp let through before.
+  const type = async (key, text) => {
+    await click(page, key, { dx: 0.3 });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    await sleep(300);
+    return status(page);
+  };
+  let s = await type('training.min_delta', '1e39');
+  assert.equal(s.settings.early_stopping.min_delta, 10, 'infinity: the high end');
+  s = await type('training.min_delta', '-3');
+  assert.equal(s.settings.early_stopping.min_delta, 0, 'below the range: the low end');
+  s = await type('training.lr_factor', '-1e39');
+  assert.equal(s.settings.reduce_lr.factor, 0.01);
+  // The builder's L2 field (mlp-deep's Dense(16) has L2 0.01).
+  await click(page, 'model.edit');
+  s = await type('builder.row8.l2', '1e39');
+  assert.match(s.model.layers_text, /dense:16:relu:l2=1,dense:10:softmax$/, 'L2 at most 1');
+  assert.equal(s.model.error, '');
+  s = await type('builder.row8.l2', '-1');
+  assert.match(s.model.layers_text, /dense:16:relu,dense:10:softmax$/, 'L2 0: no l2= in the text');
+  await sleep(200);
+  await shotWindow(page, 'builder.window', 'untrusted-builder-fields');
+  await click(page, 'builder.done');
+  // 64 layers from a link: they build, and the builder's "+" offers no 65th.
+  await page.evaluate(() => { location.hash = '#layers=' + 'relu,'.repeat(62) + 'flatten,dense:10:softmax'; });
+  s = await waitStatus(page, (s) => s.model.layers.length === 64, 10000, '64 layers');
+  assert.equal(s.model.error, '');
+  await click(page, 'model.edit');
+  await click(page, 'builder.add0');
+  await sleep(300);
+  const L = await page.evaluate(() => window.digitlab.layout());
+  assert.ok(!L['builder.add0.Dense'], 'no layer to add');
+  await screenshot(page, 'untrusted-builder-64');
+  await page.keyboard.press('Escape');  // closes the "+" menu
+  await click(page, 'builder.done');
+  // And those 64 layers train, with the settings typed above.
+  await click(page, 'training.start');
+  s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 5, 30000, 'the 64-layer network training');
+  assert.equal(s.settings.early_stopping.min_delta, 0);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('faults: the single-thread build traps inside a frame\'s training slice: the run ends with a message, the page goes on', async (t) => {
+  // No isolation and no service worker: the single-thread build, which trains between frames.
+  const plain = await serve({ isolation: false, blockSw: true });
+  try {
+    const { page, errors } = await openPage(browser.context, `${plain.url}#preset=mlp&epochs=1&autostart=1`);
+    await ready(page);
+    let s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 50, 60000, 'training');
+    assert.equal(s.build, 'single-thread');
+    await page.evaluate(() => window.Module._digitlab_test_fault(1));
+    s = await waitStatus(page, (s) => s.trainer_fault !== '', 10000, 'the fault in a training slice');
+    assert.equal(s.phase, 'stopped');
+    assert.match(s.message, /^Training stopped: its thread failed \(RuntimeError: unreachable\)/);
+    await alive(page, 'after the fault');
+    await click(page, 'training.start');
+    s = await waitStatus(page, (s) => s.phase === 'training' && s.steps > 50 && s.trainer_fault === '', 60000, 'training again');
+    // This host has no service worker to give (404), which the page expects.
+    assert.deepEqual(realErrors(errors).filter((e) => !/\(404\) was received when fetching the script/.test(e)), []);
+    await page.close();
+  } finally { await plain.close(); }
 });
