@@ -46,6 +46,7 @@
     appIsReady: false,
     fatalMessage: '',
     errors: [],  // errors no code caught (window 'error' and 'unhandledrejection'), as text
+    earlyError: '',  // the first of them, when it came before the app had started
     // The most a file may hold, decompressed (data) or as it is (model): the app's own limits
     // (dl::kMaxDataFileBytes, dl::kMaxModelFileBytes), given at appReady.
     limits: { data: 200e6, model: 256e6 },
@@ -61,6 +62,7 @@
       glue.firstFrameMs = performance.now();  // since navigation, like the app's own clock
       $('overlay').classList.add('hidden');
       $('canvas').focus();
+      if (glue.earlyError) note(goesOn(glue.earlyError));
       flushData();
     },
     frame() {
@@ -401,20 +403,22 @@
     if (e && e.message) return (e.name && e.name !== 'Error' ? e.name + ': ' : '') + e.message;
     return String(e || 'an unknown error');
   }
+  const goesOn = (text) => 'Something went wrong in the page (' + text + '), but the app goes on. If it misbehaves, reload the page.';
   function pageError(e) {
     const text = errorText(e);
     if (glue.fatalMessage || glue.errors.includes(text)) return;
     glue.errors.push(text);
+    // Before the app has started it may still start (a large download is slow): the error is said
+    // when it does, as a note, or by the start's 45 s timeout.
+    if (!glue.appIsReady) { glue.earlyError = glue.earlyError || text; return; }
     const watch = () => {
-      const frames = glue.frameCount, ready = glue.appIsReady;
+      const frames = glue.frameCount;
       setTimeout(() => {
         if (glue.fatalMessage) return;
         if (document.hidden) { document.addEventListener('visibilitychange', watch, { once: true }); return; }
-        if (!glue.appIsReady) fatal('Digit Lab could not start because of an error (' + text + '). Reload the page; if it ' +
-                                    'happens again, try an up-to-date Chrome, Edge, Firefox or Safari.');
-        else if (ready && glue.frameCount === frames) stopped(text);
-        else note('Something went wrong in the page (' + text + '), but the app goes on. If it misbehaves, reload the page.');
-      }, ready ? 1500 : 5000);
+        if (glue.frameCount === frames) stopped(text);
+        else note(goesOn(text));
+      }, 1500);
     };
     watch();
   }
@@ -507,8 +511,9 @@
     // leave "Loading the app…" up with nothing to do about it.
     setTimeout(() => {
       if (glue.appIsReady || glue.fatalMessage) return;
-      show('Still loading after 45 s. On a slow connection this can take a while; if nothing changes, reload ' +
-           'the page' + (threads ? ' or try the single-thread version: ' : '.'), true);
+      show((glue.earlyError ? 'Digit Lab has not started after 45 s, and there was an error (' + glue.earlyError + '). '
+                            : 'Still loading after 45 s. On a slow connection this can take a while; if nothing changes, ') +
+           (glue.earlyError ? 'Reload' : 'reload') + ' the page' + (threads ? ' or try the single-thread version: ' : '.'), true);
       if (!threads) return;
       const a = document.createElement('a');
       a.href = '#';

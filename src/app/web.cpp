@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
-#include <sstream>
 
 #include "app.h"
 #include "core/kernels/pool.h"

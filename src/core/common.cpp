@@ -24,6 +24,17 @@ std::string with_commas(long long v) {
   return v < 0 ? "-" + digits : digits;
 }
 
+bool parse_decimal(const std::string& text, double* out) {
+  if (text.empty() || text.size() > 32) return false;
+  for (char c : text)
+    if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return false;
+  char* end = nullptr;
+  const double d = std::strtod(text.c_str(), &end);
+  if (*end != 0 || !std::isfinite(d)) return false;
+  *out = d;
+  return true;
+}
+
 std::string number_text(double v) {
   char b[40];
   if (v == std::floor(v) && std::fabs(v) < 1e15) {  // whole numbers in full: 2147483647, not 2.1474836e+09

@@ -25,6 +25,9 @@ struct Status {
 // "60000" -> "60,000": numbers in messages read the way people write them.
 std::string with_commas(long long v);
 std::string with_commas_unsigned(unsigned long long v);
+// A finite number written in decimal — digits, a sign, a point, an exponent: "0.25", "-1", "1e-4" —
+// and nothing else: not "", "nan", "inf", "0x1p3" or "5 apples". The readers of links and layer text.
+bool parse_decimal(const std::string& text, double* out);
 // A number as links, files and messages write it: a whole number in full, else the fewest digits
 // that read back as the same float ("0.001", not "0.0010000000474974513").
 std::string number_text(double v);

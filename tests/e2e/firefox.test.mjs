@@ -5,12 +5,14 @@
 //   2. as a plain static host: the service worker isolates the page and the threads build runs;
 //   3. where neither is possible: the single-thread build trains and predicts, and the draw pad's time
 //      reads "under 1 ms" on Firefox's 1 ms clock instead of a false "0.00 ms";
-// and as a phone (412 × 915, touch): a lesson link opens on its tab, and a finger-drawn 7 reads 7.
+// and as a phone (412 × 915, touch): a lesson link opens on its tab, and a finger-drawn 7 reads 7;
+// and untrusted input: a trap on the trainer thread, a link's notices, a .gz bomb (untrustedInEngine).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox, drawSeven, trainOneEpoch, cliAccuracy } from './helpers.mjs';
+import { SHOTS, serve, status, waitStatus, realErrors, startXvfb, launchFirefox, drawSeven, trainOneEpoch, cliAccuracy,
+         untrustedInEngine } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -92,6 +94,17 @@ test('Firefox, a phone (412 × 915, touch): the lesson link opens the Draw tab; 
     t.diagnostic(`finger-drawn 7 read as ${p.prediction.digit} (${(100 * p.prediction.probabilities[p.prediction.digit]).toFixed(0)}%)`);
     assert.equal(p.prediction.digit, 7);
     await shot(f, 'firefox-phone-draw');
+    assert.deepEqual(realErrors(f.errors), []);
+  } finally { await f.browser.close(); await srv.close(); }
+});
+
+test('Firefox, untrusted input: a trap on the trainer thread ends the run with a message; a link\'s notices; a .gz bomb refused', async (t) => {
+  const srv = await serve({ isolation: true });
+  const f = await firefox(`${srv.url}#preset=mlp&epochs=1&autostart=1`);
+  try {
+    await f.waitStatus((s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    const s = await untrustedInEngine(f.page);
+    t.diagnostic(s.data.user_error);
     assert.deepEqual(realErrors(f.errors), []);
   } finally { await f.browser.close(); await srv.close(); }
 });

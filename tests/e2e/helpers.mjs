@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -344,4 +345,35 @@ export function cliAccuracy(seed) {
     cliRuns.set(seed, JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
       ['train', '--preset', 'mlp', '--epochs', '1', '--seed', String(seed), '--json'], { encoding: 'utf8' })).test_accuracy);
   return cliRuns.get(seed);
+}
+
+// Untrusted input in any engine (playwright, puppeteer or launchWebKit()'s page), on a page opened at
+// `#preset=mlp&epochs=1&autostart=1`: a trap on the trainer thread ends the run with a message, a
+// link with values it cannot use names them, and a .gz that inflates to 250 MB is refused at 200 MB.
+// The engine's own parts are what is checked: catching a WebAssembly trap in a worker, the hash,
+// DecompressionStream read as a stream. → the last status.
+export async function untrustedInEngine(page) {
+  await waitStatus(page, (s) => s.phase === 'training' && s.steps > 100, 90000, 'training');
+  await page.evaluate(() => window.Module._digitlab_test_fault(1));
+  let s = await waitStatus(page, (s) => s.trainer_fault !== '', 15000, 'the fault on the trainer thread');
+  assert.equal(s.phase, 'stopped');
+  assert.match(s.message, /^Training stopped: its thread failed \(RuntimeError: /);
+  await page.evaluate(() => { location.hash = '#preset=resnet&val=1.5'; });
+  s = await waitStatus(page, (s) => s.link_notices.length === 2, 15000, 'the link notices');
+  assert.match(s.link_notices[1], /^val=1\.5: the validation split must be 0\.\.0\.9; 0 is used instead$/);
+  const gz = zlib.gzipSync(Buffer.alloc(250e6), { level: 1 }).toString('base64');
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'bomb-images-idx3-ubyte.gz'));
+    document.getElementById('canvas').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, gz);
+  s = await waitStatus(page, (s) => /inflates past 200 MB/.test(s.data.user_error), 60000, 'the .gz refused');
+  assert.equal(s.data.source, 'MNIST');
+  assert.equal(s.data.train, 60000);
+  const frames = (await page.evaluate(() => window.digitlab.frames().count));
+  await sleep(1500);
+  assert.ok((await page.evaluate(() => window.digitlab.frames().count)) > frames, 'frames go on');
+  assert.equal((await status(page)).error, '');
+  return s;
 }

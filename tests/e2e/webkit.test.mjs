@@ -7,10 +7,11 @@
 //      build runs, a lesson link opens on the Draw tab, and a mouse-drawn 7 reads as a 7;
 //   3. without SharedArrayBuffer (WebKitGTK's default, and any WebKit that lacks it): the app picks the
 //      single-thread build, which trains between frames to the same test accuracy;
-//   4. offline: after one visit, with the server gone, a reload opens the app and trains.
+//   4. offline: after one visit, with the server gone, a reload opens the app and trains;
+//   5. untrusted input: a trap on the trainer thread, a link's notices, a .gz bomb (untrustedInEngine).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, startXvfb, launchWebKit, sleep, waitStatus, drawSeven, trainOneEpoch, cliAccuracy } from './helpers.mjs';
+import { serve, startXvfb, launchWebKit, sleep, waitStatus, drawSeven, trainOneEpoch, cliAccuracy, untrustedInEngine } from './helpers.mjs';
 
 const SEED = '1';
 let xvfb;
@@ -103,4 +104,15 @@ test('WebKit offline: after one visit the service worker holds the app and the d
     assert.equal(s.build, 'threads');
     await w.screenshot('webkit-offline-training');
   } finally { await w.close(); await srv.close().catch(() => {}); }
+});
+
+test('WebKit, untrusted input: a trap on the trainer thread ends the run with a message; a link\'s notices; a .gz bomb refused', async (t) => {
+  const srv = await serve({ isolation: true });
+  const w = await launchWebKit(xvfb.display);
+  try {
+    await w.go(`${srv.url}#preset=mlp&epochs=1&autostart=1`);
+    await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+    const s = await untrustedInEngine(w.page);
+    t.diagnostic(s.data.user_error);
+  } finally { await w.close(); await srv.close(); }
 });

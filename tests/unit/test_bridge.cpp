@@ -52,6 +52,16 @@ app::Snapshot poll(app::Bridge& b, Done done) {
   }
 }
 
+// A run's settings: `epochs` of batches of `batch`, Adam at 0.01, `val` held out.
+TrainConfig config(int epochs, int batch, float val) {
+  TrainConfig c;
+  c.epochs = epochs;
+  c.batch = batch;
+  c.val_split = val;
+  c.opt.lr = 0.01f;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("bridge: a run on the trainer thread, paused, stepped, resumed, and its test results") {
@@ -59,11 +69,7 @@ TEST_CASE("bridge: a run on the trainer thread, paused, stepped, resumed, and it
   app::Bridge b;
   b.init(true, 1);
   b.set_data(&train, &test);
-  TrainConfig c;
-  c.epochs = 3;
-  c.batch = 20;
-  c.val_split = 0.1f;
-  c.opt.lr = 0.01f;
+  const TrainConfig c = config(3, 20, 0.1f);
   b.start(spec("flatten,dense:32:relu,dense:10:softmax"), c, /*paused=*/true);
   app::Snapshot s = poll(b, [](const app::Snapshot& s) { return !s.starting && s.phase == TrainPhase::Running; });
   CHECK(s.paused);
@@ -90,10 +96,7 @@ TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and say
   app::Bridge b;
   b.init(true, 1);
   b.set_data(&train, &test);
-  TrainConfig c;
-  c.epochs = 1;
-  c.batch = 30;
-  c.val_split = 0;
+  const TrainConfig c = config(1, 30, 0);
   b.start(spec("flatten,dense:10:softmax"), c);
   app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
   const double accuracy = s.test_accuracy;

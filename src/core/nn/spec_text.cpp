@@ -32,12 +32,8 @@ bool whole_number(const std::string& w, int* v) {
 
 // A finite decimal number within float's range: "0.25", "-1", "1e-4"; not "nan", "inf" or "0x1p3".
 bool finite_number(const std::string& w, float* v) {
-  if (w.empty() || w.size() > 32) return false;
-  for (char c : w)
-    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return false;
-  char* end = nullptr;
-  const double d = std::strtod(w.c_str(), &end);
-  if (*end != 0 || !std::isfinite(d) || std::fabs(d) > 3.4e38) return false;
+  double d = 0;
+  if (!parse_decimal(w, &d) || std::fabs(d) > 3.4e38) return false;
   *v = float(d);
   return true;
 }

@@ -1,8 +1,5 @@
 #include "lesson.h"
 
-#include <cctype>
-#include <cmath>
-#include <cstdlib>
 #include <utility>
 
 #include "../nn/spec_text.h"
@@ -46,18 +43,6 @@ std::string quoted(const std::string& v) {
     out += (c >= 0x20 && c < 0x7f) ? c : '?';
   }
   return out;
-}
-
-// A decimal number, finite: "0.001", "1e-4", "-5"; not "", "abc", "nan", "inf" or "0x10".
-bool parse_number(const std::string& v, double* out) {
-  if (v.empty() || v.size() > 32) return false;
-  for (char c : v)
-    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return false;
-  char* end = nullptr;
-  const double d = std::strtod(v.c_str(), &end);
-  if (*end != 0 || !std::isfinite(d)) return false;
-  *out = d;
-  return true;
 }
 
 bool parse_flag(const std::string& v, bool* out) {
@@ -151,7 +136,7 @@ Lesson lesson_parse(const std::string& fragment) {
       // Checked as it will be kept: a float field turns 1e-50 into 0.
       double d = 0;
       const NumericSetting& first = *targets.front();
-      const bool number = parse_number(v, &d);
+      const bool number = parse_decimal(v, &d);
       TrainConfig trial = c;
       if (number && accepts(first, d)) first.set(trial, d);
       if (!number || !accepts(first, d) || !accepts(first, first.get(trial)))
