@@ -80,7 +80,8 @@ test('lesson links: what a link cannot use is named, a network that cannot train
     assert.notEqual(after.phase, 'training', `${what}: nothing trains`);
     return s;
   };
-  const notices = (n) => (s) => s.link_notices.length === n;
+  const notices = (n) => (s) => s.link_notices.length === n; // only after a link with another count
+  const first = (re) => (s) => s.link_notices.length === 1 && re.test(s.link_notices[0]);
 
   // Sizes that wrapped in wasm32: 2^32 weights read as 0, and the first forward pass read past them.
   let s = await link('#layers=conv:256:13,flatten,dense:65536,dense:10:softmax&autostart=1',
@@ -120,7 +121,6 @@ test('lesson links: what a link cannot use is named, a network that cannot train
   assert.match(s.link_notices[1], /^lr=nan: not a number: the learning rate must be above 0 and at most 10; 0\.001 is used instead$/);
   assert.match(s.link_notices[2], /^min_delta=-1: early stopping's min_delta must be 0\.\.10; 0 is used instead$/);
   assert.equal(s.model.layers_text, 'flatten,dense:512:relu,dense:10:softmax', "mlp's network instead");
-  const first = (re) => (s) => s.link_notices.length === 1 && re.test(s.link_notices[0]);
   s = await link('#layers=' + 'relu,'.repeat(65) + 'flatten,dense:10:softmax', first(/more than 64 layers/), '65 layers');
   assert.match(s.link_notices[0], /more than 64 layers; this tool builds at most 64/);
   s = await link('#preset=cnn-tiny&' + 'x'.repeat(20000), first(/characters long/), 'a 20,000-character link');
