@@ -63,7 +63,7 @@ void rmsprop_range(float* __restrict p, float* __restrict v, const float* __rest
                    float rho, float eps) {
   for (size_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
-    p[i] -= lr * g[i] / (std::sqrt(v[i]) + eps);
+    p[i] -= lr * g[i] / std::sqrt(v[i] + eps);
   }
 }
 }  // namespace

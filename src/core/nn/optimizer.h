@@ -1,7 +1,8 @@
 // Optimizers over a parameter arena, with Keras' update rules and defaults.
 //   SGD:     v = momentum·v − lr·g;  p += v           (momentum 0: p −= lr·g)
 //   Adam:    m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  p −= lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε)
-//   RMSprop: v = ρ·v + (1−ρ)·g²;  p −= lr · g / (√v + ε)
+//   RMSprop: v = ρ·v + (1−ρ)·g²;  p −= lr · g / √(v + ε)      (ε inside the root, as Keras and
+//            TensorFlow's ApplyRMSProp; PyTorch adds it to √v)
 #pragma once
 #include <cstdint>
 #include <string>
