@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "size.h"
 
@@ -56,6 +57,16 @@ std::string bytes_text(double bytes) {
   else if (bytes >= 1e3) std::snprintf(buf, sizeof buf, "%.0f KB", std::ceil(bytes / 1e3));
   else std::snprintf(buf, sizeof buf, "%.0f bytes", bytes);
   return buf;
+}
+
+bool all_finite(const float* v, size_t n) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, v + i, sizeof bits);
+    bad |= uint32_t((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
 }
 
 }  // namespace dl

@@ -290,6 +290,73 @@ TEST_CASE("a diverging run stops with a clear message and keeps the last good we
   for (float p : m.params) REQUIRE(std::isfinite(p));
 }
 
+TEST_CASE("an update that goes non-finite in an epoch's last step: the last epoch's weights come back, named") {
+  // The loss of that step is finite (it is computed before the update), so only the check of the
+  // weights after the update can see it. An infinite learning rate makes the update infinite.
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  for (const Dataset* v : {static_cast<const Dataset*>(nullptr), static_cast<const Dataset*>(&val)}) {
+    CAPTURE(v != nullptr);
+    Model m;
+    REQUIRE(m.build(toy_model()).ok());
+    TrainConfig c = toy_config(3, 0.1f, OptKind::SGD);
+    Trainer t;
+    REQUIRE(t.begin(&m, &train, v, c).ok());
+    std::vector<float> after_epoch1;
+    while (t.phase() == TrainPhase::Running) {
+      if (t.epoch() == 1 && t.batch() == 0 && after_epoch1.empty()) after_epoch1 = m.params;
+      if (t.epoch() == 1 && t.batch() == t.batches_per_epoch() - 1) t.set_lr(INFINITY);
+      t.step();
+    }
+    REQUIRE(t.phase() == TrainPhase::Diverged);
+    CHECK(t.restored_epoch() == 1);
+    CHECK(t.restored_step() == 30);
+    CHECK(t.history().size() == 1);  // the diverged epoch is not recorded
+    CHECK(m.params == after_epoch1);
+    CHECK(all_finite(m.params.data(), m.params.size()));
+    const std::string& msg = t.message();
+    CHECK_MESSAGE(msg.find("in epoch 2, batch 30 (step 60)") != std::string::npos, msg);
+    CHECK_MESSAGE(msg.find("from the end of epoch 1 (step 30) were restored") != std::string::npos, msg);
+    CHECK_MESSAGE(msg.find("The learning rate inf is too high for SGD") != std::string::npos, msg);
+  }
+}
+
+TEST_CASE("weights that overflow only on the validation images: the epoch's weights are not kept") {
+  // A learning rate of 1e30 for the last step of the first epoch leaves finite but huge weights; the
+  // validation pass then overflows, and the run goes back to the weights it started from.
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  Model m;
+  REQUIRE(m.build(toy_model()).ok());
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, &val, toy_config(3, 0.1f, OptKind::SGD)).ok());
+  const std::vector<float> start = m.params;
+  while (t.phase() == TrainPhase::Running) {
+    if (t.batch() == t.batches_per_epoch() - 1) t.set_lr(1e30f);
+    t.step();
+  }
+  REQUIRE(t.phase() == TrainPhase::Diverged);
+  CHECK(t.restored_step() == 0);
+  CHECK(m.params == start);
+  CHECK(t.history().empty());
+  CHECK_MESSAGE(t.message().find("the validation loss became NaN after epoch 1 (step 30)") != std::string::npos, t.message());
+  CHECK_MESSAGE(t.message().find("The weights the run started from were restored (step 0)") != std::string::npos, t.message());
+}
+
+TEST_CASE("a divergence names the likely cause: a strong L2 penalty") {
+  Dataset train = toy(200, 7);
+  Model m;
+  ModelSpec spec = toy_model();
+  spec.layers[1].l2 = 0.5f;
+  REQUIRE(m.build(spec).ok());
+  TrainConfig c = toy_config(50, 3.0f, OptKind::SGD);  // each step multiplies the kernel by about 1 - 2·3·0.5
+  c.batch = 10;
+  Trainer t;
+  REQUIRE(t.begin(&m, &train, nullptr, c).ok());
+  while (t.step()) {}
+  REQUIRE(t.phase() == TrainPhase::Diverged);
+  CHECK_MESSAGE(t.message().find("The L2 penalty was") != std::string::npos, t.message());
+  CHECK(all_finite(m.params.data(), m.params.size()));
+}
+
 TEST_CASE("bad settings are refused with the setting named") {
   Dataset train = toy(10, 8);
   Model m;

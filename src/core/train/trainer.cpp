@@ -254,6 +254,9 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   best_state_.clear();
   good_params_ = model->params;
   good_state_ = model->state;
+  good_step_ = 0;
+  good_epoch_ = 0;
+  last_loss_ = last_l2_ = 0;
   phase_ = TrainPhase::Running;
   return {};
 }
@@ -288,18 +291,20 @@ bool Trainer::step() {
   float loss = model_->backward(y_.data(), cw_.empty() ? nullptr : cw_.data());
   float l2 = model_->l2_loss();
   if (!std::isfinite(loss) || !std::isfinite(l2)) {
-    model_->params = good_params_;
-    model_->state = good_state_;
-    phase_ = TrainPhase::Diverged;
-    char buf[256];
-    snprintf(buf, sizeof buf,
-             "training diverged: the loss became %s at epoch %d, batch %d. The learning rate (%g) is probably too "
-             "high; lower it and start again. The weights from the start of this epoch were kept.",
-             std::isnan(loss) ? "NaN" : "infinite", epoch_ + 1, batch_ + 1, double(opt_.lr()));
-    message_ = buf;
+    diverge(!std::isfinite(l2) ? "the L2 penalty" : "the loss", std::isnan(loss + l2), loss);
     return false;
   }
   opt_.step(model_->params.data(), model_->grads.data(), model_->params.size());
+  // An update can overflow while the loss it came from was finite (a saturated softmax has a finite
+  // loss over huge logits): the weights are checked after every step, so a non-finite weight never
+  // reaches the next epoch, the validation pass, or the end of the run.
+  if (!all_finite(model_->params.data(), model_->params.size())) {
+    const bool grads_bad = !all_finite(model_->grads.data(), model_->grads.size());
+    diverge(grads_bad ? "the gradients" : "the weights after the update", true, loss);
+    return false;
+  }
+  last_loss_ = loss;
+  last_l2_ = l2;
   loss_sum_ += double(loss + l2) * B;
   l2_sum_ += double(l2) * B;
   seen_ += B;
@@ -333,6 +338,11 @@ void Trainer::end_epoch() {
     r.val_loss = e.loss;
     r.val_accuracy = e.accuracy;
     r.has_val = true;
+    // Finite weights can still overflow on images the step did not see.
+    if (!std::isfinite(e.loss)) {
+      diverge("the validation loss", std::isnan(e.loss), float(r.loss));
+      return;
+    }
   }
   epoch_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
   r.seconds = epoch_seconds_;
@@ -408,11 +418,58 @@ void Trainer::end_epoch() {
   ++epoch_;
   good_params_ = model_->params;
   good_state_ = model_->state;
+  good_step_ = steps_;
+  good_epoch_ = epoch_;
   if (last) {
     phase_ = TrainPhase::Finished;
     message_ = stop_now ? r.events.front() : "finished " + std::to_string(r.epoch) + (r.epoch == 1 ? " epoch" : " epochs");
     if (stuck) warning_ = not_learning(r);
   }
+}
+
+// Ends a run whose `what` became non-finite in the current step: the weights of the last finished
+// epoch come back (checked finite when they were kept), and the message says where it happened, what
+// was restored, and the likely cause from what the run saw.
+void Trainer::diverge(const char* what, bool nan, float loss) {
+  model_->params = good_params_;
+  model_->state = good_state_;
+  phase_ = TrainPhase::Diverged;
+  restored_step_ = good_step_;
+  restored_epoch_ = good_epoch_;
+  const bool sgd = cfg_.opt.kind == OptKind::SGD;
+  const double lr = opt_.lr(), high = sgd ? 1.0 : 0.05;
+  const char* name = sgd ? "SGD" : cfg_.opt.kind == OptKind::Adam ? "Adam" : "RMSprop";
+  const std::string lr_text = number_text(lr);
+  char where[160], restored[160], cause[320];
+  if (batch_ == batches_per_epoch_)  // the validation pass at the epoch's end
+    snprintf(where, sizeof where, "training diverged: %s became %s after epoch %d (step %s).", what,
+             nan ? "NaN" : "infinite", epoch_ + 1, with_commas(steps_).c_str());
+  else
+    snprintf(where, sizeof where, "training diverged: %s became %s in epoch %d, batch %d (step %s).", what,
+             nan ? "NaN" : "infinite", epoch_ + 1, batch_ + 1, with_commas(steps_ + 1).c_str());
+  if (good_epoch_ == 0)
+    snprintf(restored, sizeof restored, " The weights the run started from were restored (step 0).");
+  else
+    snprintf(restored, sizeof restored, " The weights from the end of epoch %d (step %s) were restored.", good_epoch_,
+             with_commas(good_step_).c_str());
+  if (steps_ == 0 && std::string(what) != "the weights after the update" && !std::isfinite(loss))
+    snprintf(cause, sizeof cause,
+             " It happened on the first batch, before any update: the network's outputs overflow on this data. "
+             "Check the data's values and the network's layers.");
+  else if (std::string(what) == "the L2 penalty" || (last_l2_ > 0 && last_l2_ >= 0.5 * (last_loss_ + last_l2_)))
+    snprintf(cause, sizeof cause,
+             " The L2 penalty was %.0f%% of the loss before that: it is probably too strong for the learning rate "
+             "%s. Lower L2 (Keras' usual 0.0001 to 0.01) or the learning rate, and start again.",
+             last_loss_ + last_l2_ > 0 ? 100.0 * last_l2_ / (last_loss_ + last_l2_) : 0.0, lr_text.c_str());
+  else if (lr > high)
+    snprintf(cause, sizeof cause,
+             " The learning rate %s is too high for %s (it usually trains at %g); lower it and start again.",
+             lr_text.c_str(), name, sgd ? 0.01 : 0.001);
+  else
+    snprintf(cause, sizeof cause,
+             " The learning rate %s is probably too high for this network: try %s. If it diverges at a low rate "
+             "too, check the data's values.", lr_text.c_str(), number_text(float(lr / 10)).c_str());
+  message_ = std::string(where) + restored + cause;
 }
 
 // What to try when a run learned nothing. Far outside an optimizer's usual range, the learning rate

@@ -172,6 +172,10 @@ class Trainer {
 
   TrainPhase phase() const { return phase_; }
   const std::string& message() const { return message_; }  // why it ended (diverged, early stop)
+  // A diverged run: the step (counted from the run's start; 0 = the weights it began with) and the
+  // number of finished epochs whose weights were restored. The model then holds finite weights.
+  int64_t restored_step() const { return restored_step_; }
+  int restored_epoch() const { return restored_epoch_; }
   // An epoch whose training accuracy (over the epoch and its last quarter) and validation accuracy
   // are no better than always answering the most common class, plus 2 points, gets a "not learning"
   // event (the first such epoch only). If the last epoch is one, warning() says so when the run
@@ -202,6 +206,7 @@ class Trainer {
 
  private:
   void end_epoch();
+  void diverge(const char* what, bool nan, float loss);
   std::string not_learning(const EpochRecord& r) const;
   double monitored(const EpochRecord& r, Monitor m) const;
   bool improved(Monitor m, double current, double best, double min_delta) const;
@@ -237,7 +242,10 @@ class Trainer {
   double ckpt_best_ = 0;
   int ckpt_epoch_ = 0;
   std::vector<float> ckpt_params_, ckpt_state_;      // keep-best checkpoint
-  std::vector<float> good_params_, good_state_;      // weights at the start of the epoch (divergence)
+  std::vector<float> good_params_, good_state_;      // weights at the end of the last finished epoch
+  int64_t good_step_ = 0, restored_step_ = 0;          // (divergence)
+  int good_epoch_ = 0, restored_epoch_ = 0;
+  float last_loss_ = 0, last_l2_ = 0;                  // the last finite step's data loss and L2 term
 };
 
 }  // namespace dl
