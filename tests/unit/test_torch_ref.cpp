@@ -1,8 +1,8 @@
 // The core's layers, loss, L2 term, class weights and whole-model backward pass checked against
-// PyTorch, and its optimizers against Keras' update rules as TensorFlow.js runs them. Expected values
+// PyTorch, and its optimizers and a dropout layer under a fixed mask against TensorFlow.js. Expected values
 // come only from the fixtures: tests/fixtures/torch/, written by tests/fixtures/gen_torch_fixtures.py
 // (torch, float64, autograd), and tests/fixtures/keras/, written by
-// tests/fixtures/gen_keras_optimizers.mjs; neither library is needed here.
+// tests/fixtures/gen_keras_fixtures.mjs; neither library is needed here.
 //
 // Criterion, element by element, for a float32 result a against the torch value b of an array R:
 //     |a − b| <= 1e-4 · max(|b|, floor),   floor = 1e-2 · max_j |R_j|
@@ -341,6 +341,41 @@ TEST_CASE("torch reference: whole model with L2 and class weights, arena-wide gr
   const float* pe = m.forward(x.data(), B, false);
   worst.array("probs_eval", pe, size_t(B) * m.classes(), fx["probs_eval"]);
   MESSAGE("torch whole model: worst scaled error " << worst.v << " in " << worst.where);
+}
+
+TEST_CASE("Keras reference: a dropout layer under a fixed mask, forward and backward through a network") {
+  // Dense(6, ReLU) → Dropout(0.5) → Dense(3, softmax) with the mask from the fixture: the mask's
+  // product (dropout_backward is that product for the forward pass too) and the chain's gradients.
+  Fixture fx("dropout.txt", "keras");
+  const Arr& xa = fx["x"];
+  const int B = xa.shape[0], D = xa.shape[1], H = fx["w1"].shape[1], K = fx["w2"].shape[1];
+  auto x = xa.f(), w1 = fx["w1"].f(), b1 = fx["b1"].f(), w2 = fx["w2"].f(), b2 = fx["b2"].f(), mask = fx["mask"].f();
+  auto y = fx["labels"].i();
+  std::vector<float> z1(size_t(B) * H), a(z1.size()), h(z1.size()), z2(size_t(B) * K), p(z2.size()), dz2(z2.size()),
+      dh(z1.size()), da(z1.size()), dz1(z1.size()), dx(x.size()), dw1(w1.size(), 0.0f), db1(H, 0.0f),
+      dw2(w2.size(), 0.0f), db2(K, 0.0f);
+  dl::dense_forward(z1.data(), x.data(), w1.data(), b1.data(), B, D, H);
+  dl::act_forward(a.data(), z1.data(), a.size(), int(dl::Act::ReLU), 0.3f);
+  dl::dropout_backward(h.data(), a.data(), mask.data(), h.size());  // h = a·mask
+  dl::dense_forward(z2.data(), h.data(), w2.data(), b2.data(), B, H, K);
+  dl::softmax_forward(p.data(), z2.data(), B, K);
+  const float loss = dl::softmax_xent_backward(dz2.data(), p.data(), y.data(), nullptr, B, K);
+  dl::dense_backward(dh.data(), dw2.data(), db2.data(), dz2.data(), h.data(), w2.data(), B, H, K);
+  dl::dropout_backward(da.data(), dh.data(), mask.data(), da.size());
+  dl::act_backward(dz1.data(), da.data(), a.data(), dz1.size(), int(dl::Act::ReLU), 0.3f);
+  dl::dense_backward(dx.data(), dw1.data(), db1.data(), dz1.data(), x.data(), w1.data(), B, D, H);
+  Worst worst;
+  worst.array("probs", p, fx["probs"]);
+  worst.scalar("loss", loss, fx["loss"]);
+  for (auto [name, v] : {std::pair<const char*, const std::vector<float>*>{"dx", &dx}, {"dw1", &dw1}, {"db1", &db1},
+                         {"dw2", &dw2}, {"db2", &db2}})
+    worst.array(name, *v, fx[name]);
+  // A dropped unit passes no gradient back to its weights' column for that image.
+  int dropped = 0;
+  for (float mv : mask) dropped += mv == 0;
+  CHECK(dropped > 0);
+  MESSAGE("Keras dropout under a fixed mask (" << dropped << " of " << mask.size() << " units dropped): worst scaled error "
+                                               << worst.v << " in " << worst.where);
 }
 
 // Keras' optimizers as TensorFlow.js runs them (RMSprop, SGD with momentum) and Keras' Adam source

@@ -49,7 +49,8 @@ void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H
                      int OW);
 void maxpool_backward(float* dinp, const float* dout, const int32_t* argmax, int B, int H, int W, int C, int OH, int OW);
 
-// Inverted dropout: mask holds 0 or 1/(1−rate).
+// Inverted dropout: mask holds 0 or 1/(1−rate), drawn from rng; out = inp·mask. The backward pass
+// is the same product with the same mask: dinp = dout·mask.
 void dropout_forward(float* out, float* mask, const float* inp, size_t n, float rate, Rng* rng);
 void dropout_backward(float* dinp, const float* dout, const float* mask, size_t n);
 
