@@ -464,10 +464,9 @@ bool Bridge::fetch_model(uint64_t* version, dl::Model* dst) {
   std::unique_lock<std::mutex> lk(params_mu_, std::try_to_lock);
   if (!lk.owns_lock()) return false;
   if (pub_version_ == *version || pub_params_.empty()) return false;
-  const bool same_arch = dst->built() && dst->spec().name == pub_spec_.name &&
-                         dst->spec().layers.size() == pub_spec_.layers.size() &&
-                         dst->params.size() == pub_params_.size() && dst->state.size() == pub_state_.size();
-  if (!same_arch) {
+  // The whole spec, not its sizes: an activation or a dropout rate changes the network's function
+  // but no array, and the draw pad and the saved files must run what was trained.
+  if (!dst->built() || dst->spec() != pub_spec_) {
     dl::Model m;
     if (!m.build(pub_spec_).ok()) return false;
     *dst = std::move(m);

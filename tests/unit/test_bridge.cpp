@@ -118,6 +118,36 @@ TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and say
   CHECK(after.params == before.params);
 }
 
+TEST_CASE("bridge: the draw pad's copy is the trained network, even when only an activation changed") {
+  const Dataset train = blocks(600, 3), test = blocks(100, 4);
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  const TrainConfig c = config(1, 30, 0);
+  Model pad;
+  uint64_t version = 0;
+  for (std::string text : {"flatten,dense:16:relu,dense:10:softmax", "flatten,dense:16:sigmoid,dense:10:softmax"}) {
+    CAPTURE(text);
+    b.start(spec(text.c_str()), c);
+    const uint64_t before = version;  // the first run's snapshot must not pass for the second's
+    poll(b, [&](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.params_version > before; });
+    REQUIRE(b.fetch_model(&version, &pad));
+    CHECK(pad.spec() == spec(text.c_str()));
+    // The copy computes what the trainer's model computes: the same probabilities for an image.
+    Model ref;
+    REQUIRE(ref.build(spec(text.c_str())).ok());
+    ref.params = pad.params;
+    ref.state = pad.state;
+    std::vector<float> x(train.pixels());
+    for (int i = 0; i < train.pixels(); ++i) x[size_t(i)] = train.images[size_t(i)] / 255.0f;
+    const float* p1 = pad.forward(x.data(), 1, false);
+    std::vector<float> first(p1, p1 + 10);
+    const float* p2 = ref.forward(x.data(), 1, false);
+    CHECK(std::vector<float>(p2, p2 + 10) == first);
+  }
+  CHECK(pad.layers()[1].spec.act == Act::Sigmoid);
+}
+
 TEST_CASE("thread pool: a worker that faults under the guard records what happened") {
   // Natively nothing catches a trap: this guard reports a fault for every function it is given, as
   // the page's does for one that trapped, and the pool's worker ends at once.

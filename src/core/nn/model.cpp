@@ -18,6 +18,15 @@ LayerSpec conv2d(int filters, int kernel, Act act, bool same, int stride, float 
 }
 LayerSpec maxpool2d(int pool) { LayerSpec s; s.kind = LayerKind::MaxPool2D; s.kernel = pool; s.stride = pool; return s; }
 LayerSpec flatten() { LayerSpec s; s.kind = LayerKind::Flatten; return s; }
+bool operator==(const LayerSpec& a, const LayerSpec& b) {
+  return a.kind == b.kind && a.act == b.act && a.units == b.units && a.kernel == b.kernel && a.stride == b.stride &&
+         a.same == b.same && a.rate == b.rate && a.l2 == b.l2 && a.alpha == b.alpha;
+}
+bool operator==(const Shape& a, const Shape& b) { return a.h == b.h && a.w == b.w && a.c == b.c && a.flat == b.flat; }
+bool operator==(const ModelSpec& a, const ModelSpec& b) {
+  return a.name == b.name && a.input == b.input && a.layers == b.layers;
+}
+
 LayerSpec dropout(float rate) { LayerSpec s; s.kind = LayerKind::Dropout; s.rate = rate; return s; }
 LayerSpec batchnorm() { LayerSpec s; s.kind = LayerKind::BatchNorm; return s; }
 LayerSpec activation(Act act, float alpha) { LayerSpec s; s.kind = LayerKind::Activation; s.act = act; s.alpha = alpha; return s; }

@@ -70,6 +70,12 @@ struct ModelSpec {
   Shape input{28, 28, 1, false};
   std::vector<LayerSpec> layers;
 };
+// Field by field: two specs are equal when they build the same network under the same name, so
+// weights trained for one compute the same function in the other.
+bool operator==(const LayerSpec& a, const LayerSpec& b);
+bool operator==(const Shape& a, const Shape& b);
+bool operator==(const ModelSpec& a, const ModelSpec& b);
+inline bool operator!=(const ModelSpec& a, const ModelSpec& b) { return !(a == b); }
 
 struct Layer {
   LayerSpec spec;
