@@ -76,6 +76,11 @@ class Rng {
     }
   }
 
+  // The whole generator, for a run saved and read back (train/run_file.h).
+  uint64_t state() const { return state_; }
+  uint64_t increment() const { return inc_; }
+  void restore(uint64_t state, uint64_t increment) { state_ = state; inc_ = increment | 1u; }
+
  private:
   uint64_t state_ = 0, inc_ = 0;
 };

@@ -2,45 +2,12 @@
 
 #include <cstring>
 
+#include "bytes.h"
+
 namespace dl {
 namespace {
 
 const char kMagic[8] = {'D', 'G', 'L', 'B', 'M', 'O', 'D', 'L'};
-
-uint32_t fnv1a(const uint8_t* p, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
-  return h;
-}
-
-struct Writer {
-  std::vector<uint8_t> out;
-  void raw(const void* p, size_t n) { out.insert(out.end(), (const uint8_t*)p, (const uint8_t*)p + n); }
-  void u8(uint8_t v) { out.push_back(v); }
-  void u32(uint32_t v) { for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i))); }
-  void u64(uint64_t v) { for (int i = 0; i < 8; ++i) out.push_back(uint8_t(v >> (8 * i))); }
-  void i32(int32_t v) { u32(uint32_t(v)); }
-  void f32(float v) { uint32_t b; std::memcpy(&b, &v, 4); u32(b); }
-  void floats(const std::vector<float>& v) { u64(v.size()); for (float f : v) f32(f); }
-};
-
-struct Reader {
-  const uint8_t* p;
-  size_t n, pos = 0;
-  bool ok = true;
-  bool need(size_t k) { if (!ok || n - pos < k) ok = false; return ok; }
-  uint8_t u8() { return need(1) ? p[pos++] : 0; }
-  uint32_t u32() {
-    if (!need(4)) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= uint32_t(p[pos + i]) << (8 * i);
-    pos += 4;
-    return v;
-  }
-  uint64_t u64() { uint64_t lo = u32(); return lo | (uint64_t(u32()) << 32); }
-  int32_t i32() { return int32_t(u32()); }
-  float f32() { uint32_t b = u32(); float f; std::memcpy(&f, &b, 4); return f; }
-};
 
 }  // namespace
 

@@ -38,6 +38,15 @@ bool Optimizer::resume(const OptimizerConfig& cfg, size_t n) {
   return true;
 }
 
+bool Optimizer::restore(const OptimizerConfig& cfg, size_t n, int64_t t, std::vector<float> m, std::vector<float> v) {
+  if (t < 0 || m.size() != n || v.size() != (cfg.kind == OptKind::SGD ? 0 : n)) return false;
+  cfg_ = cfg;
+  t_ = t;
+  m_ = std::move(m);
+  v_ = std::move(v);
+  return true;
+}
+
 namespace {
 // The update loops over one range of the arena. Scalars by value and restrict pointers, so the
 // compiler keeps them in registers and vectorizes (the stores to p, m and v cannot alias).

@@ -36,6 +36,11 @@ class Optimizer {
   void set_lr(float lr) { cfg_.lr = lr; }
   const OptimizerConfig& config() const { return cfg_; }
   int64_t steps() const { return t_; }
+  // The moments (m: SGD's velocity or Adam's first moment; v: Adam's and RMSprop's second), for a run
+  // saved and read back; restore() takes them only where their sizes fit this config over n weights.
+  const std::vector<float>& m() const { return m_; }
+  const std::vector<float>& v() const { return v_; }
+  bool restore(const OptimizerConfig& cfg, size_t n, int64_t t, std::vector<float> m, std::vector<float> v);
 
  private:
   OptimizerConfig cfg_;

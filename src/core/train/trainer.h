@@ -198,6 +198,16 @@ class Trainer {
   int checkpoint_epoch() const { return ckpt_epoch_; }
   const std::vector<float>& checkpoint_params() const { return ckpt_params_; }
   const std::vector<float>& checkpoint_state() const { return ckpt_state_; }
+  // The run saved whole between two steps (train/run_file.cpp has the format): the model, the
+  // optimizer's moments, the random stream, the position in the epoch and its sums, the history, the
+  // callbacks' state and their kept weights. load() reads it back so that the run goes on as if it
+  // had never stopped (Keras' fit(initial_epoch=…), and more: the same shuffles, masks and moments):
+  // the same weights, bit for bit, as an uninterrupted run. `train` and `val` must be the data it was
+  // trained on (checked by count, size and a fingerprint), and outlive the trainer. On any error the
+  // message says what is wrong, and the trainer and *model are unchanged.
+  std::vector<uint8_t> save() const;
+  Status load(const uint8_t* bytes, size_t size, Model* model, const Dataset* train, const Dataset* val);
+
   // The batch the last step() trained on, as fed to the model (augmented): x (B, rows*cols) in the
   // first last_batch_size() rows, labels y (B). Read between steps, like every other accessor.
   const std::vector<float>& last_batch() const { return x_; }
