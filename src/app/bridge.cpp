@@ -92,6 +92,22 @@ void Bridge::set_lr(float lr) {
   c.value = lr;
   push(std::move(c));
 }
+void Bridge::restore(std::shared_ptr<const std::vector<uint8_t>> bytes) {
+  Command c(Cmd::Restore);
+  c.bytes = std::move(bytes);
+  push(std::move(c));
+}
+
+bool Bridge::take_autosave(uint64_t* version, Autosave* out) {
+  std::unique_lock<std::mutex> lk(save_mu_, std::try_to_lock);
+  if (!lk.owns_lock() || save_.version == *version || save_.bytes.empty()) return false;
+  *out = std::move(save_);
+  save_.bytes.clear();
+  save_.version = out->version;
+  *version = out->version;
+  return true;
+}
+
 void Bridge::use_model(const dl::Model& m) {
   Command c(Cmd::UseModel);
   c.model = std::make_shared<dl::Model>(m);
@@ -154,6 +170,7 @@ bool Bridge::work_once() {
     bool weights = !running || t - last_publish_ > kWeightsEveryMs;
     if (!running) eval_begin();  // finished, stopped or diverged: show the test-set results
     publish(weights);
+    if (!running || trainer_.history().size() != saved_epochs_) autosave();
     return true;
   }
   return !todo.empty();
@@ -163,7 +180,12 @@ void Bridge::handle(Command& c) {
   const bool running = trainer_.phase() == dl::TrainPhase::Running;
   switch (c.cmd) {
     case Cmd::Start: do_start(c); break;
-    case Cmd::Pause: paused_ = true; break;
+    case Cmd::Pause:
+      if (running && !paused_) {
+        paused_ = true;
+        autosave();
+      }
+      break;
     case Cmd::Resume: paused_ = false; pending_steps_ = 0; break;
     case Cmd::Stop:
       if (running) {
@@ -171,6 +193,7 @@ void Bridge::handle(Command& c) {
         paused_ = false;
         eval_begin();
         publish(true);
+        autosave();
       }
       break;
     case Cmd::Step:
@@ -213,6 +236,10 @@ void Bridge::handle(Command& c) {
         });
       }
       break;
+    case Cmd::Restore:
+      if (running) trainer_.stop();
+      do_restore(*c.bytes);
+      break;
     case Cmd::UseModel:
       if (running) trainer_.stop();
       trainer_ = dl::Trainer();
@@ -237,11 +264,7 @@ void Bridge::do_start(Command& c) {
   if (!train_all_ || train_all_->n == 0) {
     error_ = "The digits are not loaded yet, so there is nothing to train on. Wait for the Data window to finish loading.";
   } else {
-    if (split_of_ != c.cfg.val_split || split_seed_ != c.cfg.seed) {
-      dl::dataset_split(*train_all_, c.cfg.val_split, c.cfg.seed, &train_, &val_);
-      split_of_ = c.cfg.val_split;
-      split_seed_ = c.cfg.seed;
-    }
+    split_for(c.cfg);
     // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
     const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
     // Everything is checked on a plan (no weights) before the current model is replaced: a refused
@@ -265,12 +288,81 @@ void Bridge::do_start(Command& c) {
   ++run_;
   paused_ = c.flag;
   pending_steps_ = 0;
+  saved_epochs_ = 0;
   if (error_.empty()) {
     has_model_ = true;
     model_name_ = c.spec.name;
   }
   fresh_snapshot();
   publish(error_.empty());
+}
+
+void Bridge::split_for(const dl::TrainConfig& cfg) {
+  if (split_of_ == cfg.val_split && split_seed_ == cfg.seed) return;
+  dl::dataset_split(*train_all_, cfg.val_split, cfg.seed, &train_, &val_);
+  split_of_ = cfg.val_split;
+  split_seed_ = cfg.seed;
+}
+
+void Bridge::do_restore(const std::vector<uint8_t>& bytes) {
+  error_.clear();
+  eval_.reset();
+  rate_window_.clear();
+  wall_rate_ = 0;
+  dl::TrainConfig cfg;
+  dl::Status s = dl::run_file_config(bytes.data(), bytes.size(), &cfg);
+  if (s.ok() && (!train_all_ || train_all_->n == 0)) s = dl::Status::fail("the digits are not loaded yet");
+  if (s.ok()) {
+    split_for(cfg);  // the split the run was trained on: the same settings give the same images
+    const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
+    s = trainer_.load(bytes.data(), bytes.size(), &model_, &train_, val);
+  }
+  if (!s.ok()) {
+    error_ = "The saved run could not be opened: " + s.error + ".";
+    publish(false);
+    return;
+  }
+  ++run_;
+  paused_ = trainer_.phase() == dl::TrainPhase::Running;
+  pending_steps_ = 0;
+  has_model_ = true;
+  model_name_ = model_.spec().name;
+  saved_epochs_ = trainer_.history().size();
+  fresh_snapshot();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    ++shared_.restored;
+    shared_.restored_spec = model_.spec();
+    shared_.restored_cfg = trainer_.config();
+  }
+  eval_begin();
+  publish(true);
+}
+
+void Bridge::autosave() {
+  if (trainer_.phase() == dl::TrainPhase::Idle || !model_.built()) return;
+  const double t0 = now_ms();
+  Autosave a;
+  a.bytes = trainer_.save();
+  a.run = run_;
+  a.model_name = model_name_;
+  a.phase = trainer_.phase();
+  a.paused = paused_;
+  a.epochs_done = int(trainer_.history().size());
+  a.epochs = trainer_.config().epochs;
+  a.batches_per_epoch = trainer_.batches_per_epoch();
+  a.history = trainer_.history();
+  a.batches = trainer_.batches();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (shared_.has_eval && shared_.run == run_ && trainer_.phase() != dl::TrainPhase::Running)
+      a.test_accuracy = shared_.test_accuracy;
+  }
+  saved_epochs_ = trainer_.history().size();
+  a.seconds = (now_ms() - t0) / 1000;
+  std::lock_guard<std::mutex> lk(save_mu_);
+  a.version = save_.version + 1;
+  save_ = std::move(a);
 }
 
 // The versions carry on from the last run. Restarting them at 0 let a new run's first evaluation
@@ -284,6 +376,9 @@ void Bridge::fresh_snapshot() {
   fresh.params_version = shared_.params_version;
   fresh.eval_version = shared_.eval_version;
   fresh.strip_version = shared_.strip_version;
+  fresh.restored = shared_.restored;
+  fresh.restored_spec = shared_.restored_spec;
+  fresh.restored_cfg = shared_.restored_cfg;
   shared_ = std::move(fresh);
 }
 
@@ -302,7 +397,7 @@ void Bridge::eval_begin() {
 void Bridge::eval_chunk() {
   eval_->step();  // a unit of evaluation work: one batch
   const int n = test_->n;
-  std::lock_guard<std::mutex> lk(mu_);
+  std::unique_lock<std::mutex> lk(mu_);
   shared_.evaluating = !eval_->done();
   shared_.eval_progress = float(eval_->position()) / float(n);
   if (eval_->done()) {
@@ -316,6 +411,10 @@ void Bridge::eval_chunk() {
     shared_.test_pred = std::move(eval_->predictions);
     shared_.test_prob = std::move(eval_->confidence);
     eval_.reset();
+  }
+  if (!eval_ && trainer_.phase() != dl::TrainPhase::Idle) {
+    lk.unlock();
+    autosave();  // the run list shows the test accuracy
   }
 }
 
@@ -431,6 +530,14 @@ bool Bridge::snapshot(Snapshot* out) {
   tmp.evaluating = s.evaluating; tmp.eval_progress = s.eval_progress; tmp.has_eval = s.has_eval;
   tmp.eval_version = s.eval_version; tmp.test_loss = s.test_loss; tmp.test_accuracy = s.test_accuracy;
   tmp.has_model = s.has_model; tmp.params_version = s.params_version;
+  tmp.restored = s.restored;
+  if (out->restored != s.restored) {
+    tmp.restored_spec = s.restored_spec;
+    tmp.restored_cfg = s.restored_cfg;
+  } else {
+    tmp.restored_spec = std::move(out->restored_spec);
+    tmp.restored_cfg = out->restored_cfg;
+  }
   tmp.class_weights = s.class_weights;
   if (out->strip_version != s.strip_version) {
     tmp.strip = s.strip;

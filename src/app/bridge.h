@@ -75,6 +75,27 @@ struct Snapshot {
   bool has_model = false;           // trained or loaded weights exist
   uint64_t params_version = 0;      // bumps whenever published weights change
   PreviousRun previous;             // kept by snapshot() on the UI side, not by the trainer thread
+  // A saved run was opened (Bridge::restore): counts them; its network and settings, for the UI's.
+  uint64_t restored = 0;
+  dl::ModelSpec restored_spec;
+  dl::TrainConfig restored_cfg;
+};
+
+// A run saved whole (dl::Trainer::save) for the page to keep in IndexedDB, made on the trainer side
+// at the end of every epoch, on pause and stop, when the run ends and when its test evaluation is
+// done: what the UI hands to the page (app/runs.cpp), with what the run list shows of it.
+struct Autosave {
+  uint64_t version = 0;      // counts every autosave of this bridge
+  uint64_t run = 0;          // Snapshot::run it belongs to
+  std::vector<uint8_t> bytes;
+  std::string model_name;
+  dl::TrainPhase phase = dl::TrainPhase::Idle;
+  bool paused = false;
+  int epochs_done = 0, epochs = 0, batches_per_epoch = 0;
+  double test_accuracy = -1;  // -1: not evaluated yet
+  std::vector<dl::EpochRecord> history;
+  std::vector<dl::BatchRecord> batches;
+  double seconds = 0;         // what making it took (serializing), for docs/benchmarks.md
 };
 
 class Bridge {
@@ -103,6 +124,13 @@ class Bridge {
   void set_lr(float lr);
   void evaluate();
   void use_model(const dl::Model& m);  // a model loaded from a file replaces the trained one
+  // A saved run (dl::Trainer::save) replaces the current one, paused where it was saved; its test
+  // results are computed again. If it cannot be read, or was trained on other data, the message says
+  // so and nothing changes but the stopped run.
+  void restore(std::shared_ptr<const std::vector<uint8_t>> bytes);
+  // A newer autosave than *version, moved into *out (try-lock: false when there is none or the
+  // trainer side holds it this moment).
+  bool take_autosave(uint64_t* version, Autosave* out);
 
   // Single-thread build: do training work for about budget_ms, under the fault guard. Returns true if
   // work remains.
@@ -123,7 +151,7 @@ class Bridge {
   bool fetch_model(uint64_t* version, dl::Model* dst);
 
  private:
-  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault };
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault, Restore };
   struct Command {
     explicit Command(Cmd c) : cmd(c) {}
     Cmd cmd;
@@ -134,6 +162,7 @@ class Bridge {
     bool keep = false;  // Start: from the current weights
     std::shared_ptr<dl::Model> model;
     std::shared_ptr<const dl::Dataset> train_all, test;  // SetData
+    std::shared_ptr<const std::vector<uint8_t>> bytes;    // Restore
   };
   void push(Command c);
   void thread_main();
@@ -142,6 +171,9 @@ class Bridge {
   bool work_once();          // trainer side: one unit of work; false when idle
   void handle(Command& c);   // trainer side
   void do_start(Command& c);
+  void do_restore(const std::vector<uint8_t>& bytes);
+  void split_for(const dl::TrainConfig& cfg);  // train_ and val_ for these settings
+  void autosave();
   void eval_begin();
   void eval_chunk();
   void publish(bool weights);
@@ -173,6 +205,7 @@ class Bridge {
   uint64_t run_ = 0;
   std::string error_, model_name_;
   std::unique_ptr<dl::Evaluation> eval_;  // the test-set evaluation under way, a batch per work_once()
+  size_t saved_epochs_ = 0;               // history length at the last autosave
   double last_publish_ = 0;
   double last_strip_ = 0;
   // Wall-clock samples/s over the last few seconds: the trainer's own clock counts only its steps,
@@ -183,6 +216,9 @@ class Bridge {
   // ---- shared, under mu_
   std::mutex mu_;
   Snapshot shared_;
+  // ---- the latest autosave, under save_mu_
+  std::mutex save_mu_;
+  Autosave save_;
   // ---- shared weights, under params_mu_
   std::mutex params_mu_;
   dl::ModelSpec pub_spec_;

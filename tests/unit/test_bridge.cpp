@@ -148,6 +148,70 @@ TEST_CASE("bridge: the draw pad's copy is the trained network, even when only an
   CHECK(pad.layers()[1].spec.act == Act::Sigmoid);
 }
 
+TEST_CASE("bridge: autosaves after each epoch; a new bridge opens one paused and goes on to the same weights") {
+  const Dataset train = blocks(600, 3), test = blocks(100, 4);
+  const TrainConfig c = config(3, 30, 0.1f);
+  const ModelSpec sp = spec("flatten,dense:16:relu,dropout:0.2,dense:10:softmax");
+  // Uninterrupted.
+  Model whole;
+  {
+    app::Bridge b;
+    b.init(true, 1);
+    b.set_data(&train, &test);
+    b.start(sp, c);
+    poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+    uint64_t v = 0;
+    REQUIRE(b.fetch_model(&v, &whole));
+  }
+  // Interrupted after epoch 1: the autosave of that epoch end is what a reload finds.
+  app::Autosave first;
+  {
+    app::Bridge b;
+    b.init(true, 1);
+    b.set_data(&train, &test);
+    b.start(sp, c);
+    uint64_t v = 0;
+    app::Autosave a;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (first.bytes.empty()) {
+      if (b.take_autosave(&v, &a) && a.epochs_done == 1 && a.phase == TrainPhase::Running) first = std::move(a);
+      REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    CHECK(first.history.size() == 1);
+    CHECK(first.batches.size() == size_t(first.batches_per_epoch));
+    CHECK(first.epochs == 3);
+  }
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  b.restore(std::make_shared<const std::vector<uint8_t>>(first.bytes));
+  app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.restored == 1 && s.has_eval; });
+  CHECK(s.paused);
+  CHECK(s.phase == TrainPhase::Running);
+  CHECK(s.history.size() == 1);
+  CHECK(s.batches.size() == size_t(s.batches_per_epoch));
+  CHECK(s.restored_spec == sp);
+  CHECK(s.restored_cfg.epochs == 3);
+  b.resume();
+  s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.history.size() == 3; });
+  Model resumed;
+  uint64_t v = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!(b.fetch_model(&v, &resumed) && resumed.params == whole.params)) {
+    REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(resumed.params == whole.params);
+  // A damaged run is refused with a message; the run in the bridge stays.
+  std::vector<uint8_t> bad = first.bytes;
+  bad[100] ^= 1;
+  b.restore(std::make_shared<const std::vector<uint8_t>>(bad));
+  s = poll(b, [](const app::Snapshot& s) { return s.message.find("could not be opened") != std::string::npos; });
+  CHECK(s.message.find("checksum") != std::string::npos);
+  CHECK(s.restored == 1);
+}
+
 TEST_CASE("thread pool: a worker that faults under the guard records what happened") {
   // Natively nothing catches a trap: this guard reports a fault for every function it is given, as
   // the page's does for one that trapped, and the pool's worker ends at once.

@@ -97,6 +97,22 @@ bool same_data(Reader& r, const Dataset* d) {
 
 }  // namespace
 
+Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg) {
+  if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
+  Reader r{bytes, size - 4};
+  r.pos = 8;
+  if (r.u32() != kRunFileVersion) return Status::fail("the saved run is from another version of Digit Lab");
+  const uint32_t model_len = r.u32();
+  if (!r.need(model_len)) return Status::fail("the saved run is damaged (truncated model)");
+  r.pos += model_len;
+  TrainConfig c = read_config(r);
+  if (!r.ok) return Status::fail("the saved run is damaged (settings)");
+  Status s = train_config_check(c);
+  if (!s.ok()) return Status::fail("the saved run is damaged: " + s.error);
+  *cfg = c;
+  return {};
+}
+
 std::vector<uint8_t> Trainer::save() const {
   DL_ASSERT(model_ && phase_ != TrainPhase::Idle);
   Writer w;

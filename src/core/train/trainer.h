@@ -155,6 +155,10 @@ std::string history_csv(const std::vector<EpochRecord>& history);
 enum class TrainPhase : uint8_t { Idle, Running, Finished, Stopped, Diverged };
 const char* phase_name(TrainPhase p);
 
+// The settings a saved run (Trainer::save) was trained with, read without the rest: a caller needs
+// them to make the same validation split before Trainer::load.
+Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg);
+
 class Trainer {
  public:
   // Initializes the model's weights from cfg.seed and prepares the epoch loop. `train` and `val`
