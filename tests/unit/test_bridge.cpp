@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/bridge.h"
+#include "app/run_meta.h"
 #include "core/kernels/pool.h"
 #include "core/nn/spec_text.h"
 #include "helpers.h"
@@ -226,4 +227,51 @@ TEST_CASE("thread pool: a worker that faults under the guard records what happen
   REQUIRE(pool.fault() != nullptr);
   CHECK(std::string(pool.fault()) == "RuntimeError: memory access out of bounds");
   pool.set_workers(0);  // the worker has ended: joining it returns
+}
+
+TEST_CASE("run list: what an autosave says of a run reads back, and damaged lines are skipped") {
+  app::Autosave a;
+  a.model_name = "custom|x";
+  a.phase = TrainPhase::Running;
+  a.paused = true;
+  a.epochs_done = 2;
+  a.epochs = 5;
+  a.batches_per_epoch = 1000;
+  a.test_accuracy = 0.9712;
+  for (int e = 0; e < 2; ++e) {
+    EpochRecord r;
+    r.loss = 0.5 / (e + 1); r.accuracy = 0.9 + 0.01 * e; r.val_loss = 0.4; r.val_accuracy = 0.95; r.has_val = true; r.lr = 0.001;
+    a.history.push_back(r);
+  }
+  for (int i = 0; i < 2000; ++i) a.batches.push_back({float(1.0 / (i + 1)), 0.5f, 0.001f});
+  const std::string meta = app::run_meta_write(a, "preset=mlp&epochs=5");
+  const std::string list = "17\t1764748800000\t7000000\t" + meta + "\nbad\tline\n18\t5\t1\tdlrun1|broken\n";
+  const std::vector<app::SavedRun> runs = app::run_list_read(list);
+  REQUIRE(runs.size() == 1);
+  const app::SavedRun& r = runs[0];
+  CHECK(r.id == "17");
+  CHECK(r.model_name == "custom|x");
+  CHECK(r.lesson == "preset=mlp&epochs=5");
+  CHECK(r.unfinished());
+  CHECK(r.paused);
+  CHECK(r.epochs_done == 2);
+  CHECK(r.epochs == 5);
+  CHECK(r.test_accuracy == doctest::Approx(0.9712));
+  CHECK(r.history.size() == 2);
+  CHECK(r.history[1].accuracy == doctest::Approx(0.91));
+  CHECK(r.group == 5);  // 2,000 batches in at most 400 points
+  CHECK(r.batches.size() == 400);
+  CHECK(r.batches[0].loss == doctest::Approx((1 + 1 / 2.0 + 1 / 3.0 + 1 / 4.0 + 1 / 5.0) / 5).epsilon(1e-5));
+  const app::PreviousRun p = app::run_as_previous(r);
+  CHECK(p.batches.size() == 2000);
+  CHECK(p.batches_per_epoch == 1000);
+  // Every cut of the line, and a field out of range, is refused rather than half read.
+  for (size_t cut = 0; cut < meta.size(); cut += 37) {
+    app::SavedRun x;
+    CHECK_FALSE(app::run_meta_read(meta.substr(0, cut), &x));
+  }
+  app::SavedRun x;
+  std::string wrong = meta;
+  wrong.replace(wrong.find("|5|1000|"), 8, "|0|1000|");  // zero epochs
+  CHECK_FALSE(app::run_meta_read(wrong, &x));
 }
