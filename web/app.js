@@ -77,6 +77,8 @@
     pickModelFile() { $('model-file').click(); },
     pickDataFiles() { $('data-files').click(); },
     store: { saved: null, message: '', error: '', busy: false },  // the model kept in IndexedDB
+    // Runs kept in IndexedDB (section 5): the list as stored, the last error, the storage estimate.
+    runs: { list: [], listed: false, error: '', usage: 0, quota: 0, saving: false, pending: null, writes: 0, writeMs: 0 },
   };
 
   // ------------------------------------------------------------------ 1. WebGL 2
@@ -326,29 +328,45 @@
     giveFiles(ev.dataTransfer && ev.dataTransfer.files);
   });
 
-  // ------------------------------------------------------------------ 5. a model kept in this browser
-  // IndexedDB database "digitlab", store "models", one record under the key "saved":
-  // {name, bytes, savedAt, size}. Survives reloads and works offline.
+  // ------------------------------------------------------------------ 5. what is kept in this browser
+  // IndexedDB database "digitlab":
+  //   "models"     one record under the key "saved": {name, bytes, savedAt, size} (Saved model menu)
+  //   "runs"       per run, under its key: {id, updated, size, meta} (meta: the app's line, run_meta.h)
+  //   "run_bytes"  per run, under the same key: its run file (Uint8Array)
+  // Survives reloads and works offline. One connection, opened on first use.
+  let dbPromise = null;
   function idb() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        if (!('indexedDB' in window)) { reject(new Error('this browser has no IndexedDB')); return; }
+        const req = indexedDB.open('digitlab', 2);
+        req.onupgradeneeded = () => {
+          for (const name of ['models', 'runs', 'run_bytes'])
+            if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+        };
+        req.onsuccess = () => {
+          req.result.onversionchange = () => { req.result.close(); dbPromise = null; };
+          resolve(req.result);
+        };
+        req.onerror = () => reject(req.error || new Error('IndexedDB could not be opened'));
+        req.onblocked = () => reject(new Error('another tab holds an older Digit Lab open; close it'));
+      });
+      dbPromise.catch(() => { dbPromise = null; });
+    }
+    return dbPromise;
+  }
+  // fn(stores) gets the named object stores of one transaction; resolves with what fn returned
+  // (a request's result once the transaction completes).
+  async function idbTx(names, mode, fn) {
+    const db = await idb();
     return new Promise((resolve, reject) => {
-      if (!('indexedDB' in window)) { reject(new Error('this browser has no IndexedDB')); return; }
-      const req = indexedDB.open('digitlab', 1);
-      req.onupgradeneeded = () => req.result.createObjectStore('models');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error || new Error('IndexedDB could not be opened'));
+      const tx = db.transaction(names, mode);
+      const req = fn(...names.map((n) => tx.objectStore(n)));
+      tx.oncomplete = () => resolve(req && 'result' in req ? req.result : req);
+      tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
     });
   }
-  async function idbDo(mode, fn) {
-    const db = await idb();
-    try {
-      return await new Promise((resolve, reject) => {
-        const tx = db.transaction('models', mode);
-        const req = fn(tx.objectStore('models'));
-        tx.oncomplete = () => resolve(req.result);
-        tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
-      });
-    } finally { db.close(); }
-  }
+  const idbDo = (mode, fn) => idbTx(['models'], mode, fn);
   const describe = (r) => (r ? { name: r.name, saved_at: r.savedAt, size: r.size } : null);
   const storeFailed = (what, e) => {
     glue.store.busy = false;
@@ -382,6 +400,84 @@
     } catch (e) { storeFailed('The saved model could not be read', e); Module._digitlab_store_done(); }
   };
   storeRefresh();
+
+  // Runs: the app hands over each autosave (runs.cpp); a write still under way is replaced by the
+  // newest, so a slow disk never queues up runs. A full storage or a refused write is said in the
+  // Training window; the run goes on.
+  const runs = glue.runs;
+  const runsChanged = () => { if (glue.appIsReady) Module._digitlab_runs_changed(); };
+  const runsFailed = (what, e) => {
+    const quota = e && (e.name === 'QuotaExceededError' || /quota/i.test(String(e.message)));
+    runs.error = quota
+      ? 'This browser\'s storage for this site is full, so the run is no longer being saved. Delete runs you no ' +
+        'longer need (Runs menu), or Forget everything saved; training goes on.'
+      : what + ' (' + ((e && e.message) || e) + '). A private window, or a browser set to keep no site data, does not allow it; training goes on.';
+  };
+  async function runsRefresh() {
+    try {
+      runs.list = await idbTx(['runs'], 'readonly', (r) => r.getAll());
+    } catch (e) {
+      runs.list = [];
+      if (!runs.error) runsFailed('Runs cannot be kept in this browser', e);
+    }
+    try {
+      const est = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : {};
+      runs.usage = est.usage || 0;
+      runs.quota = est.quota || 0;
+    } catch (e) { /* no estimate: the Runs menu leaves the quota out */ }
+    runs.listed = true;
+    runsChanged();
+  }
+  async function runsWrite() {
+    while (runs.pending) {
+      const { id, meta, bytes } = runs.pending;
+      runs.pending = null;
+      const t0 = performance.now();
+      try {
+        const rec = { id, updated: Date.now(), size: bytes.byteLength, meta };
+        await idbTx(['runs', 'run_bytes'], 'readwrite', (r, b) => { b.put(bytes, id); return r.put(rec, id); });
+        runs.error = '';
+        runs.writeMs = performance.now() - t0;
+        runs.writes++;
+      } catch (e) { runsFailed('The run could not be saved in this browser', e); }
+    }
+    runs.saving = false;
+    await runsRefresh();
+  }
+  glue.runsSave = (id, meta, bytes) => {
+    runs.pending = { id, meta, bytes };
+    if (!runs.saving) { runs.saving = true; runsWrite(); }
+  };
+  glue.runsOpen = async (id) => {
+    let bytes = null;
+    try {
+      bytes = await idbTx(['run_bytes'], 'readonly', (b) => b.get(id));
+      if (!bytes) runs.error = 'That run is no longer saved in this browser.';
+    } catch (e) { runsFailed('The saved run could not be read', e); }
+    runs.opened = bytes && bytes.byteLength ? new Uint8Array(bytes.buffer || bytes, bytes.byteOffset || 0, bytes.byteLength) : null;
+    Module._digitlab_run_opened(runs.opened ? runs.opened.byteLength : 0);  // the app copies runs.opened
+    runs.opened = null;
+  };
+  glue.runsDelete = async (id) => {
+    try { await idbTx(['runs', 'run_bytes'], 'readwrite', (r, b) => { b.delete(id); return r.delete(id); }); }
+    catch (e) { runsFailed('The run could not be deleted', e); }
+    await runsRefresh();
+  };
+  glue.runsClear = async () => {
+    try {
+      await idbTx(['runs', 'run_bytes', 'models'], 'readwrite', (r, b, m) => { b.clear(); m.clear(); return r.clear(); });
+      runs.error = '';
+    } catch (e) { runsFailed('What is saved could not be deleted', e); }
+    await storeRefresh();
+    await runsRefresh();
+  };
+  runsRefresh();
+  // Leaving while a run trains loses the epoch under way (the last finished one is saved): ask first.
+  window.addEventListener('beforeunload', (ev) => {
+    if (!glue.appIsReady || !(Module._digitlab_unsaved() || runs.saving)) return;
+    ev.preventDefault();
+    ev.returnValue = '';
+  });
 
   // A lesson link pasted into an open tab changes only the hash: the app applies it (after any
   // training that is running).
@@ -432,7 +528,8 @@
       const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage, page_errors: glue.errors.slice(),
                      note: $('note').classList.contains('hidden') ? '' : $('note-text').textContent,
                      isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs,
-                     store: Object.assign({}, glue.store) };
+                     store: Object.assign({}, glue.store),
+                     runs_page: { writes: glue.runs.writes, write_ms: glue.runs.writeMs, saving: glue.runs.saving } };
       if (!glue.appIsReady) return Object.assign({ phase: 'loading' }, base);
       return Object.assign(base, JSON.parse(Module.UTF8ToString(Module._digitlab_status())));
     },

@@ -178,6 +178,7 @@ void start_training(AppState& s, bool paused) {
   s.model.refused = memory_refusal(s.model.plan, cfg);
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.lr;
+  runs_new(s);
   trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }
 

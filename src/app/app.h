@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bridge.h"
+#include "run_meta.h"
 #include "core/data/dataset.h"
 #include "core/nn/inspect.h"
 #include "core/nn/model.h"
@@ -219,6 +220,26 @@ struct RunCurves {
   float acc_lo = 100;                               // the lowest point of `acc`
 };
 
+// Runs kept in this browser (runs.cpp, with the page's IndexedDB in web/app.js): every run is saved
+// whole after each epoch, on pause and stop, and when it ends; a reload opens the latest again.
+struct RunsState {
+  std::string current_id;       // the page's key the current run is saved under ("" = none)
+  std::string current_lesson;   // its settings as a lesson link (lesson_hash without autostart)
+  uint64_t autosave_version = 0;  // the last Bridge autosave handed to the page
+  int saved_epochs = -1;        // epochs in the last autosave handed over (-1: none yet)
+  double saved_at_ms = 0;       // when (the app's clock)
+  double save_seconds = 0;      // what the last one took: serializing on the trainer side
+  std::vector<SavedRun> list;   // newest first, as the page last listed them
+  bool listed = false;          // the page has listed them once (or said it cannot)
+  bool checked = false;         // the latest run was considered for reopening at startup
+  bool opened_with_link = false;  // the page's address held a lesson link
+  std::string opening_id;       // a run asked of the page, until its bytes arrive
+  uint64_t restored_seen = 0;   // Snapshot::restored already applied to the settings
+  std::string notice, error;    // shown in the Training window
+  double usage = 0, quota = 0;  // the page's storage estimate, bytes (0 = unknown)
+  bool confirm_forget = false;  // open the "Forget everything saved" confirmation
+};
+
 struct AppState {
   Env env;
   DataState data;
@@ -240,6 +261,7 @@ struct AppState {
   RunCurves curves, previous_curves;  // the current run's, and the previous one's (grey)
   LearnedView learned;
   CellView cell;
+  RunsState runs;
 };
 
 AppState& app_state();
@@ -295,6 +317,11 @@ struct UserFile {
 void user_data_arrived(AppState& s, std::vector<UserFile> files);
 void use_mnist_again(AppState& s);
 void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
+void runs_menu(AppState& s);             // the "Runs" menu: runs kept in IndexedDB (runs.cpp)
+void runs_update(AppState& s);           // each frame: autosaves to the page, the startup reopening
+void runs_new(AppState& s);              // a Start: the run gets its own key
+void runs_notice(AppState& s);           // the Training window's line about saving and reopening
+bool runs_waiting(const AppState& s);    // a lesson link's autostart waits for the run list
 void model_file_arrived(AppState& s, const std::string& name, const uint8_t* bytes, size_t size);
 void draw_update(AppState& s);           // keeps the pad's weights fresh and predicts when needed
 // Queues an SDL event for the pad if it is the left button's (or a finger's) press, drag or release.

@@ -165,6 +165,10 @@ bool Bridge::work_once() {
   }
   if (trainer_.phase() == dl::TrainPhase::Running && (!paused_ || pending_steps_ > 0)) {
     if (pending_steps_ > 0) --pending_steps_;
+    if (diverge_at_epoch_end_ && trainer_.batch() == trainer_.batches_per_epoch() - 1) {
+      diverge_at_epoch_end_ = false;
+      trainer_.set_lr(INFINITY);
+    }
     bool running = trainer_.step();
     const double t = now_ms();
     bool weights = !running || t - last_publish_ > kWeightsEveryMs;
@@ -227,6 +231,10 @@ void Bridge::handle(Command& c) {
       break;
     case Cmd::Fault:  // the tests of the page's fault handling (digitlab_test_fault)
       if (c.value == 1) __builtin_trap();
+      if (c.value == 3) {  // an update that overflows in the last step of the current epoch
+        diverge_at_epoch_end_ = true;
+        break;
+      }
       // Tasks long enough that the workers take some: a worker's traps, the caller's do not.
       {
         const std::thread::id caller = std::this_thread::get_id();

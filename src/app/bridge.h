@@ -138,7 +138,8 @@ class Bridge {
   // The trainer thread, a kernel worker or (single-thread build) pump() faulted: *what says how.
   bool failed(std::string* what) const;
   // For the tests of the page's fault handling (digitlab_test_fault): the trainer side traps at its
-  // next unit of work (where 1), or has a kernel worker trap (where 2).
+  // next unit of work (where 1), has a kernel worker trap (where 2), or trains the last batch of the
+  // current epoch at an infinite learning rate, so that its update overflows (where 3).
   void test_fault(int where);
   bool threaded() const { return threaded_; }
   int workers() const { return workers_; }
@@ -206,6 +207,7 @@ class Bridge {
   std::string error_, model_name_;
   std::unique_ptr<dl::Evaluation> eval_;  // the test-set evaluation under way, a batch per work_once()
   size_t saved_epochs_ = 0;               // history length at the last autosave
+  bool diverge_at_epoch_end_ = false;     // test_fault(3)
   double last_publish_ = 0;
   double last_strip_ = 0;
   // Wall-clock samples/s over the last few seconds: the trainer's own clock counts only its steps,

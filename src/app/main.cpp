@@ -178,6 +178,7 @@ void menu_bar(AppState& s, float* height) {
     ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
     if (!s.ui.narrow) ImGui::TextDisabled("train a neural network to read handwritten digits");
     store_menu(s);
+    runs_menu(s);
     share_menu(s);
     const bool view = ImGui::BeginMenu("View");
     note_rect(s, "menu.view");
@@ -339,7 +340,8 @@ void frame() {
   check_trainer(s);
   if (s.trainer_fault.empty()) s.bridge->snapshot(&s.snap);
   draw_update(s);
-  if (s.autostart_pending && s.data.phase == DataPhase::Ready) {
+  runs_update(s);
+  if (s.autostart_pending && s.data.phase == DataPhase::Ready && !runs_waiting(s)) {
     s.autostart_pending = false;
     start_training(s, false);
   }

@@ -107,7 +107,9 @@ static_assert(kPaneCount == dl::kLessonPanes, "the lesson link's pane names are 
 // the window a phone shows and whether to start once the digits are in. What it could not use goes
 // to a popup.
 static void apply_lesson(AppState& s) {
-  const dl::Lesson l = dl::lesson_parse(take_js_string(0));
+  const std::string hash = take_js_string(0);
+  const dl::Lesson l = dl::lesson_parse(hash);
+  s.runs.opened_with_link = !hash.empty();
   s.model.preset = int(l.preset - dl::presets().data());
   apply_preset_recipe(s);
   s.model.spec = l.model;
@@ -613,6 +615,31 @@ std::string status_json(const AppState& s) {
   j.kv("trainer_fault", s.trainer_fault);  // a fault on the trainer side, until a new trainer is made
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
+  j.key("runs");  // runs kept in this browser (runs.cpp)
+  j.open('{');
+  j.kv("saved", double(s.runs.list.size()));
+  j.kv("current", s.runs.current_id);
+  j.kv("saved_epochs", s.runs.saved_epochs);
+  j.kv("save_ms", 1000 * s.runs.save_seconds);  // serializing the last autosave, on the trainer side
+  j.kv("restored", double(s.snap.restored));
+  j.kv("notice", s.runs.notice);
+  j.kv("error", s.runs.error);
+  j.kv("usage", s.runs.usage);
+  j.key("list");
+  j.open('[');
+  for (const SavedRun& r : s.runs.list) {
+    j.open('{');
+    j.kv("id", r.id);
+    j.kv("model", r.model_name);
+    j.kv("epochs_done", r.epochs_done);
+    j.kv("epochs", r.epochs);
+    j.kv("unfinished", r.unfinished());
+    j.kv("test_accuracy", r.test_accuracy);
+    j.kv("bytes", r.bytes);
+    j.close('}');
+  }
+  j.close(']');
+  j.close('}');
   status_json_builder(s, j);
   j.close('}');
   return j.out;
@@ -736,7 +763,8 @@ EMSCRIPTEN_KEEPALIVE const char* digitlab_layout() {
 EMSCRIPTEN_KEEPALIVE void digitlab_hash_changed() { app::app_state().hash_pending = true; }
 
 // For the tests of the page's fault handling: a trap in the page's next frame (where 0), on the trainer
-// side (1), or in a kernel worker (2). Nothing in the page calls it.
+// side (1), in a kernel worker (2), or an update that overflows in the current epoch's last step (3).
+// Nothing in the page calls it.
 EMSCRIPTEN_KEEPALIVE void digitlab_test_fault(int where) {
   if (where == 0) app::test_trap_next_frame();
   else app::trainer(app::app_state()).test_fault(where);

@@ -410,6 +410,7 @@ static void progress(AppState& s) {
       ImGui::TextWrapped("%s", sn.message.c_str());
       ImGui::PopStyleColor();
     }
+    runs_notice(s);
     return;
   }
   const int bpe = std::max(1, sn.batches_per_epoch);
@@ -455,6 +456,7 @@ static void progress(AppState& s) {
     ImGui::TextWrapped("%s", sn.message.c_str());
     if (bad) ImGui::PopStyleColor();
   }
+  runs_notice(s);
 }
 
 // The images the trainer is feeding right now (augmented, if augmentation is on), with their labels.
