@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the readers of untrusted input with libFuzzer (Debian's clang and libclang-rt-14-dev), under
-# ASan + UBSan: the IDX and CSV readers, the model-file loader, the layer-spec text and lesson links
-# (tests/fuzz/fuzz_*.cpp).
-#   scripts/fuzz.sh [--seconds N | --runs N] [--record] [target...]     (default: --seconds 20, all five)
+# ASan + UBSan: the IDX and CSV readers, the model-file loader, the layer-spec text, lesson links and
+# saved runs (tests/fuzz/fuzz_*.cpp).
+#   scripts/fuzz.sh [--seconds N | --runs N] [--record] [target...]     (default: --seconds 20, all six)
 # Each target starts from its committed seeds (tests/fuzz/corpus/<target>/) and the committed inputs
 # that once failed (tests/fuzz/regressions/<target>/), which it replays first; what it finds that is
 # new goes to a scratch folder (build/fuzz/work/), not into the repository. A failure stops that target
@@ -20,10 +20,10 @@ while [ $# -gt 0 ]; do
     --runs) mode=(-runs="$2"); shift 2 ;;
     --record) record=1; shift ;;
     fuzz_*) targets+=("$1"); shift ;;
-    *) die "usage: scripts/fuzz.sh [--seconds N | --runs N] [--record] [fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson]" ;;
+    *) die "usage: scripts/fuzz.sh [--seconds N | --runs N] [--record] [fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson fuzz_run_file]" ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson fuzz_run_file)
 
 command -v clang++ >/dev/null || die "clang is missing: run scripts/setup.sh"
 if [ ! -f build/fuzz/build.ninja ]; then

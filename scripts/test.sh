@@ -37,7 +37,7 @@ sanitizer_build() {  # sanitizer_build <dir> <sanitizers> <targets...>
 asan_tests() { sanitizer_build build/asan address,undefined unit_tests digitlab mnist_raw && ctest --test-dir build/asan --output-on-failure; }
 THREADED_TESTS='*workers*,thread pool*,parallel_ranges*,bridge*,determinism*'
 tsan_tests() { sanitizer_build build/tsan thread unit_tests && build/tsan/unit_tests -tc="$THREADED_TESTS"; }
-FUZZ_TARGETS=(fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson)
+FUZZ_TARGETS=(fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson fuzz_run_file)
 wasm_tests() {
   emcmake cmake -S . -B build/wasm-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_THREADS=ON >/dev/null &&
     ninja -C build/wasm-tests -j"$JOBS" unit_tests "${FUZZ_TARGETS[@]/#/replay_}" &&

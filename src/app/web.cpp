@@ -4,6 +4,8 @@
 // Bytes cross as: JS keeps them in Module.dlPending, calls an export with the length, and the app
 // asks JS to copy them into memory it allocated — no JS-side heap views that growth could stale.
 #include <emscripten.h>
+#include <emscripten/heap.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cctype>
@@ -615,6 +617,8 @@ std::string status_json(const AppState& s) {
   j.kv("trainer_fault", s.trainer_fault);  // a fault on the trainer side, until a new trainer is made
   j.kv("model_error", s.model.error);
   j.kv("model_notice", s.model.notice);
+  j.kv("heap_in_use", double(unsigned(mallinfo().uordblks)));  // bytes malloc holds (bench/soak.mjs)
+  j.kv("heap_size", double(emscripten_get_heap_size()));       // the wasm memory, which never shrinks
   j.key("runs");  // runs kept in this browser (runs.cpp)
   j.open('{');
   j.kv("saved", double(s.runs.list.size()));

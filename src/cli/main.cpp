@@ -8,7 +8,8 @@
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
 //                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]] [--validate-on-test]
-//                  [--csv FILE]
+//                  [--csv FILE] [--run FILE]
+//   digitlab train --run FILE [--data DIR] [--limit N] [--threads N] [--save FILE] [--csv FILE] [--json]
 //   digitlab eval --model FILE [--data DIR] [--json]
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
@@ -51,6 +52,9 @@ const char* kUsage =
     "        --class-weights balanced|none\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
     "        --csv FILE    write the epochs to FILE as Keras' CSVLogger does (rewritten after each epoch)\n"
+    "        --run FILE    save the whole run to FILE after each epoch; if FILE exists, go on with the run\n"
+    "                      it holds, with its own settings, from its last epoch (as Keras' initial_epoch):\n"
+    "                      it ends where an uninterrupted run would\n"
     "        --validate-on-test   as a notebook's validation_data=(x_test, y_test): train on every training\n"
     "                             image and let the callbacks watch the test set (its accuracy is then no\n"
     "                             longer an unbiased estimate; the output says so)\n"
@@ -90,7 +94,7 @@ Args parse_args(int argc, char** argv) {
       {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
       {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
       {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}};
+      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}};
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -300,9 +304,32 @@ Model model_file_arg(const std::string& path) {
   return m;
 }
 
+// --run FILE, when FILE exists: the run it holds, read again. Its settings are its own, so a flag that
+// would change them is refused rather than ignored.
+std::vector<uint8_t> saved_run_arg(const Args& a, TrainConfig* cfg) {
+  const std::string& f = a.opts.at("run");
+  for (const auto& [k, v] : a.opts)
+    if (k != "run" && k != "data" && k != "limit" && k != "threads" && k != "save" && k != "csv" && k != "json")
+      fail("--" + k + ": " + f + " holds a run that goes on with its own settings; drop --" + k +
+           " (or give --run a new file to start a new run)");
+  std::vector<uint8_t> bytes;
+  Status s = read_file(f, &bytes, uint64_t(4) * kMaxModelFileBytes);
+  if (!s.ok()) fail(s.error);
+  s = run_file_config(bytes.data(), bytes.size(), cfg);
+  if (!s.ok()) fail(f + ": " + s.error);
+  return bytes;
+}
+
+int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::vector<uint8_t>* saved);
+
 int cmd_train(const Args& a) {
-  const Preset& p = preset_arg(a);
-  TrainConfig cfg = p.recipe;
+  const bool resume = a.has("run") && access(a.opts.at("run").c_str(), F_OK) == 0;
+  TrainConfig cfg;
+  std::vector<uint8_t> saved;
+  if (resume) saved = saved_run_arg(a, &cfg);
+  const Preset& p = resume ? presets().front() : preset_arg(a);
+  if (resume) return train_loop(a, p, cfg, &saved);
+  cfg = p.recipe;
   cfg.epochs = int(a.integer("epochs", cfg.epochs, 1, 10000));
   cfg.batch = int(a.integer("batch", cfg.batch, 1, 8192));
   if (a.has("optimizer") && !opt_parse(a.opts.at("optimizer"), &cfg.opt.kind))
@@ -341,6 +368,13 @@ int cmd_train(const Args& a) {
     if (w != "balanced" && w != "none") fail("--class-weights must be balanced or none, got '" + w + "'");
     cfg.balanced_class_weights = w == "balanced";
   }
+  return train_loop(a, p, cfg, nullptr);
+}
+
+// Trains preset p's network with cfg, or (saved) goes on with a saved run, whose network and settings
+// are the file's.
+int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::vector<uint8_t>* saved) {
+  const bool on_test = a.has("validate-on-test");
   const bool json = a.has("json");
   const bool tty = !json && isatty(STDOUT_FILENO);
   set_threads(a);
@@ -356,15 +390,17 @@ int cmd_train(const Args& a) {
   else train = std::move(all);
 
   Model model;
-  s = model.build(p.model);
-  if (!s.ok()) fail(s.error);
+  if (!saved) {
+    s = model.build(p_arg.model);
+    if (!s.ok()) fail(s.error);
+  }
   const bool init = a.has("init");
   if (init) {  // continue from saved weights: they must fit the preset's network as they are
     const std::string& f = a.opts.at("init");
     const Model from = model_file_arg(f);
     if (!same_weight_layout(from, model))
       fail(f + " holds the network " + from.spec().name + " (" + with_commas((long long)from.trainable_params()) +
-           " trainable parameters); its weights do not fit the preset " + p.name + " (" +
+           " trainable parameters); its weights do not fit the preset " + p_arg.name + " (" +
            with_commas((long long)model.trainable_params()) + ")");
     model.params = from.params;
     model.state = from.state;
@@ -372,10 +408,26 @@ int cmd_train(const Args& a) {
   // With no held-out split (the mlp recipe, as its notebook's validation_data=(x_test, y_test)) the
   // per-epoch val_ columns report the test set. Callbacks watch it only with --validate-on-test.
   const bool callbacks = cfg.early.enabled || cfg.reduce_lr.enabled || cfg.checkpoint.enabled;
-  const bool val_is_test = on_test || (cfg.val_split == 0 && !callbacks);
+  // A saved run with no held-out split validated on the test set: with callbacks only under
+  // --validate-on-test, which needs no split.
+  const bool val_is_test = on_test || (cfg.val_split == 0 && (!callbacks || saved));
   Trainer trainer;
-  s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg, !init);
-  if (!s.ok()) fail(s.error);
+  if (saved) {
+    s = trainer.load(saved->data(), saved->size(), &model, &train, val_is_test ? &test : &val);
+    if (!s.ok()) fail(a.opts.at("run") + ": " + s.error + (a.has("limit") ? "" : " (was it trained with --limit?)"));
+  } else {
+    s = trainer.begin(&model, &train, val_is_test ? &test : &val, cfg, !init);
+    if (!s.ok()) fail(s.error);
+  }
+  const Preset& p = saved ? *(preset_find(model.spec().name) ? preset_find(model.spec().name) : &p_arg) : p_arg;
+  const std::string run_file = a.str("run", "");
+  // The run file is written whole and then renamed over the old one: a run killed while writing
+  // leaves the last epoch's file.
+  auto save_run = [&] {
+    const Status st = write_file(run_file + ".tmp", trainer.save());
+    if (!st.ok()) fail(st.error);
+    if (std::rename((run_file + ".tmp").c_str(), run_file.c_str()) != 0) fail("cannot write " + run_file);
+  };
   const std::string validation = !val_is_test ? with_commas(val.n) + " held out"
                                  : callbacks  ? "the test set, which steers the callbacks"
                                               : "the test set";
@@ -386,6 +438,9 @@ int cmd_train(const Args& a) {
                 opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
   if (!json) print_recipe(cfg);
   if (!json && init) std::printf("starting from the weights in %s\n", a.opts.at("init").c_str());
+  if (!json && saved)
+    std::printf("going on with the run in %s after epoch %d of %d\n", run_file.c_str(), int(trainer.history().size()),
+                cfg.epochs);
   if (!json && !trainer.class_weights().empty()) {
     std::printf("class weights (n / (k * count)):");
     for (size_t k = 0; k < trainer.class_weights().size(); ++k) std::printf(" %zu: %.4f", k, trainer.class_weights()[k]);
@@ -404,7 +459,7 @@ int cmd_train(const Args& a) {
 
   auto t_start = std::chrono::steady_clock::now();
   auto last_draw = t_start;
-  size_t shown = 0;
+  size_t shown = trainer.history().size();  // a saved run's epochs were shown when it trained them
   while (true) {
     if (!json && trainer.batch() == 0 && trainer.phase() == TrainPhase::Running && shown == trainer.history().size())
       std::printf("Epoch %d/%d\n", trainer.epoch() + 1, cfg.epochs), std::fflush(stdout);
@@ -420,9 +475,10 @@ int cmd_train(const Args& a) {
                   trainer.epoch_loss(), trainer.epoch_accuracy(), with_commas((long long)sps).c_str());
       std::fflush(stdout);
     }
+    if (!run_file.empty() && shown < trainer.history().size()) save_run();
     while (shown < trainer.history().size()) {
       const EpochRecord& r = trainer.history()[shown++];
-      if (r.checkpoint) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
+      if (r.checkpoint && a.has("checkpoint")) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
       if (!csv.empty()) write_csv();
       if (json) continue;
       std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", trainer.batches_per_epoch(),

@@ -3,7 +3,8 @@
 # files past their caps, model files that are damaged or do not fit the data); every preset's
 # summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 96.0% on the
 # 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused; --csv
-# writes the epochs as Keras' CSVLogger does.
+# writes the epochs as Keras' CSVLogger does; a run killed mid-way goes on from its --run file to the
+# same test loss as one that never stopped.
 set -uo pipefail
 bin=${1:?usage: test_cli.sh path/to/digitlab}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -198,6 +199,35 @@ PY
 else
   bad "train --validate-on-test: $(cat "$tmp/vt.err")"
 fi
+
+# --run: the whole run after each epoch. A run killed (SIGKILL) once its first epoch is saved goes on
+# from the file to the same test loss, to the last digit, as the same run uninterrupted (dropout and
+# a held-out split: the random stream and the split must carry over too).
+run_args=(--preset mlp-deep --limit 3000 --epochs 3 --val-split 0.1 --seed 4 --threads 2 --json)
+if "$bin" train "${run_args[@]}" --run "$tmp/whole.dlrun" >"$tmp/whole.json" 2>"$tmp/whole.err"; then
+  "$bin" train "${run_args[@]}" --run "$tmp/cut.dlrun" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do [ -f "$tmp/cut.dlrun" ] && break; sleep 0.05; done
+  kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+  if "$bin" train --run "$tmp/cut.dlrun" --limit 3000 --threads 2 --json >"$tmp/resumed.json" 2>"$tmp/resumed.err"; then
+    python3 - "$tmp/whole.json" "$tmp/resumed.json" <<'PY' && ok "--run: killed after an epoch, it goes on to the uninterrupted run's test loss" || bad "--run resume differs"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["test_loss"] == b["test_loss"] and a["test_accuracy"] == b["test_accuracy"], (a["test_loss"], b["test_loss"])
+assert [e["val_loss"] for e in a["history"]] == [e["val_loss"] for e in b["history"]]
+assert b["epochs_run"] == 3
+PY
+  else
+    bad "train --run (resume): $(cat "$tmp/resumed.err")"
+  fi
+else
+  bad "train --run: $(cat "$tmp/whole.err")"
+fi
+expect_error "--run with other settings" "holds a run that goes on with its own settings; drop --epochs" \
+  train --run "$tmp/whole.dlrun" --epochs 5
+expect_error "--run on other data" "was trained on other data than the data loaded now" train --run "$tmp/whole.dlrun"
+head -c 100000 "$tmp/whole.dlrun" >"$tmp/short.dlrun"
+expect_error "--run damaged" "short.dlrun: the saved run is damaged (its checksum does not match)" train --run "$tmp/short.dlrun"
 
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -102,6 +102,8 @@ Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg) {
   Reader r{bytes, size - 4};
   r.pos = 8;
   if (r.u32() != kRunFileVersion) return Status::fail("the saved run is from another version of Digit Lab");
+  if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32())
+    return Status::fail("the saved run is damaged (its checksum does not match)");
   const uint32_t model_len = r.u32();
   if (!r.need(model_len)) return Status::fail("the saved run is damaged (truncated model)");
   r.pos += model_len;
@@ -194,12 +196,18 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
   s = train_check(m, train, val, t.cfg_);
   if (!s.ok()) return s;
   const OptimizerConfig oc = read_opt(r);
+  {  // the optimizer's own settings (a reduced learning rate) within the same ranges as the run's
+    TrainConfig with = t.cfg_;
+    with.opt = oc;
+    if (!r.ok || oc.kind != t.cfg_.opt.kind || !train_config_check(with).ok()) return Status::fail(damaged + " (optimizer)");
+  }
   const uint64_t opt_t = r.u64();
   std::vector<float> om = r.floats(int64_t(np), np);
   std::vector<float> ov = r.floats(oc.kind == OptKind::SGD ? 0 : int64_t(np), np);
   if (!r.ok || opt_t > (uint64_t(1) << 62) || !t.opt_.restore(oc, np, int64_t(opt_t), std::move(om), std::move(ov)))
     return Status::fail(damaged + " (optimizer)");
   const uint64_t rs = r.u64(), ri = r.u64();
+  if (!r.ok || (ri & 1) == 0) return Status::fail(damaged + " (random stream)");  // PCG's increment is odd
   t.rng_.restore(rs, ri);
   const uint64_t order_n = r.u64();
   if (!r.ok || order_n != uint64_t(train->n) || (r.n - r.pos) / 4 < order_n) return Status::fail(damaged + " (order)");
@@ -221,8 +229,9 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
       t.seen_ > train->n || t.correct_ < 0 || t.correct_ > t.seen_ || t.total_seen_ < 0)
     return Status::fail(damaged + " (position)");
   t.phase_ = TrainPhase(phase);
+  if (t.phase_ == TrainPhase::Running && t.epoch_ >= t.cfg_.epochs) return Status::fail(damaged + " (position)");
   const uint32_t nh = r.u32();
-  if (!r.ok || nh > uint32_t(t.epoch_)) return Status::fail(damaged + " (history)");
+  if (!r.ok || nh != uint32_t(t.epoch_)) return Status::fail(damaged + " (history)");  // one record a finished epoch
   for (uint32_t i = 0; i < nh && r.ok; ++i) {
     EpochRecord e;
     e.epoch = r.i32();
@@ -235,7 +244,7 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
     t.history_.push_back(std::move(e));
   }
   const uint64_t nb = r.u64();
-  if (!r.ok || nb > uint64_t(t.steps_) || (r.n - r.pos) / 12 < nb) return Status::fail(damaged + " (batch log)");
+  if (!r.ok || nb != uint64_t(t.steps_) || (r.n - r.pos) / 12 < nb) return Status::fail(damaged + " (batch log)");
   t.batch_log_.resize(size_t(nb));
   for (BatchRecord& b : t.batch_log_) { b.loss = r.f32(); b.accuracy = r.f32(); b.lr = r.f32(); }
   t.es_best_ = r.f64(); t.rlr_best_ = r.f64(); t.ckpt_best_ = r.f64();
@@ -252,8 +261,11 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
   t.good_step_ = int64_t(r.u64()); t.good_epoch_ = r.i32();
   t.last_loss_ = r.f32(); t.last_l2_ = r.f32();
   if (!r.ok || r.pos != r.n) return Status::fail(damaged + " (callbacks or length)");
-  if (t.good_params_.size() != np || t.good_state_.size() != ns || !all_finite(m.params.data(), np))
-    return Status::fail(damaged + " (weights)");
+  if (t.good_params_.size() != np || t.good_state_.size() != ns) return Status::fail(damaged + " (weights)");
+  // Every set of weights the run may end with is finite, as a run keeps them.
+  for (const std::vector<float>* v : {&m.params, &m.state, &t.good_params_, &t.good_state_, &t.best_params_,
+                                      &t.best_state_, &t.ckpt_params_, &t.ckpt_state_})
+    if (!all_finite(v->data(), v->size())) return Status::fail(damaged + " (weights that are not numbers)");
 
   // What begin() derives from the data and the settings.
   t.model_ = model;
