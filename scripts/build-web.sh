@@ -50,8 +50,8 @@ for v in mt st; do
 done
 for f in "$here"/assets/mnist/*.gz; do copy "$f" "$out/assets/mnist/$(basename "$f")"; done
 
-# The service worker precaches everything in the folder; its version changes whenever a file does,
-# so browsers pick up a rebuilt app.
+# The service worker keeps a whole copy of everything in the folder, one per version; the version
+# changes whenever a file does, so browsers install a rebuilt app as a new version.
 files=()
 while IFS= read -r f; do files+=("$f"); done < <(cd "$out" && find . -type f ! -name sw.js ! -name '*.map' | sed 's|^\./||' | sort)
 version=$(cd "$out" && cat "${files[@]}" "$here/web/sw.js" | sha256sum | cut -c1-16)

@@ -101,29 +101,33 @@
     if (!('serviceWorker' in navigator) || !window.isSecureContext || hash.get('sw') === '0') {
       return !!window.crossOriginIsolated;
     }
+    followOfflineCopy();
     if (window.crossOriginIsolated) {
       // The server sent the headers: the worker only keeps an offline copy, so the app does not wait
       // for it (registering queues behind an install that may still be precaching from the last visit).
       sessionStorage.removeItem(RELOAD_KEY);
-      navigator.serviceWorker.register('sw.js').catch((e) => console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy'));
+      navigator.serviceWorker.register('sw.js').then(watchRegistration, noWorker);
       return true;
     }
     let reg;
     try {
       reg = await navigator.serviceWorker.register('sw.js');
     } catch (e) {
-      console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy');
+      noWorker(e);
       sessionStorage.removeItem(RELOAD_KEY);
       return !!window.crossOriginIsolated;
     }
+    watchRegistration(reg);
     if (sessionStorage.getItem(RELOAD_KEY)) {  // we already reloaded once: give up on threads
       sessionStorage.removeItem(RELOAD_KEY);
       return false;
     }
     show('Setting up this page for fast training and offline use (first visit only)…', true);
-    const ok = await new Promise((resolve) => {
+    // A version already active controls the page once it is reloaded; the first one activates when
+    // its offline copy is whole (if that fails, this page goes on without isolation).
+    const ok = !!reg.active || await new Promise((resolve) => {
       const w = reg.installing || reg.waiting;
-      if (!w) { resolve(!!reg.active); return; }
+      if (!w) { resolve(false); return; }
       w.addEventListener('statechange', () => {
         if (w.state === 'activated') resolve(true);
         if (w.state === 'redundant') resolve(false);
@@ -133,6 +137,131 @@
     sessionStorage.setItem(RELOAD_KEY, '1');
     location.reload();
     return new Promise(() => {});  // the reload replaces this page
+  }
+
+  // ------------------------------------------------------------------ 2b. the offline copy
+  // sw.js keeps one whole copy per version of the app (see there). This page follows it and says, in
+  // a bar at the bottom (#update), when a new version is ready (with a button that reloads into it)
+  // or when a copy could not be made (and tries again: 10 s, then twice as long each time, up to
+  // 5 minutes). It never reloads by itself. window.dlOffline says where things stand:
+  //   state    'off' (no service worker), 'installing' (the first copy is being made), 'ready' (a
+  //            whole copy serves this page), 'updating' (a new version is downloading), 'update-ready'
+  //            (a new version is whole and waits for a reload), 'failed' (the last download failed)
+  //   version  the version whose files this page runs ('' while no worker controls it)
+  //   next     the new version being installed, waiting or failed; error: what failed, in words
+  const offline = window.dlOffline = { state: 'off', version: '', next: '', error: '' };
+  let registration = null, controlled = false, reloading = false, retryTimer = 0, retryDelay = 10000, dismissed = '';
+  const tracked = new WeakSet();
+
+  function banner(text, reload, warn) {
+    if (text === dismissed) return;
+    $('update-text').textContent = text;
+    $('update-reload').hidden = !reload;
+    $('update').className = warn ? 'warn' : '';
+  }
+  const hideBanner = () => $('update').classList.add('hidden');
+  $('update-close').addEventListener('click', () => { dismissed = $('update-text').textContent; hideBanner(); });
+  $('update-reload').addEventListener('click', () => {
+    const w = registration && registration.waiting;
+    if (!w) { location.reload(); return; }  // already active (another tab took it)
+    reloading = true;  // controllerchange reloads
+    w.postMessage('skip-waiting');
+    setTimeout(() => location.reload(), 5000);
+  });
+
+  const ask = (w) => w && w.postMessage('version');
+  function noWorker(e) {
+    console.warn('Digit Lab: service worker not available (' + e.message + '); no offline copy');
+    offline.state = 'off';
+  }
+  function updateReady() {
+    offline.state = 'update-ready';
+    offline.error = '';
+    banner('A new version of Digit Lab is ready — ', true, false);
+  }
+  function failed(version, error) {
+    offline.state = 'failed';
+    offline.next = version || offline.next;
+    offline.error = error || offline.error || 'not every file of the new version downloaded';
+    banner(controlled || (registration && registration.active)
+      ? 'Digit Lab\'s offline copy was not updated: ' + offline.error + '. Offline, the version you have still opens. It will try again.'
+      : 'Digit Lab could not save its offline copy: ' + offline.error + '. It works while you are online, but not offline yet. It will try again.',
+      false, true);
+    if (!retryTimer) {
+      retryTimer = setTimeout(retry, retryDelay);
+      retryDelay = Math.min(2 * retryDelay, 300000);
+    }
+  }
+  async function retry() {
+    retryTimer = 0;
+    try {
+      const reg = await navigator.serviceWorker.register('sw.js');  // installs anew if the first install failed
+      watchRegistration(reg);
+      await reg.update();  // otherwise, fetches sw.js again
+      if (!reg.installing && !reg.waiting && offline.state === 'failed') {  // the server has the version in use
+        offline.state = 'ready';
+        offline.error = '';
+        hideBanner();
+      }
+    } catch (e) {
+      failed();  // no connection, or no sw.js: later
+    }
+  }
+
+  function firstCopyReady() {
+    offline.state = 'ready';
+    offline.error = '';
+    hideBanner();
+  }
+  // A worker being installed (or already waiting) by this registration.
+  function track(w) {
+    if (!w || tracked.has(w)) return;
+    tracked.add(w);
+    const first = !registration.active;
+    if (offline.state !== 'failed') offline.state = first ? 'installing' : 'updating';
+    let installed = false;
+    const changed = () => {
+      if (w.state === 'installed') {
+        installed = true;
+        if (!first) { ask(w); updateReady(); }  // it waits for the version in use to hand over
+      } else if (w.state === 'activated' && first) {
+        firstCopyReady();
+      } else if (w.state === 'redundant' && !installed) {
+        failed();
+      }
+    };
+    w.addEventListener('statechange', changed);
+    changed();
+  }
+  function watchRegistration(reg) {
+    if (registration === reg) return;
+    registration = reg;
+    if (reg.active && offline.state === 'off') offline.state = 'ready';
+    reg.addEventListener('updatefound', () => track(reg.installing));
+    track(reg.waiting);
+    track(reg.installing);
+  }
+  // Listens before registering, so that no message is missed.
+  function followOfflineCopy() {
+    const sw = navigator.serviceWorker;
+    controlled = !!sw.controller;
+    ask(sw.controller);
+    sw.addEventListener('message', (ev) => {
+      const m = ev.data || {};
+      if (m.type === 'version' && ev.source !== sw.controller) offline.next = m.version;
+      else if (m.type === 'version' && !offline.version) offline.version = m.version;  // kept if another tab updates
+      else if (m.type === 'precache-failed') failed(m.version, m.error);
+    });
+    sw.addEventListener('controllerchange', () => {
+      if (reloading) { location.reload(); return; }
+      if (!controlled) {  // the first version claimed this page, which came from the network
+        controlled = true;
+        ask(sw.controller);
+        firstCopyReady();
+        return;
+      }
+      updateReady();  // another tab took the new version: a reload gets its files
+    });
   }
 
   // ------------------------------------------------------------------ 3. the dataset

@@ -1,34 +1,77 @@
 // Digit Lab service worker (the coi-serviceworker technique, written for this app):
 //  1. adds the cross-origin isolation headers (COOP/COEP) to every same-origin response, so the
 //     threads build works on static hosts that cannot send headers;
-//  2. keeps an offline copy: the app and the dataset are precached at install; app files are
-//     fetched network-first (a rebuilt app shows up), the dataset cache-first.
+//  2. keeps a whole offline copy of one build. Install fills this version's cache with every app
+//     file of the build; if any file does not download, install fails, the cache is dropped, the open
+//     pages are told (web/app.js says it and retries) and the version in use goes on serving. A page
+//     gets every app file from the cache of the version that controls it, so it never mixes two
+//     builds. A version installed while another is in use waits until a page asks it to take over
+//     (the "reload" button of web/app.js) or every page of the old one is closed; when it activates
+//     it deletes the older versions' caches. The very first version activates at once and claims
+//     the open page (no page is controlled yet, so nothing can mix).
+//  The dataset (assets/) never changes: it lives in one unversioned cache that every version checks
+//  is complete at install, so a new version does not download it again.
 // scripts/build-web.sh fills in the version and the file list.
 const VERSION = '__VERSION__';
 const PRECACHE = ["__PRECACHE__"];
-const CACHE = 'digitlab-' + VERSION;
+const APP_CACHE = 'digitlab-app-' + VERSION;
+const DATA_CACHE = 'digitlab-data';
+const FILES = new Set(PRECACHE);
+const isData = (path) => path.startsWith('assets/');
+const cacheFor = (path) => caches.open(isData(path) ? DATA_CACHE : APP_CACHE);
+
+// Fills the caches; throws, with what failed in words, unless every file is in them afterwards.
+async function precache() {
+  await caches.delete(APP_CACHE);  // files of an attempt that did not finish are not trusted
+  const failed = new Map();  // path → why
+  await Promise.all(PRECACHE.map(async (path) => {
+    const cache = await cacheFor(path);
+    if (isData(path) && (await cache.match(path))) return;
+    try {
+      // A dataset file may still be in an older worker's cache; app files come from the network,
+      // past the HTTP cache.
+      const res = (isData(path) && (await caches.match(path))) || (await fetch(new Request(path, { cache: 'reload' })));
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      await cache.put(path, res);
+    } catch (e) {
+      failed.set(path, e instanceof TypeError ? 'no connection' : e.message || String(e));
+    }
+  }));
+  // Checked again: the puts into a cache deleted meanwhile (another version activating) are lost.
+  for (const path of PRECACHE) {
+    if (!failed.has(path) && !(await (await cacheFor(path)).match(path))) failed.set(path, 'not stored');
+  }
+  if (!failed.size) return;
+  await caches.delete(APP_CACHE);
+  const list = [...failed].slice(0, 3).map(([path, why]) => path + ': ' + why).join('; ');
+  throw new Error((failed.size === 1 ? '1 file' : failed.size + ' files') + ' of ' + PRECACHE.length +
+                  ' did not download (' + list + (failed.size > 3 ? '; …' : '') + ')');
+}
+
+async function tell(message) {
+  for (const c of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) c.postMessage(message);
+}
 
 self.addEventListener('install', (event) => {
-  self.skipWaiting();
-  event.waitUntil((async () => {
-    const cache = await caches.open(CACHE);
-    // One by one, so that one missing file does not stop the worker from installing.
-    await Promise.all(PRECACHE.map(async (path) => {
-      try {
-        const res = await fetch(new Request(path, { cache: 'reload' }));
-        if (res.ok) await cache.put(path, res);
-      } catch (e) { /* offline copy of this file will be made when it is next fetched */ }
-    }));
-    const index = await cache.match('index.html');
-    if (index) await cache.put('./', index.clone());
-  })());
+  event.waitUntil(precache().catch(async (e) => {
+    await tell({ type: 'precache-failed', version: VERSION, error: e.message });
+    throw e;  // install fails: this version never serves
+  }));
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const key of await caches.keys()) if (key.startsWith('digitlab-') && key !== CACHE) await caches.delete(key);
+    for (const key of await caches.keys()) {
+      if (key.startsWith('digitlab-') && key !== APP_CACHE && key !== DATA_CACHE) await caches.delete(key);
+    }
     await self.clients.claim();
   })());
+});
+
+// 'version': which build this worker serves; 'skip-waiting': take over now (the page reloads).
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
+  else if (event.data === 'version' && event.source) event.source.postMessage({ type: 'version', version: VERSION });
 });
 
 function isolated(res) {
@@ -40,29 +83,28 @@ function isolated(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-// Cache writes happen after the response is on its way (event.waitUntil), not before it: awaiting
-// them put a 2 MB cache write in front of every app file on repeat visits.
+// A request's file in the precache list ('' for anything else); the folder itself is index.html.
+function fileOf(url) {
+  const scope = self.registration.scope;
+  if (!url.startsWith(scope)) return '';
+  const path = url.slice(scope.length).replace(/[?#].*$/, '') || 'index.html';
+  return FILES.has(path) ? path : '';
+}
+
+// Files of the build: from the cache (this version's, or the data cache). Only if the cache lacks
+// one (storage cleared under us) does it come from the network; a dataset file fetched that way is
+// kept, after the response is on its way.
 async function respond(event) {
-  const req = event.request;
-  const cache = await caches.open(CACHE);
-  const url = new URL(req.url);
-  if (url.pathname.includes('/assets/')) {  // the dataset never changes: cache first
-    const hit = await cache.match(req, { ignoreSearch: true });
+  const path = fileOf(event.request.url);
+  if (path) {
+    const cache = await cacheFor(path);
+    const hit = await cache.match(path);
     if (hit) return isolated(hit);
-    const res = await fetch(req);
-    if (res.ok) event.waitUntil(cache.put(req, res.clone()));
+    const res = await fetch(event.request);
+    if (isData(path) && res.ok && res.type === 'basic') event.waitUntil(cache.put(path, res.clone()));
     return isolated(res);
   }
-  try {
-    const res = await fetch(req);
-    if (res.ok && res.type === 'basic') event.waitUntil(cache.put(req, res.clone()));
-    return isolated(res);
-  } catch (err) {  // offline: the cached copy
-    const hit = (await cache.match(req, { ignoreSearch: true })) ||
-                (req.mode === 'navigate' ? (await cache.match('./')) || (await cache.match('index.html')) : undefined);
-    if (hit) return isolated(hit);
-    throw err;
-  }
+  return isolated(await fetch(event.request));
 }
 
 self.addEventListener('fetch', (event) => {

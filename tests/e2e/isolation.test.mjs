@@ -17,6 +17,10 @@ test('plain static server: isolated through the service worker, threads on', asy
     assert.equal(s.threads, true);
     const reloads = await page.evaluate(() => performance.getEntriesByType('navigation')[0].type);
     t.diagnostic(`navigation type after the service worker: ${reloads}`);
+    // The reloaded page runs from the worker's whole offline copy.
+    const offline = await page.evaluate(() => window.dlOffline);
+    assert.equal(offline.state, 'ready');
+    assert.match(offline.version, /^[0-9a-f]{16}$/);
     await screenshot(page, 'service-worker-isolated');
     assert.deepEqual(realErrors(errors), []);
   } finally {

@@ -86,13 +86,9 @@ test('WebKit offline: after one visit the service worker holds the app and the d
     await waitStatus(w.page, (s) => s && s.app_ready && s.data && s.data.phase === 'ready', 60000, 'first visit');
     const cached = () => w.page.evaluate(async () => {
       const reg = await navigator.serviceWorker.getRegistration();
-      if (!reg || !reg.active) return false;
-      for (const k of await caches.keys()) {
-        const c = await caches.open(k);
-        if ((await c.match('assets/mnist/train-images-idx3-ubyte.gz')) && (await c.match('digitlab-mt.wasm')) &&
-            (await c.match('index.html'))) return true;
-      }
-      return false;
+      return !!(reg && reg.active && window.dlOffline.state === 'ready' &&
+                (await caches.match('assets/mnist/train-images-idx3-ubyte.gz')) && (await caches.match('digitlab-mt.wasm')) &&
+                (await caches.match('index.html')));
     });
     for (let t0 = Date.now(); !(await cached()); await sleep(500))
       assert.ok(Date.now() - t0 < 60000, 'the service worker precached the app and the dataset within 60 s');
