@@ -66,7 +66,8 @@ static std::string time_text(double ms) {
 
 static std::string mb_text(double bytes) {
   char b[32];
-  std::snprintf(b, sizeof b, bytes < 10e6 ? "%.1f MB" : "%.0f MB", bytes / 1e6);
+  if (bytes >= 1e9) std::snprintf(b, sizeof b, "%.1f GB", bytes / 1e9);
+  else std::snprintf(b, sizeof b, bytes < 10e6 ? "%.1f MB" : "%.0f MB", bytes / 1e6);
   return b;
 }
 
@@ -176,17 +177,17 @@ void runs_menu(AppState& s) {
     if (r.list.empty()) ImGui::TextDisabled("No runs saved in this browser yet.");
     int i = 0;
     for (const SavedRun& run : r.list) {
-      char label[200];
-      std::snprintf(label, sizeof label, "%s  ·  %d of %d epochs%s  ·  %s##%s", run.model_name.c_str(), run.epochs_done,
-                    run.epochs, run.test_accuracy >= 0 ? "" : run.unfinished() ? " (unfinished)" : "",
-                    time_text(run.updated_ms).c_str(), run.id.c_str());
-      std::string text = label;
-      if (run.test_accuracy >= 0) {
-        char acc[32];
-        std::snprintf(acc, sizeof acc, "  ·  test %.2f%%", 100 * run.test_accuracy);
-        text.insert(text.find("  ·  ", text.find("epochs")), acc);
-      }
-      const bool sub = ImGui::BeginMenu(text.c_str());
+      // "mlp · 3 of 5 epochs, unfinished · 10:42", "mlp · 5 epochs · test 97.87% · 10:42"
+      char label[240], acc[40] = "";
+      if (run.test_accuracy >= 0) std::snprintf(acc, sizeof acc, "  ·  test %.2f%%", 100 * run.test_accuracy);
+      if (run.unfinished())
+        std::snprintf(label, sizeof label, "%s  ·  %d of %d epochs, unfinished%s  ·  %s##%s", run.model_name.c_str(),
+                      run.epochs_done, run.epochs, acc, time_text(run.updated_ms).c_str(), run.id.c_str());
+      else
+        std::snprintf(label, sizeof label, "%s  ·  %d epoch%s%s%s  ·  %s##%s", run.model_name.c_str(), run.epochs_done,
+                      run.epochs_done == 1 ? "" : "s", run.phase == dl::TrainPhase::Diverged ? ", diverged" : "", acc,
+                      time_text(run.updated_ms).c_str(), run.id.c_str());
+      const bool sub = ImGui::BeginMenu(label);
       note_rect(s, ("runs.item." + std::to_string(i)).c_str());
       if (sub) {
         std::vector<float> acc;

@@ -445,8 +445,8 @@ void Trainer::diverge(const char* what, bool nan, float loss) {
     snprintf(where, sizeof where, "training diverged: %s became %s after epoch %d (step %s).", what,
              nan ? "NaN" : "infinite", epoch_ + 1, with_commas(steps_).c_str());
   else
-    snprintf(where, sizeof where, "training diverged: %s became %s in epoch %d, batch %d (step %s).", what,
-             nan ? "NaN" : "infinite", epoch_ + 1, batch_ + 1, with_commas(steps_ + 1).c_str());
+    snprintf(where, sizeof where, "training diverged: %s became %s in epoch %d, batch %s (step %s).", what,
+             nan ? "NaN" : "infinite", epoch_ + 1, with_commas(batch_ + 1).c_str(), with_commas(steps_ + 1).c_str());
   if (good_epoch_ == 0)
     snprintf(restored, sizeof restored, " The weights the run started from were restored (step 0).");
   else
