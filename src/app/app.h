@@ -226,6 +226,7 @@ struct RunsState {
   std::string current_id;       // the page's key the current run is saved under ("" = none)
   std::string current_lesson;   // its settings as a lesson link (lesson_hash without autostart)
   uint64_t autosave_version = 0;  // the last Bridge autosave handed to the page
+  uint64_t first_run = 0;       // the bridge's run numbers from here on are the current run's
   int saved_epochs = -1;        // epochs in the last autosave handed over (-1: none yet)
   double saved_at_ms = 0;       // when (the app's clock)
   double save_seconds = 0;      // what the last one took: serializing on the trainer side

@@ -86,6 +86,7 @@ void runs_new(AppState& s) {
   r.current_id = std::to_string((long long)js_date_now()) + "-" + std::to_string(++count);
   r.current_lesson = lesson_hash(s, false);
   r.saved_epochs = -1;
+  r.first_run = s.snap.run + 1;  // the Start the bridge has not seen yet numbers its run above this snapshot's
   r.notice.clear();
 }
 
@@ -128,8 +129,10 @@ void runs_update(AppState& s) {
   }
   // The bridge's newest autosave goes to the page; IndexedDB writes it while the app goes on.
   Autosave a;
+  // An autosave of an earlier run (made before the last Start or reopening reached the trainer) is
+  // not written under the current run's key.
   if (s.trainer_fault.empty() && trainer(s).take_autosave(&r.autosave_version, &a) && !r.current_id.empty() &&
-      a.run == s.snap.run) {
+      a.run >= r.first_run) {
     const std::string meta = run_meta_write(a, r.current_lesson);
     js_runs_save(r.current_id.c_str(), meta.c_str(), a.bytes.data(), int(a.bytes.size()));
     r.saved_epochs = a.epochs_done;
@@ -268,6 +271,7 @@ EMSCRIPTEN_KEEPALIVE void digitlab_run_opened(double len) {
   auto bytes = std::make_shared<std::vector<uint8_t>>(size_t(len));
   js_runs_take(bytes->data());
   r.current_id = r.opening_id;
+  r.first_run = s.snap.run + 1;
   r.opening_id.clear();
   r.notice.clear();
   app::trainer(s).restore(std::move(bytes));

@@ -119,7 +119,9 @@ test('the Runs menu lists the saved runs, compares one, deletes one, and forgets
     await finished(page, 'the first run');
     await page.goto(srv.url + 'index.html#preset=mlp&epochs=1&lr=0.01&autostart=1');
     let s = await finished(page, 'the second run');
-    s = await waitStatus(page, (s) => s.runs.list.length === 2, 10000, 'two runs listed');
+    // Listed once the last write (the one with the test accuracy) is in.
+    s = await waitStatus(page, (s) => s.runs.list.length === 2 && !s.runs_page.saving &&
+                                      s.runs.list.every((r) => r.test_accuracy >= 0), 20000, 'two runs listed');
     assert.deepEqual(s.runs.list.map((r) => r.epochs_done), [1, 1]);
     assert.ok(s.runs.list.every((r) => r.test_accuracy > 0.5 && !r.unfinished && r.bytes > 1e6));
     assert.ok(s.runs.usage > 0);
@@ -153,7 +155,7 @@ test('leaving asks first only while a run trains', async () => {
     const { page } = await openPage(b.context, srv.url + 'index.html#preset=mlp&epochs=2&autostart=1');
     await waitStatus(page, (s) => s.phase === 'training' && s.steps > 20, 120000, 'training');
     await click(page, 'training.pause');  // a gesture: the page may now ask before unloading
-    await waitStatus(page, (s) => s.phase === 'paused', 10000, 'paused');
+    await waitStatus(page, (s) => s.phase === 'paused' && !s.runs_page.saving, 10000, 'paused and saved');
     const asked = [];
     page.on('dialog', (d) => { asked.push(d.type()); d.accept(); });
     const unloadAsks = () => page.evaluate(() => {
@@ -165,5 +167,24 @@ test('leaving asks first only while a run trains', async () => {
     await click(page, 'training.pause');  // Resume
     await waitStatus(page, (s) => s.phase === 'training', 10000, 'training again');
     assert.equal(await unloadAsks(), true, 'training: the epoch under way would be lost');
+  } finally { await b.close(); }
+});
+
+test('a full storage quota is a message, and the run goes on unsaved', async (t) => {
+  const b = await launch();
+  try {
+    const page = b.context.pages()[0] || (await b.context.newPage());
+    const cdp = await b.context.newCDPSession(page);
+    // The site may keep 2 MB: less than one mlp run file (6.9 MB).
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(srv.url).origin, quotaSize: 2e6 });
+    await openPage(b.context, srv.url + 'index.html#preset=mlp&epochs=2&autostart=1');
+    const s = await waitStatus(page, (s) => s.runs && /storage for this site is full/.test(s.runs.error), 300000,
+                               'the quota message');
+    t.diagnostic(s.runs.error);
+    assert.equal(s.runs.saved, 0);
+    const later = await waitStatus(page, (x) => x.steps > s.steps + 100 || x.phase === 'finished', 120000, 'training on');
+    assert.notEqual(later.phase, 'diverged');
+    assert.deepEqual(later.page_errors, []);
+    await shotWindow(page, 'window.training', 'runs-quota');
   } finally { await b.close(); }
 });
