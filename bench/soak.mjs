@@ -14,7 +14,7 @@ import { median, opt, writeSection } from './app.mjs';
 const EPOCHS = Number(opt('--epochs', 30));
 const PRESET = opt('--preset', 'mlp');
 const log = (...a) => console.error('[soak]', ...a);
-const MB = (b) => (b / 1e6).toFixed(1);
+const MB = (b) => (b / 1e6).toFixed(b < 1e7 ? 2 : 1);
 
 await waitForQuiet(log);
 const env = machineBefore();
@@ -36,7 +36,7 @@ try {
     rows.push({ epoch: e, inUse: s.heap_in_use, size: s.heap_size, js: await jsHeap(), saveMs: s.runs.save_ms,
                 writeMs: s.runs_page.write_ms, writes: s.runs_page.writes, sps: s.samples_per_sec });
     const r = rows[rows.length - 1];
-    log(`epoch ${e}: malloc ${MB(r.inUse)} MB, wasm memory ${MB(r.size)} MB, JS heap ${MB(r.js)} MB; autosave made in ` +
+    log(`epoch ${e}: malloc ${MB(r.inUse)} MB, wasm memory ${MB(r.size)} MB, JS heap ${(r.js / 1e3).toFixed(0)} kB; autosave made in ` +
         `${r.saveMs.toFixed(1)} ms, written in ${r.writeMs.toFixed(0)} ms`);
   }
   s = await waitStatus(page, (s) => s.phase === 'finished' && s.test_accuracy != null, 300000, 'the end of the run');

@@ -52,7 +52,9 @@
     limits: { data: 200e6, model: 256e6 },
     frameCount: 0,
     lastFrame: 0,
-    gaps: [],
+    // Intervals between frames since the last frames(true): the last 8,192 in a ring (for the
+    // percentiles), their count and the longest, so a page left open for hours holds no more.
+    gaps: new Float64Array(8192), gapCount: 0, gapMax: 0,
     firstFrameMs: 0,
     build: '',
     fatal,
@@ -68,8 +70,9 @@
     frame() {
       const now = performance.now();
       if (glue.lastFrame) {
-        glue.gaps.push(now - glue.lastFrame);
-        if (glue.gaps.length > 100000) glue.gaps.splice(0, 50000);
+        const gap = now - glue.lastFrame;
+        glue.gaps[glue.gapCount++ % glue.gaps.length] = gap;
+        if (gap > glue.gapMax) glue.gapMax = gap;
       }
       glue.lastFrame = now;
       glue.frameCount++;
@@ -669,12 +672,14 @@
       for (const k in out) { out[k].x += r.left; out[k].y += r.top; }
       return out;
     },
+    // The intervals between frames since the last frames(true): their count and longest, and the
+    // median and percentiles of the last 8,192.
     frames(reset) {
-      const g = glue.gaps.slice();
-      if (reset) glue.gaps = [];
-      const sorted = g.slice().sort((a, b) => a - b);
+      const n = glue.gapCount, max = glue.gapMax;
+      const sorted = glue.gaps.slice(0, Math.min(n, glue.gaps.length)).sort();
+      if (reset) { glue.gapCount = 0; glue.gapMax = 0; }
       const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
-      return { count: glue.frameCount, intervals: g.length, max_ms: sorted.length ? sorted[sorted.length - 1] : 0,
+      return { count: glue.frameCount, intervals: n, max_ms: max,
                median_ms: q(0.5), p95_ms: q(0.95), p99_ms: q(0.99), since_last_ms: performance.now() - glue.lastFrame };
     },
     clearPad() { if (glue.appIsReady) Module._digitlab_clear_pad(); },
