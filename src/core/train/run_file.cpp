@@ -267,22 +267,9 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
                                       &t.best_state_, &t.ckpt_params_, &t.ckpt_state_})
     if (!all_finite(v->data(), v->size())) return Status::fail(damaged + " (weights that are not numbers)");
 
-  // What begin() derives from the data and the settings.
-  t.model_ = model;
-  t.train_ = train;
-  t.val_ = val && val->n > 0 ? val : nullptr;
-  t.x_.resize(size_t(t.cfg_.batch) * train->pixels());
-  t.y_.resize(size_t(t.cfg_.batch));
-  t.aug_tmp_.resize(size_t(train->pixels()));
-  if (t.cfg_.balanced_class_weights) {
-    t.class_weights_ = balanced_class_weights(*train);
-    t.cw_.assign(t.class_weights_.begin(), t.class_weights_.end());
-  }
-  const std::vector<int> counts = dataset_class_counts(*train);
-  t.guess_class_ = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
-  t.guess_accuracy_ = double(counts[size_t(t.guess_class_)]) / train->n;
-  m.keep_patches(keeps_patches(m, t.cfg_.batch));
+  // Everything is checked: the model and the trainer change now.
   *model = std::move(m);
+  t.attach(model, train, val);
   *this = std::move(t);
   return {};
 }

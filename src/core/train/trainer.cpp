@@ -199,6 +199,29 @@ Status train_check(const Model& model, const Dataset* train, const Dataset* val,
   return {};
 }
 
+// What a run derives from its model, data and settings (cfg_), whether it begins or is loaded: the
+// batch buffers, the class weights, the most common class for the "not learning" check.
+void Trainer::attach(Model* model, const Dataset* train, const Dataset* val) {
+  model_ = model;
+  train_ = train;
+  val_ = val && val->n > 0 ? val : nullptr;
+  model->keep_patches(keeps_patches(*model, cfg_.batch));
+  x_.resize(size_t(cfg_.batch) * train->pixels());
+  y_.resize(size_t(cfg_.batch));
+  aug_tmp_.resize(size_t(train->pixels()));
+  last_b_ = 0;
+  class_weights_.clear();
+  cw_.clear();
+  if (cfg_.balanced_class_weights) {
+    class_weights_ = balanced_class_weights(*train);
+    cw_.assign(class_weights_.begin(), class_weights_.end());
+  }
+  batches_per_epoch_ = (train->n + cfg_.batch - 1) / cfg_.batch;
+  const std::vector<int> counts = dataset_class_counts(*train);
+  guess_class_ = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+  guess_accuracy_ = counts.empty() ? 0 : double(counts[size_t(guess_class_)]) / train->n;
+}
+
 Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, const TrainConfig& cfg,
                       bool init_weights) {
   if (!model) return Status::fail("no model to train");
@@ -212,32 +235,14 @@ Status Trainer::begin(Model* model, const Dataset* train, const Dataset* val, co
   const bool goes_on = !init_weights && (phase_ == TrainPhase::Finished || phase_ == TrainPhase::Stopped);
   if (!goes_on || cfg.seed != cfg_.seed) rng_.reseed(cfg.seed, 0xda7a);
   model_ = model;
-  train_ = train;
-  val_ = val && val->n > 0 ? val : nullptr;
   cfg_ = cfg;
   if (init_weights) model->init(cfg.seed);
-  model->keep_patches(keeps_patches(*model, cfg.batch));
   if (goes_on) opt_.resume(cfg.opt, model->params.size());
   else opt_.init(cfg.opt, model->params.size());
+  attach(model, train, val);
   order_.resize(train->n);
   std::iota(order_.begin(), order_.end(), 0);
-  x_.resize(size_t(cfg.batch) * train->pixels());
-  y_.resize(cfg.batch);
-  aug_tmp_.resize(train->pixels());
-  last_b_ = 0;
-  class_weights_.clear();
-  cw_.clear();
-  if (cfg.balanced_class_weights) {
-    class_weights_ = balanced_class_weights(*train);
-    cw_.assign(class_weights_.begin(), class_weights_.end());
-  }
-  batches_per_epoch_ = (train->n + cfg.batch - 1) / cfg.batch;
-  {
-    const std::vector<int> counts = dataset_class_counts(*train);
-    guess_class_ = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
-    guess_accuracy_ = counts.empty() ? 0 : double(counts[size_t(guess_class_)]) / train->n;
-    stuck_warned_ = false;
-  }
+  stuck_warned_ = false;
   epoch_ = batch_ = 0;
   steps_ = seen_ = correct_ = total_seen_ = 0;
   loss_sum_ = l2_sum_ = epoch_seconds_ = total_seconds_ = 0;
@@ -427,6 +432,19 @@ void Trainer::end_epoch() {
   }
 }
 
+namespace {
+// An optimizer's name as people write it and the learning rates it usually trains at: outside
+// [low, high] a rate is far off, `usual` is the one to suggest.
+struct UsualLr {
+  const char* name;
+  double low, high, usual;
+};
+UsualLr usual_lr(OptKind k) {
+  if (k == OptKind::SGD) return {"SGD", 1e-4, 1.0, 0.01};
+  return {k == OptKind::Adam ? "Adam" : "RMSprop", 1e-6, 0.05, 0.001};
+}
+}  // namespace
+
 // Ends a run whose `what` became non-finite in the current step: the weights of the last finished
 // epoch come back (checked finite when they were kept), and the message says where it happened, what
 // was restored, and the likely cause from what the run saw.
@@ -436,9 +454,8 @@ void Trainer::diverge(const char* what, bool nan, float loss) {
   phase_ = TrainPhase::Diverged;
   restored_step_ = good_step_;
   restored_epoch_ = good_epoch_;
-  const bool sgd = cfg_.opt.kind == OptKind::SGD;
-  const double lr = opt_.lr(), high = sgd ? 1.0 : 0.05;
-  const char* name = sgd ? "SGD" : cfg_.opt.kind == OptKind::Adam ? "Adam" : "RMSprop";
+  const UsualLr u = usual_lr(cfg_.opt.kind);
+  const double lr = opt_.lr();
   const std::string lr_text = number_text(lr);
   char where[160], restored[160], cause[320];
   if (batch_ == batches_per_epoch_)  // the validation pass at the epoch's end
@@ -461,10 +478,10 @@ void Trainer::diverge(const char* what, bool nan, float loss) {
              " The L2 penalty was %.0f%% of the loss before that: it is probably too strong for the learning rate "
              "%s. Lower L2 (Keras' usual 0.0001 to 0.01) or the learning rate, and start again.",
              last_loss_ + last_l2_ > 0 ? 100.0 * last_l2_ / (last_loss_ + last_l2_) : 0.0, lr_text.c_str());
-  else if (lr > high)
+  else if (lr > u.high)
     snprintf(cause, sizeof cause,
              " The learning rate %s is too high for %s (it usually trains at %g); lower it and start again.",
-             lr_text.c_str(), name, sgd ? 0.01 : 0.001);
+             lr_text.c_str(), u.name, u.usual);
   else
     snprintf(cause, sizeof cause,
              " The learning rate %s is probably too high for this network: try %s. If it diverges at a low rate "
@@ -477,9 +494,9 @@ void Trainer::diverge(const char* what, bool nan, float loss) {
 // 509 of mlp's 512 hidden units at 0 on every test image, and 11.35% accuracy); too low, the weights
 // barely move.
 std::string Trainer::not_learning(const EpochRecord& r) const {
-  const bool sgd = cfg_.opt.kind == OptKind::SGD;
-  const double lr = opt_.lr(), low = sgd ? 1e-4 : 1e-6, high = sgd ? 1.0 : 0.05, usual = sgd ? 0.01 : 0.001;
-  const char* name = sgd ? "SGD" : cfg_.opt.kind == OptKind::Adam ? "Adam" : "RMSprop";
+  const UsualLr u = usual_lr(cfg_.opt.kind);
+  const double lr = opt_.lr(), low = u.low, high = u.high, usual = u.usual;
+  const char* name = u.name;
   char buf[400];
   int n = snprintf(buf, sizeof buf,
                    "the network did not learn: accuracy %.2f%%, no better than always answering %d (%.2f%%). ",

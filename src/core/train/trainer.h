@@ -219,6 +219,7 @@ class Trainer {
   int last_batch_size() const { return last_b_; }
 
  private:
+  void attach(Model* model, const Dataset* train, const Dataset* val);
   void end_epoch();
   void diverge(const char* what, bool nan, float loss);
   std::string not_learning(const EpochRecord& r) const;
