@@ -65,8 +65,8 @@ const lines = [
   'while training goes on; an epoch of this run took ' +
   `${(60000 / median(rows.map((r) => r.sps))).toFixed(1)} s.`,
   `- Test accuracy at the end: ${(100 * s.test_accuracy).toFixed(2)}%.`,
-  '- What grows in the JS heap is V8\'s compiled code, not the page\'s objects: a heap-snapshot diff (CDP ' +
-  '`HeapProfiler.takeHeapSnapshot` after a collection, epoch 2 against epoch 10 of a 12-epoch run, 2026-12-03) put ' +
+  '- What grows in the JS heap is V8\'s compiled code, not the page\'s objects: `node bench/heapdiff.mjs` (heap ' +
+  'snapshots after a collection, epoch 2 against epoch 10 of a 12-epoch run, 2026-12-03) put ' +
   '132 kB of the growth in `WasmNativeModule` (wasm functions tiering up to optimized code) and 22 kB in other ' +
   'compiled code; the largest object of the page\'s own was the run list\'s line (10 kB, one string, replaced at ' +
   'each save). malloc\'s growth is the batch curve, kept whole (trainer, snapshot, UI curves): about 140 kB an epoch.',

@@ -182,6 +182,12 @@ void start_training(AppState& s, bool paused) {
   trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }
 
+std::string taken_string(char* p) {
+  std::string s(p ? p : "");
+  std::free(p);
+  return s;
+}
+
 bool can_keep_weights(const AppState& s) {
   return s.snap.has_model && dl::same_weight_layout(s.model.plan, s.draw.model);
 }

@@ -295,6 +295,8 @@ double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg);
 // Whether the page can take `need` more bytes now: "" if so, else why not (", and the page has 300 MB"),
 // to follow a sentence that says what needs them (app.cpp).
 std::string memory_shortfall(double need);
+// A string the page made with _malloc (an EM_JS returning char*), copied and freed.
+std::string taken_string(char* p);
 // The bytes the page holds for data file `which` (0..3) or a model file (4), checked against `cap`
 // and copied into out: "" on success, else what follows the file's name in a message (web.cpp).
 std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out);

@@ -538,14 +538,7 @@ bool Bridge::snapshot(Snapshot* out) {
   tmp.evaluating = s.evaluating; tmp.eval_progress = s.eval_progress; tmp.has_eval = s.has_eval;
   tmp.eval_version = s.eval_version; tmp.test_loss = s.test_loss; tmp.test_accuracy = s.test_accuracy;
   tmp.has_model = s.has_model; tmp.params_version = s.params_version;
-  tmp.restored = s.restored;
-  if (out->restored != s.restored) {
-    tmp.restored_spec = s.restored_spec;
-    tmp.restored_cfg = s.restored_cfg;
-  } else {
-    tmp.restored_spec = std::move(out->restored_spec);
-    tmp.restored_cfg = out->restored_cfg;
-  }
+  tmp.restored = s.restored; tmp.restored_spec = s.restored_spec; tmp.restored_cfg = s.restored_cfg;
   tmp.class_weights = s.class_weights;
   if (out->strip_version != s.strip_version) {
     tmp.strip = s.strip;

@@ -12,7 +12,6 @@
 #include <cstdlib>
 
 #include "app.h"
-#include "core/nn/model_file.h"
 
 // clang-format off
 EM_JS(void, js_runs_save, (const char* id, const char* meta, const void* ptr, int len), {
@@ -50,19 +49,8 @@ EM_JS(char*, js_time_text, (double ms), {  // a saved run's time as the reader's
 
 namespace app {
 
-static std::string runs_field(int what) {
-  char* p = js_runs_field(what);
-  std::string s(p);
-  std::free(p);
-  return s;
-}
-
-static std::string time_text(double ms) {
-  char* p = js_time_text(ms);
-  std::string s(p);
-  std::free(p);
-  return s;
-}
+static std::string runs_field(int what) { return taken_string(js_runs_field(what)); }
+static std::string time_text(double ms) { return taken_string(js_time_text(ms)); }
 
 static std::string mb_text(double bytes) {
   char b[32];
@@ -262,8 +250,10 @@ EMSCRIPTEN_KEEPALIVE void digitlab_run_opened(double len) {
   app::AppState& s = app::app_state();
   app::RunsState& r = s.runs;
   app::refresh_list(s);
-  if (!(len > 0) || len > double(dl::kMaxModelFileBytes) * 4) {
-    if (len > 0) r.error = "That saved run is too large to open here.";
+  // Memory is asked for before it is taken: a failed allocation would abort the page.
+  const std::string shortfall = len > 0 ? app::memory_shortfall(len) : std::string();
+  if (!(len > 0) || !shortfall.empty()) {
+    if (len > 0) r.error = "That saved run needs " + dl::bytes_text(len) + " of memory to open" + shortfall + ".";
     r.notice.clear();
     r.opening_id.clear();
     return;

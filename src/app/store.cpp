@@ -29,12 +29,7 @@ EM_JS(char*, js_store_field, (int what), {  // 0 the saved model's description, 
 
 namespace app {
 
-static std::string store_field(int what) {
-  char* p = js_store_field(what);
-  std::string s(p);
-  std::free(p);
-  return s;
-}
+static std::string store_field(int what) { return taken_string(js_store_field(what)); }
 
 void store_menu(AppState& s) {
   const bool open = ImGui::BeginMenu("Saved model");

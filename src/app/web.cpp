@@ -96,12 +96,7 @@ std::string take_pending(int which, double length, uint64_t cap, std::vector<uin
   return "";
 }
 
-static std::string take_js_string(int what) {
-  char* p = js_string(what);
-  std::string s(p);
-  std::free(p);
-  return s;
-}
+static std::string take_js_string(int what) { return taken_string(js_string(what)); }
 
 static_assert(kPaneCount == dl::kLessonPanes, "the lesson link's pane names are the narrow layout's tabs");
 

@@ -11,15 +11,10 @@
 #include <vector>
 
 #include "core/common.h"
+#include "core/nn/bytes.h"
 #include "core/train/trainer.h"
 
 namespace {
-
-uint32_t fnv1a(const uint8_t* p, size_t n) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 16777619u;
-  return h;
-}
 
 // 60 images of 4×4: class k lights pixel k.
 const dl::Dataset& data(bool val) {
@@ -75,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
     bytes.resize(std::min(bytes.size(), len));
   }
   if ((flags & 1) && bytes.size() >= 4) {
-    const uint32_t h = fnv1a(bytes.data(), bytes.size() - 4);
+    const uint32_t h = dl::fnv1a(bytes.data(), bytes.size() - 4);
     for (int k = 0; k < 4; ++k) bytes[bytes.size() - 4 + size_t(k)] = uint8_t(h >> (8 * k));
   }
   dl::TrainConfig cfg;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/nn/bytes.h"
 #include "core/train/presets.h"
 #include "core/train/trainer.h"
 #include "helpers.h"
@@ -686,8 +687,7 @@ TEST_CASE("a saved run that is damaged, or meets other data, is refused and chan
   for (size_t i = 8; i + 4 < saved.size(); i += 997) {
     std::vector<uint8_t> b = saved;
     b[i] ^= 0x40;
-    uint32_t h = 2166136261u;
-    for (size_t k = 0; k + 4 < b.size(); ++k) h = (h ^ b[k]) * 16777619u;
+    const uint32_t h = fnv1a(b.data(), b.size() - 4);
     for (int k = 0; k < 4; ++k) b[b.size() - 4 + k] = uint8_t(h >> (8 * k));
     Model mm;
     Trainer tt;
