@@ -46,6 +46,7 @@
     appIsReady: false,
     fatalMessage: '',
     errors: [],  // errors no code caught (window 'error' and 'unhandledrejection'), as text
+    errorStack: '',  // the first one's stack (wasm frames by function index: build/web-*/digitlab-*.symbols)
     earlyError: '',  // the first of them, when it came before the app had started
     // The most a file may hold, decompressed (data) or as it is (model): the app's own limits
     // (dl::kMaxDataFileBytes, dl::kMaxModelFileBytes), given at appReady.
@@ -636,6 +637,8 @@
     const text = errorText(e);
     if (glue.fatalMessage || glue.errors.includes(text)) return;
     glue.errors.push(text);
+    const cause = e && typeof ErrorEvent !== 'undefined' && e instanceof ErrorEvent ? e.error : e;
+    if (!glue.errorStack && cause && cause.stack) glue.errorStack = String(cause.stack).slice(0, 4000);
     // Before the app has started it may still start (a large download is slow): the error is said
     // when it does, as a note, or by the start's 45 s timeout.
     if (!glue.appIsReady) { glue.earlyError = glue.earlyError || text; return; }
@@ -658,6 +661,7 @@
   window.digitlab = {
     status() {
       const base = { build: glue.build, app_ready: glue.appIsReady, error: glue.fatalMessage, page_errors: glue.errors.slice(),
+                     page_error_stack: glue.errorStack,
                      note: $('note').classList.contains('hidden') ? '' : $('note-text').textContent,
                      isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs,
                      store: Object.assign({}, glue.store),
