@@ -2,7 +2,8 @@
 # Sets up what is missing, builds everything, and runs every test:
 #   1. native build: core, digitlab CLI, unit tests  → ctest (unit tests + CLI end-to-end on real MNIST)
 #   2. the same unit tests, and ASan + UBSan's CLI tests too, built with clang's sanitizers; the
-#      threaded tests (kernel pool, trainer thread) under TSan
+#      threaded tests (kernel pool, trainer thread) under TSan; the desktop build of the app under
+#      ASan + UBSan on an Xvfb display, driven through its windows by a script (tests/desktop/smoke.sh)
 #   3. the fuzz targets of the untrusted-input readers, 20 s each after replaying their seeds and the
 #      inputs that once failed (scripts/fuzz.sh)
 #   4. the same core unit tests compiled to wasm (SIMD + pthreads), run under node, and the fuzz
@@ -30,11 +31,13 @@ native_build() {
 sanitizer_build() {  # sanitizer_build <dir> <sanitizers> <targets...>
   local dir=$1 san=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
-    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_SANITIZE="$san" >/dev/null || return 1
+    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_SANITIZE="$san" \
+      -DDIGITLAB_APP=$([ "$san" = thread ] && echo OFF || echo ON) >/dev/null || return 1
   fi
   ninja -C "$dir" -j"$JOBS" "$@"
 }
 asan_tests() { sanitizer_build build/asan address,undefined unit_tests digitlab mnist_raw && ctest --test-dir build/asan --output-on-failure; }
+desktop_ui() { sanitizer_build build/asan address,undefined digitlab_desktop && tests/desktop/smoke.sh build/asan/digitlab-desktop; }
 THREADED_TESTS='*workers*,thread pool*,parallel_ranges*,bridge*,determinism*'
 tsan_tests() { sanitizer_build build/tsan thread unit_tests && build/tsan/unit_tests -tc="$THREADED_TESTS"; }
 FUZZ_TARGETS=(fuzz_idx fuzz_csv fuzz_model_file fuzz_spec_text fuzz_lesson fuzz_run_file)
@@ -57,6 +60,7 @@ suite "native build" native_build
 suite "native tests (ctest)" ctest --test-dir build/native --output-on-failure
 suite "unit and CLI tests under ASan + UBSan" asan_tests
 suite "threaded tests under TSan" tsan_tests
+suite "desktop UI under Xvfb (ASan + UBSan)" desktop_ui
 suite "fuzzing (20 s a target)" scripts/fuzz.sh --seconds 20
 suite "wasm unit tests and fuzz replays (node)" wasm_tests
 suite "browser app e2e (chromium, firefox, webkit)" e2e

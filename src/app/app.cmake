@@ -1,13 +1,34 @@
-# The browser app (included by the top-level CMakeLists.txt when EMSCRIPTEN and DIGITLAB_APP=ON).
-# Needs SDL2_PREFIX (SDL2 built for wasm, with or without pthreads to match DIGITLAB_THREADS) and
-# IMGUI_DIR (Dear ImGui 1.86 sources); scripts/build-web.sh passes both.
-# Output: digitlab-mt.{js,wasm,worker.js} (threads + SIMD) or digitlab-st.{js,wasm} (SIMD only);
-# the page itself lives in web/ and is assembled by scripts/build-web.sh.
-if(NOT SDL2_PREFIX OR NOT EXISTS ${SDL2_PREFIX}/include/SDL2/SDL.h)
-  message(FATAL_ERROR "SDL2_PREFIX must point at SDL2 built for wasm (run scripts/setup.sh)")
+# The app (included by the top-level CMakeLists.txt when DIGITLAB_APP=ON):
+#   Emscripten: the browser app, digitlab-mt.{js,wasm,worker.js} (threads + SIMD) or digitlab-st.{js,wasm}
+#     (SIMD only); needs SDL2_PREFIX (SDL2 built for wasm, with or without pthreads to match
+#     DIGITLAB_THREADS); the page itself lives in web/ and is assembled by scripts/build-web.sh.
+#   native: the desktop build, digitlab-desktop (Debian's SDL2 and OpenGL ES 3: libsdl2-dev, libgles-dev).
+# Both need IMGUI_DIR (Dear ImGui 1.86 from Debian's source package, unpacked by scripts/setup.sh into
+# its cache, where it is looked for by default). The same sources but one: platform/platform_web.cpp
+# or platform/platform_desktop.cpp (with desktop_script.cpp) implements platform/platform.h.
+if(NOT IMGUI_DIR)
+  if(DEFINED ENV{DIGITLAB_CACHE})
+    set(IMGUI_DIR $ENV{DIGITLAB_CACHE}/src/imgui-1.86)
+  elseif(DEFINED ENV{XDG_CACHE_HOME})
+    set(IMGUI_DIR $ENV{XDG_CACHE_HOME}/digitlab/src/imgui-1.86)
+  else()
+    set(IMGUI_DIR $ENV{HOME}/.cache/digitlab/src/imgui-1.86)
+  endif()
 endif()
-if(NOT IMGUI_DIR OR NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
-  message(FATAL_ERROR "IMGUI_DIR must point at the Dear ImGui 1.86 sources (run scripts/setup.sh)")
+if(NOT EXISTS ${IMGUI_DIR}/imgui.cpp)
+  message(FATAL_ERROR "IMGUI_DIR (${IMGUI_DIR}) must hold the Dear ImGui 1.86 sources (run scripts/setup.sh)")
+endif()
+if(EMSCRIPTEN)
+  if(NOT SDL2_PREFIX OR NOT EXISTS ${SDL2_PREFIX}/include/SDL2/SDL.h)
+    message(FATAL_ERROR "SDL2_PREFIX must point at SDL2 built for wasm (run scripts/setup.sh)")
+  endif()
+  set(APP_SDL_INCLUDE ${SDL2_PREFIX}/include/SDL2 ${SDL2_PREFIX}/include)
+  set(APP_SDL_LIBS ${SDL2_PREFIX}/lib/libSDL2.a)
+else()
+  find_package(SDL2 REQUIRED)
+  find_library(GLESV2_LIB GLESv2 REQUIRED)
+  set(APP_SDL_INCLUDE ${SDL2_INCLUDE_DIRS})
+  set(APP_SDL_LIBS ${SDL2_LIBRARIES} ${GLESV2_LIB})
 endif()
 
 # ImGui as its own library, compiled with the same flags (-pthread where needed).
@@ -16,7 +37,7 @@ add_library(imgui STATIC
   ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/backends/imgui_impl_sdl.cpp
   ${IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
 # SDL2 headers first: Emscripten 3.1.6 also ships SDL1 headers.
-target_include_directories(imgui BEFORE PUBLIC ${SDL2_PREFIX}/include/SDL2 ${SDL2_PREFIX}/include)
+target_include_directories(imgui BEFORE PUBLIC ${APP_SDL_INCLUDE})
 target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${IMGUI_DIR}/backends)
 target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3 IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 target_compile_options(imgui PRIVATE -w)
@@ -37,9 +58,22 @@ add_custom_command(
   DEPENDS ${APP_SHADERS} ${APP_FONT} ${CMAKE_SOURCE_DIR}/src/app/embed.cmake
   COMMENT "Embedding shaders and font" VERBATIM)
 
-file(GLOB APP_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/app/*.cpp)
+# src/app: the state, the trainer bridge, the frame; windows/: one file per window or menu; ui/: input,
+# layout, drawing helpers (GL, plots); platform/: what the app needs from where it runs.
+file(GLOB_RECURSE APP_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/app/*.cpp)
+set(APP_DESKTOP_ONLY ${CMAKE_SOURCE_DIR}/src/app/platform/platform_desktop.cpp ${CMAKE_SOURCE_DIR}/src/app/platform/desktop_script.cpp)
+if(NOT EMSCRIPTEN)
+  list(REMOVE_ITEM APP_SOURCES ${CMAKE_SOURCE_DIR}/src/app/platform/platform_web.cpp)
+  add_executable(digitlab_desktop ${APP_SOURCES} ${APP_GEN}/embedded.h ${CMAKE_SOURCE_DIR}/src/cli/files.cpp)
+  set_target_properties(digitlab_desktop PROPERTIES OUTPUT_NAME digitlab-desktop)
+  target_include_directories(digitlab_desktop PRIVATE ${APP_GEN} ${CMAKE_SOURCE_DIR}/src/app)
+  target_compile_definitions(digitlab_desktop PRIVATE DIGITLAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  target_link_libraries(digitlab_desktop PRIVATE dlcore imgui ${APP_SDL_LIBS} ZLIB::ZLIB)
+  return()
+endif()
+list(REMOVE_ITEM APP_SOURCES ${APP_DESKTOP_ONLY})
 add_executable(digitlab_app ${APP_SOURCES} ${APP_GEN}/embedded.h)
-target_include_directories(digitlab_app PRIVATE ${APP_GEN})
+target_include_directories(digitlab_app PRIVATE ${APP_GEN} ${CMAKE_SOURCE_DIR}/src/app)
 target_link_libraries(digitlab_app PRIVATE dlcore imgui ${SDL2_PREFIX}/lib/libSDL2.a)
 if(DIGITLAB_THREADS)
   set_target_properties(digitlab_app PROPERTIES OUTPUT_NAME digitlab-mt SUFFIX .js)

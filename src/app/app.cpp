@@ -1,20 +1,28 @@
 // AppState and the actions several windows share: presets and settings, starting training, the
 // dataset arriving from the page, model files, and keeping the draw pad's prediction fresh.
-#include <emscripten.h>
-#include <emscripten/heap.h>
-#include <malloc.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "app.h"
-#include "core/draw/preprocess.h"
 #include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
+#include "platform/platform.h"
 
 namespace app {
+
+void app_init(AppState& s, int argc, char** argv) {
+  const platform::Environment e = platform::init(argc, argv);
+  s.env.threads = e.threads;
+  s.env.simd = e.simd;
+  s.env.isolated = e.isolated;
+  s.env.desktop = e.desktop;
+  s.env.cores = std::max(1, e.cores);
+  // The trainer thread plus kernel workers: one compute thread per core, at most 7 in all.
+  s.env.workers = s.env.threads ? std::clamp(s.env.cores - 1, 1, 6) : 0;
+  apply_lesson(s);
+}
 
 const char* const kPaneNames[kPaneCount] = {"Data", "Model", "Train", "Draw", "Results"};
 
@@ -136,8 +144,8 @@ double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg) {
 // so what input asks for is checked here first: networks to train, model files, the user's data.
 std::string memory_shortfall(double need) {
   const double headroom = 64e6;  // the UI, fragmentation
-  const double in_use = double(unsigned(mallinfo().uordblks));
-  const double left = std::max(0.0, double(emscripten_get_heap_max()) - in_use - headroom);
+  const double in_use = platform::memory_in_use();
+  const double left = std::max(0.0, platform::memory_limit() - in_use - headroom);
   if (!(need <= left)) return ", and the page has " + dl::bytes_text(left);
   // It fits under the page's limit; whether the browser grants that much is another matter (a phone
   // may not). Ask once for all of it and give it straight back: malloc returns null here (with
@@ -180,12 +188,6 @@ void start_training(AppState& s, bool paused) {
   s.train.live_lr = s.train.lr;
   runs_new(s);
   trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
-}
-
-std::string taken_string(char* p) {
-  std::string s(p ? p : "");
-  std::free(p);
-  return s;
 }
 
 bool can_keep_weights(const AppState& s) {
@@ -297,7 +299,7 @@ static void data_ready(AppState& s) {
   data_make_views(s);
 
   d.phase = DataPhase::Ready;
-  d.ready_ms = emscripten_get_now();
+  d.ready_ms = platform::now_ms();
   trainer(s).set_data(&d.train, &d.test);
 }
 
@@ -307,6 +309,42 @@ void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes) {
   s.data.got[which] = true;
   if (std::all_of(std::begin(s.data.got), std::end(s.data.got), [](bool g) { return g; })) data_ready(s);
 }
+
+// The bytes the platform holds for data file `which` (0..3) or a model file (4), copied into memory the
+// app allocates. The length comes as a double (a file past 2 GiB included) checked against `cap`, and
+// the memory is asked for in a way that fails without aborting the page. "" on success, else the
+// words that follow the file's name: " is 300 MB, more than the 256 MB such a file may hold."
+static std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out) {
+  if (!(length >= 0)) return " could not be read.";
+  if (length > double(cap))
+    return " is " + dl::bytes_text(length) + ", more than the " + dl::bytes_text(double(cap)) + " such a file may hold.";
+  const std::string shortfall = memory_shortfall(length);
+  if (!shortfall.empty()) return " needs " + dl::bytes_text(length) + " of memory to read" + shortfall + ".";
+  out->resize(size_t(length));
+  platform::copy_pending(which, out->data());
+  return "";
+}
+
+void on_data_progress(AppState& s, double loaded, double total, int file) {
+  if (s.data.phase == DataPhase::Ready || s.data.phase == DataPhase::Failed) return;
+  s.data.phase = DataPhase::Loading;
+  s.data.loaded = loaded;
+  s.data.total = total;
+  if (file >= 0 && file < kDataFiles) s.data.current = std::string("fetching ") + kDataFileNames[file] + ".gz";
+}
+
+void on_data_file(AppState& s, int which, double length) {
+  if (which < 0 || which >= kDataFiles) return;
+  std::vector<uint8_t> bytes;
+  const std::string why = take_pending(which, length, dl::kMaxDataFileBytes, &bytes);
+  if (!why.empty()) {
+    data_failed(s, std::string("The digit file ") + kDataFileNames[which] + why);
+    return;
+  }
+  data_file_arrived(s, which, std::move(bytes));
+}
+
+void on_data_error(AppState& s) { data_failed(s, platform::data_error()); }
 
 // ------------------------------------------------------------------------------------ model files
 
@@ -353,65 +391,25 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
   trainer(s).use_model(m);
 }
 
-// ------------------------------------------------------------------------------------------ draw
-
-void draw_update(AppState& s) {
-  DrawState& d = s.draw;
-  if (s.trainer_fault.empty() && s.bridge->fetch_model(&d.version, &d.model)) d.need_predict = true;
-  if (d.dirty) {
-    std::vector<uint8_t> px(d.pad.size());
-    for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
-    texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
-    d.has_ink = dl::draw_to_mnist(d.pad.data(), kPadN, kPadN, d.img28);
-    uint8_t img[784];
-    for (int i = 0; i < 784; ++i) img[i] = uint8_t(std::lround(255.0f * std::clamp(d.img28[i], 0.0f, 1.0f)));
-    texture_r8(&d.img_tex, 28, 28, img, false);
-    d.dirty = false;
-    d.need_predict = true;
+void on_model_file(AppState& s, double length) {
+  const std::string name = platform::model_file_name();
+  std::vector<uint8_t> bytes;
+  const std::string why = take_pending(4, length, dl::kMaxModelFileBytes, &bytes);
+  if (!why.empty()) {
+    s.model.notice.clear();
+    s.model.error = "\"" + name + "\"" + why + " Your current model has not changed.";
+    return;
   }
-  if (d.need_predict) {
-    d.need_predict = false;
-    if (!d.has_ink || !d.model.built()) {
-      d.pred = -1;
-      std::fill(std::begin(d.probs), std::end(d.probs), 0.0f);
-      return;
-    }
-    const double t0 = emscripten_get_now();
-    const float* p = d.model.forward(d.img28, 1, false);
-    d.latency_ms = emscripten_get_now() - t0;
-    ++d.forwards;
-    const int K = std::min(10, d.model.classes());
-    std::copy(p, p + K, d.probs);
-    d.pred = int(std::max_element(d.probs, d.probs + K) - d.probs);
-  }
+  model_file_arrived(s, name, bytes.data(), bytes.size());
 }
 
-// The smallest step of emscripten_get_now() (performance.now()): microseconds in a cross-origin
-// isolated page; otherwise browsers coarsen it (Chrome to 0.1 ms, Firefox to 1 ms). Measured once, by
-// watching the clock tick three times (about 3 ms of waiting at worst).
-static double clock_step_ms() {
-  static const double step = [] {
-    double best = 1e9, last = emscripten_get_now();
-    for (int ticks = 0, i = 0; ticks < 3 && i < 50000000; ++i) {
-      const double now = emscripten_get_now();
-      if (now > last) best = std::min(best, now - last), last = now, ++ticks;
-    }
-    return best;
-  }();
-  return step;
-}
-
-std::string latency_text(double ms) {
-  const double step = clock_step_ms();
-  char buf[32];
-  if (step <= 0.05) {
-    std::snprintf(buf, sizeof buf, "%.2f ms", ms);
-  } else {  // no more digits than the clock has; a pass shorter than one tick reads 0
-    const int digits = step < 1.0 ? 1 : 0;
-    if (ms < step) std::snprintf(buf, sizeof buf, "under %.*f ms", digits, step);
-    else std::snprintf(buf, sizeof buf, "%.*f ms", digits, ms);
-  }
-  return buf;
+// The page's error overlay, after the app's frames stopped on an error: saves the trained model (the
+// draw pad's copy) as a file, if there is one.
+bool rescue_model(AppState& s) {
+  const dl::Model& m = s.draw.model;
+  if (!m.built() || m.params.size() != m.trainable_params()) return false;
+  platform::download("digitlab-" + m.spec().name + ".dlmodel", dl::model_save(m));
+  return true;
 }
 
 }  // namespace app

@@ -1,9 +1,12 @@
-// The app's one state struct and the functions over it: one function per window, the custom
-// drawing helpers (shaders, textures, plots) and the bridge to the page's JavaScript.
+// The app's one state struct and the functions over it. The folders: windows/ (one file per window or
+// menu), ui/ (input, layout, GL and plot helpers), platform/ (what the app needs from where it runs:
+// platform.h, with the browser page's and a desktop's implementations); here the state, the trainer
+// bridge, the frame (main.cpp), saved runs and models, the lesson link and the automation's view.
 // [SECTION] state: AppState and its parts
-// [SECTION] windows (win_*.cpp)
-// [SECTION] graphics (gfx.cpp), plots (plot.cpp)
-// [SECTION] page interop (web.cpp)
+// [SECTION] frame: input, layout (ui/input.cpp, ui/layout.cpp)
+// [SECTION] windows (windows/win_*.cpp)
+// [SECTION] graphics (ui/gfx.cpp), plots (ui/plot.cpp)
+// [SECTION] app start, automation (app.cpp, lesson_link.cpp, status_json.cpp)
 #pragma once
 #include <cstdint>
 #include <map>
@@ -18,7 +21,9 @@
 #include "core/train/presets.h"
 #include "imgui.h"
 
-union SDL_Event;
+#include <SDL_events.h>
+
+struct ImGuiWindow;
 
 namespace app {
 
@@ -144,7 +149,7 @@ struct CellView {                  // the test images behind one confusion-matri
 };
 
 struct Env {
-  bool threads = false, simd = false, isolated = false;
+  bool threads = false, simd = false, isolated = false, desktop = false;
   int workers = 0, cores = 1;
   float dpr = 1;
 };
@@ -173,7 +178,7 @@ struct Ui {
   int key_pane = -1;                    // the window that has the keyboard this frame, -1: none of the five
   int focus_pane = -1;                  // the window Ctrl+←/→ moves the keyboard to next frame
   uint64_t frames = 0;
-  double fps = 0;
+  double fps = 0, last_frame_ms = 0;
   // The UI thread's time to build each of the last frames (ms): from taking the snapshot to ImGui's
   // draw lists, before WebGL draws them. status().ui_ms is their median.
   float build_ms[32] = {};
@@ -194,6 +199,20 @@ struct Ui {
   bool hovering = false;  // the pointer was over a widget at the end of the last frame (status())
   int pane = kPaneTrain;            // the window shown when narrow
   std::string pane_seen[kPaneCount];  // each window's pane_news() when it was last on screen
+  ImGuiStyle base_style;            // the style at 15 px text, scaled to the text size (layout.cpp)
+};
+
+// The pointer as the events taken so far say (input.cpp).
+struct InputState {
+  std::vector<SDL_Event> held;   // events for the next frame: quick key releases, a press after a jump
+  bool left_down = false;        // the left button (or a finger) is down
+  bool left_pressed = false;     // ... was pressed this frame, however short
+  bool touch = false;            // ... and it is a finger (SDL's touch-to-mouse events)
+  bool lift = false;             // a finger was lifted: once ImGui has seen the release, it hovers nothing
+  bool lifted = false;           // ... ImGui saw the release last frame
+  bool pointer_gone = false;     // no hover until the pointer comes back (a finger, once lifted)
+  ImGuiWindow* scroll_target = nullptr;  // the window a finger's drag scrolls (touch_scroll)
+  ImVec2 scroll_last;            // ... and where the finger was
 };
 
 struct PlotMarker {                // a vertical line at x with a short label, details on hover
@@ -243,6 +262,7 @@ struct RunsState {
 
 struct AppState {
   Env env;
+  InputState input;
   DataState data;
   ModelState model;
   TrainSettings train;
@@ -295,11 +315,6 @@ double training_memory(const dl::Model& plan, const dl::TrainConfig& cfg);
 // Whether the page can take `need` more bytes now: "" if so, else why not (", and the page has 300 MB"),
 // to follow a sentence that says what needs them (app.cpp).
 std::string memory_shortfall(double need);
-// A string the page made with _malloc (an EM_JS returning char*), copied and freed.
-std::string taken_string(char* p);
-// The bytes the page holds for data file `which` (0..3) or a model file (4), checked against `cap`
-// and copied into out: "" on success, else what follows the file's name in a message (web.cpp).
-std::string take_pending(int which, double length, uint64_t cap, std::vector<uint8_t>* out);
 void note_rect(AppState& s, const char* name);  // records the last ImGui item's rectangle
 void note_rect(AppState& s, const char* name, ImVec2 min, ImVec2 max);
 void note_window(AppState& s, const char* name);  // records the current window's rectangle
@@ -352,6 +367,17 @@ void model_spec_changed(AppState& s);    // rebuilds the summary rows and the er
 // Balanced class weights over all training images (the table before a run; win_training.cpp).
 const std::vector<double>& balanced_weights_all(const AppState& s);
 
+// ============================================================================ [SECTION] frame: input, layout
+// The frame's events to ImGui and the pad (input.cpp), before ImGui's NewFrame; after its SDL backend
+// has read SDL's state, the button and pointer as the events say; after NewFrame, a finger's drag
+// scrolls the window under it.
+void input_events(AppState& s, double t_frame);
+void input_after_backend(AppState& s);
+void touch_scroll(AppState& s);
+void setup_style(AppState& s);                          // layout.cpp
+void layout_fonts(AppState& s, int win_w, int win_h);   // the text size for the page's size
+void layout_windows(AppState& s);                       // the menu bar, the windows, the status bar
+
 // ============================================================================ [SECTION] windows
 void window_data(AppState& s);
 void window_model(AppState& s);
@@ -371,11 +397,11 @@ void clear_pad(DrawState& d);
 // The lesson link's fragment that reproduces the current network and training settings
 // (dl::lesson_write); autostart adds autostart=1.
 std::string lesson_hash(const AppState& s, bool autostart);
-void share_menu(AppState& s);     // menu bar: copy a lesson link (web.cpp)
-void link_notice_popup(AppState& s);  // what a lesson link could not use (web.cpp)
+void share_menu(AppState& s);     // menu bar: copy a lesson link, download the epochs and report (win_share.cpp)
+void link_notice_popup(AppState& s);  // what a lesson link could not use (lesson_link.cpp)
 void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)
 void learned_window(AppState& s); // the same, large, when its "Larger view" button was pressed
-void status_bar(AppState& s);
+void status_bar(AppState& s);      // how the app runs here, and its frame rate (win_status.cpp)
 
 // ============================================================================ [SECTION] graphics
 enum class ImageMode : int { Ink = 0, Heat = 1, Diverge = 2 };
@@ -396,14 +422,16 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
                 float xmax, float ymin, float ymax, const char* xlabel, const char* yfmt,
                 const std::vector<PlotMarker>* markers = nullptr);
 
-// ============================================================================ [SECTION] page interop
-void web_init(AppState& s);              // environment, URL hash
-void web_frame(AppState& s);             // once per frame: frame timing for the tests
-void web_download(const std::string& name, const std::vector<uint8_t>& bytes);
-void web_pick_model_file();
-void web_fatal(const char* message);
-std::string status_json(const AppState& s);
-void test_trap_next_frame();  // main.cpp: for the tests of the page's handling of a trap (digitlab_test_fault)
+// ============================================================================ [SECTION] app start, automation
+// The environment from the platform (platform.h), the worker count, the lesson link (app.cpp).
+void app_init(AppState& s, int argc, char** argv);
+// The lesson link in the page's address: applied at start, and again once no run is in progress
+// when a new one is pasted into the tab (lesson_link.cpp).
+void apply_lesson(AppState& s);
+void lesson_link_update(AppState& s);  // each frame
+// What the page's automation reads (status_json.cpp): the app's state, and the named widgets'
+// rectangles (note_rect), as JSON.
+std::string status_json(AppState& s);
 std::string layout_json(const AppState& s);
 
 }  // namespace app

@@ -5,52 +5,15 @@
 // paused, and Resume goes on as if it had never stopped. The Runs menu lists the saved runs (their
 // curves and accuracy), opens, compares and deletes them, says how much storage they use, and forgets
 // everything. A full storage is a message in the Training window; the run goes on unsaved.
-#include <emscripten.h>
-
 #include <cfloat>
 #include <cstdio>
-#include <cstdlib>
 
 #include "app.h"
-
-// clang-format off
-EM_JS(void, js_runs_save, (const char* id, const char* meta, const void* ptr, int len), {
-  var bytes = new Uint8Array(wasmMemory.buffer, ptr, len).slice();  // a copy: IndexedDB cannot keep shared memory
-  if (window.digitlabGlue) window.digitlabGlue.runsSave(UTF8ToString(id), UTF8ToString(meta), bytes);
-});
-EM_JS(void, js_runs_open, (const char* id), { if (window.digitlabGlue) window.digitlabGlue.runsOpen(UTF8ToString(id)); });
-EM_JS(void, js_runs_delete, (const char* id), { if (window.digitlabGlue) window.digitlabGlue.runsDelete(UTF8ToString(id)); });
-EM_JS(void, js_runs_clear, (), { if (window.digitlabGlue) window.digitlabGlue.runsClear(); });
-EM_JS(char*, js_runs_field, (int what), {  // 0 the list, 1 error, 2 usage, 3 quota, 4 listed ("1" or "")
-  var r = (window.digitlabGlue && window.digitlabGlue.runs) || {};
-  var s = "";
-  if (what == 0) s = (r.list || []).map(function(x) { return x.id + "\t" + x.updated + "\t" + x.size + "\t" + x.meta; }).join("\n");
-  else if (what == 1) s = r.error || "";
-  else if (what == 2) s = String(r.usage || 0);
-  else if (what == 3) s = String(r.quota || 0);
-  else if (what == 4) s = r.listed ? "1" : "";
-  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
-  stringToUTF8(s, p, n);
-  return p;
-});
-EM_JS(double, js_date_now, (), { return Date.now(); });
-EM_JS(void, js_runs_take, (void* dst), {  // the opened run's bytes (glue.runsOpen) into dst
-  HEAPU8.set(window.digitlabGlue.runs.opened, dst);
-});
-EM_JS(char*, js_time_text, (double ms), {  // a saved run's time as the reader's clock shows it
-  var d = new Date(ms), today = new Date();
-  var s = d.toDateString() == today.toDateString() ? d.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"})
-                                                   : d.toLocaleString([], {dateStyle: "medium", timeStyle: "short"});
-  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
-  stringToUTF8(s, p, n);
-  return p;
-});
-// clang-format on
+#include "platform/platform.h"
 
 namespace app {
 
-static std::string runs_field(int what) { return taken_string(js_runs_field(what)); }
-static std::string time_text(double ms) { return taken_string(js_time_text(ms)); }
+using platform::time_text;
 
 static std::string mb_text(double bytes) {
   char b[32];
@@ -61,17 +24,18 @@ static std::string mb_text(double bytes) {
 
 static void refresh_list(AppState& s) {
   RunsState& r = s.runs;
-  r.list = run_list_read(runs_field(0));
-  r.error = runs_field(1);
-  r.usage = std::atof(runs_field(2).c_str());
-  r.quota = std::atof(runs_field(3).c_str());
-  r.listed = runs_field(4) == "1";
+  const platform::RunsPage page = platform::runs_page();
+  r.list = run_list_read(page.list);
+  r.error = page.error;
+  r.usage = page.usage;
+  r.quota = page.quota;
+  r.listed = page.listed;
 }
 
 void runs_new(AppState& s) {
   static int count = 0;
   RunsState& r = s.runs;
-  r.current_id = std::to_string((long long)js_date_now()) + "-" + std::to_string(++count);
+  r.current_id = std::to_string((long long)platform::wall_ms()) + "-" + std::to_string(++count);
   r.current_lesson = lesson_hash(s, false);
   r.saved_epochs = -1;
   r.first_run = s.snap.run + 1;  // the Start the bridge has not seen yet numbers its run above this snapshot's
@@ -84,7 +48,7 @@ static void open_run(AppState& s, const SavedRun& run, bool at_startup) {
   RunsState& r = s.runs;
   r.opening_id = run.id;
   r.notice = (at_startup ? "Reopening your run saved at " : "Opening the run saved at ") + time_text(run.updated_ms) + "…";
-  js_runs_open(run.id.c_str());
+  platform::runs_open(run.id);
 }
 
 void runs_update(AppState& s) {
@@ -121,10 +85,9 @@ void runs_update(AppState& s) {
   // not written under the current run's key.
   if (s.trainer_fault.empty() && trainer(s).take_autosave(&r.autosave_version, &a) && !r.current_id.empty() &&
       a.run >= r.first_run) {
-    const std::string meta = run_meta_write(a, r.current_lesson);
-    js_runs_save(r.current_id.c_str(), meta.c_str(), a.bytes.data(), int(a.bytes.size()));
+    platform::runs_save(r.current_id, run_meta_write(a, r.current_lesson), a.bytes);
     r.saved_epochs = a.epochs_done;
-    r.saved_at_ms = emscripten_get_now();
+    r.saved_at_ms = platform::now_ms();
     r.save_seconds = a.seconds;
   }
   // At startup, once the digits and the list are in: the latest run opens again, unless the page was
@@ -196,7 +159,7 @@ void runs_menu(AppState& s) {
         }
         note_rect(s, ("runs.compare." + std::to_string(i)).c_str());
         if (ImGui::MenuItem("Delete")) {
-          js_runs_delete(run.id.c_str());
+          platform::runs_delete(run.id);
           if (run.id == r.current_id) r.current_id.clear();  // no longer saved
         }
         note_rect(s, ("runs.delete." + std::to_string(i)).c_str());
@@ -212,7 +175,7 @@ void runs_menu(AppState& s) {
     if (r.quota > 0) use += "; this site uses " + mb_text(r.usage) + " of the " + mb_text(r.quota) + " the browser allows";
     ImGui::TextDisabled("%s", use.c_str());
     note_rect(s, "runs.storage");
-    if (ImGui::MenuItem("Forget everything saved", nullptr, false, !r.list.empty() || !runs_field(0).empty()))
+    if (ImGui::MenuItem("Forget everything saved", nullptr, false, !r.list.empty() || !platform::runs_page().list.empty()))
       r.confirm_forget = true;
     note_rect(s, "runs.forget");
     hint("Every run is saved in this browser after each epoch, so a reload or a closed tab loses at most the epoch "
@@ -226,7 +189,7 @@ void runs_menu(AppState& s) {
   if (ImGui::BeginPopupModal("Forget everything saved?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::Text("This deletes every run and the saved model kept in this browser.\nIt cannot be undone.");
     if (ImGui::Button("Forget everything")) {
-      js_runs_clear();
+      platform::runs_clear();
       r.current_id.clear();
       r.notice = "Everything saved in this browser was forgotten. Runs from now on are saved again.";
       ImGui::CloseCurrentPopup();
@@ -238,39 +201,33 @@ void runs_menu(AppState& s) {
   }
 }
 
-}  // namespace app
-
-extern "C" {
 // The page saved, deleted or listed runs (or failed to): the list and its words are read again.
-EMSCRIPTEN_KEEPALIVE void digitlab_runs_changed() { app::refresh_list(app::app_state()); }
+void on_runs_changed(AppState& s) { refresh_list(s); }
 
-// The run asked for with js_runs_open has arrived: its bytes are copied from the page (len 0: it
-// could not be read, and the runs' error says why).
-EMSCRIPTEN_KEEPALIVE void digitlab_run_opened(double len) {
-  app::AppState& s = app::app_state();
-  app::RunsState& r = s.runs;
-  app::refresh_list(s);
+// The run asked for with platform::runs_open has arrived: its bytes are copied from the page (length
+// 0: it could not be read, and the runs' error says why).
+void on_run_opened(AppState& s, double length) {
+  RunsState& r = s.runs;
+  refresh_list(s);
   // Memory is asked for before it is taken: a failed allocation would abort the page.
-  const std::string shortfall = len > 0 ? app::memory_shortfall(len) : std::string();
-  if (!(len > 0) || !shortfall.empty()) {
-    if (len > 0) r.error = "That saved run needs " + dl::bytes_text(len) + " of memory to open" + shortfall + ".";
+  const std::string shortfall = length > 0 ? memory_shortfall(length) : std::string();
+  if (!(length > 0) || !shortfall.empty()) {
+    if (length > 0) r.error = "That saved run needs " + dl::bytes_text(length) + " of memory to open" + shortfall + ".";
     r.notice.clear();
     r.opening_id.clear();
     return;
   }
-  auto bytes = std::make_shared<std::vector<uint8_t>>(size_t(len));
-  js_runs_take(bytes->data());
+  auto bytes = std::make_shared<std::vector<uint8_t>>(size_t(length));
+  platform::runs_take(bytes->data());
   r.current_id = r.opening_id;
   r.first_run = s.snap.run + 1;
   r.opening_id.clear();
   r.notice.clear();
-  app::trainer(s).restore(std::move(bytes));
+  trainer(s).restore(std::move(bytes));
 }
 
-// Whether leaving the page now would lose training: a run is training (not paused) or the page has
-// not finished writing its last save. The page asks before it unloads.
-EMSCRIPTEN_KEEPALIVE int digitlab_unsaved() {
-  const app::AppState& s = app::app_state();
-  return s.snap.phase == dl::TrainPhase::Running && !s.snap.paused ? 1 : 0;
-}
-}
+// Whether leaving the page now would lose training: a run is training (not paused). The page also
+// asks while it is still writing the last save.
+bool unsaved(const AppState& s) { return s.snap.phase == dl::TrainPhase::Running && !s.snap.paused; }
+
+}  // namespace app

@@ -91,9 +91,9 @@ void kernel_pool_replace();
 template <class F>
 void parallel_ranges(size_t n, size_t work, F&& fn) {
   ThreadPool& pool = kernel_pool();
-  // Below ~128k floats (tens of microseconds) waking a worker costs more than it saves: split at 32k,
-  // the ReLU of mlp's 512 units at batch 32 (16k floats) was split too (`bench_train mlp 32 4 2`,
-  // interleaved runs: commit 1f1f56e).
+  // Below ~128k floats (tens of microseconds) waking a worker costs more than it saves: splitting the
+  // ReLU of mlp's 512 units at batch 32 (16k floats) measured slower (`bench_train mlp 32 4 2`,
+  // interleaved runs).
   if (n < 2 || work < (size_t(1) << 17) || !pool.splits()) { fn(size_t(0), n); return; }
   // A few ranges per thread, so one held up by the OS does not hold up the rest.
   const size_t ranges = std::min(n, size_t(4) * size_t(pool.workers() + 1));

@@ -156,9 +156,9 @@ DL_NO_MEMCPY_IDIOM inline void copy_floats(float* __restrict d, const float* __r
 
 namespace {
 // The loops over samples [b0, b1) behind im2col, col2im and max pooling. Plain functions with their
-// sizes as by-value parameters: as a lambda's by-reference captures, the compiler had to reload them
-// after every int32 store (argmax). `bench_train cnn-tiny 128 5 2`, 1-thread row, 5 interleaved
-// runs: 4,454 samples/s with the lambdas against 4,793 before the loops were split (commit 651b35d).
+// sizes as by-value parameters: as a lambda's by-reference captures, the compiler has to reload them
+// after every int32 store (argmax), which measured 7% slower (`bench_train cnn-tiny 128 5 2`, 1-thread
+// row, 5 interleaved runs: 4,454 samples/s against 4,793).
 DL_NO_MEMCPY_IDIOM void im2col_samples(float* __restrict patches, const float* __restrict inp, int b0, int b1, int H,
                                        int W, int C, int KS, int S, int P, int OH, int OW) {
   const int row = KS * KS * C, span = KS * C;  // span: one kernel row, contiguous in the input

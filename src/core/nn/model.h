@@ -97,8 +97,8 @@ inline size_t im2col_floats(const Layer& L) {
 
 // The im2col patches a Conv2D holds at once when it shares Model's scratch buffer: the batch is
 // worked through in chunks (layers.h conv_chunk) whose patches take at most this many bytes, or one
-// step of samples where a step is larger. cnn-vgg at batch 256 held 231 MB of patches; now its
-// second convolution goes through the batch 16 images (14 MB) at a time and its fourth 64 (29 MB).
+// step of samples where a step is larger. cnn-vgg at batch 256 would hold 231 MB of patches for the
+// whole batch; its second convolution goes through it 16 images (14 MB) at a time, its fourth 64 (29 MB).
 constexpr size_t kPatchChunkBytes = size_t(16) << 20;
 // Samples per chunk of that layer at batch B, and the floats of their patches.
 int patch_chunk(const Layer& L, int B);

@@ -113,7 +113,7 @@ static void report(AppState& s) {
     ImGui::TableNextColumn();
     ImGui::Text("%s", dl::with_commas((long long)c.support).c_str());
   };
-  char name[16];
+  char name[32];
   for (size_t k = 0; k < r.classes.size(); ++k) {
     std::snprintf(name, sizeof name, "digit %zu", k);
     row(name, r.classes[k]);

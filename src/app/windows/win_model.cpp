@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "app.h"
+#include "platform/platform.h"
 #include "core/nn/model_file.h"
 
 namespace app {
@@ -158,13 +159,13 @@ void window_model(AppState& s) {
   ImGui::BeginDisabled(!s.draw.model.built() || locked);
   if (ImGui::Button("Download trained model")) {
     std::vector<uint8_t> bytes = dl::model_save(s.draw.model);
-    web_download("digitlab-" + s.draw.model.spec().name + ".dlmodel", bytes);
+    platform::download("digitlab-" + s.draw.model.spec().name + ".dlmodel", bytes);
   }
   note_rect(s, "model.download");
   ImGui::EndDisabled();
   same_line_if_fits(button_width("Load model file…"));
   ImGui::BeginDisabled(locked);
-  if (ImGui::Button("Load model file…")) web_pick_model_file();
+  if (ImGui::Button("Load model file…")) platform::pick_model_file();
   note_rect(s, "model.load");
   ImGui::EndDisabled();
   if (!s.model.error.empty()) error_text(s.model.error);

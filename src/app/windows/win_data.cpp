@@ -2,8 +2,6 @@
 // and the mean image of each digit. Also the user's own data: IDX image/label files (the page
 // gunzips .gz) or a Kaggle train.csv, from the file picker or dropped on the page. A file that
 // cannot be used gets the core's message and the data in use stays.
-#include <emscripten.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -12,27 +10,7 @@
 #include <cstring>
 
 #include "app.h"
-
-// clang-format off
-EM_JS(int, js_user_count, (), { var u = Module.dlPending.user; return u ? u.files.length : 0; });
-// File i's size: its bytes' length, or (bytes null) how far the page read or inflated it before it
-// stopped past the cap; js_user_gz: it was a .gz the page inflated.
-EM_JS(double, js_user_size, (int i), { var f = Module.dlPending.user.files[i]; return f.bytes ? f.bytes.byteLength : f.size; });
-EM_JS(int, js_user_gz, (int i), { return Module.dlPending.user.files[i].gz ? 1 : 0; });
-EM_JS(char*, js_user_string, (int i), {  // file i's name; i < 0: the page's own error message
-  var u = Module.dlPending.user, s = !u ? "" : i < 0 ? (u.error || "") : u.files[i].name;
-  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
-  stringToUTF8(s, p, n);
-  return p;
-});
-EM_JS(void, js_user_copy, (int i, void* dst), {
-  var src = Module.dlPending.user.files[i].bytes;
-  new Uint8Array(wasmMemory.buffer, dst, src.byteLength).set(src);
-  Module.dlPending.user.files[i].bytes = null;
-});
-EM_JS(void, js_user_done, (), { Module.dlPending.user = null; });
-EM_JS(void, js_pick_data_files, (), { if (window.digitlabGlue) window.digitlabGlue.pickDataFiles(); });
-// clang-format on
+#include "platform/platform.h"
 
 namespace app {
 
@@ -257,7 +235,7 @@ static void user_data_row(AppState& s) {
   ImGui::BeginDisabled(busy);
   if (ImGui::Button("Your own data…")) {
     d.user_error.clear();
-    js_pick_data_files();
+    platform::pick_data_files();
   }
   note_rect(s, "data.load");
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
@@ -409,51 +387,41 @@ void window_data(AppState& s) {
   ImGui::End();
 }
 
-}  // namespace app
-
-// ------------------------------------------------------------------------------ exports for JS
-extern "C" {
-
-// The page holds the user's files, gunzipped, in Module.dlPending.user = {files: [{name, bytes}], error}.
-EMSCRIPTEN_KEEPALIVE void digitlab_user_data() {
-  app::AppState& s = app::app_state();
-  char* e = js_user_string(-1);
-  std::string error(e);
-  std::free(e);
-  std::vector<app::UserFile> files(size_t(std::max(0, js_user_count())));
+// The platform holds the user's files (gunzipped where they were .gz) until they are copied here.
+void on_user_data(AppState& s) {
+  std::string error = platform::user_files_error();
+  std::vector<UserFile> files(size_t(std::max(0, platform::user_file_count())));
   // Each file within the cap (the page stops reading or inflating one past it), then room for them
   // all: their bytes, the images read from them and the training/test split of those.
   double total = 0;
   for (size_t i = 0; i < files.size() && error.empty(); ++i) {
-    char* name = js_user_string(int(i));
-    files[i].name = name;
-    std::free(name);
-    const double size = js_user_size(int(i));
-    if (!(size >= 0 && size <= double(dl::kMaxDataFileBytes))) error = dl::too_large_text(files[i].name, js_user_gz(int(i)) != 0);
+    files[i].name = platform::user_file_name(int(i));
+    const double size = platform::user_file_size(int(i));
+    if (!(size >= 0 && size <= double(dl::kMaxDataFileBytes)))
+      error = dl::too_large_text(files[i].name, platform::user_file_gz(int(i)));
     total += size;
   }
   if (error.empty()) {
-    const std::string shortfall = app::memory_shortfall(3 * total);
+    const std::string shortfall = memory_shortfall(3 * total);
     if (!shortfall.empty()) error = "Your files need about " + dl::bytes_text(3 * total) + " of memory to read" + shortfall;
   }
   for (size_t i = 0; i < files.size() && error.empty(); ++i) {
-    files[i].bytes.resize(size_t(js_user_size(int(i))));
-    js_user_copy(int(i), files[i].bytes.data());
+    files[i].bytes.resize(size_t(platform::user_file_size(int(i))));
+    platform::user_file_copy(int(i), files[i].bytes.data());
   }
-  js_user_done();
+  platform::user_files_done();
   if (!error.empty()) {
     s.data.user_note.clear();
-    s.data.user_error = app::sentence(error) + " The data in use has not changed.";
+    s.data.user_error = sentence(error) + " The data in use has not changed.";
     return;
   }
-  app::user_data_arrived(s, std::move(files));
+  user_data_arrived(s, std::move(files));
 }
 
 // The page started reading (and maybe unpacking) the user's files.
-EMSCRIPTEN_KEEPALIVE void digitlab_user_data_reading() {
-  app::AppState& s = app::app_state();
+void on_user_data_reading(AppState& s) {
   s.data.user_error.clear();
   s.data.user_note = "Reading your files…";
 }
 
-}  // extern "C"
+}  // namespace app

@@ -1,0 +1,18 @@
+// Scripted sessions of the desktop build (platform_desktop.cpp, --script NAME): the app driven through
+// its own windows by pointer and key events, as a person would, to check it natively under ASan and
+// UBSan. "smoke": the dataset loads, a lesson link's run trains to the end (over 90% on the test set),
+// a digit drawn on the pad reads as a 7, every menu opens, the confusion matrix's cell view and the
+// larger "What it learned" view open, and each window is shown alone in a phone-sized window.
+#pragma once
+#include <string>
+
+namespace app {
+
+struct AppState;
+
+bool script_known(const std::string& name);
+// Called at the end of every frame. Returns true when the script has ended, with the program's exit
+// code: 0 if every check held, 1 if one failed (said on stderr).
+bool script_frame(AppState& s, const std::string& name, int* exit_code);
+
+}  // namespace app
