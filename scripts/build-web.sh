@@ -2,7 +2,8 @@
 # Builds the browser app in both variants and assembles build/web/, a self-contained static folder:
 #   build/web-mt  threads + SIMD (for cross-origin isolated pages)
 #   build/web-st  SIMD only (the fallback where isolation is impossible)
-#   build/web/    index.html, app.js, sw.js, both builds, assets/mnist/*.gz
+#   build/web/    index.html, app.js, sw.js (web/), the icons and web manifest (assets/), both builds,
+#                 assets/mnist/*.gz
 # Incremental: CMake configures once per build folder; Ninja rebuilds only what changed.
 # Usage: scripts/build-web.sh [mt|st|both]   (JOBS=n limits parallel compiles; default 2)
 set -euo pipefail
@@ -40,7 +41,7 @@ step "assembling build/web/"
 out="$here/build/web"
 mkdir -p "$out/assets/mnist"
 copy() { cmp -s "$1" "$2" 2>/dev/null || cp "$1" "$2"; }  # keeps timestamps of unchanged files
-for f in "$here"/web/*; do
+for f in "$here"/web/* "$here"/assets/*.png "$here"/assets/*.svg "$here"/assets/*.webmanifest; do
   case $(basename "$f") in sw.js) ;; *) copy "$f" "$out/$(basename "$f")" ;; esac
 done
 for v in mt st; do

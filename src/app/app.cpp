@@ -89,24 +89,8 @@ const dl::Preset& current_preset(const AppState& s) {
   return all[size_t(std::clamp(s.model.preset, 0, int(all.size()) - 1))];
 }
 
-TrainSettings settings_from(const dl::TrainConfig& r, const TrainSettings& base) {
-  TrainSettings t = base;
-  t.opt = int(r.opt.kind);
-  t.lr = r.opt.lr;
-  t.batch = r.batch;
-  t.epochs = r.epochs;
-  t.val_split = r.val_split;
-  t.seed = int(r.seed);  // at most 2^31 - 1 (train/settings.h)
-  t.momentum = r.opt.momentum;
-  t.balanced = r.balanced_class_weights;
-  t.early = r.early;
-  t.reduce_lr = r.reduce_lr;
-  t.augment = r.augment;
-  return t;
-}
-
 void apply_preset_recipe(AppState& s) {
-  s.train = recipe_settings(current_preset(s), s.train);
+  s.train.cfg = current_preset(s).recipe;
   s.model.spec = current_preset(s).model;  // the builder starts from the preset's layers
   s.model.selected = -1;
   s.model.refused.clear();
@@ -114,18 +98,8 @@ void apply_preset_recipe(AppState& s) {
 }
 
 dl::TrainConfig train_config(const AppState& s) {
-  dl::TrainConfig c = current_preset(s).recipe;  // optimizer constants (betas, rho, eps) from the recipe
-  c.opt.kind = dl::OptKind(s.train.opt);
-  c.opt.lr = s.train.lr;
-  c.opt.momentum = c.opt.kind == dl::OptKind::SGD ? s.train.momentum : 0.0f;
-  c.balanced_class_weights = s.train.balanced;
-  c.early = s.train.early;
-  c.reduce_lr = s.train.reduce_lr;
-  c.augment = s.train.augment;
-  c.batch = s.train.batch;
-  c.epochs = s.train.epochs;
-  c.val_split = s.train.val_split;
-  c.seed = uint64_t(s.train.seed);
+  dl::TrainConfig c = s.train.cfg;
+  if (c.opt.kind != dl::OptKind::SGD) c.opt.momentum = 0;  // the field shows for SGD only
   return c;
 }
 
@@ -185,7 +159,7 @@ void start_training(AppState& s, bool paused) {
   }
   s.model.refused = memory_refusal(s.model.plan, cfg);
   if (!s.model.refused.empty()) return;
-  s.train.live_lr = s.train.lr;
+  s.train.live_lr = s.train.cfg.opt.lr;
   runs_new(s);
   trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }

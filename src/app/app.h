@@ -76,20 +76,12 @@ struct ModelState {
   bool summary_dirty = true;
 };
 
+// The training settings the Training window edits: the trainer's own TrainConfig (a preset's recipe,
+// a lesson link's, a reopened run's, as the person changed it), and what only the UI has.
 struct TrainSettings {
-  int opt = 1;                     // dl::OptKind: 0 SGD, 1 Adam, 2 RMSprop
-  float lr = 1e-3f;
-  int batch = 32;
-  int epochs = 5;
-  float val_split = 0.1f;
-  int seed = 1;
+  dl::TrainConfig cfg;             // train_config() gives it to a Start (momentum 0 unless SGD)
   float live_lr = 1e-3f;           // the learning-rate slider while training
-  float momentum = 0;              // SGD only
-  bool balanced = false;           // balanced class weights n / (k · count_k)
   bool keep_weights = false;       // Start from the current weights (where can_keep_weights)
-  dl::EarlyStoppingConfig early;
-  dl::ReduceLRConfig reduce_lr;
-  dl::AugmentConfig augment;
   int tab = 0;                     // settings tab to select on the next frame (-1 = leave as is)
 };
 
@@ -300,8 +292,6 @@ inline bool run_in_progress(const AppState& s) { return s.snap.phase == dl::Trai
 
 // Shared helpers (app.cpp)
 const dl::Preset& current_preset(const AppState& s);
-TrainSettings settings_from(const dl::TrainConfig& c, const TrainSettings& base);  // base with c's settings
-inline TrainSettings recipe_settings(const dl::Preset& p, const TrainSettings& base) { return settings_from(p.recipe, base); }
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);

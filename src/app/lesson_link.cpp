@@ -17,7 +17,7 @@ void apply_lesson(AppState& s) {
   s.model.preset = int(l.preset - dl::presets().data());
   apply_preset_recipe(s);
   s.model.spec = l.model;
-  s.train = settings_from(l.config, s.train);
+  s.train.cfg = l.config;
   if (l.tab >= 0) s.train.tab = l.tab;
   if (l.pane >= 0) s.ui.pane = l.pane;
   s.autostart_pending = l.autostart;

@@ -64,7 +64,7 @@ void runs_update(AppState& s) {
     s.model.selected = -1;
     s.model.refused.clear();
     s.model.summary_dirty = true;
-    s.train = settings_from(s.snap.restored_cfg, s.train);
+    s.train.cfg = s.snap.restored_cfg;
     s.train.live_lr = float(s.snap.lr);
     r.current_lesson = lesson_hash(s, false);
     r.saved_epochs = int(s.snap.history.size());

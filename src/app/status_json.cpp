@@ -8,6 +8,7 @@
 #include "app.h"
 #include "core/kernels/pool.h"
 #include "core/nn/spec_text.h"
+#include "core/train/settings.h"
 #include "platform/platform.h"
 
 namespace app {
@@ -118,14 +119,17 @@ static void builder_json(const AppState& s, Json& j) {
   const dl::TrainConfig c = train_config(s);
   j.key("settings");
   j.open('{');
-  const char* opts[] = {"sgd", "adam", "rmsprop"};
-  j.kv("optimizer", std::string(opts[int(c.opt.kind) % 3]));
+  j.kv("optimizer", std::string(dl::opt_name(c.opt.kind)));
   j.kv("lr", c.opt.lr);
   j.kv("momentum", c.opt.momentum);
   j.kv("batch", c.batch);
   j.kv("val_split", c.val_split);
-  j.kv("seed", s.train.seed);
+  j.kv("seed", double(c.seed));
   j.kv("class_weights", std::string(c.balanced_class_weights ? "balanced" : "none"));
+  j.key("values");  // every setting of the settings table, by its lesson-link key (train/settings.h)
+  j.open('{');
+  for (const dl::NumericSetting& n : dl::numeric_settings()) j.kv(n.key, n.get(c));
+  j.close('}');
   j.kv("keep_weights", s.train.keep_weights);
   j.kv("can_keep_weights", can_keep_weights(s));
   j.key("early_stopping");
@@ -196,7 +200,7 @@ static void training_json(const AppState& s, Json& j) {
   j.kv("preset", sn.model_name.empty() ? current_preset(s).name : sn.model_name);
   j.kv("epoch", sn.phase == dl::TrainPhase::Idle ? 0 : std::min(sn.epoch + 1, std::max(1, sn.epochs)));
   j.kv("epochs_done", int(sn.history.size()));
-  j.kv("epochs", sn.epochs ? sn.epochs : s.train.epochs);
+  j.kv("epochs", sn.epochs ? sn.epochs : s.train.cfg.epochs);
   j.kv("batch", sn.batch);
   j.kv("batches_per_epoch", sn.batches_per_epoch);
   j.kv("steps", double(sn.steps));

@@ -26,6 +26,7 @@
 #include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 #include "core/train/presets.h"
+#include "core/train/settings.h"
 #include "files.h"
 
 using namespace dl;
@@ -88,13 +89,17 @@ struct Args {
 };
 
 Args parse_args(int argc, char** argv) {
-  static const std::map<std::string, bool> known = {  // option -> takes a value
-      {"preset", true}, {"epochs", true}, {"batch", true}, {"optimizer", true}, {"lr", true}, {"momentum", true},
-      {"val-split", true}, {"seed", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
-      {"model", true}, {"json", false}, {"help", false}, {"rotation", true}, {"zoom", true},
-      {"width-shift", true}, {"height-shift", true}, {"hflip", false}, {"vflip", false},
-      {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-      {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}};
+  // option -> takes a value; the settings table's flags (--lr, --epochs, ...) are options too.
+  static const std::map<std::string, bool> known = [] {
+    std::map<std::string, bool> k = {
+        {"preset", true}, {"optimizer", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
+        {"model", true}, {"json", false}, {"help", false}, {"hflip", false}, {"vflip", false},
+        {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
+        {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}};
+    for (const NumericSetting& s : numeric_settings())
+      if (s.flag) k[s.flag] = true;
+    return k;
+  }();
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string s = argv[i];
@@ -140,9 +145,9 @@ double field_num(const std::string& opt, const char* what, const std::string& v,
 }
 
 Monitor field_monitor(const std::string& opt, const std::string& v) {
-  if (v == "val_loss") return Monitor::ValLoss;
-  if (v == "val_accuracy") return Monitor::ValAccuracy;
-  fail("--" + opt + ": unknown monitor '" + v + "'; one of: val_loss, val_accuracy");
+  Monitor m;
+  if (!monitor_parse(v, &m)) fail("--" + opt + ": unknown monitor '" + v + "'; one of: val_loss, val_accuracy");
+  return m;
 }
 
 // --early-stopping MONITOR:PATIENCE[:restore] | none
@@ -330,18 +335,16 @@ int cmd_train(const Args& a) {
   const Preset& p = resume ? presets().front() : preset_arg(a);
   if (resume) return train_loop(a, p, cfg, &saved);
   cfg = p.recipe;
-  cfg.epochs = int(a.integer("epochs", cfg.epochs, 1, 10000));
-  cfg.batch = int(a.integer("batch", cfg.batch, 1, 8192));
+  // --epochs, --batch, --lr, --momentum, --val-split, --seed, --rotation, --zoom, --width-shift,
+  // --height-shift: the settings table's flags, with its ranges (train/settings.h).
+  for (const NumericSetting& s : numeric_settings()) {
+    if (!s.flag || !a.has(s.flag)) continue;
+    const double v = s.whole ? a.integer(s.flag, 0, s.lo, s.hi) : a.num(s.flag, 0, s.lo, s.hi);
+    if (!accepts(s, v)) fail(std::string("--") + s.flag + " must be " + range_text(s) + ", got " + a.opts.at(s.flag));
+    s.set(cfg, v);
+  }
   if (a.has("optimizer") && !opt_parse(a.opts.at("optimizer"), &cfg.opt.kind))
     fail("unknown optimizer '" + a.opts.at("optimizer") + "'; one of: adam, sgd, rmsprop");
-  cfg.opt.lr = float(a.num("lr", cfg.opt.lr, 1e-9, 10));
-  cfg.opt.momentum = float(a.num("momentum", cfg.opt.momentum, 0, 0.999));
-  cfg.val_split = float(a.num("val-split", cfg.val_split, 0, 0.9));
-  cfg.seed = uint64_t(a.integer("seed", double(cfg.seed), 0, 2147483647.0));
-  cfg.augment.rotation_deg = float(a.num("rotation", cfg.augment.rotation_deg, 0, 180));
-  cfg.augment.zoom = float(a.num("zoom", cfg.augment.zoom, 0, 0.9));
-  cfg.augment.width_shift = float(a.num("width-shift", cfg.augment.width_shift, 0, 1));
-  cfg.augment.height_shift = float(a.num("height-shift", cfg.augment.height_shift, 0, 1));
   if (a.has("hflip")) cfg.augment.hflip = true;
   if (a.has("vflip")) cfg.augment.vflip = true;
   if (a.has("early-stopping")) cfg.early = early_stopping_arg(a.opts.at("early-stopping"));
@@ -359,9 +362,9 @@ int cmd_train(const Args& a) {
     if (cfg.val_split == 0 && !on_test)
       fail(std::string("--checkpoint keeps the best epoch by the validation set; it") + need_val);
     cfg.checkpoint.enabled = true;
-    std::string m = a.str("checkpoint-monitor", "val_loss");
-    if (m != "val_loss" && m != "val_accuracy") fail("--checkpoint-monitor must be val_loss or val_accuracy, got '" + m + "'");
-    cfg.checkpoint.monitor = m == "val_loss" ? Monitor::ValLoss : Monitor::ValAccuracy;
+    const std::string m = a.str("checkpoint-monitor", "val_loss");
+    if (!monitor_parse(m, &cfg.checkpoint.monitor))
+      fail("--checkpoint-monitor must be val_loss or val_accuracy, got '" + m + "'");
   }
   if (a.has("class-weights")) {
     const std::string& w = a.opts.at("class-weights");

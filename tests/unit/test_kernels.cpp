@@ -80,10 +80,10 @@ TEST_CASE("parallel_ranges covers [0, n) once, in contiguous ranges, on several 
         for (size_t i = b; i < e; ++i) hits[i]++;
         who.insert(std::this_thread::get_id());
       }
-      // Hold each range until a second thread has taken one (at most 5 s), so a loaded machine
+      // Hold each range until a second thread has taken one (at most 60 s), so a loaded machine
       // cannot let the caller finish them all before a worker wakes.
       const auto t0 = std::chrono::steady_clock::now();
-      while (n >= 16 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+      while (n >= 16 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60)) {
         {
           std::lock_guard<std::mutex> lk(mu);
           if (who.size() > 1) break;

@@ -1,5 +1,6 @@
 // Lesson links and the layer-spec text: what they read, what they write back, and what they refuse,
 // each refusal named in a notice with what is used instead.
+#include <set>
 #include <string>
 
 #include "core/nn/spec_text.h"
@@ -233,4 +234,40 @@ TEST_CASE("settings: each range as its message says it, number_text") {
   CHECK(number_text(2147483647) == "2147483647");
   CHECK(number_text(0.15f) == "0.15");
   CHECK(number_text(NAN) == "nan");
+}
+
+TEST_CASE("settings table: each row sets its own field of TrainConfig; keys and CLI flags are unique") {
+  std::set<std::string> keys, flags;
+  for (const NumericSetting& s : numeric_settings()) {
+    CHECK_MESSAGE(keys.insert(s.key).second, s.key);
+    if (s.flag) {
+      CHECK_MESSAGE(flags.insert(s.flag).second, s.flag);
+      CHECK(numeric_setting_by_flag(s.flag) == &s);
+    }
+    CHECK(numeric_setting(s.key) == &s);
+    // A value in range, other than the default, lands in this row's field and no other row's.
+    TrainConfig c;
+    const double def = s.get(c);
+    const double v = s.whole ? (def == s.lo ? s.lo + 1 : s.lo) : (s.lo + (s.hi - s.lo) * 0.375);
+    REQUIRE_MESSAGE(accepts(s, v), s.key);
+    s.set(c, v);
+    CHECK_MESSAGE(s.get(c) == doctest::Approx(v), s.key);
+    for (const NumericSetting& other : numeric_settings())
+      if (&other != &s) CHECK_MESSAGE(other.get(c) == other.get(TrainConfig{}), s.key, " changed ", other.key);
+  }
+  CHECK(numeric_setting_by_flag("val-split") == numeric_setting("val"));
+  CHECK(numeric_setting_by_flag("patience") == nullptr);  // part of --early-stopping MONITOR:PATIENCE
+}
+
+TEST_CASE("monitor_parse: Keras' names and val_acc; monitor_name reads back") {
+  Monitor m = Monitor::ValLoss;
+  CHECK(monitor_parse("val_accuracy", &m));
+  CHECK(m == Monitor::ValAccuracy);
+  CHECK(monitor_parse("val_loss", &m));
+  CHECK(m == Monitor::ValLoss);
+  CHECK(monitor_parse("val_acc", &m));
+  CHECK(m == Monitor::ValAccuracy);
+  CHECK_FALSE(monitor_parse("loss", &m));
+  CHECK_FALSE(monitor_parse("", &m));
+  for (Monitor x : {Monitor::ValLoss, Monitor::ValAccuracy}) CHECK((monitor_parse(monitor_name(x), &m) && m == x));
 }

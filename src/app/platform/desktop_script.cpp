@@ -207,6 +207,9 @@ std::vector<Step> smoke() {
                    return frame >= 4;
                  }});
   }
+  v.push_back(click("model.edit", [](const AppState& s) { return s.ui.rects.count("builder.window") > 0; }));
+  v.push_back(shot("builder"));
+  v.push_back(click("builder.done", [](const AppState& s) { return !s.model.builder_open; }));
   v.push_back(click("evaluation.confusion", [](const AppState& s) { return s.cell.shown; }));
   v.push_back(shot("cell"));
   v.push_back(click("evaluation.cell.close"));

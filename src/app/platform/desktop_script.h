@@ -1,8 +1,8 @@
 // Scripted sessions of the desktop build (platform_desktop.cpp, --script NAME): the app driven through
 // its own windows by pointer and key events, as a person would, to check it natively under ASan and
 // UBSan. "smoke": the dataset loads, a lesson link's run trains to the end (over 90% on the test set),
-// a digit drawn on the pad reads as a 7, every menu opens, the confusion matrix's cell view and the
-// larger "What it learned" view open, and each window is shown alone in a phone-sized window.
+// a digit drawn on the pad reads as a 7, every menu opens, the model builder, the confusion matrix's
+// cell view and the larger "What it learned" view open and close, and each window is shown alone in a phone-sized window.
 #pragma once
 #include <string>
 

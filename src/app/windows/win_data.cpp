@@ -258,44 +258,9 @@ static void user_data_row(AppState& s) {
   }
 }
 
-void window_data(AppState& s) {
-  DataState& d = s.data;
-  begin_tile(s, kPaneData, d.user_train ? "Data: your own digits###Data" : "Data: MNIST handwritten digits###Data");
-  if (d.phase == DataPhase::Failed) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
-    ImGui::TextWrapped("%s", d.error.c_str());
-    ImGui::PopStyleColor();
-    ImGui::TextWrapped("You can still train on your own digit files:");
-    user_data_row(s);
-    ImGui::End();
-    return;
-  }
-  if (d.phase != DataPhase::Ready) {
-    ImGui::TextWrapped("Loading 70,000 images of handwritten digits…");
-    char overlay[96];
-    const float frac = d.total > 0 ? float(d.loaded / d.total) : 0.0f;
-    std::snprintf(overlay, sizeof overlay, "%.1f of %.1f MB", d.loaded / 1e6, d.total / 1e6);
-    ImGui::ProgressBar(frac, ImVec2(-1, 0), d.total > 0 ? overlay : "waiting for the server…");
-    note_rect(s, "data.progress");
-    if (!d.current.empty()) ImGui::TextDisabled("%s", d.current.c_str());
-    ImGui::End();
-    return;
-  }
-
-  const dl::Dataset& train = data_train(s);
-  const dl::Dataset& test = data_test(s);
-  const int val = int(train.n * s.train.val_split);
-  if (d.user_train) {
-    ImGui::TextWrapped("In use: %s", d.source.c_str());
-  } else {  // the finished progress bar, with the button beside it
-    const float bw = ImGui::CalcTextSize("Your own data…").x + ImGui::GetStyle().FramePadding.x * 2;
-    ImGui::ProgressBar(1.0f, ImVec2(ImGui::GetContentRegionAvail().x - bw - ImGui::GetStyle().ItemSpacing.x, 0),
-                       "70,000 digits loaded");
-    note_rect(s, "data.progress");
-    ImGui::SameLine();
-  }
-  user_data_row(s);
-  // The counts in one line; shorter words where the window is narrow (a 1280 × 720 projector).
+// The sizes of the training, validation and test sets in one line; shorter words where the window is
+// narrow (a 1280 × 720 projector).
+static void split_line(AppState& s, const dl::Dataset& train, const dl::Dataset& test, int val) {
   const std::string tr = dl::with_commas(train.n - val), va = dl::with_commas(val), te = dl::with_commas(test.n);
   const std::string full = val > 0 ? "Training " + tr + " · Validation " + va + " · Test " + te
                                    : "Training " + tr + " · Test " + te + " (also validation)";
@@ -308,8 +273,11 @@ void window_data(AppState& s) {
   help_marker("The network learns from the training images. The validation images (held back from the training "
               "set) show after each epoch how well it does on digits it has not learned from. The test images are "
               "used only at the end, for the final score.");
+}
 
-  // Per-digit counts: a table whose last column is a bar chart.
+// Per-digit counts: a table whose last column is a bar chart.
+static void counts_table(AppState& s) {
+  const DataState& d = s.data;
   const int maxc = std::max(1, *std::max_element(d.train_counts.begin(), d.train_counts.end()));
   // Rows without padding where the window is short of room for the images below (2 labels, a row of
   // small samples and the averages): own data's longer header at 1600 × 900.
@@ -344,8 +312,11 @@ void window_data(AppState& s) {
     ImGui::EndTable();
   }
   note_rect(s, "data.counts");
+}
 
-  // Sample digits with their labels.
+// The first training images with their labels.
+static void sample_images(AppState& s) {
+  const DataState& d = s.data;
   ImGui::Spacing();
   ImGui::TextUnformatted("The first training images and their labels");
   const float W = ImGui::GetContentRegionAvail().x;
@@ -371,7 +342,13 @@ void window_data(AppState& s) {
   }
   ImGui::Dummy(ImVec2(cell * d.sample_cols, cell * rows));
   note_rect(s, "data.samples");
+}
 
+// The average image of each digit, side by side.
+static void mean_images(AppState& s) {
+  const DataState& d = s.data;
+  const float W = ImGui::GetContentRegionAvail().x;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
   ImGui::TextUnformatted("The average image of each digit");
   // As wide as the window allows, but no taller than the space left (no scrolling for one row).
   const float mc = std::floor(std::min(W / 10, std::max(ImGui::GetFontSize() * 1.5f, ImGui::GetContentRegionAvail().y - 2)));
@@ -384,6 +361,49 @@ void window_data(AppState& s) {
   }
   ImGui::Dummy(ImVec2(mc * 10, mc));
   note_rect(s, "data.means");
+}
+
+void window_data(AppState& s) {
+  DataState& d = s.data;
+  begin_tile(s, kPaneData, d.user_train ? "Data: your own digits###Data" : "Data: MNIST handwritten digits###Data");
+  if (d.phase == DataPhase::Failed) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+    ImGui::TextWrapped("%s", d.error.c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextWrapped("You can still train on your own digit files:");
+    user_data_row(s);
+    ImGui::End();
+    return;
+  }
+  if (d.phase != DataPhase::Ready) {
+    ImGui::TextWrapped("Loading 70,000 images of handwritten digits…");
+    char overlay[96];
+    const float frac = d.total > 0 ? float(d.loaded / d.total) : 0.0f;
+    std::snprintf(overlay, sizeof overlay, "%.1f of %.1f MB", d.loaded / 1e6, d.total / 1e6);
+    ImGui::ProgressBar(frac, ImVec2(-1, 0), d.total > 0 ? overlay : "waiting for the server…");
+    note_rect(s, "data.progress");
+    if (!d.current.empty()) ImGui::TextDisabled("%s", d.current.c_str());
+    ImGui::End();
+    return;
+  }
+
+  const dl::Dataset& train = data_train(s);
+  const dl::Dataset& test = data_test(s);
+  const int val = int(train.n * s.train.cfg.val_split);
+  if (d.user_train) {
+    ImGui::TextWrapped("In use: %s", d.source.c_str());
+  } else {  // the finished progress bar, with the button beside it
+    const float bw = ImGui::CalcTextSize("Your own data…").x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::ProgressBar(1.0f, ImVec2(ImGui::GetContentRegionAvail().x - bw - ImGui::GetStyle().ItemSpacing.x, 0),
+                       "70,000 digits loaded");
+    note_rect(s, "data.progress");
+    ImGui::SameLine();
+  }
+  user_data_row(s);
+  split_line(s, train, test, val);
+  counts_table(s);
+  sample_images(s);
+  mean_images(s);
   ImGui::End();
 }
 

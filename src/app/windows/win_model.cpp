@@ -107,7 +107,7 @@ static void totals_line(AppState& s, bool one_line, bool with_memory) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Training it at batch %d holds about %s of memory: every parameter as weight, gradient, the "
                         "optimizer's moments and copies, and the activations of a batch. A browser tab can have 2 GB "
-                        "at most.", s.train.batch, memory().c_str());
+                        "at most.", s.train.cfg.batch, memory().c_str());
   };
   ImGui::Text("Total params: %s", dl::with_commas((long long)(s.model.trainable + s.model.non_trainable)).c_str());
   memory_tip();
@@ -416,6 +416,95 @@ static bool add_menu(AppState& s, int at) {
   return ch;
 }
 
+// The builder's first row: the input, with "+" to insert a first layer. Whether a layer was added.
+static bool builder_input_row(AppState& s) {
+  const dl::ModelSpec& spec = s.model.spec;
+  bool changed = false;
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("input");
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("%s", spec.input.flat ? "the 784 pixels as one vector" : "the 28 × 28 image, 1 channel");
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(input_shape_text(spec).c_str());
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted("0");
+  ImGui::TableNextColumn();
+  ImGui::PushID(-1);
+  changed |= add_menu(s, 0);
+  ImGui::PopID();
+  return changed;
+}
+
+// Layer i's row of the builder (of n): its type, settings, output shape and parameters, and the
+// buttons that move, insert and remove. What a button asked for goes to move_from/move_to/remove;
+// returns whether the layer's settings changed or a layer was inserted.
+static bool builder_row(AppState& s, int i, int n, int* move_from, int* move_to, int* remove) {
+  ModelState& ms = s.model;
+  dl::ModelSpec& spec = ms.spec;
+  bool changed = false;
+  ImGui::PushID(i);
+  dl::LayerSpec& L = spec.layers[size_t(i)];
+  const dl::SummaryRow& r = ms.rows[size_t(i)];
+  const bool bad = i == ms.error_layer;
+  ImGui::TableNextRow(0, ImGui::GetFrameHeight());
+  if (bad) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 215, 215, 255));
+  ImGui::TableNextColumn();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("%d", i + 1);
+  ImGui::TableNextColumn();
+  ImGui::AlignTextToFramePadding();
+  const char* type = L.kind == dl::LayerKind::Activation
+                         ? (L.act == dl::Act::LeakyReLU ? "LeakyReLU" : L.act == dl::Act::ReLU ? "ReLU" : "Activation")
+                         : dl::layer_kind_name(L.kind);
+  if (!r.layer.empty()) ImGui::TextUnformatted(type);
+  else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), "%s", type);
+  if (!r.layer.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("Keras name: %s", r.layer.c_str());
+  ImGui::TableNextColumn();
+  if (layer_settings(s, L, i)) changed = true;
+  ImGui::TableNextColumn();
+  ImGui::AlignTextToFramePadding();
+  if (!r.layer.empty()) ImGui::TextUnformatted(r.shape.c_str());
+  else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), bad ? "impossible" : "–");
+  ImGui::TableNextColumn();
+  ImGui::AlignTextToFramePadding();
+  if (!r.layer.empty()) ImGui::TextUnformatted(dl::with_commas((long long)r.params).c_str());
+  ImGui::TableNextColumn();
+  ImGui::BeginDisabled(i == 0);
+  if (ImGui::SmallButton("↑")) *move_from = i, *move_to = i - 1;
+  note_rect(s, ("builder.row" + std::to_string(i + 1) + ".up").c_str());
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move up");
+  ImGui::SameLine(0, 3);
+  ImGui::BeginDisabled(i == n - 1);
+  if (ImGui::SmallButton("↓")) *move_from = i, *move_to = i + 1;
+  note_rect(s, ("builder.row" + std::to_string(i + 1) + ".down").c_str());
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move down");
+  ImGui::SameLine(0, 3);
+  changed |= add_menu(s, i + 1);
+  ImGui::SameLine(0, 3);
+  ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+  if (ImGui::SmallButton("×")) *remove = i;
+  ImGui::PopStyleColor();
+  note_rect(s, ("builder.row" + std::to_string(i + 1) + ".remove").c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this layer");
+  if (bad) {  // the reason, right under the impossible layer
+    ImGui::TableNextRow();
+    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 232, 232, 255));
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    ImGui::TextColored(kRed, "↑ impossible:");
+    ImGui::TableNextColumn();
+    const size_t colon = ms.build_error.find(": ");
+    error_text(colon == std::string::npos ? ms.build_error : ms.build_error.substr(colon + 2));
+    note_rect(s, "builder.error");
+  }
+  ImGui::PopID();
+  return changed;
+}
+
 static void builder_window(AppState& s) {
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize();
@@ -468,83 +557,9 @@ static void builder_window(AppState& s) {
     ImGui::TableSetupColumn("Param #", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 5.6f);
     ImGui::TableHeadersRow();
-    // The input row, with "+" to insert a first layer.
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    ImGui::TextDisabled("input");
-    ImGui::TableNextColumn();
-    ImGui::TextDisabled("%s", spec.input.flat ? "the 784 pixels as one vector" : "the 28 × 28 image, 1 channel");
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(input_shape_text(spec).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted("0");
-    ImGui::TableNextColumn();
-    ImGui::PushID(-1);
-    changed |= add_menu(s, 0);
-    ImGui::PopID();
-
+    changed |= builder_input_row(s);
     const int n = int(spec.layers.size());
-    for (int i = 0; i < n; ++i) {
-      ImGui::PushID(i);
-      dl::LayerSpec& L = spec.layers[size_t(i)];
-      const dl::SummaryRow& r = ms.rows[size_t(i)];
-      const bool bad = i == ms.error_layer;
-      ImGui::TableNextRow(0, ImGui::GetFrameHeight());
-      if (bad) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 215, 215, 255));
-      ImGui::TableNextColumn();
-      ImGui::AlignTextToFramePadding();
-      ImGui::TextDisabled("%d", i + 1);
-      ImGui::TableNextColumn();
-      ImGui::AlignTextToFramePadding();
-      const char* type = L.kind == dl::LayerKind::Activation
-                             ? (L.act == dl::Act::LeakyReLU ? "LeakyReLU" : L.act == dl::Act::ReLU ? "ReLU" : "Activation")
-                             : dl::layer_kind_name(L.kind);
-      if (!r.layer.empty()) ImGui::TextUnformatted(type);
-      else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), "%s", type);
-      if (!r.layer.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("Keras name: %s", r.layer.c_str());
-      ImGui::TableNextColumn();
-      if (layer_settings(s, L, i)) changed = true;
-      ImGui::TableNextColumn();
-      ImGui::AlignTextToFramePadding();
-      if (!r.layer.empty()) ImGui::TextUnformatted(r.shape.c_str());
-      else ImGui::TextColored(bad ? kRed : ImVec4(0.45f, 0.45f, 0.45f, 1), bad ? "impossible" : "–");
-      ImGui::TableNextColumn();
-      ImGui::AlignTextToFramePadding();
-      if (!r.layer.empty()) ImGui::TextUnformatted(dl::with_commas((long long)r.params).c_str());
-      ImGui::TableNextColumn();
-      ImGui::BeginDisabled(i == 0);
-      if (ImGui::SmallButton("↑")) move_from = i, move_to = i - 1;
-      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".up").c_str());
-      ImGui::EndDisabled();
-      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move up");
-      ImGui::SameLine(0, 3);
-      ImGui::BeginDisabled(i == n - 1);
-      if (ImGui::SmallButton("↓")) move_from = i, move_to = i + 1;
-      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".down").c_str());
-      ImGui::EndDisabled();
-      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Move down");
-      ImGui::SameLine(0, 3);
-      changed |= add_menu(s, i + 1);
-      ImGui::SameLine(0, 3);
-      ImGui::PushStyleColor(ImGuiCol_Text, kRed);
-      if (ImGui::SmallButton("×")) remove = i;
-      ImGui::PopStyleColor();
-      note_rect(s, ("builder.row" + std::to_string(i + 1) + ".remove").c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this layer");
-      if (bad) {  // the reason, right under the impossible layer
-        ImGui::TableNextRow();
-        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(250, 232, 232, 255));
-        ImGui::TableNextColumn();
-        ImGui::TableNextColumn();
-        ImGui::TextColored(kRed, "↑ impossible:");
-        ImGui::TableNextColumn();
-        const size_t colon = ms.build_error.find(": ");
-        error_text(colon == std::string::npos ? ms.build_error : ms.build_error.substr(colon + 2));
-        note_rect(s, "builder.error");
-      }
-      ImGui::PopID();
-    }
+    for (int i = 0; i < n; ++i) changed |= builder_row(s, i, n, &move_from, &move_to, &remove);
     ImGui::EndTable();
   }
   if (move_from >= 0) std::swap(spec.layers[size_t(move_from)], spec.layers[size_t(move_to)]), changed = true;

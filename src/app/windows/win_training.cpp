@@ -49,7 +49,7 @@ const std::vector<double>& balanced_weights_all(const AppState& s) {
 // With no held-out split the test set is the validation data; callbacks watching it let the test set
 // help decide when to stop or slow down. Allowed (notebooks do it), but said where it is set.
 static void test_steers_note(AppState& s, bool in_basics) {
-  const TrainSettings& t = s.train;
+  const dl::TrainConfig& t = s.train.cfg;
   if (t.val_split > 0 || !(t.early.enabled || t.reduce_lr.enabled)) return;
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.80f, 0.30f, 0.0f, 1));
   if (in_basics)
@@ -63,7 +63,7 @@ static void test_steers_note(AppState& s, bool in_basics) {
 }
 
 static void tab_basics(AppState& s) {
-  TrainSettings& t = s.train;
+  dl::TrainConfig& t = s.train.cfg;
   // Three settings a row where a field (at least 4 em wide) and the longest label fit, else two or
   // one; the fields take up to 5 em of what the label leaves.
   const ImGuiStyle& st = ImGui::GetStyle();
@@ -75,14 +75,15 @@ static void tab_basics(AppState& s) {
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     const char* opts[] = {"SGD", "Adam", "RMSprop"};
-    ImGui::Combo("Optimizer", &t.opt, opts, 3);
+    int opt = int(t.opt.kind);
+    if (ImGui::Combo("Optimizer", &opt, opts, 3)) t.opt.kind = dl::OptKind(opt);
     note_rect(s, "training.optimizer");
     hint("Adam and RMSprop adapt the step for every weight; SGD takes plain steps (with momentum, it keeps "
          "some of the previous step)");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("Learning rate", &t.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
-      t.lr = finite_clamp(t.lr, 1e-5f, 1.0f);
+    if (ImGui::SliderFloat("Learning rate", &t.opt.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
+      t.opt.lr = finite_clamp(t.opt.lr, 1e-5f, 1.0f);
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
@@ -108,11 +109,13 @@ static void tab_basics(AppState& s) {
          "plays that role (as the mlp notebook does).");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    if (ImGui::InputInt("Seed", &t.seed)) t.seed = std::max(0, t.seed);  // an int: at most 2^31 - 1, as links allow
-    if (t.opt == int(dl::OptKind::SGD)) {
+    int seed = int(t.seed);  // at most 2^31 - 1, as links allow
+    if (ImGui::InputInt("Seed", &seed)) t.seed = uint64_t(std::max(0, seed));
+    if (t.opt.kind == dl::OptKind::SGD) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(w);
-      if (ImGui::SliderFloat("Momentum", &t.momentum, 0.0f, 0.99f, "%.2f", kClamp)) t.momentum = finite_clamp(t.momentum, 0, 0.99f);
+      if (ImGui::SliderFloat("Momentum", &t.opt.momentum, 0.0f, 0.99f, "%.2f", kClamp))
+        t.opt.momentum = finite_clamp(t.opt.momentum, 0, 0.99f);
       note_rect(s, "training.momentum");
     }
     ImGui::EndTable();
@@ -121,13 +124,13 @@ static void tab_basics(AppState& s) {
 }
 
 static void tab_weights(AppState& s) {
-  TrainSettings& t = s.train;
-  int mode = t.balanced ? 1 : 0;
+  dl::TrainConfig& t = s.train.cfg;
+  int mode = t.balanced_class_weights ? 1 : 0;
   ImGui::TextUnformatted("Class weights");
   ImGui::SameLine();
-  if (ImGui::RadioButton("none (every digit counts 1)", &mode, 0)) t.balanced = false;
+  if (ImGui::RadioButton("none (every digit counts 1)", &mode, 0)) t.balanced_class_weights = false;
   ImGui::SameLine();
-  if (ImGui::RadioButton("balanced", &mode, 1)) t.balanced = true;
+  if (ImGui::RadioButton("balanced", &mode, 1)) t.balanced_class_weights = true;
   note_rect(s, "training.balanced");
   hint("Balanced weights make rare digits count more in the loss: digit k gets n / (10 · count of k). "
        "MNIST is nearly balanced, so they stay close to 1.");
@@ -139,7 +142,7 @@ static void tab_weights(AppState& s) {
     return;
   }
   const ImGuiTableFlags tf = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame;
-  if (!t.balanced && !run) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.55f);
+  if (!t.balanced_class_weights && !run) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.55f);
   if (ImGui::BeginTable("weights", int(w.size()) + 1, tf)) {
     ImGui::TableSetupColumn("digit", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 3.6f);
     for (size_t k = 0; k < w.size(); ++k) ImGui::TableSetupColumn(std::to_string(k).c_str());
@@ -154,12 +157,12 @@ static void tab_weights(AppState& s) {
     ImGui::EndTable();
   }
   note_rect(s, "training.weights");
-  if (!t.balanced && !run) ImGui::PopStyleVar();
+  if (!t.balanced_class_weights && !run) ImGui::PopStyleVar();
   if (run)
     ImGui::TextDisabled("This run's weights, from its %s training images.", dl::with_commas(s.snap.train_n).c_str());
   else
     ImGui::TextDisabled("%s over all %s training images (a run uses its own split).",
-                        t.balanced ? "Weights" : "Balanced weights would be", dl::with_commas(data_train(s).n).c_str());
+                        t.balanced_class_weights ? "Weights" : "Balanced weights would be", dl::with_commas(data_train(s).n).c_str());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Hover a weight to see all its digits");
 }
 
@@ -206,7 +209,7 @@ static void callback_end() {
 }
 
 static void tab_callbacks(AppState& s) {
-  TrainSettings& t = s.train;
+  dl::TrainConfig& t = s.train.cfg;
   const float wf = ImGui::GetFontSize() * 4.5f;
   callback_begin(s, "Early stopping", "training.early",
                  "Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping).",
@@ -240,7 +243,7 @@ static void tab_callbacks(AppState& s) {
 }
 
 static void tab_augment(AppState& s) {
-  dl::AugmentConfig& a = s.train.augment;
+  dl::AugmentConfig& a = s.train.cfg.augment;
   struct Slider {
     const char* label;
     float* value;
@@ -284,17 +287,17 @@ static void tab_augment(AppState& s) {
 }
 
 static void settings(AppState& s, bool locked) {
-  TrainSettings& t = s.train;
+  const dl::TrainConfig& t = s.train.cfg;
   int on = int(t.early.enabled) + int(t.reduce_lr.enabled);
   char cb[48], au[48], cw[48];
-  std::snprintf(cw, sizeof cw, "Class weights%s###weights", t.balanced ? " (balanced)" : "");
+  std::snprintf(cw, sizeof cw, "Class weights%s###weights", t.balanced_class_weights ? " (balanced)" : "");
   std::snprintf(cb, sizeof cb, "Callbacks%s###callbacks", on == 2 ? " (2 on)" : on == 1 ? " (1 on)" : "");
   std::snprintf(au, sizeof au, "Augmentation%s###augment", t.augment.enabled() ? " (on)" : "");
   const char* labels[] = {"Basics###basics", cw, cb, au};
   const char* keys[] = {"training.tab.basics", "training.tab.weights", "training.tab.callbacks", "training.tab.augmentation"};
   if (!ImGui::BeginTabBar("settings_tabs")) return;
   for (int i = 0; i < 4; ++i) {
-    const ImGuiTabItemFlags f = t.tab == i ? ImGuiTabItemFlags_SetSelected : 0;
+    const ImGuiTabItemFlags f = s.train.tab == i ? ImGuiTabItemFlags_SetSelected : 0;
     const bool open = ImGui::BeginTabItem(labels[i], nullptr, f);
     note_rect(s, keys[i]);
     if (!open) continue;
@@ -323,7 +326,7 @@ static void settings(AppState& s, bool locked) {
     note_rect(s, "training.fields");
     ImGui::EndTabItem();
   }
-  t.tab = -1;
+  s.train.tab = -1;
   ImGui::EndTabBar();
   if (locked && ImGui::IsItemHovered()) ImGui::SetTooltip("Settings are fixed while it trains (the learning rate is not)");
 }
@@ -364,7 +367,7 @@ static void buttons(AppState& s) {
     if (!running) start_training(s, true);
     trainer(s).step_once();
   }
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one batch of %d images, then pause", s.train.batch);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one batch of %d images, then pause", s.train.cfg.batch);
   note_rect(s, "training.step");
   ImGui::EndDisabled();
   if (!running && can_keep_weights(s)) {
@@ -472,7 +475,7 @@ static void strip(AppState& s) {
     s.strip_version = key;
   }
   const float fs = ImGui::GetFontSize(), side = std::round(fs * 1.9f), gap = 3;
-  const dl::AugmentConfig& a = s.train.augment;
+  const dl::AugmentConfig& a = s.train.cfg.augment;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(a.enabled() ? "Fed now\n(augmented)" : "Fed now");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The first images of the batch the network is training on, as it sees them");
@@ -621,14 +624,14 @@ static void curves(AppState& s) {
   const Snapshot& sn = s.snap;
   RunCurves &c = s.curves, &pc = s.previous_curves;
   // Before a first run, the legend follows the Validation setting.
-  const bool val_is_test = sn.phase == dl::TrainPhase::Idle ? s.train.val_split <= 0 : sn.val_is_test;
+  const bool val_is_test = sn.phase == dl::TrainPhase::Idle ? s.train.cfg.val_split <= 0 : sn.val_is_test;
   extend(c, sn.run, sn.batches, sn.batches_per_epoch, sn.history, false, val_is_test);
   extend(pc, sn.previous.run, sn.previous.batches, sn.previous.batches_per_epoch, sn.previous.history, true);
   static const Series kNone{{}, {}, 0, nullptr};
   const bool prev = previous_shown(s);
   const Series &loss_p = prev ? pc.loss : kNone, &acc_p = prev ? pc.acc : kNone;
   const Series &loss_pv = prev ? pc.val_loss : kNone, &acc_pv = prev ? pc.val_acc : kNone;
-  const float xmax = std::max(float(std::max(1, sn.epochs ? sn.epochs : s.train.epochs)),
+  const float xmax = std::max(float(std::max(1, sn.epochs ? sn.epochs : s.train.cfg.epochs)),
                               loss_p.x.empty() ? 0.0f : std::ceil(loss_p.x.back()));
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x;

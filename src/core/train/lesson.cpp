@@ -1,5 +1,6 @@
 #include "lesson.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "../nn/spec_text.h"
@@ -56,9 +57,8 @@ bool parse_flag(const std::string& v, bool* out) {
 // val_loss | val_accuracy (val_acc) | 1 (val_loss) | 0, off, none: the callback off.
 bool parse_monitor(const std::string& v, bool* on, Monitor* m) {
   if (v == "0" || v == "off" || v == "none") return *on = false, true;
-  if (v == "1" || v == "val_loss") return *on = true, *m = Monitor::ValLoss, true;
-  if (v == "val_accuracy" || v == "val_acc") return *on = true, *m = Monitor::ValAccuracy, true;
-  return false;
+  if (v == "1") return *on = true, *m = Monitor::ValLoss, true;
+  return monitor_parse(v, m) && (*on = true);
 }
 
 std::string monitor_text(bool on, Monitor m) { return on ? monitor_name(m) : "0"; }
@@ -78,16 +78,21 @@ std::string name_list(const char* const (&names)[N]) {
   return t;
 }
 
-// Every setting the writer puts in a link, in the order it writes them, as (key, value) text.
+// Every setting the writer puts in a link, in the order it writes them, as (key, value) text: each
+// numeric one beside the switch it belongs to, then any other row of the settings table.
 std::vector<std::pair<std::string, std::string>> setting_values(const TrainConfig& c) {
   auto num = [&](const char* key) { return std::make_pair(std::string(key), number_text(numeric_setting(key)->get(c))); };
-  return {{"opt", opt_name(c.opt.kind)}, num("lr"), num("batch"), num("epochs"), num("val"), num("seed"),
-          num("momentum"), {"class_weights", c.balanced_class_weights ? "balanced" : "none"}, num("rotation"),
-          num("zoom"), num("width_shift"), num("height_shift"), {"hflip", flag_text(c.augment.hflip)},
-          {"vflip", flag_text(c.augment.vflip)}, {"early_stopping", monitor_text(c.early.enabled, c.early.monitor)},
-          num("patience"), num("min_delta"), {"restore_best", flag_text(c.early.restore_best)},
-          {"reduce_lr", monitor_text(c.reduce_lr.enabled, c.reduce_lr.monitor)}, num("lr_factor"),
-          num("lr_patience"), num("min_lr")};
+  std::vector<std::pair<std::string, std::string>> v = {
+      {"opt", opt_name(c.opt.kind)}, num("lr"), num("batch"), num("epochs"), num("val"), num("seed"),
+      num("momentum"), {"class_weights", c.balanced_class_weights ? "balanced" : "none"}, num("rotation"),
+      num("zoom"), num("width_shift"), num("height_shift"), {"hflip", flag_text(c.augment.hflip)},
+      {"vflip", flag_text(c.augment.vflip)}, {"early_stopping", monitor_text(c.early.enabled, c.early.monitor)},
+      num("patience"), num("min_delta"), {"restore_best", flag_text(c.early.restore_best)},
+      {"reduce_lr", monitor_text(c.reduce_lr.enabled, c.reduce_lr.monitor)}, num("lr_factor"),
+      num("lr_patience"), num("min_lr")};
+  for (const NumericSetting& s : numeric_settings())
+    if (std::none_of(v.begin(), v.end(), [&](const auto& kv) { return kv.first == s.key; })) v.push_back(num(s.key));
+  return v;
 }
 
 }  // namespace

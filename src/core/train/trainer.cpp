@@ -15,6 +15,12 @@ using Clock = std::chrono::steady_clock;
 
 const char* monitor_name(Monitor m) { return m == Monitor::ValLoss ? "val_loss" : "val_accuracy"; }
 
+bool monitor_parse(const std::string& s, Monitor* out) {
+  if (s == "val_loss") return *out = Monitor::ValLoss, true;
+  if (s == "val_accuracy" || s == "val_acc") return *out = Monitor::ValAccuracy, true;
+  return false;
+}
+
 const char* phase_name(TrainPhase p) {
   switch (p) {
     case TrainPhase::Idle: return "idle";

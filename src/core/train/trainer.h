@@ -16,7 +16,9 @@
 namespace dl {
 
 enum class Monitor : uint8_t { ValLoss, ValAccuracy };
-const char* monitor_name(Monitor m);
+const char* monitor_name(Monitor m);  // "val_loss", "val_accuracy": Keras' names
+// Keras' names, and "val_acc" (older Keras' name for val_accuracy). False: none of them.
+bool monitor_parse(const std::string& s, Monitor* out);
 
 struct EarlyStoppingConfig {  // Keras EarlyStopping
   bool enabled = false;
