@@ -41,6 +41,7 @@ const char* kUsage =
     "  train --preset P [options]   train on MNIST, then report on the 10,000 test images\n"
     "        --epochs N --batch N --optimizer adam|sgd|rmsprop --lr X --momentum X\n"
     "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
+    "        --beta1 X --beta2 X (Adam) --rho X (RMSprop) --epsilon X   Keras' beta_1, beta_2, rho, epsilon\n"
     "        --threads N --data DIR --save FILE --json\n"
     "        --init FILE   start from the weights saved in FILE (by --save; the preset's network)\n"
     "                      instead of new random ones, as fit() on a loaded Keras model\n"

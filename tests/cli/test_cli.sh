@@ -93,6 +93,8 @@ model_file "$tmp/deep.bin" 10 65
 expect_error "a model file with 65 layers" "the model file holds 65 layers; this tool builds at most 64" eval --model "$tmp/deep.bin"
 expect_error "a seed past int" "--seed must be between 0 and 2147483647, got 3000000000" train --preset mlp --seed 3000000000
 expect_error "lr nan" "--lr needs a number, got 'nan'" train --preset mlp --lr nan
+expect_error "beta2 of 1" "--beta2 must be 0 or more and below 1, got 1" train --preset mlp --beta2 1
+expect_error "epsilon of 0" "--epsilon must be above 0 and at most 1, got 0" train --preset mlp --epsilon 0
 
 expect_error "csv path not writable" "$tmp/nowhere/log.csv: cannot write" train --preset mlp \
   --limit 500 --csv "$tmp/nowhere/log.csv"
@@ -157,6 +159,17 @@ assert lc < 0.5 * lf
 assert cont["test_accuracy"] > fresh["test_accuracy"] and cont["test_accuracy"] > float(sys.argv[3]) - 0.01
 PY
   else bad "train --init: the runs failed"; fi
+  # --epsilon reaches Adam: at 1 (Keras' default is 1e-7) each step is a fraction of its size, so the
+  # first epoch on 3,000 images ends with a far higher loss than the same run at the default.
+  if "$bin" train --preset mlp --epochs 1 --limit 3000 --seed 2 --epsilon 1 --json >"$tmp/eps.json"; then
+    python3 - "$tmp/eps.json" "$tmp/fresh.json" <<'PY' && ok "train --epsilon changes Adam's steps" || bad "train --epsilon"
+import json, sys
+big, default = (json.load(open(f)) for f in sys.argv[1:3])
+lb, ld = big["history"][0]["loss"], default["history"][0]["loss"]
+print(f"     first-epoch loss with epsilon 1: {lb:.4f}, with 1e-7: {ld:.4f}")
+assert lb > 1.5 * ld
+PY
+  else bad "train --epsilon: the run failed"; fi
   # A run that learns nothing says so: SGD at learning rate 10 leaves mlp guessing.
   w=$("$bin" train --preset mlp --epochs 1 --limit 3000 --optimizer sgd --lr 10 --json |
       python3 -c 'import json,sys; j=json.load(sys.stdin); print(j.get("warning", "none"), j["test_accuracy"])')

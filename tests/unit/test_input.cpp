@@ -203,7 +203,8 @@ TEST_CASE("train_check and Trainer::begin refuse before they allocate, and leave
   CHECK(refused([](TrainConfig& b) { b.batch = 0; }) == "the batch size must be a whole number 1..8192, not 0");
   CHECK(refused([](TrainConfig& b) { b.seed = uint64_t(1) << 40; }) ==
         "the seed must be a whole number 0..2147483647, not 1099511627776");
-  CHECK(refused([](TrainConfig& b) { b.opt.beta2 = 1; }) == "the optimizer's beta1, beta2 and rho must be 0 or more and below 1");
+  CHECK(refused([](TrainConfig& b) { b.opt.beta2 = 1; }) == "Adam's beta_2 must be 0 or more and below 1, not 1");
+  CHECK(refused([](TrainConfig& b) { b.opt.eps = 0; }) == "the optimizer's epsilon must be above 0 and at most 1, not 0");
   CHECK(refused([](TrainConfig& b) { b.reduce_lr.min_delta = NAN; }) == "the learning-rate reduction's min_delta must be 0..10");
   for (const Preset& p : presets()) CHECK_MESSAGE(train_config_check(p.recipe).ok(), p.name);
 }

@@ -259,6 +259,22 @@ TEST_CASE("settings table: each row sets its own field of TrainConfig; keys and 
   CHECK(numeric_setting_by_flag("patience") == nullptr);  // part of --early-stopping MONITOR:PATIENCE
 }
 
+TEST_CASE("settings table: the optimizers' constants travel in a link, and only when they differ") {
+  const Lesson l = lesson_parse("#preset=mlp&beta1=0.8&beta2=0.99&rho=0.95&eps=1e-5");
+  CHECK(l.notices.empty());
+  CHECK(l.config.opt.beta1 == 0.8f);
+  CHECK(l.config.opt.beta2 == 0.99f);
+  CHECK(l.config.opt.rho == 0.95f);
+  CHECK(l.config.opt.eps == 1e-5f);
+  const std::string back = lesson_write(*l.preset, l.model, l.config, -1, false);
+  CHECK(contains(back, "beta1=0.8"));
+  CHECK(contains(back, "eps=1e-05"));
+  CHECK(lesson_parse(back).config.opt.beta2 == 0.99f);
+  // The preset's own (Keras' defaults) are not written.
+  CHECK_FALSE(contains(lesson_write(*l.preset, l.model, l.preset->recipe, -1, false), "beta"));
+  CHECK(only_notice("#preset=mlp&beta2=1") == "beta2=1: Adam's beta_2 must be 0 or more and below 1; 0.999 is used instead");
+}
+
 TEST_CASE("monitor_parse: Keras' names and val_acc; monitor_name reads back") {
   Monitor m = Monitor::ValLoss;
   CHECK(monitor_parse("val_accuracy", &m));

@@ -38,10 +38,6 @@ Status train_config_check(const TrainConfig& c) {
     if (!accepts(s, v)) return Status::fail(std::string(s.words) + " must be " + range_text(s) + ", not " + number_text(v));
   }
   // The rest come from a preset's recipe, never from a link or a flag; checked all the same.
-  const OptimizerConfig& o = c.opt;
-  if (!(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.rho >= 0 && o.rho < 1))
-    return Status::fail("the optimizer's beta1, beta2 and rho must be 0 or more and below 1");
-  if (!(o.eps > 0 && o.eps <= 1)) return Status::fail("the optimizer's epsilon must be above 0 and at most 1");
   if (!(c.reduce_lr.min_delta >= 0 && c.reduce_lr.min_delta <= 10))
     return Status::fail("the learning-rate reduction's min_delta must be 0..10");
   return {};
