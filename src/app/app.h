@@ -48,6 +48,7 @@ struct DataState {
   std::string error;               // plain words when phase == Failed
   dl::Dataset train, test;         // train: all 60,000 (the validation split is made when training starts)
   std::vector<int> train_counts, test_counts;
+  std::vector<double> balanced_all;  // balanced class weights over all training images in use
   Texture samples, means;          // atlas of sample digits; the ten mean images side by side
   int sample_cols = 0, sample_rows = 0;
   std::vector<int> sample_labels;
@@ -234,6 +235,7 @@ struct RunCurves {
 // Runs kept in this browser (runs.cpp, with the page's IndexedDB in web/app.js): every run is saved
 // whole after each epoch, on pause and stop, and when it ends; a reload opens the latest again.
 struct RunsState {
+  int made = 0;                 // runs given a key in this page (part of the key)
   std::string current_id;       // the page's key the current run is saved under ("" = none)
   std::string current_lesson;   // its settings as a lesson link (lesson_hash without autostart)
   uint64_t autosave_version = 0;  // the last Bridge autosave handed to the page

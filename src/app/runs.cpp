@@ -33,9 +33,8 @@ static void refresh_list(AppState& s) {
 }
 
 void runs_new(AppState& s) {
-  static int count = 0;
   RunsState& r = s.runs;
-  r.current_id = std::to_string((long long)platform::wall_ms()) + "-" + std::to_string(++count);
+  r.current_id = std::to_string((long long)platform::wall_ms()) + "-" + std::to_string(++r.made);
   r.current_lesson = lesson_hash(s, false);
   r.saved_epochs = -1;
   r.first_run = s.snap.run + 1;  // the Start the bridge has not seen yet numbers its run above this snapshot's

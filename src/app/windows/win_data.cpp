@@ -31,6 +31,7 @@ void data_make_views(AppState& s) {
   const dl::Dataset& test = data_test(s);
   d.train_counts = dl::dataset_class_counts(train);
   d.test_counts = dl::dataset_class_counts(test);
+  d.balanced_all = train.n > 0 ? dl::balanced_class_weights(train) : std::vector<double>();
 
   // A grid of sample digits: the first images of the training set, in order.
   d.sample_cols = 12;

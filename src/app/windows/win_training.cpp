@@ -33,18 +33,7 @@ static std::string clock_text(double seconds) {
 
 // ============================================================================ [SECTION] settings tabs
 
-const std::vector<double>& balanced_weights_all(const AppState& s) {
-  static std::vector<double> w;
-  static const dl::Dataset* of = nullptr;
-  static int of_n = -1;
-  const dl::Dataset& d = data_train(s);  // MNIST or the person's own data, whichever is in use
-  if (of != &d || of_n != d.n) {
-    w = d.n > 0 ? dl::balanced_class_weights(d) : std::vector<double>();
-    of = &d;
-    of_n = d.n;
-  }
-  return w;
-}
+const std::vector<double>& balanced_weights_all(const AppState& s) { return s.data.balanced_all; }
 
 // With no held-out split the test set is the validation data; callbacks watching it let the test set
 // help decide when to stop or slow down. Allowed (notebooks do it), but said where it is set.
