@@ -9,6 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 source scripts/common.sh
 secs=${1:-0.5}
+[ -f /usr/include/eigen3/Eigen/Core ] || die "this comparison needs Eigen: apt-get install libeigen3-dev"
 cmake -S . -B build/native -G Ninja >/dev/null && ninja -C build/native bench_gemm_eigen bench_gemm_eigen_avx2 >/dev/null
 emcmake cmake -S . -B build/wasm-tests -G Ninja -DDIGITLAB_THREADS=ON >/dev/null && ninja -C build/wasm-tests bench_gemm_eigen >/dev/null
 node --input-type=module -e "import { waitForQuiet } from './bench/machine.mjs'; await waitForQuiet((...a) => console.error('[gemm_eigen.sh]', ...a));"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything Digit Lab needs that is missing, and nothing that is already there:
-#   1. Debian packages (emscripten, cmake, ninja, Eigen, doctest, zlib, clang with its sanitizer and
+#   1. Debian packages (emscripten, cmake, ninja, doctest, zlib, clang with its sanitizer and
 #      libFuzzer runtimes, chromium, firefox-esr, webkit2gtk-driver, xvfb; SDL2 and OpenGL ES with
 #      Mesa's software driver for the desktop build)
 #   2. npm dev dependencies from the committed lockfile (playwright-core, puppeteer-core)
@@ -13,7 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/common.sh"
 
 # ---------------------------------------------------------------------------- 1. Debian packages
-pkgs=(emscripten cmake ninja-build libeigen3-dev doctest-dev zlib1g-dev clang libclang-rt-14-dev chromium firefox-esr webkit2gtk-driver xvfb fonts-dejavu-core python3 curl ca-certificates xz-utils
+pkgs=(emscripten cmake ninja-build doctest-dev zlib1g-dev clang libclang-rt-14-dev chromium firefox-esr webkit2gtk-driver xvfb fonts-dejavu-core python3 curl ca-certificates xz-utils
       libsdl2-dev libgles-dev libgl1-mesa-dri)
 missing=()
 for p in "${pkgs[@]}"; do
