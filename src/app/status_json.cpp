@@ -87,8 +87,7 @@ struct Json {
 };
 }  // namespace
 
-// The model builder and the training options: the network being built, the settings a
-// Start would use, the callbacks' events, the class weights and the strip of images being fed.
+// The model builder: the network being built, its summary and whether it can train.
 static void builder_json(const AppState& s, Json& j) {
   const ModelState& m = s.model;
   j.key("model");
@@ -114,6 +113,12 @@ static void builder_json(const AppState& s, Json& j) {
   }
   j.close(']');
   j.close('}');
+}
+
+// Whether Start can go (and why the last was refused), and what it would use: the settings (every row
+// of the settings table under "values") and Keep weights.
+static void settings_json(const AppState& s, Json& j) {
+  const ModelState& m = s.model;
   j.kv("can_start", m.build_error.empty() && s.data.phase == DataPhase::Ready);
   j.kv("refused", m.refused);
   const dl::TrainConfig c = train_config(s);
@@ -158,6 +163,10 @@ static void builder_json(const AppState& s, Json& j) {
   j.kv("vflip", c.augment.vflip);
   j.close('}');
   j.close('}');
+}
+
+// The callbacks' events, the class weights and the strip of images being fed.
+static void feed_json(const AppState& s, Json& j) {
   j.key("events");
   j.open('[');
   for (const dl::EpochRecord& e : s.snap.history)
@@ -439,6 +448,8 @@ std::string status_json(AppState& s) {
   environment_and_ui_json(s, j);
   runs_json(s, j);
   builder_json(s, j);
+  settings_json(s, j);
+  feed_json(s, j);
   j.close('}');
   return j.out;
 }
