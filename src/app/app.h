@@ -245,6 +245,7 @@ struct RunsState {
   double save_seconds = 0;      // what the last one took: serializing on the trainer side
   std::vector<SavedRun> list;   // newest first, as the page last listed them
   bool listed = false;          // the page has listed them once (or said it cannot)
+  bool page_holds_runs = false; // ... and holds any, read or not (a foreign line is not in `list`)
   bool checked = false;         // the latest run was considered for reopening at startup
   bool opened_with_link = false;  // the page's address held a lesson link
   std::string opening_id;       // a run asked of the page, until its bytes arrive

@@ -26,6 +26,7 @@ static void refresh_list(AppState& s) {
   RunsState& r = s.runs;
   const platform::RunsPage page = platform::runs_page();
   r.list = run_list_read(page.list);
+  r.page_holds_runs = !page.list.empty();
   r.error = page.error;
   r.usage = page.usage;
   r.quota = page.quota;
@@ -174,7 +175,7 @@ void runs_menu(AppState& s) {
     if (r.quota > 0) use += "; this site uses " + mb_text(r.usage) + " of the " + mb_text(r.quota) + " the browser allows";
     ImGui::TextDisabled("%s", use.c_str());
     note_rect(s, "runs.storage");
-    if (ImGui::MenuItem("Forget everything saved", nullptr, false, !r.list.empty() || !platform::runs_page().list.empty()))
+    if (ImGui::MenuItem("Forget everything saved", nullptr, false, r.page_holds_runs))
       r.confirm_forget = true;
     note_rect(s, "runs.forget");
     hint("Every run is saved in this browser after each epoch, so a reload or a closed tab loses at most the epoch "

@@ -101,6 +101,16 @@ bool write_whole(const std::string& path, const std::vector<uint8_t>& bytes, std
 
 std::vector<uint8_t> text_bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
+// The saved model as the menu names it, from <store>/saved.name ("name \t wall ms"); "" = none.
+std::string saved_text(const std::string& store_dir) {
+  std::vector<uint8_t> bytes;
+  if (!dl::read_file(store_dir + "/saved.name", &bytes, 4096).ok()) return {};
+  const std::string line(bytes.begin(), bytes.end());
+  const size_t tab = line.find('\t');
+  if (tab == std::string::npos) return {};
+  return line.substr(0, tab) + " · " + time_text(std::atof(line.c_str() + tab + 1));
+}
+
 // The dataset and a model file named on the command line, handed over as the page hands over a fetch.
 void deliver_files(AppState& s) {
   Desktop& d = desk();
@@ -132,6 +142,7 @@ void deliver_files(AppState& s) {
 
 Environment init(int argc, char** argv) {
   desk().opt = parse(argc, argv);
+  desk().store.saved = saved_text(desk().opt.store_dir);
   Environment e;
   e.threads = true;
   e.simd = true;      // SSE2 at least on x86-64; the kernels pick AVX2 where the CPU has it
@@ -239,6 +250,7 @@ void store_save(const std::string& name, const std::vector<uint8_t>& bytes) {
   std::string error;
   if (write_whole(d.opt.store_dir + "/saved.dlmodel", bytes, &error) &&
       write_whole(d.opt.store_dir + "/saved.name", text_bytes(name + "\t" + std::to_string(wall_ms())), &error)) {
+    d.store.saved = saved_text(d.opt.store_dir);
     d.store.message = "Saved " + name + " in " + d.opt.store_dir + ".";
     d.store.error.clear();
   } else {
@@ -258,15 +270,7 @@ void store_load() {
     on_store_done(s);
   });
 }
-StoreState store_state() {
-  StoreState st = desk().store;
-  std::vector<uint8_t> name;
-  if (dl::read_file(desk().opt.store_dir + "/saved.name", &name, 4096).ok()) {
-    const std::string line(name.begin(), name.end());
-    st.saved = line.substr(0, line.find('\t')) + " · " + time_text(std::atof(line.substr(line.find('\t') + 1).c_str()));
-  }
-  return st;
-}
+StoreState store_state() { return desk().store; }
 
 // ------------------------------------------------------------------------------------ runs
 // <store>/runs/<id>.run holds a run's bytes, <id>.meta its line (run_meta.h) and the time it was saved.
@@ -295,6 +299,7 @@ void runs_clear() {
   fs::remove_all(runs_dir(), ec);
   fs::remove(desk().opt.store_dir + "/saved.dlmodel", ec);
   fs::remove(desk().opt.store_dir + "/saved.name", ec);
+  desk().store.saved.clear();
   desk().later.push_back(on_runs_changed);
 }
 RunsPage runs_page() {
