@@ -209,59 +209,65 @@ void Bridge::handle(Command& c) {
     case Cmd::Evaluate:
       if (has_model_) eval_begin();
       break;
-    case Cmd::SetData:
-      if (running) trainer_.stop();
-      paused_ = false;
-      pending_steps_ = 0;
-      eval_.reset();
-      // The trainer keeps pointers to the old split and validation data: start afresh.
-      trainer_ = dl::Trainer();
-      train_ = dl::Dataset();
-      val_ = dl::Dataset();
-      split_of_ = -1;
-      keep_train_ = std::move(c.train_all);
-      keep_test_ = std::move(c.test);
-      train_all_ = keep_train_.get();
-      test_ = keep_test_.get();
-      error_.clear();
-      ++run_;  // the curves belonged to the old data
-      fresh_snapshot();
-      if (has_model_) eval_begin();  // how the current model does on the new test set
-      publish(false);
-      break;
-    case Cmd::Fault:  // the tests of the page's fault handling (digitlab_test_fault)
-      if (c.value == 1) __builtin_trap();
-      if (c.value == 3) {  // an update that overflows in the last step of the current epoch
-        diverge_at_epoch_end_ = true;
-        break;
-      }
-      // Tasks long enough that the workers take some: a worker's traps, the caller's do not.
-      {
-        const std::thread::id caller = std::this_thread::get_id();
-        pool_->run(64, [&](int) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
-          if (std::this_thread::get_id() != caller) __builtin_trap();
-        });
-      }
-      break;
+    case Cmd::SetData: do_set_data(c); break;
+    case Cmd::Fault: do_fault(int(c.value)); break;
+    case Cmd::UseModel: do_use_model(c); break;
     case Cmd::Restore:
       if (running) trainer_.stop();
       do_restore(*c.bytes);
       break;
-    case Cmd::UseModel:
-      if (running) trainer_.stop();
-      trainer_ = dl::Trainer();
-      model_ = *c.model;
-      model_name_ = model_.spec().name;
-      has_model_ = true;
-      paused_ = false;
-      ++run_;
-      error_.clear();
-      fresh_snapshot();
-      eval_begin();
-      publish(true);
-      break;
   }
+}
+
+// Other data: the trainer keeps pointers to the old split and validation data, so it starts afresh.
+void Bridge::do_set_data(Command& c) {
+  if (trainer_.phase() == dl::TrainPhase::Running) trainer_.stop();
+  paused_ = false;
+  pending_steps_ = 0;
+  eval_.reset();
+  trainer_ = dl::Trainer();
+  train_ = dl::Dataset();
+  val_ = dl::Dataset();
+  split_of_ = -1;
+  keep_train_ = std::move(c.train_all);
+  keep_test_ = std::move(c.test);
+  train_all_ = keep_train_.get();
+  test_ = keep_test_.get();
+  error_.clear();
+  ++run_;  // the curves belonged to the old data
+  fresh_snapshot();
+  if (has_model_) eval_begin();  // how the current model does on the new test set
+  publish(false);
+}
+
+// The tests of the page's fault handling (digitlab_test_fault): 1 traps here, 3 makes the last step of
+// the current epoch overflow, anything else traps in a worker.
+void Bridge::do_fault(int what) {
+  if (what == 1) __builtin_trap();
+  if (what == 3) {
+    diverge_at_epoch_end_ = true;
+    return;
+  }
+  // Tasks long enough that the workers take some: a worker's traps, the caller's do not.
+  const std::thread::id caller = std::this_thread::get_id();
+  pool_->run(64, [&](int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (std::this_thread::get_id() != caller) __builtin_trap();
+  });
+}
+
+void Bridge::do_use_model(Command& c) {
+  if (trainer_.phase() == dl::TrainPhase::Running) trainer_.stop();
+  trainer_ = dl::Trainer();
+  model_ = *c.model;
+  model_name_ = model_.spec().name;
+  has_model_ = true;
+  paused_ = false;
+  ++run_;
+  error_.clear();
+  fresh_snapshot();
+  eval_begin();
+  publish(true);
 }
 
 void Bridge::do_start(Command& c) {
@@ -280,7 +286,7 @@ void Bridge::do_start(Command& c) {
     dl::Model m;
     dl::Status s = m.build(c.spec, false);
     if (s.ok()) s = dl::train_check(m, &train_, val, c.cfg);
-    if (s.ok()) s = m.build(c.spec);
+    if (s.ok()) m.alloc_arenas();
     // Continuing: the weights trained or loaded so far, where they fit the network to train.
     const bool keep = s.ok() && c.keep && has_model_ && dl::same_weight_layout(model_, m);
     if (keep) {

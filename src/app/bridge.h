@@ -172,6 +172,9 @@ class Bridge {
   bool work_once();          // trainer side: one unit of work; false when idle
   void handle(Command& c);   // trainer side
   void do_start(Command& c);
+  void do_set_data(Command& c);
+  void do_fault(int what);
+  void do_use_model(Command& c);
   void do_restore(const std::vector<uint8_t>& bytes);
   void split_for(const dl::TrainConfig& cfg);  // train_ and val_ for these settings
   void autosave();

@@ -375,6 +375,143 @@ int cmd_train(const Args& a) {
   return train_loop(a, p, cfg, nullptr);
 }
 
+// The training images (the first --limit of them), split by cfg into train and val, and the test set.
+void load_data(const Args& a, const TrainConfig& cfg, Dataset* train, Dataset* val, Dataset* test) {
+  const std::string dir = data_dir(a);
+  Dataset all;
+  Status s = load_mnist(dir, "train", "train", &all);
+  if (!s.ok()) fail(s.error);
+  s = load_mnist(dir, "t10k", "test", test);
+  if (!s.ok()) fail(s.error);
+  if (a.has("limit")) all = dataset_head(all, int(a.integer("limit", all.n, 1, all.n)));
+  if (cfg.val_split > 0) dataset_split(all, cfg.val_split, cfg.seed, train, val);
+  else *train = std::move(all);
+}
+
+// --init FILE: continue from saved weights; they must fit the preset p's network as they are.
+void init_weights_arg(const std::string& f, const Preset& p, Model* model) {
+  const Model from = model_file_arg(f);
+  if (!same_weight_layout(from, *model))
+    fail(f + " holds the network " + from.spec().name + " (" + with_commas((long long)from.trainable_params()) +
+         " trainable parameters); its weights do not fit the preset " + p.name + " (" +
+         with_commas((long long)model->trainable_params()) + ")");
+  model->params = from.params;
+  model->state = from.state;
+}
+
+// What the run trains and on what, its recipe, and where it starts from.
+void print_run_start(const Args& a, const Preset& p, const Model& model, const Trainer& trainer, const TrainConfig& cfg,
+                     const Dataset& train, const Dataset& test, const std::string& validation, bool resumed) {
+  std::printf("%s: %s params; train %s images, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
+              p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
+              with_commas(train.n).c_str(), validation.c_str(), with_commas(test.n).c_str(),
+              opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
+  print_recipe(cfg);
+  if (a.has("init")) std::printf("starting from the weights in %s\n", a.opts.at("init").c_str());
+  if (resumed)
+    std::printf("going on with the run in %s after epoch %d of %d\n", a.str("run", "").c_str(),
+                int(trainer.history().size()), cfg.epochs);
+  if (!trainer.class_weights().empty()) {
+    std::printf("class weights (n / (k * count)):");
+    for (size_t k = 0; k < trainer.class_weights().size(); ++k) std::printf(" %zu: %.4f", k, trainer.class_weights()[k]);
+    std::printf("\n");
+  }
+}
+
+// The run file is written whole and then renamed over the old one: a run killed while writing
+// leaves the last epoch's file.
+void save_run(const std::string& run_file, const Trainer& trainer) {
+  const Status st = write_file(run_file + ".tmp", trainer.save());
+  if (!st.ok()) fail(st.error);
+  if (std::rename((run_file + ".tmp").c_str(), run_file.c_str()) != 0) fail("cannot write " + run_file);
+}
+
+// Every finished epoch to the file csv, as Keras' CSVLogger writes them.
+void write_csv(const std::string& csv, const Trainer& trainer) {
+  const std::string text = history_csv(trainer.history());
+  const Status st = write_file(csv, std::vector<uint8_t>(text.begin(), text.end()));
+  if (!st.ok()) fail(st.error);
+}
+
+// The epoch in progress as a bar, drawn over the terminal's current line.
+void print_progress(const Trainer& trainer, int batch) {
+  int done = trainer.batch(), total = trainer.batches_per_epoch(), width = 30, fill = done * width / total;
+  double sps = trainer.samples_per_sec();
+  double eta = sps > 0 ? double(total - done) * batch / sps : 0;
+  std::printf("\r%5d/%d [%s>%s] - ETA %s - loss: %.4f - accuracy: %.4f - %s samples/s\033[K", done, total,
+              std::string(fill, '=').c_str(), std::string(width - fill, '.').c_str(), fmt_secs(eta).c_str(),
+              trainer.epoch_loss(), trainer.epoch_accuracy(), with_commas((long long)sps).c_str());
+  std::fflush(stdout);
+}
+
+// A finished epoch's line, as Keras' fit() prints it, and its events.
+void print_epoch(const EpochRecord& r, int batches, bool tty) {
+  std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", batches, batches,
+              fmt_secs(r.seconds).c_str(), r.loss, r.accuracy);
+  if (r.l2 > 0) std::printf(" (l2: %.4f)", r.l2);
+  if (r.has_val) std::printf(" - val_loss: %.4f - val_accuracy: %.4f", r.val_loss, r.val_accuracy);
+  std::printf(" - lr: %g - %s samples/s%s\n", r.lr, with_commas((long long)r.samples_per_sec).c_str(),
+              tty ? "\033[K" : "");
+  for (const std::string& ev : r.events) std::printf("  %s\n", ev.c_str());
+  std::fflush(stdout);
+}
+
+// Steps the trainer until the run ends. Prints each epoch (and on a terminal the progress bar), and
+// after each finished epoch writes the run file (--run), the checkpoint and the CSV log. Returns
+// the seconds it took.
+double train_epochs(const Args& a, Trainer& trainer, const Model& model, const TrainConfig& cfg, bool json, bool tty) {
+  const std::string run_file = a.str("run", "");
+  // Keras' CSVLogger: the file is opened before the first epoch (so a path that cannot be written
+  // fails now, not after an hour of training) and holds every finished epoch.
+  const std::string csv = a.str("csv", "");
+  if (!csv.empty()) write_csv(csv, trainer);
+
+  auto t_start = std::chrono::steady_clock::now();
+  auto last_draw = t_start;
+  size_t shown = trainer.history().size();  // a saved run's epochs were shown when it trained them
+  while (true) {
+    if (!json && trainer.batch() == 0 && trainer.phase() == TrainPhase::Running && shown == trainer.history().size())
+      std::printf("Epoch %d/%d\n", trainer.epoch() + 1, cfg.epochs), std::fflush(stdout);
+    bool more = trainer.step();
+    auto now = std::chrono::steady_clock::now();
+    if (tty && trainer.batch() > 0 && now - last_draw > std::chrono::milliseconds(100)) {
+      last_draw = now;
+      print_progress(trainer, cfg.batch);
+    }
+    if (!run_file.empty() && shown < trainer.history().size()) save_run(run_file, trainer);
+    while (shown < trainer.history().size()) {
+      const EpochRecord& r = trainer.history()[shown++];
+      if (r.checkpoint && a.has("checkpoint")) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
+      if (!csv.empty()) write_csv(csv, trainer);
+      if (!json) print_epoch(r, trainer.batches_per_epoch(), tty);
+    }
+    if (!more) break;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+}
+
+// The result for --json: the run, the test set's evaluation and report, the history.
+std::string json_result(const Preset& p, const Model& model, const Trainer& trainer, const std::string& validation,
+                        double wall, const EvalResult& e, const Report& r) {
+  std::string j = "{\"preset\": \"" + p.name + "\", \"params\": " + std::to_string(model.params.size() + model.state.size()) +
+                  ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"validation\": \"" + validation + "\", \"epochs_run\": " +
+                  std::to_string(trainer.history().size()) + ", \"wall_seconds\": " + json_num(wall) +
+                  ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r);
+  // The warning is plain text written by Trainer::not_learning (no quotes or backslashes).
+  if (!trainer.warning().empty()) j += ", \"warning\": \"" + trainer.warning() + "\"";
+  j += ", \"history\": [";
+  for (size_t i = 0; i < trainer.history().size(); ++i) {
+    const EpochRecord& h = trainer.history()[i];
+    j += std::string(i ? ", " : "") + "{\"epoch\": " + std::to_string(h.epoch) + ", \"loss\": " + json_num(h.loss) +
+         ", \"accuracy\": " + json_num(h.accuracy) + ", \"l2\": " + json_num(h.l2) +
+         (h.has_val ? ", \"val_loss\": " + json_num(h.val_loss) + ", \"val_accuracy\": " + json_num(h.val_accuracy) : "") +
+         ", \"lr\": " + json_num(h.lr) + ", \"seconds\": " + json_num(h.seconds) + ", \"samples_per_sec\": " +
+         json_num(h.samples_per_sec) + "}";
+  }
+  j += "]}";
+  return j;
+}
+
 // Trains preset p's network with cfg, or (saved) goes on with a saved run, whose network and settings
 // are the file's.
 int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::vector<uint8_t>* saved) {
@@ -383,32 +520,17 @@ int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::v
   const bool tty = !json && isatty(STDOUT_FILENO);
   set_threads(a);
 
-  const std::string dir = data_dir(a);
-  Dataset all, test, train, val;
-  Status s = load_mnist(dir, "train", "train", &all);
-  if (!s.ok()) fail(s.error);
-  s = load_mnist(dir, "t10k", "test", &test);
-  if (!s.ok()) fail(s.error);
-  if (a.has("limit")) all = dataset_head(all, int(a.integer("limit", all.n, 1, all.n)));
-  if (cfg.val_split > 0) dataset_split(all, cfg.val_split, cfg.seed, &train, &val);
-  else train = std::move(all);
+  Dataset test, train, val;
+  load_data(a, cfg, &train, &val, &test);
 
   Model model;
+  Status s;
   if (!saved) {
     s = model.build(p_arg.model);
     if (!s.ok()) fail(s.error);
   }
   const bool init = a.has("init");
-  if (init) {  // continue from saved weights: they must fit the preset's network as they are
-    const std::string& f = a.opts.at("init");
-    const Model from = model_file_arg(f);
-    if (!same_weight_layout(from, model))
-      fail(f + " holds the network " + from.spec().name + " (" + with_commas((long long)from.trainable_params()) +
-           " trainable parameters); its weights do not fit the preset " + p_arg.name + " (" +
-           with_commas((long long)model.trainable_params()) + ")");
-    model.params = from.params;
-    model.state = from.state;
-  }
+  if (init) init_weights_arg(a.opts.at("init"), p_arg, &model);
   // With no held-out split (the mlp recipe, as its notebook's validation_data=(x_test, y_test)) the
   // per-epoch val_ columns report the test set. Callbacks watch it only with --validate-on-test.
   const bool callbacks = cfg.early.enabled || cfg.reduce_lr.enabled || cfg.checkpoint.enabled;
@@ -424,79 +546,12 @@ int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::v
     if (!s.ok()) fail(s.error);
   }
   const Preset& p = saved ? *(preset_find(model.spec().name) ? preset_find(model.spec().name) : &p_arg) : p_arg;
-  const std::string run_file = a.str("run", "");
-  // The run file is written whole and then renamed over the old one: a run killed while writing
-  // leaves the last epoch's file.
-  auto save_run = [&] {
-    const Status st = write_file(run_file + ".tmp", trainer.save());
-    if (!st.ok()) fail(st.error);
-    if (std::rename((run_file + ".tmp").c_str(), run_file.c_str()) != 0) fail("cannot write " + run_file);
-  };
   const std::string validation = !val_is_test ? with_commas(val.n) + " held out"
                                  : callbacks  ? "the test set, which steers the callbacks"
                                               : "the test set";
-  if (!json)
-    std::printf("%s: %s params; train %s images, validation %s, test %s images; %s lr %g, batch %d, %d threads\n",
-                p.name.c_str(), with_commas((long long)(model.params.size() + model.state.size())).c_str(),
-                with_commas(train.n).c_str(), validation.c_str(), with_commas(test.n).c_str(),
-                opt_name(cfg.opt.kind), double(cfg.opt.lr), cfg.batch, kernel_pool().workers() + 1);
-  if (!json) print_recipe(cfg);
-  if (!json && init) std::printf("starting from the weights in %s\n", a.opts.at("init").c_str());
-  if (!json && saved)
-    std::printf("going on with the run in %s after epoch %d of %d\n", run_file.c_str(), int(trainer.history().size()),
-                cfg.epochs);
-  if (!json && !trainer.class_weights().empty()) {
-    std::printf("class weights (n / (k * count)):");
-    for (size_t k = 0; k < trainer.class_weights().size(); ++k) std::printf(" %zu: %.4f", k, trainer.class_weights()[k]);
-    std::printf("\n");
-  }
+  if (!json) print_run_start(a, p, model, trainer, cfg, train, test, validation, saved != nullptr);
 
-  // Keras' CSVLogger: the file is opened before the first epoch (so a path that cannot be written
-  // fails now, not after an hour of training) and holds every finished epoch.
-  const std::string csv = a.str("csv", "");
-  auto write_csv = [&] {
-    const std::string text = history_csv(trainer.history());
-    const Status st = write_file(csv, std::vector<uint8_t>(text.begin(), text.end()));
-    if (!st.ok()) fail(st.error);
-  };
-  if (!csv.empty()) write_csv();
-
-  auto t_start = std::chrono::steady_clock::now();
-  auto last_draw = t_start;
-  size_t shown = trainer.history().size();  // a saved run's epochs were shown when it trained them
-  while (true) {
-    if (!json && trainer.batch() == 0 && trainer.phase() == TrainPhase::Running && shown == trainer.history().size())
-      std::printf("Epoch %d/%d\n", trainer.epoch() + 1, cfg.epochs), std::fflush(stdout);
-    bool more = trainer.step();
-    auto now = std::chrono::steady_clock::now();
-    if (tty && trainer.batch() > 0 && now - last_draw > std::chrono::milliseconds(100)) {
-      last_draw = now;
-      int done = trainer.batch(), total = trainer.batches_per_epoch(), width = 30, fill = done * width / total;
-      double sps = trainer.samples_per_sec();
-      double eta = sps > 0 ? double(total - done) * cfg.batch / sps : 0;
-      std::printf("\r%5d/%d [%s>%s] - ETA %s - loss: %.4f - accuracy: %.4f - %s samples/s\033[K", done, total,
-                  std::string(fill, '=').c_str(), std::string(width - fill, '.').c_str(), fmt_secs(eta).c_str(),
-                  trainer.epoch_loss(), trainer.epoch_accuracy(), with_commas((long long)sps).c_str());
-      std::fflush(stdout);
-    }
-    if (!run_file.empty() && shown < trainer.history().size()) save_run();
-    while (shown < trainer.history().size()) {
-      const EpochRecord& r = trainer.history()[shown++];
-      if (r.checkpoint && a.has("checkpoint")) save_checkpoint(a.opts.at("checkpoint"), model, trainer);
-      if (!csv.empty()) write_csv();
-      if (json) continue;
-      std::printf("%s%d/%d - %s - loss: %.4f - accuracy: %.4f", tty ? "\r" : "", trainer.batches_per_epoch(),
-                  trainer.batches_per_epoch(), fmt_secs(r.seconds).c_str(), r.loss, r.accuracy);
-      if (r.l2 > 0) std::printf(" (l2: %.4f)", r.l2);
-      if (r.has_val) std::printf(" - val_loss: %.4f - val_accuracy: %.4f", r.val_loss, r.val_accuracy);
-      std::printf(" - lr: %g - %s samples/s%s\n", r.lr, with_commas((long long)r.samples_per_sec).c_str(),
-                  tty ? "\033[K" : "");
-      for (const std::string& ev : r.events) std::printf("  %s\n", ev.c_str());
-      std::fflush(stdout);
-    }
-    if (!more) break;
-  }
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  const double wall = train_epochs(a, trainer, model, cfg, json, tty);
   if (trainer.phase() == TrainPhase::Diverged) fail(trainer.message());
 
   EvalResult e = evaluate(model, test);
@@ -506,23 +561,7 @@ int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::v
     if (!s.ok()) fail(s.error);
   }
   if (json) {
-    std::string j = "{\"preset\": \"" + p.name + "\", \"params\": " + std::to_string(model.params.size() + model.state.size()) +
-                    ", \"trainable_params\": " + std::to_string(model.params.size()) + ", \"validation\": \"" + validation + "\", \"epochs_run\": " +
-                    std::to_string(trainer.history().size()) + ", \"wall_seconds\": " + json_num(wall) +
-                    ", \"samples_per_sec\": " + json_num(trainer.samples_per_sec()) + ", " + json_eval(e, r);
-    // The warning is plain text written by Trainer::not_learning (no quotes or backslashes).
-    if (!trainer.warning().empty()) j += ", \"warning\": \"" + trainer.warning() + "\"";
-    j += ", \"history\": [";
-    for (size_t i = 0; i < trainer.history().size(); ++i) {
-      const EpochRecord& h = trainer.history()[i];
-      j += std::string(i ? ", " : "") + "{\"epoch\": " + std::to_string(h.epoch) + ", \"loss\": " + json_num(h.loss) +
-           ", \"accuracy\": " + json_num(h.accuracy) + ", \"l2\": " + json_num(h.l2) +
-           (h.has_val ? ", \"val_loss\": " + json_num(h.val_loss) + ", \"val_accuracy\": " + json_num(h.val_accuracy) : "") +
-           ", \"lr\": " + json_num(h.lr) + ", \"seconds\": " + json_num(h.seconds) + ", \"samples_per_sec\": " +
-           json_num(h.samples_per_sec) + "}";
-    }
-    j += "]}";
-    std::printf("%s\n", j.c_str());
+    std::printf("%s\n", json_result(p, model, trainer, validation, wall, e, r).c_str());
   } else {
     std::printf("%s in %s, %s samples/s\n", trainer.message().c_str(), fmt_secs(wall).c_str(),
                 with_commas((long long)trainer.samples_per_sec()).c_str());

@@ -89,6 +89,54 @@ void draw_pad(AppState& s, const char* id, float side, const char* note) {
   }
 }
 
+// The digit it reads, large, with how sure it is and how long the reading took, left of `words_right`
+// (window-local x); or why there is nothing to read.
+static void draw_reading(AppState& s, float words_right) {
+  const DrawState& d = s.draw;
+  if (!d.model.built()) {
+    ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
+  } else if (d.pred >= 0) {
+    ImGui::SetWindowFontScale(2.2f);
+    ImGui::Text("%d", d.pred);
+    ImGui::SetWindowFontScale(1.0f);
+    note_rect(s, "draw.prediction");
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextWrapped("it reads a %d", d.pred);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    char sure[24];
+    std::snprintf(sure, sizeof sure, "%.0f%% sure", 100.0 * d.probs[d.pred]);
+    const std::string both = std::string(sure) + " · " + latency_text(d.latency_ms);
+    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(both.c_str()).x <= words_right) ImGui::TextUnformatted(both.c_str());
+    else ImGui::Text("%s\n%s", sure, latency_text(d.latency_ms).c_str());  // a narrow window: the time below
+    ImGui::PopStyleColor();
+    ImGui::EndGroup();
+  } else {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("(empty pad: no prediction)");
+    ImGui::PopStyleColor();
+  }
+}
+
+// The ten probabilities as bars from `b0`, the read digit's in green.
+static void probability_bars(const DrawState& d, ImVec2 b0, float bar_w, float row_h) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float fs = ImGui::GetFontSize();
+  for (int k = 0; k < 10; ++k) {
+    const float y = b0.y + k * row_h;
+    char t[32];
+    std::snprintf(t, sizeof t, "%d", k);
+    dl->AddText(ImVec2(b0.x, y + (row_h - fs) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), t);
+    const float x0 = b0.x + fs * 1.0f, x1 = b0.x + bar_w - fs * 3.2f;
+    dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x1, y + row_h * 0.82f), IM_COL32(232, 235, 240, 255), 2);
+    const float p = d.pred >= 0 ? d.probs[k] : 0.0f;
+    const ImU32 col = k == d.pred ? IM_COL32(30, 150, 80, 255) : IM_COL32(90, 130, 200, 255);
+    if (p > 0) dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x0 + (x1 - x0) * p, y + row_h * 0.82f), col, 2);
+    std::snprintf(t, sizeof t, "%.0f%%", 100.0 * p);
+    dl->AddText(ImVec2(x1 + fs * 0.3f, y + (row_h - fs) * 0.5f), IM_COL32(90, 95, 105, 255), t);
+  }
+}
+
 void window_draw(AppState& s) {
   DrawState& d = s.draw;
   begin_tile(s, kPaneDraw, "Draw a digit###Draw", kDrawTile);
@@ -113,7 +161,6 @@ void window_draw(AppState& s) {
 
   if (!tall) ImGui::SameLine();
   ImGui::BeginGroup();
-  const bool have_model = d.model.built();
   // The words stay left of the 28 × 28 image at the top right, wrapping where the window is narrow.
   // Beside the pad (not tall), the image and the ten bars share its height: a low window (1280 × 630)
   // gets a smaller image rather than bars cut off at the bottom.
@@ -121,29 +168,7 @@ void window_draw(AppState& s) {
   const float img = std::floor(std::min({fs * 4.0f, ImGui::GetContentRegionAvail().x * 0.3f, tall ? fs * 4.0f : std::max(fs * 2.0f, room)}));
   const float words_right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - img - fs * 0.5f;  // window-local x
   ImGui::PushTextWrapPos(words_right);
-  if (!have_model) {
-    ImGui::TextWrapped("Train a network (or load a model file) and it will read what you draw here.");
-  } else if (d.pred >= 0) {
-    ImGui::SetWindowFontScale(2.2f);
-    ImGui::Text("%d", d.pred);
-    ImGui::SetWindowFontScale(1.0f);
-    note_rect(s, "draw.prediction");
-    ImGui::SameLine();
-    ImGui::BeginGroup();
-    ImGui::TextWrapped("it reads a %d", d.pred);
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
-    char sure[24];
-    std::snprintf(sure, sizeof sure, "%.0f%% sure", 100.0 * d.probs[d.pred]);
-    const std::string both = std::string(sure) + " · " + latency_text(d.latency_ms);
-    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(both.c_str()).x <= words_right) ImGui::TextUnformatted(both.c_str());
-    else ImGui::Text("%s\n%s", sure, latency_text(d.latency_ms).c_str());  // a narrow window: the time below
-    ImGui::PopStyleColor();
-    ImGui::EndGroup();
-  } else {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
-    ImGui::TextWrapped("(empty pad: no prediction)");
-    ImGui::PopStyleColor();
-  }
+  draw_reading(s, words_right);
   ImGui::PopTextWrapPos();
   note_rect(s, "draw.words");
   // The 28×28 image the network sees, at the top right; the ten bars fill the rest.
@@ -163,19 +188,7 @@ void window_draw(AppState& s) {
   const float row_h = tall ? std::clamp(ImGui::GetContentRegionAvail().y / 10.0f - 1, fs * 1.0f, fs * 2.0f)
                            : std::max(fs * 1.0f, (p0.y + side + ImGui::GetFrameHeightWithSpacing() - top) / 10.0f - 1);
   const ImVec2 b0 = ImGui::GetCursorScreenPos();
-  for (int k = 0; k < 10; ++k) {
-    const float y = b0.y + k * row_h;
-    char t[32];
-    std::snprintf(t, sizeof t, "%d", k);
-    dl->AddText(ImVec2(b0.x, y + (row_h - fs) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), t);
-    const float x0 = b0.x + fs * 1.0f, x1 = b0.x + bar_w - fs * 3.2f;
-    dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x1, y + row_h * 0.82f), IM_COL32(232, 235, 240, 255), 2);
-    const float p = d.pred >= 0 ? d.probs[k] : 0.0f;
-    const ImU32 col = k == d.pred ? IM_COL32(30, 150, 80, 255) : IM_COL32(90, 130, 200, 255);
-    if (p > 0) dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x0 + (x1 - x0) * p, y + row_h * 0.82f), col, 2);
-    std::snprintf(t, sizeof t, "%.0f%%", 100.0 * p);
-    dl->AddText(ImVec2(x1 + fs * 0.3f, y + (row_h - fs) * 0.5f), IM_COL32(90, 95, 105, 255), t);
-  }
+  probability_bars(d, b0, bar_w, row_h);
   ImGui::Dummy(ImVec2(bar_w, row_h * 10));
   note_rect(s, "draw.probabilities");
   ImGui::EndGroup();

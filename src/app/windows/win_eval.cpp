@@ -188,6 +188,79 @@ static void pick_cell_images(CellView& v, const Snapshot& sn, const dl::Dataset&
   texture_image_grid(&v.tex, imgs, d.rows, d.cols, cols, (n + cols - 1) / cols, true);
 }
 
+// What the window shows, in a sentence: "48 test images of a 7 were read as a 9, the ones the network
+// was surest about first. …"
+static void cell_heading(const CellView& v) {
+  const bool right = v.truth == v.predicted;
+  const int n = int(v.items.size());
+  const std::string total = dl::with_commas(v.total);
+  char head[96], order[128];
+  if (right) std::snprintf(head, sizeof head, "%s test image%s of a %d %s read correctly", total.c_str(),
+                           v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were");
+  else std::snprintf(head, sizeof head, "%s test image%s of a %d %s read as a %d", total.c_str(),
+                     v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were", v.predicted);
+  const char* most = right ? "least sure" : "surest";
+  if (n == 1) std::snprintf(order, sizeof order, ".");
+  else if (n < v.total) std::snprintf(order, sizeof order, "; here are the %d the network was %s about, %s first.", n, most, most);
+  else std::snprintf(order, sizeof order, ", the ones the network was %s about first.", most);
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("%s%s Under %s, how sure the network was of its %sanswer.%s", head, order, n == 1 ? "it" : "each",
+              right ? "" : "wrong ", right ? "" : n == 1 ? " Would you have read it right?" : " Would you have read them right?");
+  ImGui::PopTextWrapPos();
+}
+
+// One image of the cell larger, with its index and how sure the network was, under the mouse.
+static void cell_tooltip(const CellView& v, const Snapshot& sn, const dl::Dataset& d, int k, int acols, int arows) {
+  const int i = v.items[size_t(k)];
+  ImGui::BeginTooltip();
+  char what[32];
+  if (v.truth == v.predicted) std::snprintf(what, sizeof what, "read correctly");
+  else std::snprintf(what, sizeof what, "read as a %d", v.predicted);
+  ImGui::Text("test image %s of %s: a %d, %s (%.1f%% sure)", dl::with_commas(i + 1).c_str(),
+              dl::with_commas(d.n).c_str(), v.truth, what, 100.0 * sn.test_prob[size_t(i)]);
+  const float side = ImGui::GetFontSize() * 9;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImVec2 uv0, uv1;
+  grid_uv(acols, arows, k, &uv0, &uv1);
+  draw_image(ImGui::GetWindowDrawList(), v.tex, p, ImVec2(p.x + side, p.y + side), ImageMode::Ink, uv0, uv1);
+  ImGui::Dummy(ImVec2(side, side));
+  ImGui::EndTooltip();
+}
+
+// The cell's images as many across as fit, each with how sure the network was under it.
+static void cell_grid(AppState& s, const dl::Dataset& d) {
+  const CellView& v = s.cell;
+  const Snapshot& sn = s.snap;
+  const int n = int(v.items.size());
+  const float fs = ImGui::GetFontSize();
+  // The texture holds the images kCellCols across (acols × arows); on screen, as many across as fit.
+  const float gap = std::round(fs * 0.5f);
+  const int acols = std::min(n, kCellCols), arows = (n + acols - 1) / acols;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float tile = std::floor(std::clamp((avail - gap * (kCellCols - 1)) / kCellCols, fs * 2.5f, fs * 6));
+  const int cols = std::clamp(int((avail + gap) / (tile + gap)), 1, acols), rows = (n + cols - 1) / cols;
+  const float row_h = tile + fs * 1.3f + gap;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  int hovered = -1;
+  char pct[16];
+  for (int k = 0; k < n; ++k) {
+    const ImVec2 a(p0.x + (k % cols) * (tile + gap), p0.y + (k / cols) * row_h), b(a.x + tile, a.y + tile);
+    ImVec2 uv0, uv1;
+    grid_uv(acols, arows, k, &uv0, &uv1);
+    draw_image(dl, v.tex, a, b, ImageMode::Ink, uv0, uv1);
+    dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
+    std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * sn.test_prob[size_t(v.items[size_t(k)])]);
+    const float tw = ImGui::CalcTextSize(pct).x;
+    dl->AddText(ImVec2(a.x + (tile - tw) * 0.5f, b.y + fs * 0.1f), text, pct);
+    if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) hovered = k;
+  }
+  ImGui::Dummy(ImVec2(cols * (tile + gap) - gap, rows * row_h));
+  note_rect(s, "evaluation.cell.grid", p0, ImVec2(p0.x + cols * (tile + gap) - gap, p0.y + rows * row_h));
+  if (hovered >= 0) cell_tooltip(v, sn, d, hovered, acols, arows);
+}
+
 void cell_window(AppState& s, float right_x, float top) {
   CellView& v = s.cell;
   if (v.truth < 0) return;
@@ -209,9 +282,8 @@ void cell_window(AppState& s, float right_x, float top) {
   ImGui::SetNextWindowSize(ImVec2(w >= fs * 20 ? w : ds.x * 0.9f, ds.y * 0.75f), ImGuiCond_Appearing);
   if (v.focus) ImGui::SetNextWindowFocus();  // in front again when another cell is clicked while open
   v.focus = false;
-  const bool right = v.truth == v.predicted;
   char title[96];
-  if (right) std::snprintf(title, sizeof title, "Test images of a %d read correctly###cell", v.truth);
+  if (v.truth == v.predicted) std::snprintf(title, sizeof title, "Test images of a %d read correctly###cell", v.truth);
   else std::snprintf(title, sizeof title, "Test images of a %d read as a %d###cell", v.truth, v.predicted);
   bool open = true;
   if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
@@ -223,64 +295,9 @@ void cell_window(AppState& s, float right_x, float top) {
       const float f = ImGui::GetFontSize(), x1 = wp.x + ws.x - st.FramePadding.x;
       note_rect(s, "evaluation.cell.close", ImVec2(x1 - f, wp.y + st.FramePadding.y), ImVec2(x1, wp.y + st.FramePadding.y + f));
     }
-    const int n = int(v.items.size());
-    const std::string total = dl::with_commas(v.total);
-    ImGui::PushTextWrapPos(0);
-    // e.g. "48 test images of a 7 were read as a 9, the ones the network was surest about first."
-    char head[96], order[128];
-    if (right) std::snprintf(head, sizeof head, "%s test image%s of a %d %s read correctly", total.c_str(),
-                             v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were");
-    else std::snprintf(head, sizeof head, "%s test image%s of a %d %s read as a %d", total.c_str(),
-                       v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were", v.predicted);
-    const char* most = right ? "least sure" : "surest";
-    if (n == 1) std::snprintf(order, sizeof order, ".");
-    else if (n < v.total) std::snprintf(order, sizeof order, "; here are the %d the network was %s about, %s first.", n, most, most);
-    else std::snprintf(order, sizeof order, ", the ones the network was %s about first.", most);
-    ImGui::Text("%s%s Under %s, how sure the network was of its %sanswer.%s", head, order, n == 1 ? "it" : "each",
-                right ? "" : "wrong ", right ? "" : n == 1 ? " Would you have read it right?" : " Would you have read them right?");
-    ImGui::PopTextWrapPos();
+    cell_heading(v);
     ImGui::Spacing();
-    // The texture holds the images kCellCols across (acols × arows); on screen, as many across as fit.
-    const float gap = std::round(fs * 0.5f);
-    const int acols = std::min(n, kCellCols), arows = (n + acols - 1) / acols;
-    const float avail = ImGui::GetContentRegionAvail().x;
-    const float tile = std::floor(std::clamp((avail - gap * (kCellCols - 1)) / kCellCols, fs * 2.5f, fs * 6));
-    const int cols = std::clamp(int((avail + gap) / (tile + gap)), 1, acols), rows = (n + cols - 1) / cols;
-    const float row_h = tile + fs * 1.3f + gap;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImVec2 p0 = ImGui::GetCursorScreenPos();
-    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    int hovered = -1;
-    char pct[16];
-    for (int k = 0; k < n; ++k) {
-      const ImVec2 a(p0.x + (k % cols) * (tile + gap), p0.y + (k / cols) * row_h), b(a.x + tile, a.y + tile);
-      ImVec2 uv0, uv1;
-      grid_uv(acols, arows, k, &uv0, &uv1);
-      draw_image(dl, v.tex, a, b, ImageMode::Ink, uv0, uv1);
-      dl->AddRect(a, b, IM_COL32(170, 175, 185, 255));
-      std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * sn.test_prob[size_t(v.items[size_t(k)])]);
-      const float tw = ImGui::CalcTextSize(pct).x;
-      dl->AddText(ImVec2(a.x + (tile - tw) * 0.5f, b.y + fs * 0.1f), text, pct);
-      if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) hovered = k;
-    }
-    ImGui::Dummy(ImVec2(cols * (tile + gap) - gap, rows * row_h));
-    note_rect(s, "evaluation.cell.grid", p0, ImVec2(p0.x + cols * (tile + gap) - gap, p0.y + rows * row_h));
-    if (hovered >= 0) {
-      const int i = v.items[size_t(hovered)];
-      ImGui::BeginTooltip();
-      char what[32];
-      if (right) std::snprintf(what, sizeof what, "read correctly");
-      else std::snprintf(what, sizeof what, "read as a %d", v.predicted);
-      ImGui::Text("test image %s of %s: a %d, %s (%.1f%% sure)", dl::with_commas(i + 1).c_str(),
-                  dl::with_commas(d.n).c_str(), v.truth, what, 100.0 * sn.test_prob[size_t(i)]);
-      const float side = fs * 9;
-      const ImVec2 p = ImGui::GetCursorScreenPos();
-      ImVec2 uv0, uv1;
-      grid_uv(acols, arows, hovered, &uv0, &uv1);
-      draw_image(ImGui::GetWindowDrawList(), v.tex, p, ImVec2(p.x + side, p.y + side), ImageMode::Ink, uv0, uv1);
-      ImGui::Dummy(ImVec2(side, side));
-      ImGui::EndTooltip();
-    }
+    cell_grid(s, d);
   }
   ImGui::End();
   if (!open) v.truth = -1;

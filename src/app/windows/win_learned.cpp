@@ -122,6 +122,90 @@ static void big_pad(AppState& s, const char* empty) {
   ImGui::EndGroup();
 }
 
+// Each layer's output for the pad's digit, as textures: after each of the pad's forward passes, and for
+// a new network even before its first (its layers then hold no image yet, and layer_output refuses them).
+static void refresh_layer_tiles(LearnedView& v, const DrawState& d) {
+  const std::vector<dl::Layer>& L = d.model.layers();
+  if (v.layers_forwards == d.forwards && v.layers.size() == L.size()) return;
+  v.layers_forwards = d.forwards;
+  v.layers.assign(L.size(), dl::Tiles{});
+  v.layer_signed.assign(L.size(), 0);
+  if (v.layer_tex.size() < L.size()) v.layer_tex.resize(L.size());
+  for (size_t i = 0; i < L.size(); ++i) {
+    const dl::LayerKind k = L[i].spec.kind;
+    if (k == dl::LayerKind::Flatten || k == dl::LayerKind::Dropout) continue;  // the numbers of the layer before
+    // Up to 64 units in one row (the ten outputs side by side, under their digits); more in a square.
+    const int n = L[i].out.size(), cols = L[i].out.flat && n <= kOneRowUnits ? n : 0;
+    if (!dl::layer_output(d.model, int(i), kMaxConvTiles, &v.layers[i], cols)) {
+      v.layers[i] = dl::Tiles{};
+      continue;
+    }
+    v.layer_signed[i] = has_negative(v.layers[i]);
+    upload_tiles(v.layers[i], v.layer_signed[i] != 0, &v.layer_tex[i]);
+  }
+}
+
+// A layer's name, shape and kind in one line; for the layers that compute nothing, what they pass on.
+static void layer_heading(const dl::Layer& l) {
+  const std::string shape = !l.out.flat ? std::to_string(l.out.h) + " × " + std::to_string(l.out.w) + " × " +
+                                              std::to_string(l.out.c)
+                            : std::to_string(l.out.c) + (l.spec.kind == dl::LayerKind::Dense ? " units" : " numbers");
+  const std::string words = layer_words(l);
+  ImGui::Text("%s · %s%s%s", l.name.c_str(), shape.c_str(), words.empty() ? "" : " · ", words.c_str());
+  ImGui::PushTextWrapPos(0);  // the explanations wrap in a narrow view (a phone)
+  if (l.spec.kind == dl::LayerKind::Flatten) {
+    if (l.in.c == 1) ImGui::TextDisabled("The %d × %d image above as one row of %d numbers, for the Dense layers.", l.in.h, l.in.w, l.out.size());
+    else ImGui::TextDisabled("The %d maps above as one row of %d numbers, for the Dense layers.", l.in.c, l.out.size());
+  } else if (l.spec.kind == dl::LayerKind::Dropout) {
+    ImGui::TextDisabled("Off when reading a digit: it passes everything on (it drops units only in training).");
+  }
+  ImGui::PopTextWrapPos();
+}
+
+// Layer i's output as a grid `w` wide: maps for an image-shaped output, a row or square of units for a
+// flat one (the output layer's cells labelled with their digits); the value or map under the mouse.
+static void layer_grid(AppState& s, size_t i, float w) {
+  LearnedView& v = s.learned;
+  const std::vector<dl::Layer>& L = s.draw.model.layers();
+  const dl::Layer& l = L[i];
+  const dl::Tiles& t = v.layers[i];
+  const float fs = ImGui::GetFontSize();
+  const ImageMode mode = v.layer_signed[i] ? ImageMode::Diverge : ImageMode::Heat;
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float h = fs * (!l.out.flat ? 6 : t.h == 1 ? 2.5f : 7);
+  const int hovered = tile_grid(t, t.n, v.layer_tex[i], mode, ImVec2(w, h));
+  const ImVec2 r0 = at, r1 = ImGui::GetItemRectMax();
+  if (t.units > 0 && t.units % t.w != 0) {  // a square's unused end of the last row: background, not dark units
+    const ImVec2 e0(r0.x + (r1.x - r0.x) * float(t.units % t.w) / t.w, r0.y + (r1.y - r0.y) * float(t.h - 1) / t.h);
+    ImGui::GetWindowDrawList()->AddRectFilled(e0, r1, ImGui::GetColorU32(ImGuiCol_WindowBg));
+  }
+  note_rect(s, ("learned.big.layer." + std::to_string(i)).c_str(), r0, r1);
+  if (i + 1 == L.size() && t.h == 1) {  // the output layer: each cell's digit under it
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float cw = (r1.x - r0.x) / t.w;
+    for (int u = 0; u < t.w; ++u) {
+      const std::string label = std::to_string(u);
+      const float tw = ImGui::CalcTextSize(label.c_str()).x;
+      dl->AddText(ImVec2(r0.x + cw * (u + 0.5f) - tw * 0.5f, r1.y + 1), ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
+    }
+    ImGui::Dummy(ImVec2(r1.x - r0.x, fs));
+  }
+  if (t.n < t.total) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(the first %d of %d)", t.n, t.total);
+  }
+  if (hovered < 0) return;
+  if (l.out.flat) {  // the unit under the mouse
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int cx = std::clamp(int((m.x - r0.x) / (r1.x - r0.x) * t.w), 0, t.w - 1);
+    const int cy = std::clamp(int((m.y - r0.y) / (r1.y - r0.y) * t.h), 0, t.h - 1);
+    const int u = cy * t.w + cx;
+    if (u < t.units) ImGui::SetTooltip("unit %d: %.4g", u, double(t.v[size_t(u)] * t.scale));
+  } else {
+    tile_tooltip(t, v.layer_tex[i], mode, hovered, "map of channel");
+  }
+}
+
 // The drawn digit through every layer, top to bottom as the network computes it (the larger view).
 static void layers_body(AppState& s) {
   LearnedView& v = s.learned;
@@ -129,28 +213,9 @@ static void layers_body(AppState& s) {
   big_pad(s, "Draw a digit on the pad: below you will see what each layer makes of it, from the pixels to the "
              "ten probabilities.");
   if (d.pred < 0) return;
-  const std::vector<dl::Layer>& L = d.model.layers();
-  // After each of the pad's forward passes; and for a new network even before its first (its layers
-  // then hold no image yet, and layer_output refuses them).
-  if (v.layers_forwards != d.forwards || v.layers.size() != L.size()) {
-    v.layers_forwards = d.forwards;
-    v.layers.assign(L.size(), dl::Tiles{});
-    v.layer_signed.assign(L.size(), 0);
-    if (v.layer_tex.size() < L.size()) v.layer_tex.resize(L.size());
-    for (size_t i = 0; i < L.size(); ++i) {
-      const dl::LayerKind k = L[i].spec.kind;
-      if (k == dl::LayerKind::Flatten || k == dl::LayerKind::Dropout) continue;  // the numbers of the layer before
-      // Up to 64 units in one row (the ten outputs side by side, under their digits); more in a square.
-      const int n = L[i].out.size(), cols = L[i].out.flat && n <= kOneRowUnits ? n : 0;
-      if (!dl::layer_output(d.model, int(i), kMaxConvTiles, &v.layers[i], cols)) {
-        v.layers[i] = dl::Tiles{};
-        continue;
-      }
-      v.layer_signed[i] = has_negative(v.layers[i]);
-      upload_tiles(v.layers[i], v.layer_signed[i] != 0, &v.layer_tex[i]);
-    }
-  }
+  refresh_layer_tiles(v, d);
   v.layers_shown = true;
+  const std::vector<dl::Layer>& L = d.model.layers();
   const float fs = ImGui::GetFontSize();
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Your digit as each layer passes it on, from the pixels down to the ten probabilities. "
@@ -165,59 +230,11 @@ static void layers_body(AppState& s) {
   ImGui::Dummy(ImVec2(fs * 4, fs * 4));
   const float w = ImGui::GetContentRegionAvail().x;
   for (size_t i = 0; i < L.size(); ++i) {
-    const dl::Layer& l = L[i];
     ImGui::Spacing();
-    const std::string shape = !l.out.flat ? std::to_string(l.out.h) + " × " + std::to_string(l.out.w) + " × " +
-                                                std::to_string(l.out.c)
-                              : std::to_string(l.out.c) + (l.spec.kind == dl::LayerKind::Dense ? " units" : " numbers");
-    const std::string words = layer_words(l);
-    ImGui::Text("%s · %s%s%s", l.name.c_str(), shape.c_str(), words.empty() ? "" : " · ", words.c_str());
-    ImGui::PushTextWrapPos(0);  // the explanations wrap in a narrow view (a phone)
-    if (l.spec.kind == dl::LayerKind::Flatten) {
-      if (l.in.c == 1) ImGui::TextDisabled("The %d × %d image above as one row of %d numbers, for the Dense layers.", l.in.h, l.in.w, l.out.size());
-      else ImGui::TextDisabled("The %d maps above as one row of %d numbers, for the Dense layers.", l.in.c, l.out.size());
-    } else if (l.spec.kind == dl::LayerKind::Dropout) {
-      ImGui::TextDisabled("Off when reading a digit: it passes everything on (it drops units only in training).");
-    }
-    ImGui::PopTextWrapPos();
-    if (l.spec.kind == dl::LayerKind::Flatten || l.spec.kind == dl::LayerKind::Dropout) continue;
-    const dl::Tiles& t = v.layers[i];
-    if (t.n == 0) continue;
-    const ImageMode mode = v.layer_signed[i] ? ImageMode::Diverge : ImageMode::Heat;
-    const ImVec2 at = ImGui::GetCursorScreenPos();
-    const float h = fs * (!l.out.flat ? 6 : t.h == 1 ? 2.5f : 7);
-    const int hovered = tile_grid(t, t.n, v.layer_tex[i], mode, ImVec2(w, h));
-    const ImVec2 r0 = at, r1 = ImGui::GetItemRectMax();
-    if (t.units > 0 && t.units % t.w != 0) {  // a square's unused end of the last row: background, not dark units
-      const ImVec2 e0(r0.x + (r1.x - r0.x) * float(t.units % t.w) / t.w, r0.y + (r1.y - r0.y) * float(t.h - 1) / t.h);
-      ImGui::GetWindowDrawList()->AddRectFilled(e0, r1, ImGui::GetColorU32(ImGuiCol_WindowBg));
-    }
-    note_rect(s, ("learned.big.layer." + std::to_string(i)).c_str(), r0, r1);
-    if (i + 1 == L.size() && t.h == 1) {  // the output layer: each cell's digit under it
-      ImDrawList* dl = ImGui::GetWindowDrawList();
-      const float cw = (r1.x - r0.x) / t.w;
-      for (int u = 0; u < t.w; ++u) {
-        const std::string label = std::to_string(u);
-        const float tw = ImGui::CalcTextSize(label.c_str()).x;
-        dl->AddText(ImVec2(r0.x + cw * (u + 0.5f) - tw * 0.5f, r1.y + 1), ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
-      }
-      ImGui::Dummy(ImVec2(r1.x - r0.x, fs));
-    }
-    if (t.n < t.total) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("(the first %d of %d)", t.n, t.total);
-    }
-    if (hovered >= 0) {
-      if (l.out.flat) {  // the unit under the mouse
-        const ImVec2 m = ImGui::GetIO().MousePos;
-        const int cx = std::clamp(int((m.x - r0.x) / (r1.x - r0.x) * t.w), 0, t.w - 1);
-        const int cy = std::clamp(int((m.y - r0.y) / (r1.y - r0.y) * t.h), 0, t.h - 1);
-        const int u = cy * t.w + cx;
-        if (u < t.units) ImGui::SetTooltip("unit %d: %.4g", u, double(t.v[size_t(u)] * t.scale));
-      } else {
-        tile_tooltip(t, v.layer_tex[i], mode, hovered, "map of channel");
-      }
-    }
+    layer_heading(L[i]);
+    const dl::LayerKind k = L[i].spec.kind;
+    if (k == dl::LayerKind::Flatten || k == dl::LayerKind::Dropout || v.layers[i].n == 0) continue;
+    layer_grid(s, i, w);
   }
   ImGui::Spacing();
   ImGui::Text("The network reads %d (%.0f%% sure).", d.pred, 100.0 * d.probs[d.pred]);
@@ -228,33 +245,35 @@ static float radio_width(const char* label) {
   return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
 }
 
-// The tab's content, in the Model window (big = false) or in its own large window (big = true).
-static void learned_body(AppState& s, bool big) {
+// The first layer's weights as tiles, again for each new copy of the weights.
+static void refresh_kernels(LearnedView& v, const DrawState& d) {
+  if (v.kernels_version == d.version) return;
+  v.kernels_version = d.version;
+  v.why.clear();
+  const dl::Layer* first = nullptr;
+  for (const dl::Layer& l : d.model.layers())
+    if (l.spec.kind == dl::LayerKind::Dense || l.spec.kind == dl::LayerKind::Conv2D) { first = &l; break; }
+  const int max_tiles = first && first->spec.kind == dl::LayerKind::Conv2D ? kMaxConvTiles : kMaxDenseTiles;
+  v.has_kernels = dl::first_layer_kernels(d.model, max_tiles, &v.kernels, &v.why);
+  if (v.has_kernels) upload_tiles(v.kernels, true, &v.kernels_tex);
+  v.maps_forwards = ~0ull;
+}
+
+// The drawn digit through the first convolution, again after each of the pad's forward passes.
+static void refresh_maps(LearnedView& v, const DrawState& d) {
+  if (v.maps_forwards == d.forwards) return;
+  v.maps_forwards = d.forwards;
+  v.has_maps = dl::first_conv_maps(d.model, kMaxConvTiles, &v.maps);
+  if (v.has_maps) {
+    v.maps_signed = has_negative(v.maps);
+    upload_tiles(v.maps, v.maps_signed, &v.maps_tex);
+  }
+}
+
+// The choice of picture (filters, the digit through them, the digit layer by layer in the larger view)
+// and the small view's "Larger view" button. Returns true when it drew the layer-by-layer view.
+static bool learned_choice(AppState& s, bool big, bool conv) {
   LearnedView& v = s.learned;
-  const DrawState& d = s.draw;
-  v.shown = true;
-  if (!d.model.built()) {
-    ImGui::TextWrapped("Train a network (or load a model file) to see what its first layer has learned: the "
-                       "pattern of pixels each of its units or filters responds to.");
-    return;
-  }
-  if (v.kernels_version != d.version) {
-    v.kernels_version = d.version;
-    v.why.clear();
-    const dl::Layer* first = nullptr;
-    for (const dl::Layer& l : d.model.layers())
-      if (l.spec.kind == dl::LayerKind::Dense || l.spec.kind == dl::LayerKind::Conv2D) { first = &l; break; }
-    const int max_tiles = first && first->spec.kind == dl::LayerKind::Conv2D ? kMaxConvTiles : kMaxDenseTiles;
-    v.has_kernels = dl::first_layer_kernels(d.model, max_tiles, &v.kernels, &v.why);
-    if (v.has_kernels) upload_tiles(v.kernels, true, &v.kernels_tex);
-    v.maps_forwards = ~0ull;
-  }
-  if (!v.has_kernels) {
-    ImGui::TextWrapped("Nothing to picture here: %s.", v.why.c_str());
-    return;
-  }
-  const dl::Layer& L = d.model.layers()[v.kernels.layer];
-  const bool conv = L.spec.kind == dl::LayerKind::Conv2D;
   const bool layers = big && v.layers_view;
   if (conv) {
     if (ImGui::RadioButton(big ? "Its filters##big" : "Its filters", v.mode == 0 && !layers)) v.mode = 0, v.layers_view = false;
@@ -273,30 +292,23 @@ static void learned_body(AppState& s, bool big) {
     note_rect(s, "learned.big.layers_radio");
     if (v.layers_view) {
       layers_body(s);
-      return;
+      return true;
     }
+    return false;
   }
-  if (!big) {
-    if (conv) same_line_if_fits(button_width("Larger view"));  // on the radio buttons' line when it fits
-    if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
-    note_rect(s, "model.learned.larger");
-    hint("A large window of these pictures, which also shows your drawn digit through every layer of the network.");
-  }
-  // The drawn digit through the first convolution, refreshed after each of the pad's forward passes.
-  const bool drawn = d.pred >= 0;
-  if (conv && drawn && v.maps_forwards != d.forwards) {
-    v.maps_forwards = d.forwards;
-    v.has_maps = dl::first_conv_maps(d.model, kMaxConvTiles, &v.maps);
-    if (v.has_maps) {
-      v.maps_signed = has_negative(v.maps);
-      upload_tiles(v.maps, v.maps_signed, &v.maps_tex);
-    }
-  }
+  if (conv) same_line_if_fits(button_width("Larger view"));  // on the radio buttons' line when it fits
+  if (ImGui::SmallButton("Larger view")) v.big = v.focus_big = true;
+  note_rect(s, "model.learned.larger");
+  hint("A large window of these pictures, which also shows your drawn digit through every layer of the network.");
+  return false;
+}
 
-  if (big && v.mode == 1) big_pad(s, "Draw a digit on the pad: below, each filter will show where it fires on it.");
+// What the tiles show, in a sentence: in full in the larger view, one short line and the sentence on
+// hover in the small one. Returns false when there is nothing to show yet (no digit drawn).
+static bool learned_caption(const AppState& s, bool big, const dl::Layer& L, const dl::Tiles& t, int show) {
+  const LearnedView& v = s.learned;
+  const bool conv = L.spec.kind == dl::LayerKind::Conv2D;
   char caption[256];
-  const dl::Tiles& t = v.mode == 1 ? v.maps : v.kernels;
-  const int show = v.mode == 0 && !conv && !big ? std::min(t.n, kSmallDenseTiles) : t.n;
   if (v.mode == 0 && conv) {
     std::snprintf(caption, sizeof caption, "%s: %d filters of %d × %d weights, each slid over the image. Red adds "
                   "where there is ink, blue subtracts.", L.name.c_str(), t.total, t.h, t.w);
@@ -306,9 +318,9 @@ static void learned_body(AppState& s, bool big) {
     else std::snprintf(which, sizeof which, "its");
     std::snprintf(caption, sizeof caption, "%s: what %s %d units look for in the 28 × 28 image. Red pixels raise "
                   "a unit, blue pixels lower it.", L.name.c_str(), which, t.total);
-  } else if (!drawn || !v.has_maps) {
+  } else if (s.draw.pred < 0 || !v.has_maps) {
     if (!big) ImGui::TextWrapped("Draw a digit on the pad: here each filter will show where it fires on your digit.");
-    return;
+    return false;
   } else {
     std::snprintf(caption, sizeof caption, "%s on your digit: one map per filter, %s where the filter fires.",
                   L.name.c_str(), v.maps_signed ? "red" : "bright");
@@ -317,12 +329,38 @@ static void learned_body(AppState& s, bool big) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", caption);
     ImGui::PopTextWrapPos();
-  } else {  // one short line here; the whole sentence on hover
+  } else {
     if (v.mode == 1) ImGui::TextDisabled("%s on your digit", L.name.c_str());
     else if (conv) ImGui::TextDisabled("%s: %d filters, %d × %d", L.name.c_str(), t.total, t.h, t.w);
     else ImGui::TextDisabled("%s: %d of %d units, 28 × 28", L.name.c_str(), show, t.total);
     help_marker(caption);
   }
+  return true;
+}
+
+// The tab's content, in the Model window (big = false) or in its own large window (big = true).
+static void learned_body(AppState& s, bool big) {
+  LearnedView& v = s.learned;
+  const DrawState& d = s.draw;
+  v.shown = true;
+  if (!d.model.built()) {
+    ImGui::TextWrapped("Train a network (or load a model file) to see what its first layer has learned: the "
+                       "pattern of pixels each of its units or filters responds to.");
+    return;
+  }
+  refresh_kernels(v, d);
+  if (!v.has_kernels) {
+    ImGui::TextWrapped("Nothing to picture here: %s.", v.why.c_str());
+    return;
+  }
+  const dl::Layer& L = d.model.layers()[v.kernels.layer];
+  const bool conv = L.spec.kind == dl::LayerKind::Conv2D;
+  if (learned_choice(s, big, conv)) return;
+  if (conv && d.pred >= 0) refresh_maps(v, d);
+  if (big && v.mode == 1) big_pad(s, "Draw a digit on the pad: below, each filter will show where it fires on it.");
+  const dl::Tiles& t = v.mode == 1 ? v.maps : v.kernels;
+  const int show = v.mode == 0 && !conv && !big ? std::min(t.n, kSmallDenseTiles) : t.n;
+  if (!learned_caption(s, big, L, t, show)) return;
   if (ImGui::GetContentRegionAvail().y < ImGui::GetFontSize() * 1.5f) {
     ImGui::TextDisabled("(no room: press Larger view)");
     return;

@@ -94,9 +94,9 @@ static void grow(std::vector<T>& v, size_t n) {
 
 namespace {
 std::string side_text(int h, int w) { return std::to_string(h) + "x" + std::to_string(w); }
-}  // namespace
 
-Status Model::build(const ModelSpec& spec, bool with_arenas) {
+// The layer count and the input shape, before any layer is looked at.
+Status check_layer_count_and_input(const ModelSpec& spec) {
   if (spec.layers.empty()) return Status::fail("the model has no layers; add at least a Dense(10, softmax) output");
   if (spec.layers.size() > size_t(kMaxLayers))
     return Status::fail("the model has " + with_commas((long long)spec.layers.size()) + " layers; this tool builds at most " +
@@ -110,10 +110,102 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
                         ") is not possible: each side 1.." + std::to_string(kMaxInputSide) + ", channels 1.." +
                         std::to_string(kMaxInputChannels) + ", at most " + with_commas((long long)kMaxImageFloats) +
                         " values an image");
+  return {};
+}
+
+// The float fields, whatever the layer's kind: a file or a link can hold anything, NaN included.
+// The error is the reason alone; the caller says which layer.
+Status check_float_fields(const LayerSpec& s) {
+  if (!(s.rate >= 0 && s.rate < 1)) return Status::fail("the dropout rate must be at least 0 and below 1");
+  if (!(s.l2 >= 0 && s.l2 <= 1)) return Status::fail("the L2 factor must be 0..1 (0.0001 to 0.01 is usual)");
+  if (!(s.alpha >= 0 && s.alpha <= 1))
+    return Status::fail("LeakyReLU's slope (alpha) must be 0..1 (Keras' default is 0.3)");
+  return {};
+}
+
+// What a layer makes of its input: its output shape, and the values of its kernel, bias and state.
+struct LayerCounts {
+  Shape out;
+  Size weights, biases, state;
+};
+
+// Checks the fields of layer L's kind against its input L.in and counts what it holds into *c; a
+// Conv2D's im2col patches raise *largest_patches, and a MaxPool2D's stride 0 becomes its pool size.
+// The error is the reason alone; the caller says which layer.
+Status count_layer(Layer& L, LayerCounts* c, Size* largest_patches) {
+  const LayerSpec& s = L.spec;
+  const Shape& cur = L.in;
+  const int side = std::min(cur.h, cur.w);  // of an image input: layers never grow it past the input's
+  c->out = cur;
+  switch (s.kind) {
+    case LayerKind::Dense: {
+      if (s.units < 1 || s.units > kMaxUnits) return Status::fail("units must be 1.." + with_commas(kMaxUnits));
+      if (!cur.flat) return Status::fail("needs a flat input; put a Flatten layer before it");
+      c->out = Shape{1, 1, s.units, true};
+      c->weights = Size(cur.size()) * s.units;
+      c->biases = s.units;
+      break;
+    }
+    case LayerKind::Conv2D: {
+      if (cur.flat) return Status::fail("needs an image input (height, width, channels), not a flat vector");
+      if (s.units < 1 || s.units > kMaxFilters) return Status::fail("filters must be 1.." + with_commas(kMaxFilters));
+      if (s.kernel < 1) return Status::fail("kernel size must be at least 1");
+      if (s.kernel > side)
+        return Status::fail("a " + side_text(s.kernel, s.kernel) + " kernel does not fit in its " +
+                            side_text(cur.h, cur.w) + " input; use a smaller kernel, or fewer pooling layers before it");
+      if (s.stride < 1 || s.stride > side)
+        return Status::fail("the stride must be 1.." + std::to_string(side) + " (its input is " +
+                            side_text(cur.h, cur.w) + ")");
+      const int oh = s.same ? (cur.h - 1) / s.stride + 1 : (cur.h - s.kernel) / s.stride + 1;
+      const int ow = s.same ? (cur.w - 1) / s.stride + 1 : (cur.w - s.kernel) / s.stride + 1;
+      c->out = Shape{oh, ow, s.units, false};
+      const Size patches = Size(oh) * ow * s.kernel * s.kernel * cur.c;
+      if (!patches.within(kMaxImageFloats))
+        return Status::fail("its im2col patches take " + patches.text() +
+                            " values an image (outputs × kernel × kernel × channels), more than " +
+                            with_commas((long long)kMaxImageFloats) +
+                            "; use fewer channels before it, a smaller kernel or a larger stride");
+      *largest_patches = max(*largest_patches, patches);
+      c->weights = Size(s.kernel) * s.kernel * cur.c * s.units;
+      c->biases = s.units;
+      break;
+    }
+    case LayerKind::MaxPool2D: {
+      if (cur.flat) return Status::fail("needs an image input, not a flat vector");
+      const int K = s.kernel, S = s.stride ? s.stride : s.kernel;
+      if (K < 1 || S < 1) return Status::fail("pool size must be at least 1");
+      if (K > side)
+        return Status::fail("a " + side_text(K, K) + " pool does not fit in its " + side_text(cur.h, cur.w) + " input");
+      if (S > side)
+        return Status::fail("the stride must be 1.." + std::to_string(side) + " (its input is " +
+                            side_text(cur.h, cur.w) + ")");
+      c->out = Shape{(cur.h - K) / S + 1, (cur.w - K) / S + 1, cur.c, false};
+      L.spec.stride = S;
+      break;
+    }
+    case LayerKind::Flatten: c->out = Shape{1, 1, cur.size(), true}; break;
+    case LayerKind::Dropout: break;
+    case LayerKind::BatchNorm:
+      c->weights = cur.c;    // gamma
+      c->biases = cur.c;     // beta
+      c->state = Size(2) * cur.c;  // moving mean, moving variance
+      break;
+    case LayerKind::Activation:
+      if (s.act == Act::Softmax) return Status::fail("softmax is only supported as the output activation");
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status Model::build(const ModelSpec& spec, bool with_arenas) {
+  Status st = check_layer_count_and_input(spec);
+  if (!st.ok()) return st;
   std::vector<Layer> layers;
   std::map<std::string, int> seen;
   Shape cur = spec.input;
-  Size np, ns, forward = in.count(), largest_patches;
+  Size np, ns, forward = spec.input.count(), largest_patches;
   for (size_t i = 0; i < spec.layers.size(); ++i) {
     const LayerSpec& s = spec.layers[i];
     Layer L;
@@ -124,81 +216,26 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
     L.name = k == 0 ? base : base + "_" + std::to_string(k);
     const std::string where = "layer " + std::to_string(i + 1) + " (" + keras_type_name(s) + ")";
     auto fail = [&](const std::string& why) { return Status::fail(where + ": " + why); };
-    // The float fields, whatever the layer's kind: a file or a link can hold anything, NaN included.
-    if (!(s.rate >= 0 && s.rate < 1)) return fail("the dropout rate must be at least 0 and below 1");
-    if (!(s.l2 >= 0 && s.l2 <= 1)) return fail("the L2 factor must be 0..1 (0.0001 to 0.01 is usual)");
-    if (!(s.alpha >= 0 && s.alpha <= 1)) return fail("LeakyReLU's slope (alpha) must be 0..1 (Keras' default is 0.3)");
-    const int side = std::min(cur.h, cur.w);  // of an image input: layers never grow it past the input's
-    Shape out = cur;
-    Size weights, biases, state;
-    switch (s.kind) {
-      case LayerKind::Dense: {
-        if (s.units < 1 || s.units > kMaxUnits) return fail("units must be 1.." + with_commas(kMaxUnits));
-        if (!cur.flat) return fail("needs a flat input; put a Flatten layer before it");
-        out = Shape{1, 1, s.units, true};
-        weights = Size(cur.size()) * s.units;
-        biases = s.units;
-        break;
-      }
-      case LayerKind::Conv2D: {
-        if (cur.flat) return fail("needs an image input (height, width, channels), not a flat vector");
-        if (s.units < 1 || s.units > kMaxFilters) return fail("filters must be 1.." + with_commas(kMaxFilters));
-        if (s.kernel < 1) return fail("kernel size must be at least 1");
-        if (s.kernel > side)
-          return fail("a " + side_text(s.kernel, s.kernel) + " kernel does not fit in its " + side_text(cur.h, cur.w) +
-                      " input; use a smaller kernel, or fewer pooling layers before it");
-        if (s.stride < 1 || s.stride > side)
-          return fail("the stride must be 1.." + std::to_string(side) + " (its input is " + side_text(cur.h, cur.w) + ")");
-        const int oh = s.same ? (cur.h - 1) / s.stride + 1 : (cur.h - s.kernel) / s.stride + 1;
-        const int ow = s.same ? (cur.w - 1) / s.stride + 1 : (cur.w - s.kernel) / s.stride + 1;
-        out = Shape{oh, ow, s.units, false};
-        const Size patches = Size(oh) * ow * s.kernel * s.kernel * cur.c;
-        if (!patches.within(kMaxImageFloats))
-          return fail("its im2col patches take " + patches.text() + " values an image (outputs × kernel × kernel × " +
-                      "channels), more than " + with_commas((long long)kMaxImageFloats) +
-                      "; use fewer channels before it, a smaller kernel or a larger stride");
-        largest_patches = max(largest_patches, patches);
-        weights = Size(s.kernel) * s.kernel * cur.c * s.units;
-        biases = s.units;
-        break;
-      }
-      case LayerKind::MaxPool2D: {
-        if (cur.flat) return fail("needs an image input, not a flat vector");
-        const int K = s.kernel, S = s.stride ? s.stride : s.kernel;
-        if (K < 1 || S < 1) return fail("pool size must be at least 1");
-        if (K > side)
-          return fail("a " + side_text(K, K) + " pool does not fit in its " + side_text(cur.h, cur.w) + " input");
-        if (S > side)
-          return fail("the stride must be 1.." + std::to_string(side) + " (its input is " + side_text(cur.h, cur.w) + ")");
-        out = Shape{(cur.h - K) / S + 1, (cur.w - K) / S + 1, cur.c, false};
-        L.spec.stride = S;
-        break;
-      }
-      case LayerKind::Flatten: out = Shape{1, 1, cur.size(), true}; break;
-      case LayerKind::Dropout: break;
-      case LayerKind::BatchNorm:
-        weights = cur.c;    // gamma
-        biases = cur.c;     // beta
-        state = Size(2) * cur.c;  // moving mean, moving variance
-        break;
-      case LayerKind::Activation:
-        if (s.act == Act::Softmax) return fail("softmax is only supported as the output activation");
-        break;
-    }
+    st = check_float_fields(s);
+    if (!st.ok()) return fail(st.error);
+    LayerCounts c;
+    st = count_layer(L, &c, &largest_patches);
+    if (!st.ok()) return fail(st.error);
+    const Shape& out = c.out;
     if (s.act == Act::Softmax && i + 1 != spec.layers.size()) return fail("softmax is only supported on the last layer");
     if (!out.count().within(kMaxImageFloats))
       return fail("its output has " + out.count().text() + " values an image, more than " +
                   with_commas((long long)kMaxImageFloats) + "; use fewer units or filters");
     forward += out.count() * (s.kind == LayerKind::MaxPool2D ? 2 : 1);  // a max-pool also records its argmax
-    const Size w_off = np, b_off = np + weights, s_off = ns;
-    np = b_off + biases;
-    ns += state;
+    const Size w_off = np, b_off = np + c.weights, s_off = ns;
+    np = b_off + c.biases;
+    ns += c.state;
     if (!np.within(kMaxParams) || !ns.within(kMaxParams))
       return fail("the model reaches " + np.text() + " parameters here, too many for this tool (limit " +
                   with_commas((long long)kMaxParams) + ")");
-    L.w_off = w_off.get(); L.w_len = weights.get();
-    L.b_off = b_off.get(); L.b_len = biases.get();
-    L.s_off = s_off.get(); L.s_len = state.get();
+    L.w_off = w_off.get(); L.w_len = c.weights.get();
+    L.b_off = b_off.get(); L.b_len = c.biases.get();
+    L.s_off = s_off.get(); L.s_len = c.state.get();
     L.out = out;
     cur = out;
     layers.push_back(std::move(L));
@@ -218,9 +255,10 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
   for (const Layer& L : layers_) max_act_ = std::max(max_act_, size_t(L.out.size()));
   n_params_ = np.get();
   n_state_ = ns.get();
-  params.assign(with_arenas ? n_params_ : 0, 0.0f);
+  params.clear();
+  state.clear();
   std::vector<float>().swap(grads);
-  state.assign(with_arenas ? n_state_ : 0, 0.0f);
+  if (with_arenas) alloc_arenas();
   // Activation buffers of a previous network go too (a rebuilt model starts empty).
   std::vector<float>().swap(d0_);
   std::vector<float>().swap(d1_);
@@ -228,6 +266,11 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
   B_ = 0;
   scratch_layer_ = -1;
   return {};
+}
+
+void Model::alloc_arenas() {
+  params.assign(n_params_, 0.0f);
+  state.assign(n_state_, 0.0f);
 }
 
 Size forward_floats_per_image(const Model& m) {
@@ -268,79 +311,88 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   B_ = B;
   const float* inp = x;
   for (Layer& L : layers_) {
-    const LayerSpec& s = L.spec;
-    size_t n_out = size_t(B) * L.out.size();
-    grow(L.y, n_out);
-    float* y = L.y.data();
-    const float* w = params.data() + L.w_off;
-    const float* b = params.data() + L.b_off;
-    switch (s.kind) {
-      case LayerKind::Dense:
-        dense_forward(y, inp, w, b, B, L.in.size(), s.units);
-        break;
-      case LayerKind::Conv2D: {
-        int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
-        DL_ASSERT((Size(B) * im2col_floats(L)).within(kMaxBatchFloats));
-        const size_t need = size_t(B) * im2col_floats(L);
-        // The layer's own buffer when keeping patches (in evaluation only if it is large enough:
-        // an evaluation batch may be larger than the training batch).
-        float* patches;
-        int chunk = B;
-        if (keep_patches_ && (training || L.patches.size() >= need)) {
-          grow(L.patches, need);
-          patches = L.patches.data();
-        } else {
-          chunk = patch_chunk(L, B);
-          grow(scratch_, size_t(chunk) * im2col_floats(L));
-          patches = scratch_.data();
-          scratch_layer_ = chunk == B ? int(&L - layers_.data()) : -1;
-        }
-        conv2d_forward(y, patches, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
-                       L.out.w, chunk);
-        break;
-      }
-      case LayerKind::MaxPool2D:
-        grow(L.argmax, n_out);
-        maxpool_forward(y, L.argmax.data(), inp, B, L.in.h, L.in.w, L.in.c, s.kernel,
-                        s.stride, L.out.h, L.out.w);
-        break;
-      case LayerKind::Flatten:
-        std::memcpy(y, inp, n_out * sizeof(float));
-        break;
-      case LayerKind::Dropout:
-        if (training && s.rate > 0) {
-          grow(L.saved, n_out);
-          dropout_forward(y, L.saved.data(), inp, n_out, s.rate, rng);
-        } else {
-          std::memcpy(y, inp, n_out * sizeof(float));
-        }
-        break;
-      case LayerKind::BatchNorm: {
-        int C = L.in.c, N = int(n_out / C);
-        float* mean = state.data() + L.s_off;
-        float* var = mean + C;
-        if (training) {
-          grow(L.saved, n_out + C);
-          batchnorm_forward_train(y, L.saved.data(), L.saved.data() + n_out, mean, var, inp, w, b, N, C,
-                                  kBatchNormMomentum, kBatchNormEps);
-        } else {
-          batchnorm_forward_eval(y, inp, w, b, mean, var, N, C, kBatchNormEps);
-        }
-        break;
-      }
-      case LayerKind::Activation:
-        act_forward(y, inp, n_out, int(s.act), s.alpha);
-        break;
-    }
-    if (s.kind == LayerKind::Dense || s.kind == LayerKind::Conv2D) {
-      if (s.act == Act::Softmax || (&L == &layers_.back() && s.act == Act::Linear))
-        softmax_forward(y, y, B, L.out.size());  // the output is always probabilities
-      else
-        act_forward(y, y, n_out, int(s.act), s.alpha);
-    }
-    inp = y;
+    forward_layer(L, inp, B, training, rng);
+    inp = L.y.data();
   }
   return layers_.back().y.data();
+}
+
+// The buffer a Conv2D's forward pass writes its im2col patches to, and in *chunk the samples it works
+// through at a time: the layer's own buffer when keeping patches (in evaluation only if it is large
+// enough: an evaluation batch may be larger than the training batch), else the shared scratch_.
+float* Model::conv_patches(Layer& L, int B, bool training, int* chunk) {
+  DL_ASSERT((Size(B) * im2col_floats(L)).within(kMaxBatchFloats));
+  const size_t need = size_t(B) * im2col_floats(L);
+  *chunk = B;
+  if (keep_patches_ && (training || L.patches.size() >= need)) {
+    grow(L.patches, need);
+    return L.patches.data();
+  }
+  *chunk = patch_chunk(L, B);
+  grow(scratch_, size_t(*chunk) * im2col_floats(L));
+  scratch_layer_ = *chunk == B ? int(&L - layers_.data()) : -1;
+  return scratch_.data();
+}
+
+// One layer's forward pass from inp into L.y, its fused activation included.
+void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng* rng) {
+  const LayerSpec& s = L.spec;
+  size_t n_out = size_t(B) * L.out.size();
+  grow(L.y, n_out);
+  float* y = L.y.data();
+  const float* w = params.data() + L.w_off;
+  const float* b = params.data() + L.b_off;
+  switch (s.kind) {
+    case LayerKind::Dense:
+      dense_forward(y, inp, w, b, B, L.in.size(), s.units);
+      break;
+    case LayerKind::Conv2D: {
+      int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
+      int chunk;
+      float* patches = conv_patches(L, B, training, &chunk);
+      conv2d_forward(y, patches, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
+                     L.out.w, chunk);
+      break;
+    }
+    case LayerKind::MaxPool2D:
+      grow(L.argmax, n_out);
+      maxpool_forward(y, L.argmax.data(), inp, B, L.in.h, L.in.w, L.in.c, s.kernel,
+                      s.stride, L.out.h, L.out.w);
+      break;
+    case LayerKind::Flatten:
+      std::memcpy(y, inp, n_out * sizeof(float));
+      break;
+    case LayerKind::Dropout:
+      if (training && s.rate > 0) {
+        grow(L.saved, n_out);
+        dropout_forward(y, L.saved.data(), inp, n_out, s.rate, rng);
+      } else {
+        std::memcpy(y, inp, n_out * sizeof(float));
+      }
+      break;
+    case LayerKind::BatchNorm: {
+      int C = L.in.c, N = int(n_out / C);
+      float* mean = state.data() + L.s_off;
+      float* var = mean + C;
+      if (training) {
+        grow(L.saved, n_out + C);
+        batchnorm_forward_train(y, L.saved.data(), L.saved.data() + n_out, mean, var, inp, w, b, N, C,
+                                kBatchNormMomentum, kBatchNormEps);
+      } else {
+        batchnorm_forward_eval(y, inp, w, b, mean, var, N, C, kBatchNormEps);
+      }
+      break;
+    }
+    case LayerKind::Activation:
+      act_forward(y, inp, n_out, int(s.act), s.alpha);
+      break;
+  }
+  if (s.kind == LayerKind::Dense || s.kind == LayerKind::Conv2D) {
+    if (s.act == Act::Softmax || (&L == &layers_.back() && s.act == Act::Linear))
+      softmax_forward(y, y, B, L.out.size());  // the output is always probabilities
+    else
+      act_forward(y, y, n_out, int(s.act), s.alpha);
+  }
 }
 
 int patch_chunk(const Layer& L, int B) {

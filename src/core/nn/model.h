@@ -115,6 +115,8 @@ class Model {
   // unchanged and the message says which layer is impossible and why. with_arenas = false: shapes,
   // names and counts only (a summary, or a memory estimate), no parameter memory; such a model cannot run.
   Status build(const ModelSpec& spec, bool with_arenas = true);
+  // The zeroed parameter and state arenas of a model built without them (a plan that passed its checks).
+  void alloc_arenas();
   // Glorot-uniform kernels, zero biases, BatchNorm γ=1 β=0, moving mean 0 and variance 1.
   void init(uint64_t seed);
 
@@ -149,6 +151,9 @@ class Model {
   std::vector<float> state;   // non-trainable arena
 
  private:
+  void forward_layer(Layer& L, const float* inp, int B, bool training, Rng* rng);
+  float* conv_patches(Layer& L, int B, bool training, int* chunk);
+
   ModelSpec spec_;
   std::vector<Layer> layers_;
   size_t n_params_ = 0, n_state_ = 0;

@@ -95,15 +95,15 @@ std::vector<std::pair<std::string, std::string>> setting_values(const TrainConfi
   return v;
 }
 
-}  // namespace
-
-Lesson lesson_parse(const std::string& fragment) {
-  Lesson l;
-  l.preset = &presets().front();
+// The link's key=value pairs in order, percent-decoded; a link longer than kMaxLessonChars gives a
+// notice in *notices and no pairs.
+std::vector<std::pair<std::string, std::string>> link_pairs(const std::string& fragment,
+                                                             std::vector<std::string>* notices) {
   std::string text = fragment.empty() || fragment[0] != '#' ? fragment : fragment.substr(1);
   if (text.size() > kMaxLessonChars) {
-    l.notices.push_back("the link is " + with_commas((long long)text.size()) + " characters long, more than a lesson link's " +
-                        with_commas((long long)kMaxLessonChars) + "; nothing in it is used");
+    notices->push_back("the link is " + with_commas((long long)text.size()) +
+                       " characters long, more than a lesson link's " + with_commas((long long)kMaxLessonChars) +
+                       "; nothing in it is used");
     text.clear();
   }
   std::vector<std::pair<std::string, std::string>> kv;
@@ -118,65 +118,87 @@ Lesson lesson_parse(const std::string& fragment) {
     // A key without '=' is a switch turned on: "#preset=mlp&autostart".
     kv.emplace_back(percent_decode(item.substr(0, eq)), eq == std::string::npos ? "1" : percent_decode(item.substr(eq + 1)));
   }
-  auto notice = [&](const std::string& k, const std::string& v, const std::string& why) {
-    l.notices.push_back(quoted(k) + "=" + quoted(v) + ": " + why);
-  };
+  return kv;
+}
+
+// What the link's k=v could not be used for, and why.
+void notice(Lesson& l, const std::string& k, const std::string& v, const std::string& why) {
+  l.notices.push_back(quoted(k) + "=" + quoted(v) + ": " + why);
+}
+
+// A numeric key: setting s, or both shifts for "shift" (s null).
+void apply_number(Lesson& l, const std::string& k, const std::string& v, const NumericSetting* s) {
+  TrainConfig& c = l.config;
+  const std::vector<const NumericSetting*> targets =
+      s ? std::vector<const NumericSetting*>{s}
+        : std::vector<const NumericSetting*>{numeric_setting("width_shift"), numeric_setting("height_shift")};
+  // Checked as it will be kept: a float field turns 1e-50 into 0.
+  double d = 0;
+  const NumericSetting& first = *targets.front();
+  const bool number = parse_decimal(v, &d);
+  TrainConfig trial = c;
+  if (number && accepts(first, d)) first.set(trial, d);
+  if (!number || !accepts(first, d) || !accepts(first, first.get(trial)))
+    notice(l, k, v, (number ? "" : "not a number: ") + std::string(first.words) + " must be " + range_text(first) +
+                        "; " + number_text(first.get(c)) + " is used instead");
+  else
+    for (const NumericSetting* t : targets) t->set(c, d);
+}
+
+// Any key but the preset (and the page's own keys): changes the lesson, or adds a notice.
+void apply_key(Lesson& l, const std::string& k, const std::string& v) {
+  TrainConfig& c = l.config;
+  if (const NumericSetting* s = numeric_setting(k); s || k == "shift") {
+    apply_number(l, k, v, s);
+  } else if (k == "layers") {
+    ModelSpec m;
+    const Status st = spec_from_text(v, &m);
+    if (st.ok()) l.model = std::move(m);
+    else notice(l, k, v, "the layers could not be read: " + st.error + "; " + l.preset->name + "'s network is used instead");
+  } else if (k == "opt" || k == "optimizer") {
+    if (!opt_parse(v, &c.opt.kind))
+      notice(l, k, v, std::string("not an optimizer this app has (sgd, adam, rmsprop); ") + opt_name(c.opt.kind) +
+                          " is used instead");
+  } else if (k == "class_weights") {
+    bool on = false;
+    if (v == "balanced" || v == "none" || parse_flag(v, &on)) c.balanced_class_weights = v == "balanced" || on;
+    else notice(l, k, v, std::string("must be balanced or none; ") + (c.balanced_class_weights ? "balanced" : "none") + " is used instead");
+  } else if (k == "early_stopping" || k == "reduce_lr") {
+    bool& on = k == "early_stopping" ? c.early.enabled : c.reduce_lr.enabled;
+    Monitor& m = k == "early_stopping" ? c.early.monitor : c.reduce_lr.monitor;
+    if (!parse_monitor(v, &on, &m))
+      notice(l, k, v, "must be val_loss, val_accuracy or 0 (off); " + std::string(on ? monitor_name(m) : "off") + " is used instead");
+  } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
+    bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
+    if (!parse_flag(v, &b)) notice(l, k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
+  } else if (k == "tab" || k == "pane") {
+    const int i = k == "tab" ? name_index(v, kLessonTabNames) : name_index(v, kLessonPaneNames);
+    if (i >= 0) (k == "tab" ? l.tab : l.pane) = i;
+    else notice(l, k, v, "must be one of " + (k == "tab" ? name_list(kLessonTabNames) : name_list(kLessonPaneNames)) + "; ignored");
+  } else {
+    notice(l, k, v, "not a setting this app knows; ignored");
+  }
+}
+
+}  // namespace
+
+Lesson lesson_parse(const std::string& fragment) {
+  Lesson l;
+  l.preset = &presets().front();
+  const std::vector<std::pair<std::string, std::string>> kv = link_pairs(fragment, &l.notices);
 
   // The preset first (the last one named): it sets the network and the recipe the other keys change.
   for (const auto& [k, v] : kv)
     if (k == "preset") {
       if (const Preset* p = preset_find(v)) l.preset = p;
-      else notice(k, v, "there is no such preset (" + preset_names() + "); " + l.preset->name + " is used instead");
+      else notice(l, k, v, "there is no such preset (" + preset_names() + "); " + l.preset->name + " is used instead");
     }
   l.model = l.preset->model;
   l.config = l.preset->recipe;
-  TrainConfig& c = l.config;
 
   for (const auto& [k, v] : kv) {
     if (k == "preset" || k == "sw" || k == "build") continue;
-    if (const NumericSetting* s = numeric_setting(k); s || k == "shift") {
-      const std::vector<const NumericSetting*> targets =
-          s ? std::vector<const NumericSetting*>{s}
-            : std::vector<const NumericSetting*>{numeric_setting("width_shift"), numeric_setting("height_shift")};
-      // Checked as it will be kept: a float field turns 1e-50 into 0.
-      double d = 0;
-      const NumericSetting& first = *targets.front();
-      const bool number = parse_decimal(v, &d);
-      TrainConfig trial = c;
-      if (number && accepts(first, d)) first.set(trial, d);
-      if (!number || !accepts(first, d) || !accepts(first, first.get(trial)))
-        notice(k, v, (number ? "" : "not a number: ") + std::string(first.words) + " must be " + range_text(first) +
-                         "; " + number_text(first.get(c)) + " is used instead");
-      else
-        for (const NumericSetting* t : targets) t->set(c, d);
-    } else if (k == "layers") {
-      ModelSpec m;
-      const Status st = spec_from_text(v, &m);
-      if (st.ok()) l.model = std::move(m);
-      else notice(k, v, "the layers could not be read: " + st.error + "; " + l.preset->name + "'s network is used instead");
-    } else if (k == "opt" || k == "optimizer") {
-      if (!opt_parse(v, &c.opt.kind))
-        notice(k, v, std::string("not an optimizer this app has (sgd, adam, rmsprop); ") + opt_name(c.opt.kind) +
-                         " is used instead");
-    } else if (k == "class_weights") {
-      bool on = false;
-      if (v == "balanced" || v == "none" || parse_flag(v, &on)) c.balanced_class_weights = v == "balanced" || on;
-      else notice(k, v, std::string("must be balanced or none; ") + (c.balanced_class_weights ? "balanced" : "none") + " is used instead");
-    } else if (k == "early_stopping" || k == "reduce_lr") {
-      bool& on = k == "early_stopping" ? c.early.enabled : c.reduce_lr.enabled;
-      Monitor& m = k == "early_stopping" ? c.early.monitor : c.reduce_lr.monitor;
-      if (!parse_monitor(v, &on, &m))
-        notice(k, v, "must be val_loss, val_accuracy or 0 (off); " + std::string(on ? monitor_name(m) : "off") + " is used instead");
-    } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
-      bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
-      if (!parse_flag(v, &b)) notice(k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
-    } else if (k == "tab" || k == "pane") {
-      const int i = k == "tab" ? name_index(v, kLessonTabNames) : name_index(v, kLessonPaneNames);
-      if (i >= 0) (k == "tab" ? l.tab : l.pane) = i;
-      else notice(k, v, "must be one of " + (k == "tab" ? name_list(kLessonTabNames) : name_list(kLessonPaneNames)) + "; ignored");
-    } else {
-      notice(k, v, "not a setting this app knows; ignored");
-    }
+    apply_key(l, k, v);
   }
   if (l.autostart && !l.notices.empty()) {
     l.autostart = false;

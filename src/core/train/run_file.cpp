@@ -95,6 +95,28 @@ bool same_data(Reader& r, const Dataset* d) {
   return r.ok && n == dn && (n == 0 || (rows == d->rows && cols == d->cols && f == fingerprint(d)));
 }
 
+// A run file whose part `what` is wrong: damaged(" (order)") says "the saved run is damaged (order)".
+Status damaged(const std::string& what) { return Status::fail("the saved run is damaged" + what); }
+
+// Checks the file's magic, version and checksum and reads its model into *m; r is left at the
+// settings, with the checksum outside its fields.
+Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
+  if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
+  r.pos = 8;
+  const uint32_t version = r.u32();
+  if (version != kRunFileVersion)
+    return Status::fail("the saved run has version " + std::to_string(version) + "; this Digit Lab reads version " +
+                        std::to_string(kRunFileVersion));
+  if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32()) return damaged(" (its checksum does not match)");
+  r.n = size - 4;  // the checksum is not part of the fields
+  const uint32_t model_len = r.u32();
+  if (!r.need(model_len)) return damaged(" (truncated model)");
+  Status s = model_load(bytes + r.pos, model_len, m);
+  if (!s.ok()) return damaged(": " + s.error);
+  r.pos += model_len;
+  return {};
+}
+
 }  // namespace
 
 Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg) {
@@ -162,76 +184,65 @@ std::vector<uint8_t> Trainer::save() const {
   return w.out;
 }
 
-Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Dataset* train, const Dataset* val) {
-  const std::string damaged = "the saved run is damaged";
-  if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
-  Reader r{bytes, size};
-  r.pos = 8;
-  const uint32_t version = r.u32();
-  if (version != kRunFileVersion)
-    return Status::fail("the saved run has version " + std::to_string(version) + "; this Digit Lab reads version " +
-                        std::to_string(kRunFileVersion));
-  if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32())
-    return Status::fail(damaged + " (its checksum does not match)");
-  r.n = size - 4;  // the checksum is not part of the fields
-  const uint32_t model_len = r.u32();
-  if (!r.need(model_len)) return Status::fail(damaged + " (truncated model)");
-  Model m;
-  Status s = model_load(bytes + r.pos, model_len, &m);
-  if (!s.ok()) return Status::fail(damaged + ": " + s.error);
-  r.pos += model_len;
-  const size_t np = m.params.size(), ns = m.state.size();
-
-  Trainer t;
-  t.cfg_ = read_config(r);
-  if (!r.ok) return Status::fail(damaged + " (settings)");
-  s = train_config_check(t.cfg_);
-  if (!s.ok()) return Status::fail(damaged + ": " + s.error);
+// The settings, checked, and the data the run was trained on, checked against the data given.
+Status Trainer::read_settings(Reader& r, const Model& m, const Dataset* train, const Dataset* val) {
+  cfg_ = read_config(r);
+  if (!r.ok) return damaged(" (settings)");
+  Status s = train_config_check(cfg_);
+  if (!s.ok()) return damaged(": " + s.error);
   const bool data_ok = same_data(r, train);
   const bool val_ok = same_data(r, val && val->n > 0 ? val : nullptr);
-  if (!r.ok) return Status::fail(damaged + " (data)");
+  if (!r.ok) return damaged(" (data)");
   if (!data_ok || !val_ok)
     return Status::fail("the saved run was trained on other data than the data loaded now; load the data it was "
                         "trained on to go on with it");
-  s = train_check(m, train, val, t.cfg_);
-  if (!s.ok()) return s;
+  return train_check(m, train, val, cfg_);
+}
+
+// The optimizer (np weights), the random stream and the order of the n training images.
+Status Trainer::read_optimizer_and_order(Reader& r, size_t np, int n) {
   const OptimizerConfig oc = read_opt(r);
   {  // the optimizer's own settings (a reduced learning rate) within the same ranges as the run's
-    TrainConfig with = t.cfg_;
+    TrainConfig with = cfg_;
     with.opt = oc;
-    if (!r.ok || oc.kind != t.cfg_.opt.kind || !train_config_check(with).ok()) return Status::fail(damaged + " (optimizer)");
+    if (!r.ok || oc.kind != cfg_.opt.kind || !train_config_check(with).ok()) return damaged(" (optimizer)");
   }
   const uint64_t opt_t = r.u64();
   std::vector<float> om = r.floats(int64_t(np), np);
   std::vector<float> ov = r.floats(oc.kind == OptKind::SGD ? 0 : int64_t(np), np);
-  if (!r.ok || opt_t > (uint64_t(1) << 62) || !t.opt_.restore(oc, np, int64_t(opt_t), std::move(om), std::move(ov)))
-    return Status::fail(damaged + " (optimizer)");
+  if (!r.ok || opt_t > (uint64_t(1) << 62) || !opt_.restore(oc, np, int64_t(opt_t), std::move(om), std::move(ov)))
+    return damaged(" (optimizer)");
   const uint64_t rs = r.u64(), ri = r.u64();
-  if (!r.ok || (ri & 1) == 0) return Status::fail(damaged + " (random stream)");  // PCG's increment is odd
-  t.rng_.restore(rs, ri);
+  if (!r.ok || (ri & 1) == 0) return damaged(" (random stream)");  // PCG's increment is odd
+  rng_.restore(rs, ri);
   const uint64_t order_n = r.u64();
-  if (!r.ok || order_n != uint64_t(train->n) || (r.n - r.pos) / 4 < order_n) return Status::fail(damaged + " (order)");
-  t.order_.resize(size_t(order_n));
+  if (!r.ok || order_n != uint64_t(n) || (r.n - r.pos) / 4 < order_n) return damaged(" (order)");
+  order_.resize(size_t(order_n));
   std::vector<uint8_t> seen(size_t(order_n), 0);
-  for (int& i : t.order_) {
+  for (int& i : order_) {
     i = r.i32();
-    if (i < 0 || i >= train->n || seen[size_t(i)]++) return Status::fail(damaged + " (order)");
+    if (i < 0 || i >= n || seen[size_t(i)]++) return damaged(" (order)");
   }
-  t.epoch_ = r.i32(); t.batch_ = r.i32();
-  t.steps_ = int64_t(r.u64()); t.seen_ = int64_t(r.u64()); t.correct_ = int64_t(r.u64()); t.total_seen_ = int64_t(r.u64());
-  t.loss_sum_ = r.f64(); t.l2_sum_ = r.f64(); t.epoch_seconds_ = r.f64(); t.total_seconds_ = r.f64();
+  return {};
+}
+
+// The position in the run (with n training images), its phase and messages, the history and the batch log.
+Status Trainer::read_progress(Reader& r, int n) {
+  epoch_ = r.i32(); batch_ = r.i32();
+  steps_ = int64_t(r.u64()); seen_ = int64_t(r.u64()); correct_ = int64_t(r.u64()); total_seen_ = int64_t(r.u64());
+  loss_sum_ = r.f64(); l2_sum_ = r.f64(); epoch_seconds_ = r.f64(); total_seconds_ = r.f64();
   const uint8_t phase = r.u8();
-  t.message_ = r.str(kMaxText);
-  t.warning_ = r.str(kMaxText);
-  t.batches_per_epoch_ = (train->n + t.cfg_.batch - 1) / t.cfg_.batch;
-  if (!r.ok || phase == uint8_t(TrainPhase::Idle) || phase > uint8_t(TrainPhase::Diverged) || t.epoch_ < 0 ||
-      t.epoch_ > t.cfg_.epochs || t.batch_ < 0 || t.batch_ >= t.batches_per_epoch_ || t.steps_ < 0 || t.seen_ < 0 ||
-      t.seen_ > train->n || t.correct_ < 0 || t.correct_ > t.seen_ || t.total_seen_ < 0)
-    return Status::fail(damaged + " (position)");
-  t.phase_ = TrainPhase(phase);
-  if (t.phase_ == TrainPhase::Running && t.epoch_ >= t.cfg_.epochs) return Status::fail(damaged + " (position)");
+  message_ = r.str(kMaxText);
+  warning_ = r.str(kMaxText);
+  batches_per_epoch_ = (n + cfg_.batch - 1) / cfg_.batch;
+  if (!r.ok || phase == uint8_t(TrainPhase::Idle) || phase > uint8_t(TrainPhase::Diverged) || epoch_ < 0 ||
+      epoch_ > cfg_.epochs || batch_ < 0 || batch_ >= batches_per_epoch_ || steps_ < 0 || seen_ < 0 ||
+      seen_ > n || correct_ < 0 || correct_ > seen_ || total_seen_ < 0)
+    return damaged(" (position)");
+  phase_ = TrainPhase(phase);
+  if (phase_ == TrainPhase::Running && epoch_ >= cfg_.epochs) return damaged(" (position)");
   const uint32_t nh = r.u32();
-  if (!r.ok || nh != uint32_t(t.epoch_)) return Status::fail(damaged + " (history)");  // one record a finished epoch
+  if (!r.ok || nh != uint32_t(epoch_)) return damaged(" (history)");  // one record a finished epoch
   for (uint32_t i = 0; i < nh && r.ok; ++i) {
     EpochRecord e;
     e.epoch = r.i32();
@@ -241,31 +252,55 @@ Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Data
     const uint32_t ne = r.u32();
     if (ne > kMaxEvents) r.ok = false;
     for (uint32_t k = 0; k < ne && r.ok; ++k) e.events.push_back(r.str(kMaxText));
-    t.history_.push_back(std::move(e));
+    history_.push_back(std::move(e));
   }
   const uint64_t nb = r.u64();
-  if (!r.ok || nb != uint64_t(t.steps_) || (r.n - r.pos) / 12 < nb) return Status::fail(damaged + " (batch log)");
-  t.batch_log_.resize(size_t(nb));
-  for (BatchRecord& b : t.batch_log_) { b.loss = r.f32(); b.accuracy = r.f32(); b.lr = r.f32(); }
-  t.es_best_ = r.f64(); t.rlr_best_ = r.f64(); t.ckpt_best_ = r.f64();
-  t.es_wait_ = r.i32(); t.rlr_wait_ = r.i32(); t.best_epoch_ = r.i32(); t.ckpt_epoch_ = r.i32();
-  t.stuck_warned_ = read_bool(r);
+  if (!r.ok || nb != uint64_t(steps_) || (r.n - r.pos) / 12 < nb) return damaged(" (batch log)");
+  batch_log_.resize(size_t(nb));
+  for (BatchRecord& b : batch_log_) { b.loss = r.f32(); b.accuracy = r.f32(); b.lr = r.f32(); }
+  return {};
+}
+
+// The callbacks' state and the weights kept of a model with np params and ns state, to the file's end.
+Status Trainer::read_callbacks(Reader& r, size_t np, size_t ns) {
+  es_best_ = r.f64(); rlr_best_ = r.f64(); ckpt_best_ = r.f64();
+  es_wait_ = r.i32(); rlr_wait_ = r.i32(); best_epoch_ = r.i32(); ckpt_epoch_ = r.i32();
+  stuck_warned_ = read_bool(r);
   // Kept weights are empty or whole.
   auto weights = [&](std::vector<float>* v, size_t n) {
     *v = r.floats(-1, n);
     if (!v->empty() && v->size() != n) r.ok = false;
   };
-  weights(&t.best_params_, np); weights(&t.best_state_, ns);
-  weights(&t.ckpt_params_, np); weights(&t.ckpt_state_, ns);
-  weights(&t.good_params_, np); weights(&t.good_state_, ns);
-  t.good_step_ = int64_t(r.u64()); t.good_epoch_ = r.i32();
-  t.last_loss_ = r.f32(); t.last_l2_ = r.f32();
-  if (!r.ok || r.pos != r.n) return Status::fail(damaged + " (callbacks or length)");
-  if (t.good_params_.size() != np || t.good_state_.size() != ns) return Status::fail(damaged + " (weights)");
+  weights(&best_params_, np); weights(&best_state_, ns);
+  weights(&ckpt_params_, np); weights(&ckpt_state_, ns);
+  weights(&good_params_, np); weights(&good_state_, ns);
+  good_step_ = int64_t(r.u64()); good_epoch_ = r.i32();
+  last_loss_ = r.f32(); last_l2_ = r.f32();
+  if (!r.ok || r.pos != r.n) return damaged(" (callbacks or length)");
+  if (good_params_.size() != np || good_state_.size() != ns) return damaged(" (weights)");
+  return {};
+}
+
+Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Dataset* train, const Dataset* val) {
+  Reader r{bytes, size};
+  Model m;
+  Status s = read_run_model(bytes, size, r, &m);
+  if (!s.ok()) return s;
+  const size_t np = m.params.size(), ns = m.state.size();
+
+  Trainer t;
+  s = t.read_settings(r, m, train, val);
+  if (!s.ok()) return s;
+  s = t.read_optimizer_and_order(r, np, train->n);
+  if (!s.ok()) return s;
+  s = t.read_progress(r, train->n);
+  if (!s.ok()) return s;
+  s = t.read_callbacks(r, np, ns);
+  if (!s.ok()) return s;
   // Every set of weights the run may end with is finite, as a run keeps them.
   for (const std::vector<float>* v : {&m.params, &m.state, &t.good_params_, &t.good_state_, &t.best_params_,
                                       &t.best_state_, &t.ckpt_params_, &t.ckpt_state_})
-    if (!all_finite(v->data(), v->size())) return Status::fail(damaged + " (weights that are not numbers)");
+    if (!all_finite(v->data(), v->size())) return damaged(" (weights that are not numbers)");
 
   // Everything is checked: the model and the trainer change now.
   *model = std::move(m);

@@ -332,6 +332,74 @@ bool Trainer::improved(Monitor m, double current, double best, double min_delta)
   return m == Monitor::ValLoss ? current < best - min_delta : current > best + min_delta;
 }
 
+// EarlyStopping after epoch r: whether the run stops now (r then has the event).
+bool Trainer::early_stopping(EpochRecord& r) {
+  double cur = monitored(r, cfg_.early.monitor);
+  if (best_epoch_ < 0 || improved(cfg_.early.monitor, cur, es_best_, cfg_.early.min_delta)) {
+    es_best_ = cur;
+    es_wait_ = 0;
+    best_epoch_ = r.epoch;
+    if (cfg_.early.restore_best) { best_params_ = model_->params; best_state_ = model_->state; }
+  } else if (++es_wait_ >= cfg_.early.patience) {
+    char buf[160];
+    snprintf(buf, sizeof buf, "early stop: %s did not improve for %d epochs", monitor_name(cfg_.early.monitor),
+             es_wait_);
+    r.events.push_back(buf);
+    return true;
+  }
+  return false;
+}
+
+// ReduceLROnPlateau after epoch r.
+void Trainer::reduce_lr_on_plateau(EpochRecord& r) {
+  double cur = monitored(r, cfg_.reduce_lr.monitor);
+  if (r.epoch == 1 || improved(cfg_.reduce_lr.monitor, cur, rlr_best_, cfg_.reduce_lr.min_delta)) {
+    rlr_best_ = cur;
+    rlr_wait_ = 0;
+  } else if (++rlr_wait_ >= cfg_.reduce_lr.patience && opt_.lr() > cfg_.reduce_lr.min_lr) {
+    float lr = std::max(opt_.lr() * cfg_.reduce_lr.factor, cfg_.reduce_lr.min_lr);
+    opt_.set_lr(lr);
+    rlr_wait_ = 0;
+    char buf[160];
+    snprintf(buf, sizeof buf, "learning rate reduced to %g", double(lr));
+    r.events.push_back(buf);
+  }
+}
+
+// The keep-best checkpoint after epoch r: keeps the weights when the monitored value improved.
+void Trainer::keep_checkpoint(EpochRecord& r) {
+  double cur = monitored(r, cfg_.checkpoint.monitor);
+  if (ckpt_epoch_ == 0 || improved(cfg_.checkpoint.monitor, cur, ckpt_best_, 0)) {
+    ckpt_best_ = cur;
+    ckpt_epoch_ = r.epoch;
+    ckpt_params_ = model_->params;
+    ckpt_state_ = model_->state;
+    r.checkpoint = true;
+    char buf[160];
+    snprintf(buf, sizeof buf, "checkpoint: best %s so far (%.4f), weights kept", monitor_name(cfg_.checkpoint.monitor), cur);
+    r.events.push_back(buf);
+  }
+}
+
+// Whether epoch r learned nothing: over the epoch, over its last quarter (a slow start climbs there)
+// and on validation. The first such epoch of the run gets a "not learning" event.
+bool Trainer::epoch_stuck(EpochRecord& r) {
+  const double guess = guess_accuracy_ + 0.02;
+  const size_t quarter = std::max<size_t>(1, size_t(batches_per_epoch_) / 4);
+  double late = 0;
+  for (size_t i = batch_log_.size() - quarter; i < batch_log_.size(); ++i) late += batch_log_[i].accuracy;
+  late /= double(quarter);
+  const bool stuck = r.accuracy <= guess && late <= guess && (!r.has_val || r.val_accuracy <= guess);
+  if (stuck && !stuck_warned_) {
+    stuck_warned_ = true;
+    char buf[160];
+    snprintf(buf, sizeof buf, "not learning: accuracy %.2f%%, no better than always answering %d (%.2f%%)",
+             100.0 * r.accuracy, guess_class_, 100.0 * guess_accuracy_);
+    r.events.push_back(buf);
+  }
+  return stuck;
+}
+
 void Trainer::end_epoch() {
   auto t0 = Clock::now();
   EpochRecord r;
@@ -357,64 +425,15 @@ void Trainer::end_epoch() {
   total_seconds_ += epoch_seconds_;
   total_seen_ += seen_;
 
-  bool stop_now = false;
-  char buf[160];
-  if (r.has_val && cfg_.early.enabled) {
-    double cur = monitored(r, cfg_.early.monitor);
-    if (best_epoch_ < 0 || improved(cfg_.early.monitor, cur, es_best_, cfg_.early.min_delta)) {
-      es_best_ = cur;
-      es_wait_ = 0;
-      best_epoch_ = r.epoch;
-      if (cfg_.early.restore_best) { best_params_ = model_->params; best_state_ = model_->state; }
-    } else if (++es_wait_ >= cfg_.early.patience) {
-      stop_now = true;
-      snprintf(buf, sizeof buf, "early stop: %s did not improve for %d epochs", monitor_name(cfg_.early.monitor),
-               es_wait_);
-      r.events.push_back(buf);
-    }
-  }
-  if (r.has_val && cfg_.reduce_lr.enabled && !stop_now) {
-    double cur = monitored(r, cfg_.reduce_lr.monitor);
-    if (r.epoch == 1 || improved(cfg_.reduce_lr.monitor, cur, rlr_best_, cfg_.reduce_lr.min_delta)) {
-      rlr_best_ = cur;
-      rlr_wait_ = 0;
-    } else if (++rlr_wait_ >= cfg_.reduce_lr.patience && opt_.lr() > cfg_.reduce_lr.min_lr) {
-      float lr = std::max(opt_.lr() * cfg_.reduce_lr.factor, cfg_.reduce_lr.min_lr);
-      opt_.set_lr(lr);
-      rlr_wait_ = 0;
-      snprintf(buf, sizeof buf, "learning rate reduced to %g", double(lr));
-      r.events.push_back(buf);
-    }
-  }
-  if (r.has_val && cfg_.checkpoint.enabled) {
-    double cur = monitored(r, cfg_.checkpoint.monitor);
-    if (ckpt_epoch_ == 0 || improved(cfg_.checkpoint.monitor, cur, ckpt_best_, 0)) {
-      ckpt_best_ = cur;
-      ckpt_epoch_ = r.epoch;
-      ckpt_params_ = model_->params;
-      ckpt_state_ = model_->state;
-      r.checkpoint = true;
-      snprintf(buf, sizeof buf, "checkpoint: best %s so far (%.4f), weights kept", monitor_name(cfg_.checkpoint.monitor), cur);
-      r.events.push_back(buf);
-    }
-  }
-  // Stuck: over the epoch, over its last quarter (a slow start climbs there) and on validation.
-  const double guess = guess_accuracy_ + 0.02;
-  const size_t quarter = std::max<size_t>(1, size_t(batches_per_epoch_) / 4);
-  double late = 0;
-  for (size_t i = batch_log_.size() - quarter; i < batch_log_.size(); ++i) late += batch_log_[i].accuracy;
-  late /= double(quarter);
-  const bool stuck = r.accuracy <= guess && late <= guess && (!r.has_val || r.val_accuracy <= guess);
-  if (stuck && !stuck_warned_) {
-    stuck_warned_ = true;
-    snprintf(buf, sizeof buf, "not learning: accuracy %.2f%%, no better than always answering %d (%.2f%%)",
-             100.0 * r.accuracy, guess_class_, 100.0 * guess_accuracy_);
-    r.events.push_back(buf);
-  }
+  const bool stop_now = r.has_val && cfg_.early.enabled && early_stopping(r);
+  if (r.has_val && cfg_.reduce_lr.enabled && !stop_now) reduce_lr_on_plateau(r);
+  if (r.has_val && cfg_.checkpoint.enabled) keep_checkpoint(r);
+  const bool stuck = epoch_stuck(r);
   bool last = stop_now || r.epoch >= cfg_.epochs;
   if (last && cfg_.early.enabled && cfg_.early.restore_best && !best_params_.empty() && best_epoch_ != r.epoch) {
     model_->params = best_params_;
     model_->state = best_state_;
+    char buf[160];
     snprintf(buf, sizeof buf, "best weights restored (epoch %d)", best_epoch_);
     r.events.push_back(buf);
   }

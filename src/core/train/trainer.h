@@ -15,6 +15,8 @@
 
 namespace dl {
 
+struct Reader;  // nn/bytes.h
+
 enum class Monitor : uint8_t { ValLoss, ValAccuracy };
 const char* monitor_name(Monitor m);  // "val_loss", "val_accuracy": Keras' names
 // Keras' names, and "val_acc" (older Keras' name for val_accuracy). False: none of them.
@@ -223,10 +225,20 @@ class Trainer {
  private:
   void attach(Model* model, const Dataset* train, const Dataset* val);
   void end_epoch();
+  // end_epoch()'s callbacks and its check for a run that learns nothing.
+  bool early_stopping(EpochRecord& r);
+  void reduce_lr_on_plateau(EpochRecord& r);
+  void keep_checkpoint(EpochRecord& r);
+  bool epoch_stuck(EpochRecord& r);
   void diverge(const char* what, bool nan, float loss);
   std::string not_learning(const EpochRecord& r) const;
   double monitored(const EpochRecord& r, Monitor m) const;
   bool improved(Monitor m, double current, double best, double min_delta) const;
+  // load()'s parts (train/run_file.cpp): each reads on from r into this trainer and checks what it read.
+  Status read_settings(Reader& r, const Model& m, const Dataset* train, const Dataset* val);
+  Status read_optimizer_and_order(Reader& r, size_t np, int n);
+  Status read_progress(Reader& r, int n);
+  Status read_callbacks(Reader& r, size_t np, size_t ns);
 
   Model* model_ = nullptr;
   const Dataset* train_ = nullptr;
