@@ -147,9 +147,12 @@ struct Env {
   float dpr = 1;
 };
 
-// Frame pacing (main.cpp): while the trainer thread trains untouched, every 2nd animation frame; with
-// nothing running and nobody at the page, every 30th.
-constexpr int kTrainingFrameInterval = 2, kIdleFrameInterval = 30;
+// Frame pacing (main.cpp). While the trainer thread trains untouched: kTrainingFps frames a second
+// by a timer, fewer if the measured cost of a frame would take more than kTrainingUiShare of one core,
+// never fewer than kTrainingMinFps. With nothing running and nobody at the page, every
+// kIdleFrameInterval-th animation frame.
+constexpr double kTrainingFps = 2, kTrainingUiShare = 0.08, kTrainingMinFps = 1;
+constexpr int kIdleFrameInterval = 30;
 
 // The flags of the five tiled windows: main.cpp places and sizes them every frame.
 constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
@@ -175,7 +178,16 @@ struct Ui {
   // The UI thread's time to build each of the last frames (ms): from taking the snapshot to ImGui's
   // draw lists, before WebGL draws them. status().ui_ms is their median.
   float build_ms[32] = {};
-  int frame_interval = 1;  // draw every Nth animation frame (main.cpp: frame pacing); kIdleFrameInterval = left alone
+  // Frame pacing (main.cpp): every frame_interval-th animation frame (kIdleFrameInterval: left alone),
+  // or, with frame_interval 0, one frame every frame_period_ms by a timer (saving CPU for training).
+  int frame_interval = 1;
+  double frame_period_ms = 0;
+  bool saving_cpu = false;   // frames paced to leave the cores to the trainer (the Training window says so)
+  // What a frame costs the UI thread (ms, moving average): from its start to its end, and while
+  // paced for training, through glFinish, so that software WebGL's drawing counts too.
+  double frame_cost_ms = 0;
+  double ui_share = 0;          // the UI thread's busy share of one core over the last second or so
+  double share_busy_ms = 0, share_since_ms = 0;
   double last_input_ms = 0;  // time of the last user input (SDL event or digitlab_wake)
   std::string share_url;            // the last lesson link made by the Share menu
   bool share_popup = false;         // open the popup that shows it

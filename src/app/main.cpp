@@ -8,6 +8,7 @@
 #include <GLES3/gl3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 #include "app.h"
@@ -25,15 +26,29 @@ bool g_trap_next_frame = false;  // digitlab_test_fault(0): the tests of the pag
 double now_ms() { return platform::now_ms(); }
 
 // Frame pacing. Full rate while someone uses the page. While the trainer thread works and nobody
-// touches the page, every second animation frame: the curves still move smoothly and the cores go
-// to training. With nothing running and nobody there for 2 s (a laptop left open in class), every
-// 30th (2 fps): with software WebGL a frame of the whole UI costs tens of milliseconds of CPU. The
-// page's input listeners call digitlab_wake() on the first touch, so nobody waits for the slow tick.
-// (The single-thread build trains inside frames: always full rate then.)
+// has touched the page for a second, 2 frames a second: the curves and progress still move, the cores
+// go to training. With software WebGL a frame costs far more CPU than the UI thread's share of it
+// (Chromium's GPU process draws and composites the page on the CPU: about 65 ms of CPU a frame at
+// 1600 × 900 on the benchmark machine, docs/benchmarks.md, against 3–4 ms measured here), so the rate
+// is kept low whatever the measured cost, and lower still when that cost alone would exceed
+// kTrainingUiShare of a core. With nothing running and nobody there for 2 s (a laptop left open in
+// class), every 30th animation frame. The page's input listeners call digitlab_wake() on the first
+// touch, so nobody waits for the slow tick. (The single-thread build trains inside frames: always
+// full rate then.)
 void set_frame_interval(AppState& s, int interval) {
   if (interval == s.ui.frame_interval) return;
   s.ui.frame_interval = interval;
+  s.ui.frame_period_ms = 0;
   platform::set_frame_interval(interval);
+}
+
+// One frame every `ms` by a timer; changed only by more than a tenth, so that the timer is not reset
+// for every small change of the measured cost.
+void set_frame_period(AppState& s, double ms) {
+  if (s.ui.frame_interval == 0 && std::abs(ms - s.ui.frame_period_ms) < 0.1 * s.ui.frame_period_ms) return;
+  s.ui.frame_interval = 0;
+  s.ui.frame_period_ms = ms;
+  platform::set_frame_period(ms);
 }
 
 void pace_frames(AppState& s, double t_frame) {
@@ -41,10 +56,24 @@ void pace_frames(AppState& s, double t_frame) {
   const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
   const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
-  int want = 1;
-  if (training && s.bridge->threaded() && quiet_ms > 1000) want = kTrainingFrameInterval;
-  else if (!working && quiet_ms > 2000) want = kIdleFrameInterval;
-  set_frame_interval(s, want);
+  s.ui.saving_cpu = training && s.bridge->threaded() && quiet_ms > 1000;
+  if (s.ui.saving_cpu)
+    set_frame_period(s, std::clamp(s.ui.frame_cost_ms / kTrainingUiShare, 1000 / kTrainingFps, 1000 / kTrainingMinFps));
+  else
+    set_frame_interval(s, !working && quiet_ms > 2000 ? kIdleFrameInterval : 1);
+}
+
+// The frame's cost into Ui::frame_cost_ms and Ui::ui_share.
+void measure_frame(Ui& ui, double t_frame, double t_end) {
+  const double cost = t_end - t_frame;
+  ui.frame_cost_ms = ui.frame_cost_ms > 0 ? 0.7 * ui.frame_cost_ms + 0.3 * cost : cost;
+  ui.share_busy_ms += cost;
+  if (ui.share_since_ms == 0) ui.share_since_ms = t_frame;
+  if (t_end - ui.share_since_ms >= 1000) {
+    ui.ui_share = ui.share_busy_ms / (t_end - ui.share_since_ms);
+    ui.share_busy_ms = 0;
+    ui.share_since_ms = t_end;
+  }
 }
 
 void frame() {
@@ -97,7 +126,9 @@ void frame() {
   glClearColor(0.86f, 0.88f, 0.91f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (s.ui.saving_cpu) glFinish();  // the drawing's cost counted in the frame's (measure_frame)
   SDL_GL_SwapWindow(g_window);
+  measure_frame(s.ui, t_frame, now_ms());
   ++s.ui.frames;
   platform::frame_done();
 }
@@ -112,6 +143,7 @@ void test_fault(AppState& s, int where) {
 // Input on a quiet page: back to full rate from the next animation frame.
 void on_input(AppState& s) {
   s.ui.last_input_ms = now_ms();
+  s.ui.saving_cpu = false;
   set_frame_interval(s, 1);
 }
 

@@ -52,6 +52,36 @@ test('loads isolated and threaded, with no console errors', async (t) => {
   await page.close();
 });
 
+// Training with nobody at the page: the frames come 2 a second by a timer so that the cores train, the
+// Training window says so, and the first input brings full rate back at once.
+test('training untouched: 2 frames a second, said in the Training window; input brings full rate back', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=5&autostart=1`);
+  await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
+  const paced = await waitStatus(page, (s) => s.saving_cpu, 10000, 'frames paced for training');
+  assert.equal(paced.frame_interval, 0, 'by a timer, not every Nth animation frame');
+  assert.ok(paced.frame_period_ms >= 500 && paced.frame_period_ms <= 1000, `a frame every ${paced.frame_period_ms} ms`);
+  await page.evaluate(() => window.digitlab.frames(true));
+  await new Promise((r) => setTimeout(r, 4000));
+  const slow = await page.evaluate(() => window.digitlab.frames());
+  assert.ok(slow.intervals >= 3 && slow.intervals <= 10, `untouched while training, ${slow.intervals} frames in 4 s`);
+  const s = await status(page);
+  assert.equal(s.saving_cpu, true);
+  assert.ok(s.frame_cost_ms > 0 && s.ui_share >= 0 && s.ui_share < 0.1, `frame cost ${s.frame_cost_ms} ms, UI share ${s.ui_share}`);
+  assert.ok((await layout(page))['training.pacing'], 'the Training window has its line on the frame rate');
+  await shotWindow(page, 'window.training', 'window-training-saving-cpu');
+  await page.mouse.move(300, 300);
+  const back = await status(page);
+  assert.equal(back.frame_interval, 1, 'full frame rate right after the mouse moved');
+  assert.equal(back.saving_cpu, false);
+  await page.evaluate(() => window.digitlab.frames(true));
+  await new Promise((r) => setTimeout(r, 1000));
+  const woken = await page.evaluate(() => window.digitlab.frames());
+  assert.ok(woken.intervals >= 6, `only ${woken.intervals} frames in the second after the mouse moved`);
+  t.diagnostic(`paced: ${slow.intervals} frames in 4 s, frame cost ${s.frame_cost_ms.toFixed(1)} ms, UI thread ${(100 * s.ui_share).toFixed(1)}% of a core, ${Math.round(s.samples_per_sec)} samples/s; after a mouse move: ${woken.intervals} frames in 1 s`);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
 test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (within 0.3 points, at least 96%) while the UI keeps drawing; drawing gives a prediction', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=1&seed=${SEED}&autostart=1`);
   await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');

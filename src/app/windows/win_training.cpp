@@ -378,6 +378,22 @@ static void buttons(AppState& s) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Change the learning rate while it trains");
   }
 }
+// While it trains, one line on the frame rate: when nobody touches the page, frames come only a few
+// times a second (main.cpp: pace_frames) so that the cores train instead of drawing. The line is there
+// at full rate too, so that the window does not jump when the pacing changes.
+static void pacing_line(AppState& s) {
+  ImGui::PushTextWrapPos(0);
+  if (s.ui.saving_cpu) {
+    const double fps = 1000.0 / std::max(1.0, s.ui.frame_period_ms);
+    ImGui::TextDisabled("Saving CPU for training: the page draws %.0f time%s a second while nobody touches it. "
+                        "Touch it for full speed.", fps, std::lround(fps) == 1 ? "" : "s");
+  } else {
+    ImGui::TextDisabled("Left untouched, the page draws less often so that training gets the CPU.");
+  }
+  ImGui::PopTextWrapPos();
+  note_rect(s, "training.pacing");
+}
+
 
 static void progress(AppState& s) {
   const Snapshot& sn = s.snap;
@@ -438,6 +454,7 @@ static void progress(AppState& s) {
   else ImGui::Text("%s\n%s", first.c_str(), scores);
   ImGui::EndGroup();
   note_rect(s, "training.status");
+  if (running && s.bridge->threaded()) pacing_line(s);
   // An early stop is in the event log below; other endings (finished, diverged, errors) are said here.
   bool in_log = false;
   for (const dl::EpochRecord& e : sn.history)
