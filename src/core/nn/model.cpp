@@ -429,11 +429,16 @@ float Model::backward(const int* y, const float* class_weights) {
   float* dinp = d1_.data();
   const Layer& last = layers_.back();
   float loss = softmax_xent_backward(dout, last.y.data(), y, class_weights, B, last.out.size());
+  // The gradient of a layer's input is needed only when a layer below it has parameters: not for the
+  // data, nor for the Flatten in front of an MLP's first Dense layer.
+  int first_with_params = int(layers_.size());
+  for (int li = 0; li < int(layers_.size()); ++li)
+    if (layers_[li].w_len + layers_[li].b_len > 0) { first_with_params = li; break; }
   for (int li = int(layers_.size()) - 1; li >= 0; --li) {
     Layer& L = layers_[li];
     const LayerSpec& s = L.spec;
     const float* inp = li == 0 ? x_ : layers_[li - 1].y.data();
-    float* dx = li == 0 ? nullptr : dinp;  // no gradient needed for the data
+    float* dx = li <= first_with_params ? nullptr : dinp;
     size_t n_out = size_t(B) * L.out.size(), n_in = size_t(B) * L.in.size();
     const float* w = params.data() + L.w_off;
     float* dw = grads.data() + L.w_off;
