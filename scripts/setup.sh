@@ -65,26 +65,58 @@ fetch_orig() {  # fetch_orig <source package> <version> <dest dir>: unpack the u
 fetch_orig libsdl2 "$SDL_VERSION" "$CACHE/src/SDL2-$SDL_VERSION"
 fetch_orig imgui "$IMGUI_VERSION" "$CACHE/src/imgui-$IMGUI_VERSION"
 
-build_sdl() {  # build_sdl <mt|st>
-  local kind=$1 prefix="$CACHE/sdl2-$SDL_VERSION-wasm-$1" threads=ON flags=-pthread
-  [ -f "$prefix/lib/libSDL2.a" ] && return
-  [ "$kind" = st ] && { threads=OFF; flags=; }
-  step "building SDL2 $SDL_VERSION for wasm ($kind) into the cache (once; ~6 min on 2 cores)"
-  local b="$CACHE/build/sdl2-$kind"
-  rm -rf "$b"; mkdir -p "$CACHE/build"
-  emcmake cmake -S "$CACHE/src/SDL2-$SDL_VERSION" -B "$b" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF -DSDL_THREADS=$threads -DSDL_PTHREADS=$threads \
-    -DCMAKE_C_FLAGS="$flags" -DCMAKE_INSTALL_PREFIX="$prefix.tmp" >"$b.log" 2>&1 \
-    || die "SDL2 configure failed: see $b.log"
-  cmake --build "$b" >>"$b.log" 2>&1 && cmake --install "$b" >>"$b.log" 2>&1 || die "SDL2 build failed: see $b.log"
-  rm -rf "$prefix"; mv "$prefix.tmp" "$prefix"; rm -rf "$b"
+# SDL2 for wasm without its CMake configure (hundreds of compile checks of a second each, twice):
+# SDL ships a ready configuration for Emscripten (include/SDL_config_emscripten.h, which SDL_config.h
+# picks), so the sources the Emscripten target needs are compiled directly from a generated Ninja
+# file, both builds (mt: pthreads; st: none) in one run. Files of other platforms' drivers in the
+# shared folders compile to nothing (SDL guards them by the configuration's defines).
+sdl_sources() {  # sdl_sources <mt|st>: the .c files to compile, relative to SDL's src/
+  local thread=pthread d
+  [ "$1" = st ] && thread=generic
+  for d in . atomic audio cpuinfo dynapi events file haptic hidapi joystick libm locale misc power \
+           render render/* sensor stdlib thread timer video video/yuv2rgb \
+           audio/emscripten audio/disk audio/dummy video/emscripten joystick/emscripten haptic/dummy \
+           sensor/dummy power/emscripten filesystem/emscripten locale/emscripten misc/emscripten \
+           timer/unix loadso/dlopen "thread/$thread"; do
+    (cd "$CACHE/src/SDL2-$SDL_VERSION/src" && ls "$d"/*.c 2>/dev/null) || true
+  done | sed 's|^\./||' | sort -u
 }
-# The two SDL builds are independent: run them side by side (each is mostly process start-up).
-if [ ! -f "$CACHE/sdl2-$SDL_VERSION-wasm-mt/lib/libSDL2.a" ] || [ ! -f "$CACHE/sdl2-$SDL_VERSION-wasm-st/lib/libSDL2.a" ]; then
-  build_sdl mt & p1=$!
-  build_sdl st & p2=$!
-  wait $p1; wait $p2
-fi
+build_sdl() {  # builds whichever of the two SDL2 builds is missing
+  local src="$CACHE/src/SDL2-$SDL_VERSION" b="$CACHE/build/sdl2" kind f o objs
+  local kinds=()
+  [ -f "$SDL_MT/lib/libSDL2.a" ] || kinds+=(mt)
+  [ -f "$SDL_ST/lib/libSDL2.a" ] || kinds+=(st)
+  [ ${#kinds[@]} -gt 0 ] || return 0
+  step "building SDL2 $SDL_VERSION for wasm (${kinds[*]}) into the cache (once; ~2 min on 2 cores)"
+  rm -rf "$b"; mkdir -p "$b"
+  {
+    echo "rule cc"
+    echo "  command = emcc -O2 -w \$flags -I$src/include -c \$in -o \$out"
+    echo "rule ar"
+    echo "  command = rm -f \$out && emar rcs \$out \$in"
+    for kind in "${kinds[@]}"; do
+      objs=()
+      while read -r f; do
+        o="$kind/${f%.c}.o"
+        echo "build $o: cc $src/src/$f"
+        [ "$kind" = mt ] && echo "  flags = -pthread"
+        objs+=("$o")
+      done < <(sdl_sources "$kind")
+      echo "build $kind/libSDL2.a: ar ${objs[*]}"
+    done
+  } >"$b/build.ninja"
+  ninja -C "$b" -j "$JOBS" >"$b.log" 2>&1 || die "SDL2 build failed: see $b.log"
+  for kind in "${kinds[@]}"; do
+    local prefix=$SDL_ST
+    [ "$kind" = mt ] && prefix=$SDL_MT
+    rm -rf "$prefix.tmp"; mkdir -p "$prefix.tmp/include/SDL2" "$prefix.tmp/lib"
+    cp "$src"/include/*.h "$prefix.tmp/include/SDL2/"
+    cp "$b/$kind/libSDL2.a" "$prefix.tmp/lib/"
+    rm -rf "$prefix"; mv "$prefix.tmp" "$prefix"
+  done
+  rm -rf "$b"
+}
+build_sdl
 
 # ---------------------------------------------------------------------------- 4. MNIST
 "$here/scripts/fetch-data.sh"
