@@ -148,7 +148,7 @@ struct Env {
 };
 
 // Frame pacing (main.cpp). While the trainer thread trains untouched: kTrainingFps frames a second
-// by a timer, fewer if the measured cost of a frame would take more than kTrainingUiShare of one core,
+// (the animation frames between are skipped), fewer if the measured cost of a frame would take more than kTrainingUiShare of one core,
 // never fewer than kTrainingMinFps. With nothing running and nobody at the page, every
 // kIdleFrameInterval-th animation frame.
 constexpr double kTrainingFps = 2, kTrainingUiShare = 0.08, kTrainingMinFps = 1;
@@ -178,8 +178,8 @@ struct Ui {
   // The UI thread's time to build each of the last frames (ms): from taking the snapshot to ImGui's
   // draw lists, before WebGL draws them. status().ui_ms is their median.
   float build_ms[32] = {};
-  // Frame pacing (main.cpp): every frame_interval-th animation frame (kIdleFrameInterval: left alone),
-  // or, with frame_interval 0, one frame every frame_period_ms by a timer (saving CPU for training).
+  // Frame pacing (main.cpp): every frame_interval-th animation frame (kIdleFrameInterval: left alone);
+  // while saving CPU for training, one frame every frame_period_ms (0: no such limit).
   int frame_interval = 1;
   double frame_period_ms = 0;
   bool saving_cpu = false;   // frames paced to leave the cores to the trainer (the Training window says so)

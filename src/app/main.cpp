@@ -26,8 +26,8 @@ bool g_trap_next_frame = false;  // digitlab_test_fault(0): the tests of the pag
 double now_ms() { return platform::now_ms(); }
 
 // Frame pacing. Full rate while someone uses the page. While the trainer thread works and nobody
-// has touched the page for a second, 2 frames a second: the curves and progress still move, the cores
-// go to training. With software WebGL a frame costs far more CPU than the UI thread's share of it
+// has touched the page for a second, 2 frames a second (skip_frame): the curves and progress still
+// move, the cores go to training. With software WebGL a frame costs far more CPU than the UI thread's share of it
 // (Chromium's GPU process draws and composites the page on the CPU: about 65 ms of CPU a frame at
 // 1600 × 900 on the benchmark machine, docs/benchmarks.md, against 3–4 ms measured here), so the rate
 // is kept low whatever the measured cost, and lower still when that cost alone would exceed
@@ -38,17 +38,7 @@ double now_ms() { return platform::now_ms(); }
 void set_frame_interval(AppState& s, int interval) {
   if (interval == s.ui.frame_interval) return;
   s.ui.frame_interval = interval;
-  s.ui.frame_period_ms = 0;
   platform::set_frame_interval(interval);
-}
-
-// One frame every `ms` by a timer; changed only by more than a tenth, so that the timer is not reset
-// for every small change of the measured cost.
-void set_frame_period(AppState& s, double ms) {
-  if (s.ui.frame_interval == 0 && std::abs(ms - s.ui.frame_period_ms) < 0.1 * s.ui.frame_period_ms) return;
-  s.ui.frame_interval = 0;
-  s.ui.frame_period_ms = ms;
-  platform::set_frame_period(ms);
 }
 
 void pace_frames(AppState& s, double t_frame) {
@@ -57,11 +47,15 @@ void pace_frames(AppState& s, double t_frame) {
   const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
   s.ui.saving_cpu = training && s.bridge->threaded() && quiet_ms > 1000;
-  if (s.ui.saving_cpu)
-    set_frame_period(s, std::clamp(s.ui.frame_cost_ms / kTrainingUiShare, 1000 / kTrainingFps, 1000 / kTrainingMinFps));
-  else
-    set_frame_interval(s, !working && quiet_ms > 2000 ? kIdleFrameInterval : 1);
+  s.ui.frame_period_ms =
+    s.ui.saving_cpu ? std::clamp(s.ui.frame_cost_ms / kTrainingUiShare, 1000 / kTrainingFps, 1000 / kTrainingMinFps) : 0;
+  set_frame_interval(s, !working && quiet_ms > 2000 ? kIdleFrameInterval : 1);
 }
+
+// While saving CPU for training, an animation frame sooner than frame_period_ms after the last one
+// drawn is skipped: nothing is drawn, so the browser does not composite the page again either. The
+// frames still come on every animation frame, so an input (on_input) is drawn on the next one.
+bool skip_frame(const Ui& ui, double t) { return ui.saving_cpu && t - ui.last_frame_ms < ui.frame_period_ms; }
 
 // The frame's cost into Ui::frame_cost_ms and Ui::ui_share.
 void measure_frame(Ui& ui, double t_frame, double t_end) {
@@ -80,6 +74,7 @@ void frame() {
   if (g_trap_next_frame) __builtin_trap();
   AppState& s = app_state();
   const double t_frame = now_ms();
+  if (skip_frame(s.ui, t_frame)) return;
   s.ui.fps = s.ui.fps * 0.95 + 0.05 * (1000.0 / std::max(1.0, t_frame - s.ui.last_frame_ms));
   s.ui.last_frame_ms = t_frame;
   const float dpr = platform::pixel_ratio();

@@ -40,7 +40,6 @@ double memory_in_use();              // the bytes malloc holds now
 // Calls frame() once per animation frame, for as long as the page is open; does not return.
 void run_frames(void (*frame)());
 void set_frame_interval(int frames);  // frame() every `frames` animation frames
-void set_frame_period(double ms);     // frame() every `ms` milliseconds, by a timer, until set_frame_interval
 // At the end of every frame: the first one tells the page the app has started (and the largest
 // files it takes), each one lets the page count frames.
 void frame_done();

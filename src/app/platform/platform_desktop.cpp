@@ -48,8 +48,7 @@ struct Desktop {
   std::string pending_model_name, data_error;
   std::vector<std::function<void(AppState&)>> later;  // the platform's answers, at the end of a frame
   bool quit = false, started = false;
-  int interval = 1;        // frame() every `interval` sixtieths of a second,
-  double period_ms = 0;    // or, when > 0, every `period_ms`
+  int interval = 1;
   StoreState store;
   std::vector<uint8_t> opened_run;
   std::string runs_error;
@@ -185,22 +184,16 @@ void run_frames(void (*frame)()) {
         return 0;
       },
       nullptr);
-  // About 60 frames a second (no vsync under Xvfb), `interval` times slower while the page would be,
-  // or one every `period_ms`.
+  // About 60 frames a second (no vsync under Xvfb), `interval` times slower while the page would be.
   while (!desk().quit) {
     const double start = now_ms();
     frame();
-    const double period = desk().period_ms > 0 ? desk().period_ms : 1000.0 / 60 * desk().interval;
-    const double wait = period - (now_ms() - start);
+    const double wait = 1000.0 / 60 * desk().interval - (now_ms() - start);
     if (wait > 0) SDL_Delay(Uint32(wait));
   }
 }
 
-void set_frame_interval(int frames) {
-  desk().interval = std::max(1, frames);
-  desk().period_ms = 0;
-}
-void set_frame_period(double ms) { desk().period_ms = std::max(1.0, ms); }
+void set_frame_interval(int frames) { desk().interval = std::max(1, frames); }
 
 void frame_done() {
   Desktop& d = desk();

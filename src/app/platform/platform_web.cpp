@@ -188,7 +188,6 @@ double memory_in_use() { return double(unsigned(mallinfo().uordblks)); }
 
 void run_frames(void (*frame)()) { emscripten_set_main_loop(frame, 0, 1); }
 void set_frame_interval(int frames) { emscripten_set_main_loop_timing(EM_TIMING_RAF, frames); }
-void set_frame_period(double ms) { emscripten_set_main_loop_timing(EM_TIMING_SETTIMEOUT, int(ms)); }
 void frame_done() {
   static bool told = false;
   if (!told) {
