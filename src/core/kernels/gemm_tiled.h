@@ -137,17 +137,22 @@ struct Tiled {
       }
     };
     // Either way every element of C sums the same panels in the same order: the results are identical.
-    if (kernel_pool().splits() && size_t(M) * N * std::min(K, KC) < (size_t(1) << 22)) {
+    const size_t panel_work = size_t(M) * N * std::min(K, KC);  // multiply-adds of one depth panel
+    if (kernel_pool().splits() && (mtiles == 1 || panel_work < (size_t(1) << 22))) {
       // Little work per panel (a convolution's weight gradient: 72x8 over 73,728 positions, 288 panels):
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
       // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
+      // A single row of blocks (mlp's first layer at batch 32) shares no panel of B between blocks.
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
       // op(A) once, not once per block.
       kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, 0, K); });
     } else {
-      // Panel by panel: the blocks of one panel share its rows of B while they are in cache.
-      for (int kb = 0; kb < K; kb += KC)
-        kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, kb, std::min(K, kb + KC)); });
+      // Panel by panel: the blocks of one panel share its rows of B while they are in cache. Split over
+      // workers, one run takes a group of panels of at least 2^24 multiply-adds (2-4 panels for the
+      // weight gradients of cnn-vgg's last convolutions), each block through them in k order.
+      const int group = kernel_pool().splits() ? int((panel_work + (size_t(1) << 24) - 1) / panel_work) : 1;
+      for (int kb = 0; kb < K; kb += group * KC)
+        kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, kb, std::min(K, kb + group * KC)); });
     }
   }
 };

@@ -19,10 +19,19 @@ void add_bias(float* __restrict out, const float* __restrict b, int N, int OC) {
     for (int o = 0; o < OC; ++o) out[o] += b[o];
 }
 
-// db[o] += Σ_i dout[i·OC + o], each sum taken in order of i (vectorized across o, not along i).
-void bias_grad(float* __restrict db, const float* __restrict dout, int N, int OC) {
+// db[o] += Σ_i dout[i·OC + o] for o in [o0, o1), each sum taken in order of i (vectorized across o,
+// not along i).
+void bias_grad_cols(float* __restrict db, const float* __restrict dout, int N, int OC, int o0, int o1) {
   for (int i = 0; i < N; ++i, dout += OC)
-    for (int o = 0; o < OC; ++o) db[o] += dout[o];
+    for (int o = o0; o < o1; ++o) db[o] += dout[o];
+}
+
+// Split over groups of 16 columns (64 bytes): each db[o] is still one sum over all rows in order.
+void bias_grad(float* db, const float* dout, int N, int OC) {
+  constexpr int kCols = 16;
+  parallel_ranges(size_t((OC + kCols - 1) / kCols), size_t(N) * OC, [=](size_t g0, size_t g1) {
+    bias_grad_cols(db, dout, N, OC, int(g0) * kCols, std::min(OC, int(g1) * kCols));
+  });
 }
 }  // namespace
 
@@ -104,10 +113,12 @@ void act_backward_range(float* dx, const float* dy, const float* y, size_t n, in
 }  // namespace
 
 void act_forward(float* y, const float* x, size_t n, int kind, float alpha) {
+  if (Act(kind) == Act::Linear && y == x) return;  // nothing to do: no pool run for it
   elementwise(n, 2, [&](size_t i0, size_t i1) { act_forward_range(y + i0, x + i0, i1 - i0, kind, alpha); });
 }
 
 void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind, float alpha) {
+  if (Act(kind) == Act::Linear && dx == dy) return;  // nothing to do: no pool run for it
   elementwise(n, 3, [&](size_t i0, size_t i1) { act_backward_range(dx + i0, dy + i0, y + i0, i1 - i0, kind, alpha); });
 }
 
@@ -306,7 +317,9 @@ void dropout_forward(float* out, float* mask, const float* inp, size_t n, float 
 }
 
 void dropout_backward(float* dinp, const float* dout, const float* mask, size_t n) {
-  for (size_t i = 0; i < n; ++i) dinp[i] = dout[i] * mask[i];
+  elementwise(n, 3, [=](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) dinp[i] = dout[i] * mask[i];
+  });
 }
 
 void batchnorm_forward_train(float* out, float* xhat, float* inv_std, float* moving_mean, float* moving_var,
