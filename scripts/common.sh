@@ -2,9 +2,9 @@
 SDL_VERSION=2.26.5
 IMGUI_VERSION=1.86
 CACHE=${DIGITLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/digitlab}
-# Built by setup.sh from SDL's own Emscripten configuration (the "-cfg" in the name: not by its CMake).
-SDL_MT="$CACHE/sdl2-$SDL_VERSION-wasm-mt-cfg"
-SDL_ST="$CACHE/sdl2-$SDL_VERSION-wasm-st-cfg"
+# Built by setup.sh with SDL's own Emscripten configuration; "-cfg2" names that recipe in the cache key.
+SDL_MT="$CACHE/sdl2-$SDL_VERSION-wasm-mt-cfg2"
+SDL_ST="$CACHE/sdl2-$SDL_VERSION-wasm-st-cfg2"
 IMGUI_DIR="$CACHE/src/imgui-$IMGUI_VERSION"
 # Debian's emscripten 3.1.6 finds its acorn module only through NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}

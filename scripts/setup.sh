@@ -65,24 +65,29 @@ fetch_orig() {  # fetch_orig <source package> <version> <dest dir>: unpack the u
 fetch_orig libsdl2 "$SDL_VERSION" "$CACHE/src/SDL2-$SDL_VERSION"
 fetch_orig imgui "$IMGUI_VERSION" "$CACHE/src/imgui-$IMGUI_VERSION"
 
-# SDL2 for wasm without its CMake configure (hundreds of compile checks of a second each, twice):
-# SDL ships a ready configuration for Emscripten (include/SDL_config_emscripten.h, which SDL_config.h
-# picks), so the sources the Emscripten target needs are compiled directly from a generated Ninja
-# file, both builds (mt: pthreads; st: none) in one run. Files of other platforms' drivers in the
+# SDL2 for wasm from SDL's ready configuration for Emscripten (include/SDL_config_emscripten.h, which
+# SDL_config.h picks): the sources the Emscripten target needs, compiled from a generated Ninja file,
+# both builds (mt: pthreads; st: none) in one run. SDL's CMake configure would run hundreds of compile
+# checks of a second each, twice. Files of other platforms' drivers in the
 # shared folders compile to nothing (SDL guards them by the configuration's defines).
 sdl_sources() {  # sdl_sources <mt|st>: the .c files to compile, relative to SDL's src/
-  local thread=pthread d
+  local thread=pthread d files
   [ "$1" = st ] && thread=generic
+  cd "$CACHE/src/SDL2-$SDL_VERSION/src"
+  shopt -s nullglob
   for d in . atomic audio cpuinfo dynapi events file haptic hidapi joystick libm locale misc power \
-           render render/* sensor stdlib thread timer video video/yuv2rgb \
+           render render/opengles2 render/software sensor stdlib thread timer video video/yuv2rgb \
            audio/emscripten audio/disk audio/dummy video/emscripten joystick/emscripten haptic/dummy \
            sensor/dummy power/emscripten filesystem/emscripten locale/emscripten misc/emscripten \
            timer/unix loadso/dlopen "thread/$thread"; do
-    (cd "$CACHE/src/SDL2-$SDL_VERSION/src" && ls "$d"/*.c 2>/dev/null) || true
+    d=${d%/}
+    files=("$d"/*.c)
+    [ ${#files[@]} -gt 0 ] || die "SDL2 $SDL_VERSION has no sources in src/$d: its layout is not the one this script knows"
+    printf '%s\n' "${files[@]}"
   done | sed 's|^\./||' | sort -u
 }
 build_sdl() {  # builds whichever of the two SDL2 builds is missing
-  local src="$CACHE/src/SDL2-$SDL_VERSION" b="$CACHE/build/sdl2" kind f o objs
+  local src="$CACHE/src/SDL2-$SDL_VERSION" b="$CACHE/build/sdl2" kind f o objs list missing
   local kinds=()
   [ -f "$SDL_MT/lib/libSDL2.a" ] || kinds+=(mt)
   [ -f "$SDL_ST/lib/libSDL2.a" ] || kinds+=(st)
@@ -96,16 +101,23 @@ build_sdl() {  # builds whichever of the two SDL2 builds is missing
     echo "  command = rm -f \$out && emar rcs \$out \$in"
     for kind in "${kinds[@]}"; do
       objs=()
+      list=$(sdl_sources "$kind") || exit 1  # a subshell: its cd and shopt stay there
       while read -r f; do
         o="$kind/${f%.c}.o"
         echo "build $o: cc $src/src/$f"
         [ "$kind" = mt ] && echo "  flags = -pthread"
         objs+=("$o")
-      done < <(sdl_sources "$kind")
+      done <<<"$list"
       echo "build $kind/libSDL2.a: ar ${objs[*]}"
     done
   } >"$b/build.ninja"
   ninja -C "$b" -j "$JOBS" >"$b.log" 2>&1 || die "SDL2 build failed: see $b.log"
+  # Every SDL symbol one of its files uses is defined by another: no source the configuration needs is left out.
+  for kind in "${kinds[@]}"; do
+    missing=$(emnm "$b/$kind/libSDL2.a" 2>/dev/null | awk '$1 == "U" { u[$2] = 1 } $2 ~ /^[TDBRWV]$/ { d[$3] = 1 }
+      END { for (s in u) if (!d[s] && s ~ /^(SDL_|GLES2_|SW_)/) print s }')
+    [ -z "$missing" ] || die "SDL2 for wasm ($kind) lacks the sources of: $(echo $missing)"
+  done
   for kind in "${kinds[@]}"; do
     local prefix=$SDL_ST
     [ "$kind" = mt ] && prefix=$SDL_MT
