@@ -43,7 +43,9 @@ async function app(browser, url, preset, batch) {
     const secs = (Date.now() - t0) / 1000;
     const f = await page.evaluate(() => window.digitlab.frames());
     if (b.phase !== 'training') throw new Error(`${preset} stopped training: ${b.phase} ${b.message}`);
-    return { rate: ((b.steps - a.steps) * batch) / secs, fps: f.intervals / secs, cost: b.frame_cost_ms, share: b.ui_share };
+    // status() is what the last drawn frame took from the trainer: time the steps by those frames' clock.
+    const span = (b.frame_at_ms - a.frame_at_ms) / 1000;
+    return { rate: ((b.steps - a.steps) * batch) / span, fps: f.intervals / secs, cost: b.frame_cost_ms, share: b.ui_share };
   } finally { await page.close(); }
 }
 

@@ -618,8 +618,8 @@
   // Left alone, the app draws 2 frames a second; any input brings it back to full rate at once
   // (capture phase: before SDL's own handlers, whatever they do with the event).
   const wake = () => { if (glue.appIsReady) Module._digitlab_wake(); };
-  for (const type of ['pointerdown', 'pointermove', 'wheel', 'keydown', 'touchstart', 'dragover', 'drop', 'hashchange',
-                      'focus', 'resize'])
+  for (const type of ['pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'wheel', 'keydown', 'keyup',
+                      'touchstart', 'touchend', 'dragover', 'drop', 'hashchange', 'focus', 'resize'])
     window.addEventListener(type, wake, { capture: true, passive: true });
 
   // ------------------------------------------------------------------ 6. errors nobody caught

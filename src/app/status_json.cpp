@@ -379,6 +379,7 @@ static void environment_and_ui_json(const AppState& s, Json& j) {
   j.kv("frames", double(s.ui.frames));
   j.kv("fps", s.ui.fps);
   j.kv("frame_interval", double(s.ui.frame_interval));
+  j.kv("frame_at_ms", s.ui.last_frame_ms);  // when the last frame began (the page's clock): this status is of then
   j.kv("frame_period_ms", s.ui.frame_period_ms);
   // The UI's own cost (main.cpp: measure_frame) and whether frames are paced to leave the CPU to training.
   j.kv("frame_cost_ms", s.ui.frame_cost_ms);
