@@ -146,7 +146,8 @@ test('a new version: announced on an open page, which goes on; offline, a page l
     const b = deployB(dir);
     srv.requests.length = 0;
     assert.equal(await checkForUpdate(page), 'ok');  // what the browser does on its own now and then
-    const o = await waitOffline(page, (s) => s.state === 'update-ready', 60000, 'B installed');
+    // The page asks the waiting worker for its version when it is ready: `next` comes a moment later.
+    const o = await waitOffline(page, (s) => s.state === 'update-ready' && s.next !== '', 60000, 'B installed');
     t.diagnostic(`banner: ${o.banner}`);
     assert.equal(o.banner, 'A new version of Digit Lab is ready — reload');
     assert.equal(o.version, a, 'the page still runs A');

@@ -80,7 +80,9 @@ test('a browser killed mid-run keeps the last finished epoch', async (t) => {
   try {
     let ctx = await launchIn(dir);
     let { page } = await openPage(ctx, srv.url + LINK);
-    await waitStatus(page, (s) => s.phase === 'training' && s.runs.saved_epochs === 1 && s.batch > 100, 300000, 'epoch 2 under way');
+    // Epoch 1's autosave handed to the page and written (IndexedDB), epoch 2 under way.
+    await waitStatus(page, (s) => s.phase === 'training' && s.runs.saved_epochs === 1 && !s.runs_page.saving && s.batch > 100,
+                     300000, 'epoch 1 written, epoch 2 under way');
     // No clean unload: every process of this profile is killed at once.
     execFileSync('pkill', ['-KILL', '-f', `user-data-dir=${dir}`]);
     await ctx.close().catch(() => {});

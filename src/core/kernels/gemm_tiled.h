@@ -141,7 +141,7 @@ struct Tiled {
     if (kernel_pool().splits() && (mtiles == 1 || panel_work < (size_t(1) << 22))) {
       // Little work per panel (a convolution's weight gradient: 72x8 over 73,728 positions, 288 panels):
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
-      // per panel for a few microseconds of work each (that made 2 threads slower than 1 on cnn-tiny).
+      // per panel for a few microseconds of work each (per panel, 2 threads would be slower than 1 on cnn-tiny).
       // A single row of blocks (mlp's first layer at batch 32) shares no panel of B between blocks.
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
       // op(A) once, not once per block.

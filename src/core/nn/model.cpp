@@ -477,9 +477,7 @@ float Model::backward(const int* y, const float* class_weights) {
         break;
       case LayerKind::BatchNorm: {
         int C = L.in.c, N = int(n_out / C);
-        std::vector<float> tmp;
-        float* target = dx;
-        if (!dx) { tmp.resize(n_out); target = tmp.data(); }
+        float* target = dx ? dx : dinp;  // dinp is free scratch when no input gradient is wanted
         batchnorm_backward(target, dw, db, dout, L.saved.data(), L.saved.data() + n_out, w, N, C);
         break;
       }
