@@ -4,6 +4,7 @@
 // each including file gets its own copy compiled for its own instruction set.
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -112,7 +113,7 @@ struct Tiled {
         const int k0 = (t / chunks) * KC, kc = std::min(KC, K - k0), j0 = full + (t % chunks) * NC;
         pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(k0) * NP + size_t(j0) * kc);
       };
-      if (size_t(K) * (N - full) < (size_t(1) << 16)) {  // a few microseconds: not worth waking a worker
+      if (uint64_t(K) * uint64_t(N - full) < (uint64_t(1) << 16)) {  // a few microseconds: not worth waking a worker
         for (int t = 0; t < panels * chunks; ++t) pack(t);
       } else {
         kernel_pool().run(panels * chunks, pack);
@@ -137,11 +138,12 @@ struct Tiled {
       }
     };
     // Either way every element of C sums the same panels in the same order: the results are identical.
-    const size_t panel_work = size_t(M) * N * std::min(K, KC);  // multiply-adds of one depth panel
-    if (kernel_pool().splits() && (mtiles == 1 || panel_work < (size_t(1) << 22))) {
+    // Multiply-adds of one depth panel: in 64 bits (a batch of large Dense outputs passes 2^32 in wasm32's size_t).
+    const uint64_t panel_work = uint64_t(M) * uint64_t(N) * uint64_t(std::min(K, KC));
+    if (kernel_pool().splits() && (mtiles == 1 || panel_work < (uint64_t(1) << 22))) {
       // Little work per panel (a convolution's weight gradient: 72x8 over 73,728 positions, 288 panels):
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
-      // per panel for a few microseconds of work each (per panel, 2 threads would be slower than 1 on cnn-tiny).
+      // per panel for a few microseconds of work each (which would make 2 threads slower than 1 on cnn-tiny).
       // A single row of blocks (mlp's first layer at batch 32) shares no panel of B between blocks.
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
       // op(A) once, not once per block.
@@ -150,7 +152,7 @@ struct Tiled {
       // Panel by panel: the blocks of one panel share its rows of B while they are in cache. Split over
       // workers, one run takes a group of panels of at least 2^24 multiply-adds (2-4 panels for the
       // weight gradients of cnn-vgg's last convolutions), each block through them in k order.
-      const int group = kernel_pool().splits() ? int((panel_work + (size_t(1) << 24) - 1) / panel_work) : 1;
+      const int group = kernel_pool().splits() ? int((panel_work + (uint64_t(1) << 24) - 1) / panel_work) : 1;
       for (int kb = 0; kb < K; kb += group * KC)
         kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, kb, std::min(K, kb + group * KC)); });
     }
