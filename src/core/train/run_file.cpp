@@ -98,9 +98,9 @@ bool same_data(Reader& r, const Dataset* d) {
 // A run file whose part `what` is wrong: damaged(" (order)") says "the saved run is damaged (order)".
 Status damaged(const std::string& what) { return Status::fail("the saved run is damaged" + what); }
 
-// Checks the file's magic, version and checksum and reads its model into *m; r is left at the
-// settings, with the checksum outside its fields.
-Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
+// Checks the file's magic, version and checksum; r is then at the model, whose length is in
+// *model_len (checked to be in the file), with the checksum outside r's fields.
+Status open_run_file(const uint8_t* bytes, size_t size, Reader& r, uint32_t* model_len) {
   if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
   r.pos = 8;
   const uint32_t version = r.u32();
@@ -109,9 +109,17 @@ Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
                         std::to_string(kRunFileVersion));
   if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32()) return damaged(" (its checksum does not match)");
   r.n = size - 4;  // the checksum is not part of the fields
-  const uint32_t model_len = r.u32();
-  if (!r.need(model_len)) return damaged(" (truncated model)");
-  Status s = model_load(bytes + r.pos, model_len, m);
+  *model_len = r.u32();
+  if (!r.need(*model_len)) return damaged(" (truncated model)");
+  return {};
+}
+
+// open_run_file, and the file's model into *m; r is left at the settings.
+Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
+  uint32_t model_len = 0;
+  Status s = open_run_file(bytes, size, r, &model_len);
+  if (!s.ok()) return s;
+  s = model_load(bytes + r.pos, model_len, m);
   if (!s.ok()) return damaged(": " + s.error);
   r.pos += model_len;
   return {};
@@ -120,19 +128,15 @@ Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
 }  // namespace
 
 Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg) {
-  if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
-  Reader r{bytes, size - 4};
-  r.pos = 8;
-  if (r.u32() != kRunFileVersion) return Status::fail("the saved run is from another version of Digit Lab");
-  if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32())
-    return Status::fail("the saved run is damaged (its checksum does not match)");
-  const uint32_t model_len = r.u32();
-  if (!r.need(model_len)) return Status::fail("the saved run is damaged (truncated model)");
+  Reader r{bytes, size};
+  uint32_t model_len = 0;
+  Status s = open_run_file(bytes, size, r, &model_len);
+  if (!s.ok()) return s;
   r.pos += model_len;
   TrainConfig c = read_config(r);
-  if (!r.ok) return Status::fail("the saved run is damaged (settings)");
-  Status s = train_config_check(c);
-  if (!s.ok()) return Status::fail("the saved run is damaged: " + s.error);
+  if (!r.ok) return damaged(" (settings)");
+  s = train_config_check(c);
+  if (!s.ok()) return damaged(": " + s.error);
   *cfg = c;
   return {};
 }
