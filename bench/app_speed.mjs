@@ -61,8 +61,11 @@ async function main() {
     for (let round = 1; round <= ROUNDS; ++round) {
       for (const [preset, batch] of PRESETS) {
         const r = rows[preset];
-        r.core.push(core(preset, batch));
+        // Each side first in every other round: a drift of the machine's speed does not favour one.
+        const coreFirst = round % 2 === 1;
+        if (coreFirst) r.core.push(core(preset, batch));
         const a = await app(browser, srv.url, preset, batch);
+        if (!coreFirst) r.core.push(core(preset, batch));
         r.app.push(a.rate); r.fps.push(a.fps); r.cost.push(a.cost); r.share.push(a.share);
         log(`round ${round} ${preset}: core ${Math.round(r.core.at(-1))}, app ${Math.round(a.rate)} samples/s ` +
             `(${(a.rate / r.core.at(-1)).toFixed(2)}×), ${a.fps.toFixed(1)} frames/s, frame ${a.cost.toFixed(1)} ms`);

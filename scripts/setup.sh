@@ -80,7 +80,6 @@ sdl_sources() {  # sdl_sources <mt|st>: the .c files to compile, relative to SDL
            audio/emscripten audio/disk audio/dummy video/emscripten joystick/emscripten haptic/dummy \
            sensor/dummy power/emscripten filesystem/emscripten locale/emscripten misc/emscripten \
            timer/unix loadso/dlopen "thread/$thread"; do
-    d=${d%/}
     files=("$d"/*.c)
     [ ${#files[@]} -gt 0 ] || die "SDL2 $SDL_VERSION has no sources in src/$d: its layout is not the one this script knows"
     printf '%s\n' "${files[@]}"
@@ -93,6 +92,7 @@ build_sdl() {  # builds whichever of the two SDL2 builds is missing
   [ -f "$SDL_ST/lib/libSDL2.a" ] || kinds+=(st)
   [ ${#kinds[@]} -gt 0 ] || return 0
   step "building SDL2 $SDL_VERSION for wasm (${kinds[*]}) into the cache (once; ~2 min on 2 cores)"
+  local t0=$SECONDS
   rm -rf "$b"; mkdir -p "$b"
   {
     echo "rule cc"
@@ -127,6 +127,7 @@ build_sdl() {  # builds whichever of the two SDL2 builds is missing
     rm -rf "$prefix"; mv "$prefix.tmp" "$prefix"
   done
   rm -rf "$b"
+  step "SDL2 for wasm (${kinds[*]}) built in $((SECONDS - t0)) s"
 }
 build_sdl
 

@@ -8,6 +8,7 @@
 // [SECTION] graphics (ui/gfx.cpp), plots (ui/plot.cpp)
 // [SECTION] app start, automation (app.cpp, lesson_link.cpp, status_json.cpp)
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -148,9 +149,9 @@ struct Env {
 };
 
 // Frame pacing (main.cpp). While the trainer thread trains untouched: kTrainingFps frames a second
-// (the animation frames between are skipped), fewer if the measured cost of a frame would take more than kTrainingUiShare of one core,
-// never fewer than kTrainingMinFps. With nothing running and nobody at the page, every
-// kIdleFrameInterval-th animation frame.
+// (the animation frames between are skipped), fewer if the measured cost of a frame would take more
+// than kTrainingUiShare of one core, never fewer than kTrainingMinFps. With nothing running and
+// nobody at the page, every kIdleFrameInterval-th animation frame.
 constexpr double kTrainingFps = 2, kTrainingUiShare = 0.08, kTrainingMinFps = 1;
 constexpr int kIdleFrameInterval = 30;
 
@@ -182,6 +183,7 @@ struct Ui {
   // while saving CPU for training, one frame every frame_period_ms (0: no such limit).
   int frame_interval = 1;
   double frame_period_ms = 0;
+  double paced_fps() const { return 1000.0 / std::max(1.0, frame_period_ms); }  // while saving CPU
   bool saving_cpu = false;   // frames paced to leave the cores to the trainer (the Training window says so)
   // What a frame costs the UI thread (ms, moving average): from its start to its end, and while
   // paced for training, through glFinish, so that software WebGL's drawing counts too.

@@ -25,16 +25,15 @@ bool g_trap_next_frame = false;  // digitlab_test_fault(0): the tests of the pag
 
 double now_ms() { return platform::now_ms(); }
 
-// Frame pacing. Full rate while someone uses the page (an input, or a mouse button held down).
-// While the trainer thread works and nobody has touched the page for a second, 2 frames a second
-// (skip_frame): the curves and progress still move, the cores go to training. With software WebGL a
-// frame costs far more CPU than the UI thread's share of it (Chromium's GPU process draws and
-// composites the page on the CPU: about 65 ms of CPU a frame at 1600 × 900 on the benchmark machine,
-// docs/benchmarks.md, against the 3–15 ms measure_frame sees), so the rate is kept low whatever the
-// measured cost, and lower still when that cost alone would exceed kTrainingUiShare of a core. With
-// nothing running and nobody there for 2 s (a laptop left open in class), every 30th animation frame.
-// The page's input listeners call digitlab_wake() on every press, move, release and key, so nobody
-// waits for the slow tick. (The single-thread build trains inside frames: always full rate then.)
+// Frame pacing (docs/design.md, "Frame pacing"). Full rate while someone uses the page. While the
+// trainer thread works and nobody has touched the page for a second, kTrainingFps frames a second
+// (skip_frame): the curves and progress still move, the cores go to training. The rate is low
+// whatever the cost measure_frame sees, because with software WebGL most of a frame's CPU is spent
+// outside the UI thread (the browser draws and composites the page); lower still when that cost
+// alone would exceed kTrainingUiShare of a core. With nothing running and nobody there for 2 s (a
+// laptop left open in class), every kIdleFrameInterval-th animation frame. The page's input
+// listeners call digitlab_wake() on every press, move, release and key, so nobody waits for the slow
+// tick. (The single-thread build trains inside frames: always full rate then.)
 void set_frame_interval(AppState& s, int interval) {
   if (interval == s.ui.frame_interval) return;
   s.ui.frame_interval = interval;
@@ -42,7 +41,6 @@ void set_frame_interval(AppState& s, int interval) {
 }
 
 void pace_frames(AppState& s, double t_frame) {
-  if (ImGui::GetIO().MouseDown[0]) s.ui.last_input_ms = t_frame;  // a button held still is someone at the page
   const double quiet_ms = t_frame - s.ui.last_input_ms;
   const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
   const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
@@ -58,9 +56,10 @@ void pace_frames(AppState& s, double t_frame) {
 // frames still come on every animation frame, so an input (on_input) is drawn on the next one.
 bool skip_frame(const Ui& ui, double t) { return ui.saving_cpu && t - ui.last_frame_ms < ui.frame_period_ms; }
 
-// The frame's cost into Ui::frame_cost_ms and Ui::ui_share.
-void measure_frame(Ui& ui, double t_frame, double t_end) {
-  const double cost = t_end - t_frame;
+// The cost of a frame that began at t_frame and ended at t_end into Ui::frame_cost_ms and
+// Ui::ui_share, without `training_ms` (the single-thread build's slice of training inside it).
+void measure_frame(Ui& ui, double t_frame, double t_end, double training_ms) {
+  const double cost = t_end - t_frame - training_ms;
   ui.frame_cost_ms = ui.frame_cost_ms > 0 ? 0.7 * ui.frame_cost_ms + 0.3 * cost : cost;
   ui.share_busy_ms += cost;
   if (ui.share_since_ms == 0) ui.share_since_ms = t_frame;
@@ -91,6 +90,7 @@ void frame() {
   layout_fonts(s, win_w, win_h);
 
   // Single-thread build: train in a short slice, then draw.
+  const double t_pump = now_ms();
   if (s.trainer_fault.empty() && !s.bridge->threaded()) s.bridge->pump(10.0);
   const double t_build = now_ms();
   check_trainer(s);
@@ -126,7 +126,7 @@ void frame() {
   // process, so the figure includes its waiting for the cores as well; the 500–1000 ms clamp bounds it.
   if (s.ui.saving_cpu) glFinish();
   SDL_GL_SwapWindow(g_window);
-  measure_frame(s.ui, t_frame, now_ms());
+  measure_frame(s.ui, t_frame, now_ms(), t_build - t_pump);
   ++s.ui.frames;
   platform::frame_done();
 }

@@ -66,6 +66,7 @@ void input_events(AppState& s, double t_frame) {
     draw_input(s, ev);
     if (ev.type != SDL_WINDOWEVENT) s.ui.last_input_ms = t_frame;
   }
+  if (in.left_down) s.ui.last_input_ms = t_frame;  // a button held still: someone is at the page
 }
 
 void input_after_backend(AppState& s) {

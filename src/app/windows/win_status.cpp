@@ -1,6 +1,4 @@
 // The status bar: how the app runs here (threads, SIMD, cross-origin isolation) and its frame rate.
-#include <algorithm>
-
 #include "app.h"
 
 namespace app {
@@ -36,7 +34,7 @@ void status_bar(AppState& s) {
   if (s.ui.frame_interval == kIdleFrameInterval)  // left alone: main.cpp slows drawing until the next input
     ImGui::TextDisabled(brief ? "·  idle" : "·  idle: drawing slowly until you touch the page");
   else if (s.ui.saving_cpu)  // the moving average of fps would take half a minute to come down to it
-    ImGui::TextDisabled(brief ? "·  %.0f fps" : "·  %.0f fps: saving CPU for training", 1000.0 / std::max(1.0, s.ui.frame_period_ms));
+    ImGui::TextDisabled(brief ? "·  %.0f fps" : "·  %.0f fps: saving CPU for training", s.ui.paced_fps());
   else
     ImGui::TextDisabled("·  %.0f fps", s.ui.fps);
   note_rect(s, "status");

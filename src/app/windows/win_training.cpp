@@ -384,7 +384,7 @@ static void buttons(AppState& s) {
 static void pacing_line(AppState& s) {
   ImGui::PushTextWrapPos(0);
   if (s.ui.saving_cpu) {
-    const double fps = 1000.0 / std::max(1.0, s.ui.frame_period_ms);
+    const double fps = s.ui.paced_fps();
     ImGui::TextDisabled("Saving CPU for training: the page draws %.0f time%s a second while nobody touches it. "
                         "Touch it for full speed.", fps, std::lround(fps) == 1 ? "" : "s");
   } else {
