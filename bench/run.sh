@@ -16,7 +16,7 @@ out=$(mktemp)
 # Three rounds, interleaved: on a shared VM one measurement can be off by a third (the table shows
 # the median and the range).
 for round in 1 2 3; do
-  for preset in "mlp 32" "mlp 128" "cnn-tiny 128" "cnn-5x5 50" "cnn-vgg 256"; do
+  for preset in "mlp 32" "mlp 128" "mlp-deep 32" "cnn-tiny 128" "cnn-5x5 50" "cnn-vgg 256"; do
     set -- $preset
     build/native/bench_train "$1" "$2" "$secs" 2 >>"$out"
     node --no-experimental-fetch build/wasm-tests/bench_train.js "$1" "$2" "$secs" 2 >>"$out"
@@ -30,18 +30,20 @@ runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 groups = {}
 for r in runs:
     groups.setdefault((r["preset"], r["batch"], r["platform"], r["threads"]), []).append(r)
-def cell(v):
-    return f"{statistics.median(v):,.0f} ({min(v):,.0f}–{max(v):,.0f})" if len(v) > 1 else f"{v[0]:,.0f}"
+def cell(v, fmt=",.0f"):
+    return f"{statistics.median(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else f"{v[0]:{fmt}}"
 print("## Core training throughput (bench/run.sh)\n")
 print(f"Measured {datetime.date.today()} on {sys.argv[2]} ({sys.argv[3]} cores, load average {sys.argv[5]} at the end), node {sys.argv[4]}. "
-      "`Trainer::step()` on synthetic 28×28 images; inference = evaluation-mode forward passes in batches of 500. "
+      "`Trainer::step()` on synthetic 28×28 images; inference = evaluation-mode forward passes in batches of 500; "
+      "draw pad = the forward pass of one image on a thread that works inline, as the app's UI thread does "
+      "(milliseconds, median of 200; the same in both thread rows, since it uses no worker). "
       "wasm = the same core built with `-O3 -msimd128 -pthread`, run under node. "
       f"Median of {max(len(g) for g in groups.values())} interleaved rounds, with the range: this VM's speed varies between runs.\n")
-print("| preset | batch | platform | threads | train samples/s | inference samples/s |")
-print("|---|---|---|---|---|---|")
+print("| preset | batch | platform | threads | train samples/s | inference samples/s | draw pad, ms |")
+print("|---|---|---|---|---|---|---|")
 for (preset, batch, platform, threads), g in groups.items():
     print(f"| {preset} | {batch} | {platform} | {threads} | {cell([r['train_samples_per_sec'] for r in g])} | "
-          f"{cell([r['infer_samples_per_sec'] for r in g])} |")
+          f"{cell([r['infer_samples_per_sec'] for r in g])} | {cell([r['pad_forward_ms'] for r in g], '.3f')} |")
 PY
 )
 rm -f "$out"
