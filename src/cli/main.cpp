@@ -11,6 +11,7 @@
 //                  [--csv FILE] [--run FILE]
 //   digitlab train --run FILE [--data DIR] [--limit N] [--threads N] [--save FILE] [--csv FILE] [--json]
 //   digitlab eval --model FILE [--data DIR] [--json]
+//   digitlab predict --csv FILE --model FILE [--threads N] > submission.csv
 // User errors (unknown options, missing data, bad files) print one line and exit with code 2.
 #include <unistd.h>
 
@@ -60,7 +61,10 @@ const char* kUsage =
     "        --validate-on-test   as a notebook's validation_data=(x_test, y_test): train on every training\n"
     "                             image and let the callbacks watch the test set (its accuracy is then no\n"
     "                             longer an unbiased estimate; the output says so)\n"
-    "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n";
+    "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n"
+    "  predict --csv FILE --model FILE [--threads N]\n"
+    "        read the images of Kaggle's test.csv (pixel0,...,pixel783; a train.csv works too, its labels\n"
+    "        unused) and print Kaggle's submission for them: ImageId,Label, one row per image from 1\n";
 
 [[noreturn]] void fail(const std::string& msg) {
   std::fprintf(stderr, "digitlab: %s\n", msg.c_str());
@@ -591,6 +595,38 @@ int cmd_eval(const Args& a) {
   return 0;
 }
 
+// Kaggle's submission for the images of a test.csv, on stdout; the file is read as the app reads one
+// (gzipped or not, at most kMaxDataFileBytes decompressed).
+int cmd_predict(const Args& a) {
+  for (const auto& [k, v] : a.opts)
+    if (k != "csv" && k != "model" && k != "threads")
+      fail("--" + k + " does not apply to predict (digitlab predict --csv test.csv --model FILE [--threads N])");
+  for (const char* k : {"csv", "model"})
+    if (!a.has(k)) fail(std::string("--") + k + " FILE is required (digitlab predict --csv test.csv --model FILE > submission.csv)");
+  set_threads(a);
+  Model model = model_file_arg(a.opts.at("model"));
+  const std::string& path = a.opts.at("csv");
+  std::vector<uint8_t> bytes;
+  bool too_large = false;
+  Status s = read_file(path, &bytes, kMaxDataFileBytes, &too_large);
+  if (too_large) fail(too_large_text(path, false));
+  if (!s.ok()) fail(s.error);
+  s = gunzip_if_needed(path, &bytes, kMaxDataFileBytes);
+  if (!s.ok()) fail(s.error);
+  Dataset images;
+  s = images_from_csv(std::string(bytes.begin(), bytes.end()), path, &images);
+  if (!s.ok()) fail(s.error);
+  s = model_fits_data(model, images);
+  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+  images.labels.clear();  // a train.csv's answers play no part in a submission
+  Evaluation e(model, images, 0, true);
+  while (!e.done()) e.step();
+  std::fputs(submission_csv(e.predictions).c_str(), stdout);
+  std::fprintf(stderr, "digitlab: predicted %s images of %s with %s\n", with_commas(images.n).c_str(), path.c_str(),
+               model.spec().name.empty() ? "the model" : model.spec().name.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -600,5 +636,6 @@ int main(int argc, char** argv) {
   if (a.command == "summary") return cmd_summary(a);
   if (a.command == "train") return cmd_train(a);
   if (a.command == "eval") return cmd_eval(a);
-  fail("unknown command '" + a.command + "' (commands: presets, summary, train, eval)");
+  if (a.command == "predict") return cmd_predict(a);
+  fail("unknown command '" + a.command + "' (commands: presets, summary, train, eval, predict)");
 }

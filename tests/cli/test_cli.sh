@@ -4,7 +4,7 @@
 # summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 96.0% on the
 # 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused; --csv
 # writes the epochs as Keras' CSVLogger does; a run killed mid-way goes on from its --run file to the
-# same test loss as one that never stopped.
+# same test loss as one that never stopped; predict turns Kaggle's test.csv into submission.csv.
 set -uo pipefail
 bin=${1:?usage: test_cli.sh path/to/digitlab}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -146,6 +146,47 @@ PY
   [ "$eacc" = "$acc" ] && ok "eval of the saved model gives the same accuracy ($eacc)" || bad "eval $eacc != train $acc"
   head -c 2000 "$tmp/m.bin" >"$tmp/trunc.bin"
   expect_error "eval truncated model" "damaged or truncated" eval --model "$tmp/trunc.bin"
+  # predict: Kaggle's test.csv (made here from MNIST's 10,000 test images: header pixel0..pixel783, no label
+  # column) gives submission.csv, "ImageId,Label" and one row per image from 1; its labels, scored against
+  # MNIST's, give eval's accuracy to the last digit.
+  python3 - "$root/assets/mnist" "$tmp/kaggle" <<'PY'
+import gzip, os, sys
+src, out = sys.argv[1:3]
+os.makedirs(out, exist_ok=True)
+img = gzip.open(f"{src}/t10k-images-idx3-ubyte.gz").read()[16:]
+lab = gzip.open(f"{src}/t10k-labels-idx1-ubyte.gz").read()[8:]
+rows = [",".join(map(str, img[i * 784:(i + 1) * 784])) for i in range(10000)]
+head = ",".join(f"pixel{i}" for i in range(784))
+open(f"{out}/test.csv", "w").write(head + "\n" + "\n".join(rows) + "\n")
+open(f"{out}/labels.txt", "w").write("\n".join(map(str, lab)) + "\n")
+open(f"{out}/short_row.csv", "w").write(head + "\n" + rows[0] + "\n" + rows[1].rsplit(",", 1)[0] + "\n")
+open(f"{out}/bad_value.csv", "w").write(head + "\n" + rows[0].replace("0", "300", 1) + "\n")
+PY
+  if "$bin" predict --csv "$tmp/kaggle/test.csv" --model "$tmp/m.bin" >"$tmp/kaggle/submission.csv" 2>"$tmp/kaggle/err"; then
+    python3 - "$tmp/kaggle/submission.csv" "$tmp/kaggle/labels.txt" "$acc" <<'PY' && ok "predict: submission.csv for Kaggle's test.csv scores eval's accuracy" || bad "predict submission"
+import sys
+rows = open(sys.argv[1]).read().splitlines()
+labels = open(sys.argv[2]).read().split()
+assert rows[0] == "ImageId,Label" and len(rows) == 10001, (rows[0], len(rows))
+pairs = [r.split(",") for r in rows[1:]]
+assert [int(i) for i, _ in pairs] == list(range(1, 10001))
+assert all(l in "0123456789" and len(l) == 1 for _, l in pairs)
+acc = sum(l == t for (_, l), t in zip(pairs, labels)) / 10000
+print(f"     submission scored against MNIST's labels: {acc}, eval: {sys.argv[3]}")
+assert abs(acc - float(sys.argv[3])) < 1e-12
+PY
+    gzip -c "$tmp/kaggle/test.csv" >"$tmp/kaggle/test.csv.gz"
+    "$bin" predict --csv "$tmp/kaggle/test.csv.gz" --model "$tmp/m.bin" 2>/dev/null | cmp -s - "$tmp/kaggle/submission.csv" &&
+      ok "predict: a gzipped test.csv gives the same submission" || bad "predict: gzipped test.csv differs"
+  else bad "predict: $(cat "$tmp/kaggle/err")"; fi
+  expect_error "predict: a row short of a pixel" "short_row.csv: line 3 has 783 values, expected 784 (784 pixels: images of 28x28)" \
+    predict --csv "$tmp/kaggle/short_row.csv" --model "$tmp/m.bin"
+  expect_error "predict: a pixel of 300" "bad_value.csv: line 2, value 1 is not a whole number 0-255" \
+    predict --csv "$tmp/kaggle/bad_value.csv" --model "$tmp/m.bin"
+  expect_error "predict: not a digits CSV" "labels.txt: not a digits CSV" predict --csv "$tmp/kaggle/labels.txt" --model "$tmp/m.bin"
+  expect_error "predict without --csv" "--csv FILE is required" predict --model "$tmp/m.bin"
+  expect_error "predict with a training flag" "--epochs does not apply to predict" \
+    predict --csv "$tmp/kaggle/test.csv" --model "$tmp/m.bin" --epochs 2
   # --init continues from the saved weights: a second epoch on the first 3,000 images starts from a
   # trained network (its first-epoch loss is far below a fresh one's), and the test accuracy holds.
   if "$bin" train --preset mlp --epochs 1 --limit 3000 --seed 2 --init "$tmp/m.bin" --json >"$tmp/init.json" &&

@@ -1,5 +1,5 @@
-// libFuzzer target: the Kaggle-style CSV reader on any text. A file that reads holds 28 x 28 images
-// with a digit for each.
+// libFuzzer target: the Kaggle-style CSV readers on any text. A file that reads as training data holds
+// 28 x 28 images with a digit for each; as images to predict, 28 x 28 images with a digit for each or none.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +14,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     DL_ASSERT(d.n >= 1 && d.rows == 28 && d.cols == 28);
     DL_ASSERT(d.images.size() == size_t(d.n) * 784 && d.labels.size() == size_t(d.n));
     for (uint8_t l : d.labels) DL_ASSERT(l < dl::kNumClasses);
+  }
+  dl::Dataset t;
+  if (dl::images_from_csv(text, "test.csv", &t).ok()) {
+    DL_ASSERT(t.n >= 1 && t.rows == 28 && t.cols == 28 && t.images.size() == size_t(t.n) * 784);
+    DL_ASSERT(t.labels.empty() || t.labels.size() == size_t(t.n));
+    for (uint8_t l : t.labels) DL_ASSERT(l < dl::kNumClasses);
   }
   return 0;
 }

@@ -88,6 +88,36 @@ TEST_CASE("Kaggle CSV") {
   CHECK(d.n == 2);  // untouched by the failures
 }
 
+TEST_CASE("Kaggle test.csv: images without labels; submission.csv") {
+  std::string pixels = "pixel0";
+  for (int i = 1; i < 784; ++i) pixels += ",pixel" + std::to_string(i);
+  std::string row = "0";
+  for (int i = 1; i < 784; ++i) row += "," + std::to_string((i * 3) % 256);
+  Dataset d;
+  REQUIRE(images_from_csv(pixels + "\r\n" + row + "\r\n\n" + row + "\n" + row, "test.csv", &d).ok());
+  CHECK(d.n == 3);
+  CHECK(d.labels.empty());
+  CHECK(d.image(2)[100] == 300 % 256);
+  // A train.csv reads too, its labels kept; the training reader still refuses a test.csv.
+  Dataset t;
+  REQUIRE(images_from_csv("label," + pixels + "\n4," + row + "\n", "train.csv", &t).ok());
+  CHECK(t.n == 1);
+  CHECK(t.labels == std::vector<uint8_t>{4});
+  CHECK(std::equal(t.images.begin(), t.images.end(), d.images.begin()));
+  CHECK(contains(dataset_from_csv(pixels + "\n" + row + "\n", "test.csv", &t).error, "this is Kaggle's test.csv"));
+  CHECK(images_from_csv(pixels + "\n1,2,3\n", "x.csv", &t).error ==
+        "x.csv: line 2 has 3 values, expected 784 (784 pixels: images of 28x28)");
+  CHECK(images_from_csv(pixels + "\n" + row + ",5\n", "x.csv", &t).error ==
+        "x.csv: line 2 has more than 784 values (784 pixels: images of 28x28)");
+  CHECK(images_from_csv(pixels + "\n" + row + "\n-1" + row.substr(1) + "\n", "x.csv", &t).error ==
+        "x.csv: line 3, value 1 is not a whole number 0-255");
+  CHECK(contains(images_from_csv("ImageId,Label\n1,7\n", "submission.csv", &t).error, "not a digits CSV"));
+  CHECK(contains(images_from_csv("", "empty.csv", &t).error, "the file is empty"));
+  CHECK(t.n == 1);  // untouched by the failures
+  CHECK(submission_csv({7, 2, 1, 0}) == "ImageId,Label\n1,7\n2,2\n3,1\n4,0\n");
+  CHECK(submission_csv({}) == "ImageId,Label\n");
+}
+
 TEST_CASE("split is seeded, disjoint and complete; batches scale to [0,1]") {
   Dataset d = tiny(100, 1, 1);
   for (int i = 0; i < 100; ++i) d.images[i] = uint8_t(i);  // pixel value = index: identifies the image

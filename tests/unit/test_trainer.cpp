@@ -550,6 +550,25 @@ TEST_CASE("an evaluation a batch at a time: each image's prediction and confiden
   CHECK(r.accuracy == doctest::Approx(double(agree) / val.n));
 }
 
+TEST_CASE("unlabelled images (a Kaggle test.csv): the same predictions as with their labels, and no totals") {
+  const Dataset val = random_images(130, 6);
+  Dataset unlabelled = val;
+  unlabelled.labels.clear();
+  Model m;
+  REQUIRE(m.build(preset_find("mlp")->model).ok());
+  m.init(5);
+  Evaluation with(m, val, 50, true), without(m, unlabelled, 50, true);
+  while (!with.done()) with.step();
+  while (!without.done()) without.step();
+  CHECK(without.predictions == with.predictions);
+  CHECK(without.confidence == with.confidence);
+  const EvalResult r = without.result();
+  CHECK(r.accuracy == 0);
+  CHECK(r.loss == 0);
+  CHECK(r.confusion.total() == 0);
+  CHECK(with.result().confusion.total() == 130);
+}
+
 TEST_CASE("a model built without arenas has the shapes and counts, and no parameter memory") {
   for (const Preset& p : presets()) {
     Model full, plan;

@@ -109,12 +109,12 @@ Status dataset_from_idx(const std::vector<uint8_t>& image_bytes, const std::vect
   return {};
 }
 
-Status dataset_from_csv(const std::string& text, const std::string& name, Dataset* out) {
-  Dataset d;
-  d.name = name;
-  d.rows = d.cols = 28;
+namespace {
+// A CSV file line by line ("\r\n" or "\n"), counting lines for messages.
+struct CsvLines {
+  const std::string& text;
   size_t pos = 0, line_no = 0;
-  auto next_line = [&](std::string* line) {
+  bool next(std::string* line) {
     if (pos >= text.size()) return false;
     size_t e = text.find('\n', pos);
     if (e == std::string::npos) e = text.size();
@@ -123,45 +123,99 @@ Status dataset_from_csv(const std::string& text, const std::string& name, Datase
     pos = e + 1;
     ++line_no;
     return true;
-  };
+  }
+};
+
+// Kaggle's two digit CSVs, told apart by their header: train.csv's "label,pixel0,...,pixel783" and
+// test.csv's "pixel0,...,pixel783" (no label column).
+enum class CsvKind { Train, Test, Other };
+
+CsvKind csv_header(std::string* line) {
+  if (line->rfind("\xEF\xBB\xBF", 0) == 0) line->erase(0, 3);  // a byte-order mark, as spreadsheets write one
+  if (line->rfind("pixel0", 0) == 0) return CsvKind::Test;
+  if (line->rfind("label", 0) == 0) return CsvKind::Train;
+  return CsvKind::Other;
+}
+
+// The rows after the header: a label and 784 pixels each (labelled), or the 784 pixels alone.
+Status csv_rows(CsvLines& in, bool labelled, const std::string& name, Dataset* d) {
+  const int want = labelled ? 785 : 784;
+  const std::string what = labelled ? " (a label and 784 pixels: images of 28x28)" : " (784 pixels: images of 28x28)";
   std::string line;
-  if (!next_line(&line)) return Status::fail(name + ": the file is empty");
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a byte-order mark, as spreadsheets write one
-  if (line.rfind("pixel0", 0) == 0)
-    return Status::fail(name + ": this is Kaggle's test.csv (pixels without a label column): it has no answers to "
-                               "learn from; load train.csv, whose first column is the label");
-  if (line.rfind("label", 0) != 0)
-    return Status::fail(name + ": not a digits CSV (the first line must be the header \"label,pixel0,...,pixel783\")");
-  while (next_line(&line)) {
+  while (in.next(&line)) {
     if (line.empty()) continue;
-    if (d.n >= kMaxImages) return Status::fail(name + ": more than " + with_commas(kMaxImages) + " rows");
+    if (d->n >= kMaxImages) return Status::fail(name + ": more than " + with_commas(kMaxImages) + " rows");
+    const std::string at = name + ": line " + std::to_string(in.line_no);
     int values[785], k = 0;
     const char* p = line.c_str();
     while (*p) {
-      if (k == 785)
-        return Status::fail(name + ": line " + std::to_string(line_no) +
-                            " has more than 785 values (a label and 784 pixels: images of 28x28)");
+      if (k == want) return Status::fail(at + " has more than " + std::to_string(want) + " values" + what);
       char* end = nullptr;
       long v = std::strtol(p, &end, 10);
       if (end == p || v < 0 || v > 255 || (*end != ',' && *end != 0))
-        return Status::fail(name + ": line " + std::to_string(line_no) + ", value " + std::to_string(k + 1) +
-                            " is not a whole number 0-255");
+        return Status::fail(at + ", value " + std::to_string(k + 1) + " is not a whole number 0-255");
       values[k++] = int(v);
       p = *end ? end + 1 : end;
     }
-    if (k != 785)
-      return Status::fail(name + ": line " + std::to_string(line_no) + " has " + std::to_string(k) +
-                          " values, expected 785 (a label and 784 pixels: images of 28x28)");
-    if (values[0] > 9)
-      return Status::fail(name + ": line " + std::to_string(line_no) + " has label " + std::to_string(values[0]) +
-                          ", not a digit 0-9");
-    d.labels.push_back(uint8_t(values[0]));
-    for (int i = 1; i < 785; ++i) d.images.push_back(uint8_t(values[i]));
-    ++d.n;
+    if (k != want)
+      return Status::fail(at + " has " + std::to_string(k) + " values, expected " + std::to_string(want) + what);
+    if (labelled && values[0] > 9)
+      return Status::fail(at + " has label " + std::to_string(values[0]) + ", not a digit 0-9");
+    if (labelled) d->labels.push_back(uint8_t(values[0]));
+    for (int i = labelled ? 1 : 0; i < want; ++i) d->images.push_back(uint8_t(values[i]));
+    ++d->n;
   }
-  if (d.n == 0) return Status::fail(name + ": the CSV has a header but no rows");
+  if (d->n == 0) return Status::fail(name + ": the CSV has a header but no rows");
+  return {};
+}
+}  // namespace
+
+Status dataset_from_csv(const std::string& text, const std::string& name, Dataset* out) {
+  CsvLines in{text};
+  std::string line;
+  if (!in.next(&line)) return Status::fail(name + ": the file is empty");
+  switch (csv_header(&line)) {
+    case CsvKind::Test:
+      return Status::fail(name + ": this is Kaggle's test.csv (pixels without a label column): it has no answers to "
+                                 "learn from; load train.csv, whose first column is the label");
+    case CsvKind::Other:
+      return Status::fail(name + ": not a digits CSV (the first line must be the header \"label,pixel0,...,pixel783\")");
+    case CsvKind::Train: break;
+  }
+  Dataset d;
+  d.name = name;
+  d.rows = d.cols = 28;
+  if (Status s = csv_rows(in, true, name, &d); !s.ok()) return s;
   *out = std::move(d);
   return {};
+}
+
+Status images_from_csv(const std::string& text, const std::string& name, Dataset* out) {
+  CsvLines in{text};
+  std::string line;
+  if (!in.next(&line)) return Status::fail(name + ": the file is empty");
+  const CsvKind kind = csv_header(&line);
+  if (kind == CsvKind::Other)
+    return Status::fail(name + ": not a digits CSV (the first line must be the header \"pixel0,...,pixel783\" of "
+                               "Kaggle's test.csv, or \"label,pixel0,...,pixel783\" of its train.csv)");
+  Dataset d;
+  d.name = name;
+  d.rows = d.cols = 28;
+  if (Status s = csv_rows(in, kind == CsvKind::Train, name, &d); !s.ok()) return s;
+  *out = std::move(d);
+  return {};
+}
+
+std::string submission_csv(const std::vector<uint8_t>& predicted) {
+  std::string t = "ImageId,Label\n";
+  t.reserve(t.size() + predicted.size() * 8);
+  for (size_t i = 0; i < predicted.size(); ++i) {
+    t += std::to_string(i + 1);
+    t += ',';
+    t += char('0' + predicted[i] % 10);
+    t += '\n';
+  }
+  return t;
 }
 
 std::vector<uint8_t> idx_encode_images(const Dataset& d) {
@@ -225,7 +279,7 @@ void dataset_batch(const Dataset& d, const int* idx, int B, float* x, int* y) {
     const uint8_t* src = d.image(idx[b]);
     float* dst = x + size_t(b) * P;
     for (int i = 0; i < P; ++i) dst[i] = float(src[i]) * (1.0f / 255.0f);
-    y[b] = d.labels[idx[b]];
+    if (y) y[b] = d.labels[idx[b]];
   }
 }
 

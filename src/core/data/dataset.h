@@ -40,6 +40,11 @@ Status dataset_from_idx(const std::vector<uint8_t>& image_bytes, const std::vect
                         const std::string& name, Dataset* out);
 // Kaggle "train.csv": header "label,pixel0,...,pixel783", then one row per image.
 Status dataset_from_csv(const std::string& text, const std::string& name, Dataset* out);
+// Images to predict: Kaggle's "test.csv" (header "pixel0,...,pixel783", rows without a label; out->labels
+// stays empty), or a train.csv, whose labels are kept. Row errors read as dataset_from_csv's.
+Status images_from_csv(const std::string& text, const std::string& name, Dataset* out);
+// Kaggle's submission file for predictions of images 1..n, in order: "ImageId,Label", then "1,7", ...
+std::string submission_csv(const std::vector<uint8_t>& predicted);
 // IDX bytes of a dataset (round trip for tests and for saving user data).
 std::vector<uint8_t> idx_encode_images(const Dataset& d);
 std::vector<uint8_t> idx_encode_labels(const Dataset& d);
@@ -50,7 +55,7 @@ void dataset_split(const Dataset& all, float fraction, uint64_t seed, Dataset* t
 Dataset dataset_head(const Dataset& d, int n);
 // Images per class.
 std::vector<int> dataset_class_counts(const Dataset& d);
-// x (B, rows*cols) in [0,1], y (B): the images at idx[0..B).
+// x (B, rows*cols) in [0,1], y (B): the images at idx[0..B) and their labels (y may be null: not asked).
 void dataset_batch(const Dataset& d, const int* idx, int B, float* x, int* y);
 
 }  // namespace dl

@@ -58,6 +58,7 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch) {
 Evaluation::Evaluation(Model& model, const Dataset& data, int batch, bool per_image)
     : model_(&model), data_(&data), batch_(batch > 0 ? batch : eval_batch(model)), confusion_(model.classes()) {
   DL_ASSERT(model_fits_data(model, data).ok());  // callers check first: the message is theirs to show
+  DL_ASSERT(per_image || !data.labels.empty());  // unlabelled images give predictions and nothing else
   if (!per_image) return;
   predictions.assign(size_t(data.n), 0);
   confidence.assign(size_t(data.n), 0.0f);
@@ -71,17 +72,20 @@ void Evaluation::step() {
   y_.resize(size_t(B));
   idx_.resize(size_t(B));
   std::iota(idx_.begin(), idx_.end(), pos_);
-  dataset_batch(d, idx_.data(), B, x_.data(), y_.data());
+  const bool labelled = !d.labels.empty();
+  dataset_batch(d, idx_.data(), B, x_.data(), labelled ? y_.data() : nullptr);
   const float* p = model_->forward(x_.data(), B, false);
   for (int b = 0; b < B; ++b) {
     const float* pb = p + size_t(b) * K;
-    const int pred = int(std::max_element(pb, pb + K) - pb), y = y_[size_t(b)];
-    correct_ += pred == y;
-    confusion_.add(y, pred);
+    const int pred = int(std::max_element(pb, pb + K) - pb);
     if (!predictions.empty()) {
       predictions[size_t(pos_ + b)] = uint8_t(pred);
       confidence[size_t(pos_ + b)] = pb[pred];
     }
+    if (!labelled) continue;
+    const int y = y_[size_t(b)];
+    correct_ += pred == y;
+    confusion_.add(y, pred);
     loss_ += -std::log(std::min(std::max(pb[y], 1e-7f), 1.0f - 1e-7f));
   }
   pos_ += B;
@@ -90,7 +94,7 @@ void Evaluation::step() {
 EvalResult Evaluation::result() const {
   EvalResult r;
   r.confusion = confusion_;
-  if (data_->n == 0) return r;
+  if (data_->n == 0 || data_->labels.empty()) return r;
   r.loss = loss_ / data_->n + model_->l2_loss();
   r.accuracy = double(correct_) / data_->n;
   return r;

@@ -70,8 +70,9 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
 
 // The same evaluation a batch at a time, for a caller that spreads it out (the app, between frames
 // and commands); per_image also keeps each image's predicted class and the probability given to it
-// (the app's mistakes view; a validation pass has no use for them). The model and the data must
-// outlive it and stay unchanged while it runs.
+// (the app's mistakes view; a validation pass has no use for them). Unlabelled data (a Kaggle test.csv,
+// labels empty) needs per_image: its predictions are all it gives (result() is zero). The model and the
+// data must outlive it and stay unchanged while it runs.
 class Evaluation {
  public:
   Evaluation(Model& model, const Dataset& data, int batch = 0, bool per_image = false);
