@@ -4,7 +4,8 @@
 #   build/web-st  SIMD only (the fallback where isolation is impossible)
 #   build/web/    index.html, app.js, sw.js (web/), the icons and web manifest (assets/), both builds,
 #                 assets/mnist/*.gz
-# Incremental: CMake configures once per build folder; Ninja rebuilds only what changed.
+# Incremental: CMake configures once per build folder (again if setup's SDL2 build moved); Ninja
+# rebuilds only what changed.
 # Usage: scripts/build-web.sh [mt|st|both]   (JOBS=n limits parallel compiles; default 2)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +22,8 @@ done
 build_variant() {  # build_variant <mt|st>
   local v=$1 dir="$here/build/web-$1" threads prefix
   if [ "$v" = mt ]; then threads=ON; prefix=$SDL_MT; else threads=OFF; prefix=$SDL_ST; fi
-  if [ ! -f "$dir/build.ninja" ]; then
+  # Configured again when the SDL2 build it was configured with is not the one setup makes now.
+  if [ ! -f "$dir/build.ninja" ] || ! grep -qx "SDL2_PREFIX:[A-Z]*=$prefix" "$dir/CMakeCache.txt"; then
     step "configuring the $v app build"
     emcmake cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIGITLAB_APP=ON \
       -DDIGITLAB_THREADS=$threads -DSDL2_PREFIX="$prefix" -DIMGUI_DIR="$IMGUI_DIR" >/dev/null

@@ -60,6 +60,11 @@ struct DataState {
   std::string source = "MNIST";    // what is in use: "MNIST" or the user's file names
   std::string user_note;           // how the user's data was split, or "reading your files…"
   std::string user_error;          // why the user's files were refused (the current data stays)
+  // A Kaggle test.csv (images without labels) to predict for a submission; the data in use stays.
+  std::shared_ptr<const dl::Dataset> kaggle;
+  std::string kaggle_name;
+  uint64_t kaggle_request = 0;     // the last Bridge::predict asked for it (0: none)
+  uint64_t kaggle_downloaded = 0;  // the request whose submission.csv went to the browser
 };
 
 struct ModelState {
@@ -334,13 +339,15 @@ const dl::Dataset& data_test(const AppState& s);
 // before any data is in.
 dl::Dataset data_shape(const AppState& s);
 void data_make_views(AppState& s);       // per-digit counts, sample grid, mean images
-// A user's files, already gunzipped by the page: IDX images/labels pairs or one Kaggle train.csv.
+// A user's files, already gunzipped by the page: IDX images/labels pairs, one Kaggle train.csv, or one
+// Kaggle test.csv (images to predict for a submission, DataState::kaggle).
 struct UserFile {
   std::string name;
   std::vector<uint8_t> bytes;
 };
 void user_data_arrived(AppState& s, std::vector<UserFile> files);
 void use_mnist_again(AppState& s);
+void kaggle_update(AppState& s);         // each frame: a finished prediction's submission.csv to the browser
 void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
 void runs_menu(AppState& s);             // the "Runs" menu: runs kept in IndexedDB (runs.cpp)
 void runs_update(AppState& s);           // each frame: autosaves to the page, the startup reopening

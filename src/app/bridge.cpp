@@ -108,6 +108,13 @@ bool Bridge::take_autosave(uint64_t* version, Autosave* out) {
   return true;
 }
 
+void Bridge::predict(std::shared_ptr<const dl::Dataset> images, uint64_t request) {
+  Command c(Cmd::Predict);
+  c.test = std::move(images);
+  c.request = request;
+  push(std::move(c));
+}
+
 void Bridge::use_model(const dl::Model& m) {
   Command c(Cmd::UseModel);
   c.model = std::make_shared<dl::Model>(m);
@@ -163,6 +170,10 @@ bool Bridge::work_once() {
     eval_chunk();
     return true;
   }
+  if (predict_) {  // the model stays as it is until they are done: training waits
+    predict_chunk();
+    return true;
+  }
   if (trainer_.phase() == dl::TrainPhase::Running && (!paused_ || pending_steps_ > 0)) {
     if (pending_steps_ > 0) --pending_steps_;
     if (diverge_at_epoch_end_ && trainer_.batch() == trainer_.batches_per_epoch() - 1) {
@@ -182,6 +193,9 @@ bool Bridge::work_once() {
 
 void Bridge::handle(Command& c) {
   const bool running = trainer_.phase() == dl::TrainPhase::Running;
+  if (predict_ && (c.cmd == Cmd::Start || c.cmd == Cmd::Stop || c.cmd == Cmd::UseModel || c.cmd == Cmd::SetData ||
+                   c.cmd == Cmd::Restore))
+    predict_cancel("The model changed before the predictions were done: predict again.");
   switch (c.cmd) {
     case Cmd::Start: do_start(c); break;
     case Cmd::Pause:
@@ -216,6 +230,7 @@ void Bridge::handle(Command& c) {
       if (running) trainer_.stop();
       do_restore(*c.bytes);
       break;
+    case Cmd::Predict: predict_begin(c); break;
   }
 }
 
@@ -393,6 +408,7 @@ void Bridge::fresh_snapshot() {
   fresh.restored = shared_.restored;
   fresh.restored_spec = shared_.restored_spec;
   fresh.restored_cfg = shared_.restored_cfg;
+  fresh.predictions = std::move(shared_.predictions);  // they belong to the images asked about, not to a run
   shared_ = std::move(fresh);
 }
 
@@ -430,6 +446,48 @@ void Bridge::eval_chunk() {
     lk.unlock();
     autosave();  // the run list shows the test accuracy
   }
+}
+
+void Bridge::predict_begin(Command& c) {
+  predict_.reset();
+  predict_images_ = std::move(c.test);
+  std::string error;
+  if (!has_model_ || !model_.built()) error = "There is no model yet: train one or load a model file, then predict.";
+  else if (const dl::Status st = dl::model_fits_data(model_, *predict_images_); !st.ok())
+    error = "The current network cannot read these images: " + st.error + ".";
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    Predictions& p = shared_.predictions;
+    p.request = c.request;
+    p.running = error.empty();
+    p.progress = 0;
+    p.done = false;
+    p.error = error;
+    p.model_name = model_name_;
+    p.labels.clear();
+  }
+  if (error.empty()) predict_ = std::make_unique<dl::Evaluation>(model_, *predict_images_, 0, true);
+}
+
+void Bridge::predict_chunk() {
+  predict_->step();
+  std::lock_guard<std::mutex> lk(mu_);
+  Predictions& p = shared_.predictions;
+  p.progress = float(predict_->position()) / float(predict_images_->n);
+  if (!predict_->done()) return;
+  p.running = false;
+  p.done = true;
+  p.labels = std::move(predict_->predictions);
+  predict_.reset();
+  predict_images_.reset();
+}
+
+void Bridge::predict_cancel(const char* why) {
+  predict_.reset();
+  predict_images_.reset();
+  std::lock_guard<std::mutex> lk(mu_);
+  shared_.predictions.running = false;
+  shared_.predictions.error = why;
 }
 
 void Bridge::publish(bool weights) {
@@ -532,6 +590,8 @@ bool Bridge::snapshot(Snapshot* out) {
   std::vector<uint8_t> test_pred = std::move(out->test_pred);
   std::vector<float> test_prob = std::move(out->test_prob);
   const uint64_t eval_version = out->eval_version;
+  std::vector<uint8_t> predicted = std::move(out->predictions.labels);
+  const bool same_predictions = out->predictions.request == s.predictions.request && out->predictions.done == s.predictions.done;
   // Copy the small fields, then the big ones only when they changed.
   Snapshot tmp;
   tmp.run = s.run; tmp.phase = s.phase; tmp.paused = s.paused; tmp.starting = s.starting;
@@ -546,6 +606,10 @@ bool Bridge::snapshot(Snapshot* out) {
   tmp.has_model = s.has_model; tmp.params_version = s.params_version;
   tmp.restored = s.restored; tmp.restored_spec = s.restored_spec; tmp.restored_cfg = s.restored_cfg;
   tmp.class_weights = s.class_weights;
+  const Predictions& sp = s.predictions;
+  tmp.predictions.request = sp.request; tmp.predictions.running = sp.running; tmp.predictions.progress = sp.progress;
+  tmp.predictions.done = sp.done; tmp.predictions.model_name = sp.model_name; tmp.predictions.error = sp.error;
+  tmp.predictions.labels = same_predictions ? std::move(predicted) : sp.labels;
   if (out->strip_version != s.strip_version) {
     tmp.strip = s.strip;
     tmp.strip_labels = s.strip_labels;

@@ -39,6 +39,18 @@ struct PreviousRun {
   bool empty() const { return batches.empty() && history.empty(); }
 };
 
+// Predictions of the current model for images without labels (a Kaggle test.csv), made on request
+// (Bridge::predict) a batch per unit of work, as the test-set evaluation.
+struct Predictions {
+  uint64_t request = 0;          // the Bridge::predict call they answer (0: none yet)
+  bool running = false;
+  float progress = 0;
+  bool done = false;             // labels hold the answer to `request`
+  std::string model_name;        // the model that made them
+  std::string error;             // why there are none: no model, or the model changed before the end
+  std::vector<uint8_t> labels;   // one per image, in order
+};
+
 // What the UI sees; copied under a short lock once per frame.
 struct Snapshot {
   uint64_t run = 0;                 // increments with every Start (or model load)
@@ -72,6 +84,7 @@ struct Snapshot {
   // Per test image, from the same evaluation: the predicted class and the probability given to it.
   std::vector<uint8_t> test_pred;
   std::vector<float> test_prob;
+  Predictions predictions;          // labels copied by snapshot() only when `request` or `done` changed
   bool has_model = false;           // trained or loaded weights exist
   uint64_t params_version = 0;      // bumps whenever published weights change
   PreviousRun previous;             // kept by snapshot() on the UI side, not by the trainer thread
@@ -123,6 +136,10 @@ class Bridge {
   void step_once();   // one batch (starts paused training first when idle: pass spec/cfg)
   void set_lr(float lr);
   void evaluate();
+  // The current model's prediction for each of `images` (no labels needed), answered in the snapshot's
+  // Predictions under this request number (ask with a new one each time). A Start, Stop, data switch,
+  // loaded model or restored run before the end cancels it, with a message.
+  void predict(std::shared_ptr<const dl::Dataset> images, uint64_t request);
   void use_model(const dl::Model& m);  // a model loaded from a file replaces the trained one
   // A saved run (dl::Trainer::save) replaces the current one, paused where it was saved; its test
   // results are computed again. If it cannot be read, or was trained on other data, the message says
@@ -152,7 +169,7 @@ class Bridge {
   bool fetch_model(uint64_t* version, dl::Model* dst);
 
  private:
-  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault, Restore };
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault, Restore, Predict };
   struct Command {
     explicit Command(Cmd c) : cmd(c) {}
     Cmd cmd;
@@ -162,7 +179,8 @@ class Bridge {
     bool flag = false;
     bool keep = false;  // Start: from the current weights
     std::shared_ptr<dl::Model> model;
-    std::shared_ptr<const dl::Dataset> train_all, test;  // SetData
+    std::shared_ptr<const dl::Dataset> train_all, test;  // SetData; test: Predict's images
+    uint64_t request = 0;                                 // Predict
     std::shared_ptr<const std::vector<uint8_t>> bytes;    // Restore
   };
   void push(Command c);
@@ -180,6 +198,9 @@ class Bridge {
   void autosave();
   void eval_begin();
   void eval_chunk();
+  void predict_begin(Command& c);
+  void predict_chunk();
+  void predict_cancel(const char* why);
   void publish(bool weights);
   void fresh_snapshot();    // a new run: empty curves and results; the versions keep counting
 
@@ -209,6 +230,8 @@ class Bridge {
   uint64_t run_ = 0;
   std::string error_, model_name_;
   std::unique_ptr<dl::Evaluation> eval_;  // the test-set evaluation under way, a batch per work_once()
+  std::shared_ptr<const dl::Dataset> predict_images_;
+  std::unique_ptr<dl::Evaluation> predict_;  // predictions under way (Predict), after eval_, before training
   size_t saved_epochs_ = 0;               // history length at the last autosave
   bool diverge_at_epoch_end_ = false;     // test_fault(3)
   double last_publish_ = 0;

@@ -43,7 +43,8 @@ void set_frame_interval(AppState& s, int interval) {
 void pace_frames(AppState& s, double t_frame) {
   const double quiet_ms = t_frame - s.ui.last_input_ms;
   const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
-  const bool working = training || s.snap.starting || s.snap.evaluating || s.data.phase == DataPhase::Loading ||
+  const bool working = training || s.snap.starting || s.snap.evaluating || s.snap.predictions.running ||
+                       s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
   s.ui.saving_cpu = training && s.bridge->threaded() && quiet_ms > 1000;
   s.ui.frame_period_ms =
@@ -96,6 +97,7 @@ void frame() {
   check_trainer(s);
   if (s.trainer_fault.empty()) s.bridge->snapshot(&s.snap);
   runs_update(s);
+  kaggle_update(s);
   lesson_link_update(s);
   if (s.autostart_pending && s.data.phase == DataPhase::Ready && !runs_waiting(s)) {
     s.autostart_pending = false;

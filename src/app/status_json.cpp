@@ -365,6 +365,23 @@ static void data_json(const AppState& s, Json& j) {
   j.kv("user_note", s.data.user_note);
   j.kv("error", s.data.error);
   j.kv("ready_ms", s.data.ready_ms);
+  j.key("kaggle");  // a Kaggle test.csv and its predictions (null: none loaded)
+  if (!s.data.kaggle) {
+    j.null();
+  } else {
+    const Predictions& p = s.snap.predictions;
+    const bool asked = s.data.kaggle_request != 0 && p.request == s.data.kaggle_request;
+    j.open('{');
+    j.kv("name", s.data.kaggle_name);
+    j.kv("images", s.data.kaggle->n);
+    j.kv("predicting", asked && p.running);
+    j.kv("progress", asked ? double(p.progress) : 0.0);
+    j.kv("done", asked && p.done);
+    j.kv("predicted", asked && p.done ? double(p.labels.size()) : 0.0);
+    j.kv("model", asked ? p.model_name : std::string());
+    j.kv("error", asked ? p.error : std::string());
+    j.close('}');
+  }
   j.close('}');
 }
 

@@ -2,13 +2,15 @@
 // labels file, picked with the file chooser) replace MNIST and train; a damaged file and a broken
 // .gz are refused in words and the data in use stays; a Kaggle-style train.csv and a model file
 // dropped on the page while a run is going are refused and the run stays; after Stop the CSV loads;
-// "Use MNIST again" switches back.
+// "Use MNIST again" switches back. Kaggle's test.csv (made here from MNIST's test images: no label
+// column) is read by the loaded model into submission.csv, the same file `digitlab predict` writes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { ROOT, launch, serve, openPage, status, waitStatus, shotWindow, sleep, click, realErrors, trainModel, spilled } from './helpers.mjs';
 
 let srv, browser, dir;
@@ -118,6 +120,56 @@ test('own IDX and CSV data load, bad files are refused with the data kept, MNIST
   s = await waitStatus(page, (s) => s.data.source === 'MNIST', 10000, 'MNIST again');
   assert.equal(s.data.train, 60000);
   assert.equal(s.data.test, 10000);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('Kaggle test.csv: the current model reads it into submission.csv, the labels digitlab predict gives', async (t) => {
+  const model = trainModel(dir, 'mlp', 3000);
+  const d = idx(1);
+  const n = 2000;
+  const rows = [Array.from({ length: 784 }, (_, i) => 'pixel' + i).join(',')];
+  for (let i = 0; i < n; i++) rows.push([...d.rawImages.subarray(16 + i * 784, 16 + (i + 1) * 784)].join(','));
+  const csvPath = path.join(dir, 'test.csv');
+  fs.writeFileSync(csvPath, rows.join('\n') + '\n');
+  const cli = execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'),
+    ['predict', '--csv', csvPath, '--model', model], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+
+  const { page, errors } = await openPage(browser.context, srv.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  // Before there is a model: the file loads beside the data in use, and waits for one.
+  await page.setInputFiles('#data-files', csvPath);
+  let s = await waitStatus(page, (s) => s.data.kaggle && s.data.kaggle.images === n, 15000, 'test.csv loaded');
+  assert.equal(s.data.source, 'MNIST');
+  assert.equal(s.data.train, 60000);
+  assert.equal(s.data.user_error, '');
+  assert.equal(s.data.kaggle.name, 'test.csv');
+  assert.equal(s.data.kaggle.done, false);
+
+  await page.setInputFiles('#model-file', model);
+  await waitStatus(page, (s) => s.confusion != null && !s.evaluating, 30000, 'the loaded model\'s evaluation');
+  const [download] = await Promise.all([page.waitForEvent('download'), click(page, 'data.kaggle.predict')]);
+  assert.equal(download.suggestedFilename(), 'submission.csv');
+  const text = fs.readFileSync(await download.path(), 'utf8');
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines[0], 'ImageId,Label');
+  assert.equal(lines.length, n + 1, 'one row per image plus the header');
+  assert.equal(lines[n], `${n},${lines[n].split(',')[1]}`, 'ImageId counts from 1');
+  assert.equal(text, cli, 'the same submission as digitlab predict on the same model');
+  s = await waitStatus(page, (s) => s.data.kaggle.done, 5000, 'predictions done');
+  assert.equal(s.data.kaggle.predicted, n);
+  assert.equal(s.data.kaggle.model, 'mlp');
+  const counts = Array(10).fill(0);
+  for (const l of lines.slice(1)) counts[+l.split(',')[1]]++;
+  t.diagnostic(`submission.csv: ${lines.length - 1} rows, labels per digit ${counts.join(' ')}; same as digitlab predict`);
+  await sleep(300);
+  await shotWindow(page, 'window.data', 'kaggle-submission');
+
+  // A damaged test.csv names its line; the loaded one stays.
+  await page.setInputFiles('#data-files', { name: 'test2.csv', mimeType: 'text/csv', buffer: Buffer.from(rows[0] + '\n1,2,3\n') });
+  s = await waitStatus(page, (s) => s.data.user_error !== '', 15000, 'an error for the damaged test.csv');
+  assert.match(s.data.user_error, /test2\.csv: line 2 has 3 values, expected 784/);
+  assert.equal(s.data.kaggle.name, 'test.csv');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

@@ -123,6 +123,41 @@ TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and say
   CHECK(after.params == before.params);
 }
 
+TEST_CASE("bridge: predictions for unlabelled images (a Kaggle test.csv) are the current model's, on request") {
+  const Dataset train = blocks(600, 5), test = blocks(100, 6);
+  Dataset images = blocks(250, 7);
+  const std::vector<uint8_t> truth = images.labels;
+  images.labels.clear();
+  auto unlabelled = std::make_shared<const Dataset>(images);
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  // No model yet: an answer that says so, and no labels.
+  b.predict(unlabelled, 1);
+  app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.predictions.request == 1; });
+  CHECK_FALSE(s.predictions.done);
+  CHECK(s.predictions.error.find("There is no model yet") == 0);
+  b.start(spec("flatten,dense:16:relu,dense:10:softmax"), config(2, 20, 0));
+  s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+  b.predict(unlabelled, 2);
+  s = poll(b, [](const app::Snapshot& s) { return s.predictions.request == 2 && s.predictions.done; });
+  CHECK(s.predictions.error.empty());
+  REQUIRE(s.predictions.labels.size() == 250);
+  // The published model predicts the same, image by image.
+  Model m;
+  uint64_t version = 0;
+  REQUIRE(b.fetch_model(&version, &m));
+  Evaluation e(m, images, 0, true);
+  while (!e.done()) e.step();
+  CHECK(s.predictions.labels == e.predictions);
+  int right = 0;
+  for (int i = 0; i < 250; ++i) right += s.predictions.labels[size_t(i)] == truth[size_t(i)];
+  CHECK(right > 225);  // the blocks are easy: the network learned them
+  // The labels stay in later snapshots (copied once, kept by the UI's copy).
+  s = poll(b, [](const app::Snapshot&) { return true; });
+  CHECK(s.predictions.labels == e.predictions);
+}
+
 TEST_CASE("bridge: the draw pad's copy is the trained network, even when only an activation changed") {
   const Dataset train = blocks(600, 3), test = blocks(100, 4);
   app::Bridge b;

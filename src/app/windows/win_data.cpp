@@ -1,7 +1,8 @@
 // The Data window: load progress, set sizes, per-digit counts (table with bars), sample digits,
 // and the mean image of each digit. Also the user's own data: IDX image/label files (the page
-// gunzips .gz) or a Kaggle train.csv, from the file picker or dropped on the page. A file that
-// cannot be used gets the core's message and the data in use stays.
+// gunzips .gz) or a Kaggle train.csv, from the file picker or dropped on the page; and a Kaggle
+// test.csv, whose images the current model reads into a submission.csv. A file that cannot be used
+// gets the core's message and the data in use stays.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -178,12 +179,49 @@ std::string read_user_files(const std::vector<UserFile>& files, dl::Dataset* tra
   return "";
 }
 
+// Kaggle's test.csv: one CSV file whose header starts with pixel0 (no label column).
+bool is_kaggle_test(const std::vector<UserFile>& files) {
+  if (files.size() != 1) return false;
+  const std::vector<uint8_t>& b = files[0].bytes;
+  const size_t bom = b.size() >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+  return b.size() >= bom + 6 && std::memcmp(b.data() + bom, "pixel0", 6) == 0;
+}
+
 }  // namespace
+
+// A test.csv changes no data and no model, so it is taken while a run trains too.
+static void kaggle_arrived(AppState& s, const UserFile& f) {
+  DataState& d = s.data;
+  dl::Dataset images;
+  const dl::Status st = dl::images_from_csv(std::string(f.bytes.begin(), f.bytes.end()), f.name, &images);
+  if (!st.ok()) {
+    d.user_error = sentence(st.error) + " The data in use has not changed.";
+    return;
+  }
+  d.user_error.clear();
+  d.kaggle = std::make_shared<const dl::Dataset>(std::move(images));
+  d.kaggle_name = f.name;
+}
+
+void kaggle_update(AppState& s) {
+  DataState& d = s.data;
+  const Predictions& p = s.snap.predictions;
+  if (!d.kaggle || d.kaggle_request == 0 || p.request != d.kaggle_request || !p.done ||
+      d.kaggle_downloaded == d.kaggle_request)
+    return;
+  d.kaggle_downloaded = d.kaggle_request;
+  const std::string csv = dl::submission_csv(p.labels);
+  platform::download("submission.csv", std::vector<uint8_t>(csv.begin(), csv.end()));
+}
 
 void user_data_arrived(AppState& s, std::vector<UserFile> files) {
   DataState& d = s.data;
   d.user_note.clear();
   const char* keep = " The data in use has not changed.";
+  if (is_kaggle_test(files)) {
+    kaggle_arrived(s, files[0]);
+    return;
+  }
   if (d.phase == DataPhase::Waiting || d.phase == DataPhase::Loading) {
     d.user_error = std::string("Wait until the MNIST digits have finished loading, then load your own.") + keep;
     return;
@@ -229,6 +267,46 @@ void use_mnist_again(AppState& s) {
   data_make_views(s);
 }
 
+// A Kaggle test.csv, once loaded: its images read by the current model, handed back as submission.csv.
+static void kaggle_section(AppState& s) {
+  DataState& d = s.data;
+  if (!d.kaggle) return;
+  const Predictions& p = s.snap.predictions;
+  const bool asked = d.kaggle_request != 0 && p.request == d.kaggle_request;
+  ImGui::TextWrapped("%s: %s images without labels, for a Kaggle submission.", d.kaggle_name.c_str(),
+                     dl::with_commas(d.kaggle->n).c_str());
+  const bool busy = asked && p.running;
+  ImGui::BeginDisabled(!s.snap.has_model || busy);
+  if (ImGui::Button("Predict and download submission.csv")) {
+    static uint64_t requests = 0;
+    d.kaggle_request = ++requests;
+    trainer(s).predict(d.kaggle, d.kaggle_request);
+  }
+  note_rect(s, "data.kaggle.predict");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("%s", !s.snap.has_model ? "Train a network or load a model file first."
+                                              : "The current model reads every image; submission.csv has a row "
+                                                "\"ImageId,Label\" for each, from 1, as Kaggle wants.");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Close##kaggle")) {
+    d.kaggle.reset();
+    d.kaggle_request = 0;
+    return;
+  }
+  note_rect(s, "data.kaggle.close");
+  if (busy) {
+    ImGui::ProgressBar(p.progress, ImVec2(-1, 0), "predicting…");
+  } else if (asked && p.done) {
+    ImGui::TextWrapped("Read by %s: submission.csv downloaded (%s rows).", p.model_name.c_str(),
+                       dl::with_commas((long long)p.labels.size()).c_str());
+  } else if (asked && !p.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+    ImGui::TextWrapped("%s", p.error.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
 // "Your own data…" and "Use MNIST again", with what happened to the last files.
 static void user_data_row(AppState& s) {
   DataState& d = s.data;
@@ -243,7 +321,8 @@ static void user_data_row(AppState& s) {
     ImGui::SetTooltip("%s", busy ? "Stop the training first."
                                  : "Train on your own digits: choose (or drop on the page) IDX files like MNIST's — an "
                                    "images file and its labels file, raw or .gz, optionally a test pair named \"test\" "
-                                   "or \"t10k\" — or one Kaggle-style train.csv (label,pixel0,...,pixel783).");
+                                   "or \"t10k\" — or one Kaggle-style train.csv (label,pixel0,...,pixel783). Kaggle's "
+                                   "test.csv (pixel0,...,pixel783) is read by the current model into a submission.csv.");
   if (d.user_train && d.train.n > 0) {
     ImGui::SameLine();
     if (ImGui::Button("Use MNIST again")) use_mnist_again(s);
@@ -401,6 +480,7 @@ void window_data(AppState& s) {
     ImGui::SameLine();
   }
   user_data_row(s);
+  kaggle_section(s);
   split_line(s, train, test, val);
   counts_table(s);
   sample_images(s);
