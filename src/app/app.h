@@ -206,6 +206,7 @@ struct Ui {
   // them and the curves, as last drawn (win_training.cpp keeps the curves in view).
   float train_tab_h[4] = {0, 0, 0, 0}, train_below_h = 0;
   bool show_previous = true;  // View › Compare with the previous run: its curves in grey
+  bool eval_diff = false;     // the Evaluation window shows this run's matrix minus the previous run's
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   bool hovering = false;  // the pointer was over a widget at the end of the last frame (status())

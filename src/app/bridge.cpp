@@ -384,8 +384,10 @@ void Bridge::autosave() {
   a.batches = trainer_.batches();
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (shared_.has_eval && shared_.run == run_ && trainer_.phase() != dl::TrainPhase::Running)
+    if (shared_.has_eval && shared_.run == run_ && trainer_.phase() != dl::TrainPhase::Running) {
       a.test_accuracy = shared_.test_accuracy;
+      a.confusion = shared_.confusion;
+    }
   }
   saved_epochs_ = trainer_.history().size();
   a.seconds = (now_ms() - t0) / 1000;
@@ -570,7 +572,8 @@ bool Bridge::snapshot(Snapshot* out) {
   if (!lk.owns_lock()) return false;
   const Snapshot& s = shared_;
   if (out->run != s.run) {
-    if (!out->batches.empty() || !out->history.empty()) {  // a run with curves: keep them to compare
+    // A run with curves or test results (a loaded model has only these): kept to compare.
+    if (!out->batches.empty() || !out->history.empty() || out->has_eval) {
       PreviousRun& p = out->previous;
       p.run = out->run;
       p.batches = std::move(out->batches);
@@ -578,6 +581,7 @@ bool Bridge::snapshot(Snapshot* out) {
       p.batches_per_epoch = out->batches_per_epoch;
       p.model_name = out->model_name;
       p.test_accuracy = out->has_eval ? out->test_accuracy : -1;
+      p.confusion = out->has_eval ? out->confusion : dl::Confusion(0);
     }
     out->batches.clear();
     out->history.clear();

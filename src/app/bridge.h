@@ -27,8 +27,9 @@
 
 namespace app {
 
-// The curves of the run before the current one, kept for comparison (drawn in grey under the
-// current curves): a run's record moves here when the next one starts (or a model is loaded).
+// The run before the current one, kept for comparison: its curves (drawn in grey under the current
+// curves) and its test-set confusion matrix (the Evaluation window's difference). A run's record moves
+// here when the next one starts (or a model is loaded), if it had curves or a test evaluation.
 struct PreviousRun {
   uint64_t run = 0;  // the Snapshot::run it was
   std::vector<dl::BatchRecord> batches;
@@ -36,7 +37,9 @@ struct PreviousRun {
   int batches_per_epoch = 0;
   std::string model_name;
   double test_accuracy = -1;  // of its model on the test set; -1: not evaluated
-  bool empty() const { return batches.empty() && history.empty(); }
+  dl::Confusion confusion{0};  // of its model on the test set; k 0: not evaluated
+  bool empty() const { return batches.empty() && history.empty(); }  // no curves to draw
+  bool has_confusion() const { return confusion.k > 0 && confusion.total() > 0; }
 };
 
 // Predictions of the current model for images without labels (a Kaggle test.csv), made on request
@@ -106,6 +109,7 @@ struct Autosave {
   bool paused = false;
   int epochs_done = 0, epochs = 0, batches_per_epoch = 0;
   double test_accuracy = -1;  // -1: not evaluated yet
+  dl::Confusion confusion{0};  // with test_accuracy; k 0: not evaluated yet
   std::vector<dl::EpochRecord> history;
   std::vector<dl::BatchRecord> batches;
   double seconds = 0;         // what making it took (serializing), for docs/benchmarks.md

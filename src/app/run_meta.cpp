@@ -71,7 +71,7 @@ bool read_int(const std::string& s, int lo, int hi, int* out) {
 std::string run_meta_write(const Autosave& a, const std::string& lesson) {
   const int n = int(a.batches.size());
   const int group = std::max(1, (n + kMetaBatchPoints - 1) / kMetaBatchPoints);
-  std::string out = "dlrun1|" + escape(a.model_name) + "|" + escape(lesson) + "|" + std::to_string(int(a.phase)) + "|" +
+  std::string out = "dlrun2|" + escape(a.model_name) + "|" + escape(lesson) + "|" + std::to_string(int(a.phase)) + "|" +
                     (a.paused ? "1" : "0") + "|" + std::to_string(a.epochs_done) + "|" + std::to_string(a.epochs) + "|" +
                     std::to_string(a.batches_per_epoch) + "|" + num(a.test_accuracy) + "|" + std::to_string(group) + "|";
   for (size_t i = 0; i < a.history.size(); ++i) {
@@ -86,13 +86,19 @@ std::string run_meta_write(const Autosave& a, const std::string& lesson) {
     for (int i = i0; i < i1; ++i) loss += a.batches[size_t(i)].loss, acc += a.batches[size_t(i)].accuracy;
     out += (i0 ? ";" : "") + num(loss / (i1 - i0)) + "," + num(acc / (i1 - i0)) + "," + num(a.batches[size_t(i1 - 1)].lr);
   }
+  out += "|";
+  if (a.confusion.total() > 0)
+    for (size_t i = 0; i < a.confusion.m.size(); ++i) out += (i ? "," : "") + std::to_string(a.confusion.m[i]);
   return out + "|end";
 }
 
 bool run_meta_read(const std::string& line, SavedRun* out) {
   if (line.size() > kMaxMetaBytes) return false;
   const std::vector<std::string> f = split(line, '|');
-  if (f.size() != 13 || f[0] != "dlrun1" || f[12] != "end") return false;  // "end": a cut line is refused
+  // "end": a cut line is refused. dlrun1 lines have no confusion field.
+  const bool v2 = f.size() == 14 && f[0] == "dlrun2";
+  if (!v2 && (f.size() != 13 || f[0] != "dlrun1")) return false;
+  if (f.back() != "end") return false;
   SavedRun r;
   int phase = 0, paused = 0;
   if (!unescape(f[1], &r.model_name) || !unescape(f[2], &r.lesson) ||
@@ -128,6 +134,18 @@ bool run_meta_read(const std::string& line, SavedRun* out) {
     }
   }
   if (r.batches.size() > size_t(kMetaBatchPoints)) return false;
+  if (v2 && !f[12].empty()) {
+    const std::vector<std::string> v = split(f[12], ',');
+    if (v.size() != size_t(dl::kNumClasses) * dl::kNumClasses) return false;
+    dl::Confusion c(dl::kNumClasses);
+    for (size_t i = 0; i < v.size(); ++i) {
+      double n;
+      if (!read_num(v[i], 0, 1e9, &n) || n != std::floor(n)) return false;
+      c.m[i] = int64_t(n);
+    }
+    if (c.total() == 0) return false;
+    r.confusion = std::move(c);
+  }
   r.id = out->id;
   r.updated_ms = out->updated_ms;
   r.bytes = out->bytes;
@@ -157,6 +175,7 @@ PreviousRun run_as_previous(const SavedRun& r) {
   p.batches_per_epoch = r.batches_per_epoch;
   p.model_name = r.model_name;
   p.test_accuracy = r.test_accuracy;
+  p.confusion = r.confusion;
   return p;
 }
 

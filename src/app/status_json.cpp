@@ -246,25 +246,39 @@ static void training_json(const AppState& s, Json& j) {
 }
 
 // The test set's results, and the images of a clicked confusion-matrix cell.
+
+// A confusion matrix as rows of counts (rows: true digit), or its difference from `minus`.
+static void matrix_json(const dl::Confusion& c, const dl::Confusion* minus, Json& j) {
+  j.open('[');
+  for (int i = 0; i < c.k; ++i) {
+    j.open('[');
+    for (int k = 0; k < c.k; ++k) j.num(double(c.at(i, k) - (minus ? minus->at(i, k) : 0)));
+    j.close(']');
+  }
+  j.close(']');
+}
+
 static void evaluation_json(const AppState& s, Json& j) {
   const Snapshot& sn = s.snap;
+  j.kv("run", double(sn.run));                    // counts Starts, loaded models and data switches
+  j.kv("eval_version", double(sn.eval_version));  // counts finished test-set evaluations
   j.kv("evaluating", sn.evaluating);
   j.key("test_accuracy");
   if (sn.has_eval) j.num(sn.test_accuracy); else j.null();
   j.key("test_loss");
   if (sn.has_eval) j.num(sn.test_loss); else j.null();
   j.key("confusion");  // rows: true digit, columns: predicted digit
-  if (sn.has_eval) {
-    j.open('[');
-    for (int i = 0; i < sn.confusion.k; ++i) {
-      j.open('[');
-      for (int k = 0; k < sn.confusion.k; ++k) j.num(double(sn.confusion.at(i, k)));
-      j.close(']');
-    }
-    j.close(']');
-  } else {
-    j.null();
-  }
+  if (sn.has_eval) matrix_json(sn.confusion, nullptr, j);
+  else j.null();
+  // The previous run's matrix, and this run's minus it as the Evaluation window shows it (eval_diff).
+  const bool both = sn.has_eval && sn.previous.has_confusion() && sn.previous.confusion.k == sn.confusion.k;
+  j.key("previous_confusion");
+  if (sn.previous.has_confusion()) matrix_json(sn.previous.confusion, nullptr, j);
+  else j.null();
+  j.key("confusion_diff");
+  if (both) matrix_json(sn.confusion, &sn.previous.confusion, j);
+  else j.null();
+  j.kv("eval_diff", both && s.ui.eval_diff);
   j.key("cell_view");  // the test images of a clicked confusion-matrix cell, when their window shows
   if (s.cell.shown) {
     const CellView& v = s.cell;

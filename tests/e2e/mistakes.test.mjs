@@ -3,7 +3,9 @@
 // (or a tap) on the diagonal shows correct ones, the least sure first; the open cell is outlined in the matrix;
 // the window's close button closes it. The model comes from the native CLI (a short run), loaded
 // through the page's file input, which evaluates it on the test set. The images' indices are checked
-// against the MNIST test labels, and the pictures by the ink in a screenshot.
+// against the MNIST test labels, and the pictures by the ink in a screenshot. Two runs compared: the
+// difference of a model's matrix from its own is all zero, and of two models is the element-wise
+// difference of their matrices, drawn in green and red.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ROOT, launch, serve, openPage, status, waitStatus, screenshot, sleep, layout, regionPixels, countPixels,
-  realErrors, trainModel, pressAt } from './helpers.mjs';
+  realErrors, trainModel, pressAt, click, shotWindow } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -93,6 +95,55 @@ test('a click on a confusion-matrix cell shows its test images, the most telling
   assert.deepEqual(s.confusion, conf);
   await sleep(300);
   assert.equal(countPixels(await regionPixels(page, 'evaluation.confusion'), isRed), 0, 'no outline once closed');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('two runs compared cell by cell: a run with itself differs nowhere, two models by their matrices\' difference', async (t) => {
+  const a = trainModel(dir, 'mlp', 6000);
+  const b = trainModel(dir, 'cnn-tiny', 10000);
+  const { page, errors } = await openPage(browser.context, srv.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  // Each loaded model is a new run; the one before is kept to compare with, matrix included.
+  const load = async (file, before) => {
+    const { run, eval_version } = await status(page);
+    await page.setInputFiles('#model-file', file);
+    return waitStatus(page, (s) => s.run > run && s.eval_version > eval_version && !s.evaluating &&
+      JSON.stringify(s.previous_confusion) === JSON.stringify(before), 30000, `${path.basename(file)} evaluated, the run before kept`);
+  };
+  await page.setInputFiles('#model-file', a);
+  let s = await waitStatus(page, (s) => s.confusion != null && !s.evaluating, 30000, 'the first model evaluated');
+  assert.equal(s.previous_confusion, null);
+  assert.equal(s.confusion_diff, null);
+  const confA = s.confusion;
+
+  s = await load(a, confA);
+  assert.deepEqual(s.confusion, confA);
+  assert.ok(s.confusion_diff.flat().every((v) => v === 0), 'a run against itself: all zero');
+
+  s = await load(b, confA);
+  const confB = s.confusion;
+  assert.notDeepEqual(confB, confA);
+  assert.deepEqual(s.confusion_diff, confB.map((row, i) => row.map((v, j) => v - confA[i][j])));
+  assert.equal(s.confusion_diff.flat().reduce((x, y) => x + y, 0), 0, 'each row keeps its 10,000 images');
+  const gained = confB.reduce((n, row, i) => n + row[i], 0) - confA.reduce((n, row, i) => n + row[i], 0);
+  t.diagnostic(`cnn-tiny (10,000 images) against mlp (6,000 images): ${gained >= 0 ? '+' : ''}${gained} read right; ` +
+    `diagonal change ${s.confusion_diff.map((r, i) => r[i]).join(' ')}`);
+
+  // The switch shows the difference: green and red cells in the matrix.
+  assert.equal(s.eval_diff, false);
+  await click(page, 'evaluation.diff');
+  s = await waitStatus(page, (s) => s.eval_diff, 5000, 'the difference shown');
+  await sleep(300);
+  const px = await regionPixels(page, 'evaluation.confusion');
+  const green = countPixels(px, (R, G, B) => G > R + 40 && G > B + 20);
+  const red = countPixels(px, (R, G, B) => R > G + 60 && R > B + 60);
+  const better = s.confusion_diff.flat().filter((v, k) => (k % 11 === 0) === (v > 0) && v !== 0).length;
+  const worse = s.confusion_diff.flat().filter((v, k) => (k % 11 === 0) === (v < 0) && v !== 0).length;
+  t.diagnostic(`cells better ${better}, worse ${worse}; green pixels ${green}, red ${red}`);
+  if (better > 0) assert.ok(green > 50, 'better cells are green');
+  if (worse > 0) assert.ok(red > 50, 'worse cells are red');
+  await shotWindow(page, 'window.evaluation', 'runs-compared');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

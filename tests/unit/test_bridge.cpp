@@ -314,4 +314,23 @@ TEST_CASE("run list: what an autosave says of a run reads back, and damaged line
   std::string wrong = meta;
   wrong.replace(wrong.find("|5|1000|"), 8, "|0|1000|");  // zero epochs
   CHECK_FALSE(app::run_meta_read(wrong, &x));
+  // Not evaluated yet: no matrix. Evaluated: its 100 counts read back, and come with the run to compare.
+  CHECK(r.confusion.k == 0);
+  CHECK_FALSE(p.has_confusion());
+  a.confusion = Confusion(10);
+  for (int i = 0; i < 100; ++i) a.confusion.m[size_t(i)] = i % 11 == 0 ? 900 + i : i % 7;
+  const std::string evaluated = app::run_meta_write(a, "");
+  app::SavedRun e;
+  REQUIRE(app::run_meta_read(evaluated, &e));
+  CHECK(e.confusion.m == a.confusion.m);
+  CHECK(app::run_as_previous(e).confusion.m == a.confusion.m);
+  std::string short_matrix = evaluated;
+  short_matrix.erase(short_matrix.rfind(','), short_matrix.rfind("|end") - short_matrix.rfind(','));  // 99 counts
+  CHECK_FALSE(app::run_meta_read(short_matrix, &x));
+  // A line of the older format (no matrix) still reads.
+  std::string v1 = meta.substr(0, meta.size() - std::string("||end").size()) + "|end";
+  v1.replace(0, 6, "dlrun1");
+  REQUIRE(app::run_meta_read(v1, &x));
+  CHECK(x.epochs_done == 2);
+  CHECK(x.confusion.k == 0);
 }

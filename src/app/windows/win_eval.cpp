@@ -1,6 +1,6 @@
 // The Evaluation window: test accuracy, the confusion-matrix heatmap (rows true, columns
 // predicted, counts in the cells; a click on a cell opens its test images), and the
-// classification report.
+// classification report; or, against the previous run, both as differences.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +12,84 @@ namespace app {
 // Log scale: the few mistakes stay visible next to the thousand correct answers on the diagonal.
 static float heat_value(int64_t count, int64_t max) {
   return max > 0 ? float(std::log1p(double(count)) / std::log1p(double(max))) : 0.0f;
+}
+
+// Whether the Evaluation window can show differences from the previous run: both were tested.
+static bool can_diff(const Snapshot& sn) {
+  return sn.has_eval && sn.previous.has_confusion() && sn.previous.confusion.k == sn.confusion.k;
+}
+static bool diff_shown(const AppState& s) { return s.ui.eval_diff && can_diff(s.snap); }
+
+// The frame of a K × K matrix whose top-left corner of the whole drawing is p: the axis titles and
+// the digits along both axes. Returns the matrix's top-left corner.
+static ImVec2 matrix_frame(ImDrawList* dl, ImVec2 p, float side, int K) {
+  const float fs = ImGui::GetFontSize();
+  const float lab = fs * 1.6f, head = fs * 2.6f;
+  const ImVec2 a(p.x + lab + fs * 1.2f, p.y + head);
+  const float cell = side / K;
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = IM_COL32(100, 105, 115, 255);
+  const char* ptitle = "predicted digit";
+  dl->AddText(ImVec2(a.x + (side - ImGui::CalcTextSize(ptitle).x) * 0.5f, p.y), dim, ptitle);
+  // "true digit" written vertically, one letter per line, would be hard to read: use a short label.
+  dl->AddText(ImVec2(p.x, a.y - fs * 1.3f), dim, "true");
+  char t[24];
+  for (int k = 0; k < K; ++k) {
+    std::snprintf(t, sizeof t, "%d", k);
+    const ImVec2 ts = ImGui::CalcTextSize(t);
+    dl->AddText(ImVec2(a.x + (k + 0.5f) * cell - ts.x * 0.5f, a.y - fs * 1.2f), text, t);
+    dl->AddText(ImVec2(a.x - ts.x - fs * 0.5f, a.y + (k + 0.5f) * cell - ts.y * 0.5f), text, t);
+  }
+  return a;
+}
+
+// A count centred in cell (i, j), scaled down to fit.
+static void cell_text(ImDrawList* dl, ImVec2 a, float cell, int i, int j, const char* t, ImU32 col) {
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 ts = ImGui::CalcTextSize(t);
+  const float scale = std::min(1.0f, cell * 0.92f / std::max(1.0f, ts.x));
+  dl->AddText(ImGui::GetFont(), fs * scale,
+              ImVec2(a.x + (j + 0.5f) * cell - ts.x * scale * 0.5f, a.y + (i + 0.5f) * cell - ts.y * scale * 0.5f), col, t);
+}
+
+// This run's matrix minus the previous run's: a cell that changed for the better (more images read
+// right on the diagonal, fewer mistakes off it) in green, for the worse in red, deeper for larger
+// changes (log scale), with the signed count; unchanged cells are blank.
+static void diff_heatmap(AppState& s, float side) {
+  const dl::Confusion &c = s.snap.confusion, &q = s.snap.previous.confusion;
+  const int K = c.k;
+  int64_t mx = 0;
+  for (size_t i = 0; i < c.m.size(); ++i) mx = std::max<int64_t>(mx, std::llabs(c.m[i] - q.m[i]));
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 a = matrix_frame(dl, p, side, K), b(a.x + side, a.y + side);
+  const float cell = side / K;
+  dl->AddRectFilled(a, b, IM_COL32(250, 250, 252, 255));
+  char t[24];
+  for (int i = 0; i < K; ++i)
+    for (int j = 0; j < K; ++j) {
+      const long long d = (long long)(c.at(i, j) - q.at(i, j));
+      if (d == 0) continue;
+      const bool better = (i == j) == (d > 0);
+      const float h = 0.3f + 0.7f * heat_value(std::llabs(d), mx);
+      const ImVec2 c0(a.x + j * cell, a.y + i * cell);
+      const ImU32 fill = better ? IM_COL32(30, 150, 70, int(255 * h)) : IM_COL32(210, 50, 40, int(255 * h));
+      dl->AddRectFilled(c0, ImVec2(c0.x + cell, c0.y + cell), fill);
+      std::snprintf(t, sizeof t, "%+lld", d);
+      cell_text(dl, a, cell, i, j, t, h > 0.55f ? IM_COL32(255, 255, 255, 255) : IM_COL32(20, 20, 30, 255));
+    }
+  dl->AddRect(a, b, IM_COL32(120, 125, 135, 255));
+  ImGui::Dummy(ImVec2(b.x - p.x, b.y - p.y + fs * 0.3f));
+  note_rect(s, "evaluation.confusion", a, b);
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  if (ImGui::IsWindowHovered() && m.x >= a.x && m.x < b.x && m.y >= a.y && m.y < b.y) {
+    const int i = int((m.y - a.y) / cell), j = int((m.x - a.x) / cell);
+    if (i >= 0 && i < K && j >= 0 && j < K) {
+      const long long now = (long long)c.at(i, j), before = (long long)q.at(i, j);
+      if (i == j) ImGui::SetTooltip("images of a %d read correctly: %lld now, %lld in the previous run", i, now, before);
+      else ImGui::SetTooltip("images of a %d read as a %d: %lld now, %lld in the previous run", i, j, now, before);
+    }
+  }
 }
 
 static void heatmap(AppState& s, float side) {
@@ -27,36 +105,18 @@ static void heatmap(AppState& s, float side) {
   }
   const float fs = ImGui::GetFontSize();
   const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float lab = fs * 1.6f, head = fs * 2.6f;
-  const ImVec2 a(p.x + lab + fs * 1.2f, p.y + head), b(a.x + side, a.y + side);
-  const float cell = side / K;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = IM_COL32(100, 105, 115, 255);
-  const char* ptitle = "predicted digit";
-  dl->AddText(ImVec2(a.x + (side - ImGui::CalcTextSize(ptitle).x) * 0.5f, p.y), dim, ptitle);
-  // "true digit" written vertically, one letter per line, would be hard to read: use a short label.
-  dl->AddText(ImVec2(p.x, a.y - fs * 1.3f), dim, "true");
+  const ImVec2 a = matrix_frame(dl, p, side, K), b(a.x + side, a.y + side);
+  const float cell = side / K;
   draw_image(dl, s.confusion_tex, a, b, ImageMode::Heat);
   char t[24];
-  for (int k = 0; k < K; ++k) {
-    std::snprintf(t, sizeof t, "%d", k);
-    const ImVec2 ts = ImGui::CalcTextSize(t);
-    dl->AddText(ImVec2(a.x + (k + 0.5f) * cell - ts.x * 0.5f, a.y - fs * 1.2f), text, t);
-    dl->AddText(ImVec2(a.x - ts.x - fs * 0.5f, a.y + (k + 0.5f) * cell - ts.y * 0.5f), text, t);
-  }
-  // Counts in the cells when they fit.
-  const bool small = cell < fs * 1.9f;
+  // Counts in the cells, scaled down where they do not fit.
   for (int i = 0; i < K; ++i)
     for (int j = 0; j < K; ++j) {
       const int64_t v = c.at(i, j);
       if (v == 0) continue;
       std::snprintf(t, sizeof t, "%lld", (long long)v);
-      ImVec2 ts = ImGui::CalcTextSize(t);
-      float scale = small ? std::min(1.0f, cell * 0.92f / std::max(1.0f, ts.x)) : std::min(1.0f, cell * 0.92f / ts.x);
-      const float h = heat_value(v, mx);
-      const ImU32 col = h > 0.62f ? IM_COL32(20, 20, 30, 255) : IM_COL32(255, 255, 255, 255);
-      dl->AddText(ImGui::GetFont(), fs * scale, ImVec2(a.x + (j + 0.5f) * cell - ts.x * scale * 0.5f,
-                                                      a.y + (i + 0.5f) * cell - ts.y * scale * 0.5f), col, t);
+      cell_text(dl, a, cell, i, j, t, heat_value(v, mx) > 0.62f ? IM_COL32(20, 20, 30, 255) : IM_COL32(255, 255, 255, 255));
     }
   dl->AddRect(a, b, IM_COL32(120, 125, 135, 255));
   if (s.cell.truth >= 0 && s.cell.truth < K && s.cell.predicted < K) {  // the cell whose images are open
@@ -84,23 +144,29 @@ static void heatmap(AppState& s, float side) {
   }
 }
 
+// scikit-learn's classification report; against the previous run, with a column of the change in
+// each row's f1-score.
 static void report(AppState& s) {
   const dl::Report& r = s.snap.report;
+  const bool diff = diff_shown(s);
+  const dl::Report before = diff ? dl::report_from_confusion(s.snap.previous.confusion) : dl::Report();
   const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersOuterH |
                              ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_ScrollY;
-  if (!ImGui::BeginTable("report", 5, tf, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
+  if (!ImGui::BeginTable("report", diff ? 6 : 5, tf, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   // scikit-learn's headers, or shorter ones where they would not fit (a 1024 × 768 projector).
   const float pad = 2 * ImGui::GetStyle().CellPadding.x, label = ImGui::CalcTextSize("weighted avg").x + pad;
   auto col = [&](const char* h) { return std::max(ImGui::CalcTextSize(h).x, ImGui::CalcTextSize("0.0000").x) + pad; };
-  const bool full = label + col("precision") + col("recall") + col("f1-score") + col("support") <= ImGui::GetContentRegionAvail().x;
+  const bool full = label + col("precision") + col("recall") + col("f1-score") + col("support") +
+                    (diff ? col("f1 change") : 0) <= ImGui::GetContentRegionAvail().x;
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, label - pad);  // its longest name
   ImGui::TableSetupColumn(full ? "precision" : "prec.", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn(full ? "f1-score" : "f1", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("support", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  if (diff) ImGui::TableSetupColumn(full ? "f1 change" : "Δ f1", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
-  auto row = [](const char* name, const dl::ClassScores& c, bool only_f1 = false) {
+  auto row = [diff](const char* name, const dl::ClassScores& c, const dl::ClassScores& was, bool only_f1 = false) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(name);
@@ -112,19 +178,45 @@ static void report(AppState& s) {
     ImGui::Text("%.4f", c.f1);
     ImGui::TableNextColumn();
     ImGui::Text("%s", dl::with_commas((long long)c.support).c_str());
+    if (!diff) return;
+    ImGui::TableNextColumn();
+    const double d = c.f1 - was.f1;
+    const bool zero = std::fabs(d) < 5e-5;
+    ImGui::PushStyleColor(ImGuiCol_Text, zero ? ImVec4(0.45f, 0.47f, 0.50f, 1)
+                                        : d > 0 ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.15f, 0.1f, 1));
+    ImGui::Text(zero ? "0" : "%+.4f", d);
+    ImGui::PopStyleColor();
   };
+  const dl::ClassScores none;
   char name[32];
   for (size_t k = 0; k < r.classes.size(); ++k) {
     std::snprintf(name, sizeof name, "digit %zu", k);
-    row(name, r.classes[k]);
+    row(name, r.classes[k], k < before.classes.size() ? before.classes[k] : none);
   }
-  dl::ClassScores acc;
+  dl::ClassScores acc, acc_before;
   acc.f1 = r.accuracy;
   acc.support = r.macro.support;
-  row("accuracy", acc, true);
-  row("macro avg", r.macro);
-  row("weighted avg", r.weighted);
+  acc_before.f1 = before.accuracy;
+  row("accuracy", acc, acc_before, true);
+  row("macro avg", r.macro, before.macro);
+  row("weighted avg", r.weighted, before.weighted);
   ImGui::EndTable();
+}
+
+// The switch between this run's results and their difference from the previous run's.
+static void diff_switch(AppState& s) {
+  const Snapshot& sn = s.snap;
+  if (!can_diff(sn)) return;
+  ImGui::SameLine();
+  ImGui::Checkbox("Difference from the previous run", &s.ui.eval_diff);
+  note_rect(s, "evaluation.diff");
+  if (ImGui::IsItemHovered()) {
+    const PreviousRun& p = sn.previous;
+    ImGui::SetTooltip("The previous run: %s, %.2f%% on the test set.\nThe matrix shows this run's counts minus its "
+                      "counts: green where this run is better\n(more read right on the diagonal, fewer mistakes off "
+                      "it), red where it is worse.",
+                      p.model_name.c_str(), 100 * p.test_accuracy);
+  }
 }
 
 void window_evaluation(AppState& s) {
@@ -142,6 +234,12 @@ void window_evaluation(AppState& s) {
     note_rect(s, "evaluation.accuracy");
     ImGui::SameLine();
     ImGui::TextDisabled("loss %.4f", sn.test_loss);
+    if (diff_shown(s)) {
+      ImGui::SameLine();
+      const double d = 100 * (sn.test_accuracy - sn.previous.test_accuracy);
+      ImGui::TextColored(d >= 0 ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.15f, 0.1f, 1), "%+.2f points", d);
+      note_rect(s, "evaluation.accuracy_change");
+    }
   } else {
     ImGui::TextWrapped("After training, the network reads the %s test digits it has never seen. "
                        "Here you will see how many it gets right, and which digits it mixes up.",
@@ -154,6 +252,7 @@ void window_evaluation(AppState& s) {
     if (ImGui::Button("Evaluate now")) trainer(s).evaluate();
     note_rect(s, "evaluation.evaluate");
     ImGui::EndDisabled();
+    diff_switch(s);
   }
   if (sn.has_eval) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -163,7 +262,8 @@ void window_evaluation(AppState& s) {
     const float side = beside ? std::max(fs * 8, std::min(avail.y - fs * 3.2f, avail.x * 0.45f))
                               : std::max(fs * 8, std::min(avail.x - fs * 4, avail.y * 0.50f));
     ImGui::BeginGroup();
-    heatmap(s, std::floor(side));
+    if (diff_shown(s)) diff_heatmap(s, std::floor(side));
+    else heatmap(s, std::floor(side));
     ImGui::EndGroup();
     if (beside) ImGui::SameLine();
     report(s);
