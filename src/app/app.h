@@ -17,6 +17,7 @@
 #include "bridge.h"
 #include "run_meta.h"
 #include "core/data/dataset.h"
+#include "core/data/outliers.h"
 #include "core/nn/inspect.h"
 #include "core/nn/model.h"
 #include "core/train/presets.h"
@@ -60,6 +61,7 @@ struct DataState {
   std::string source = "MNIST";    // what is in use: "MNIST" or the user's file names
   std::string user_note;           // how the user's data was split, or "reading your files…"
   std::string user_error;          // why the user's files were refused (the current data stays)
+  uint64_t generation = 0;         // counts changes of the data in use (data_make_views)
   // A Kaggle test.csv (images without labels) to predict for a submission; the data in use stays.
   std::shared_ptr<const dl::Dataset> kaggle;
   std::string kaggle_name;
@@ -145,6 +147,28 @@ struct CellView {                  // the test images behind one confusion-matri
   int total = 0;                   // how many images the cell holds
   Texture tex;                     // the items as a grid of tiles (kCellCols across)
   bool shown = false;              // drawn this frame (status())
+};
+
+// The Data window's "Unusual images" window (win_outliers.cpp): per digit, the training images
+// farthest from that digit's average image, and the pairs of digits whose images most often look
+// like the other's average; a click on an image says its label and how the current model reads it.
+struct OutliersView {
+  bool open = false, focus = false;
+  const dl::Dataset* data = nullptr;    // the training images the scan is of (data_train when it began)
+  int data_n = 0;
+  uint64_t generation = 0;              // DataState::generation when it began
+  std::unique_ptr<dl::OutlierScan> scan;  // under way, a few thousand images a frame
+  dl::ClassOutliers result;
+  bool ready = false;
+  int digit = 0;                        // whose unusual images show
+  Texture atypical_tex, pairs_tex;
+  int tex_digit = -1;                   // the digit atypical_tex holds
+  int picked = -1;                      // the training image clicked
+  uint64_t read_version = ~0ull;        // the pad model's version the reading was made with
+  int read_index = -1;                  // the image it is of
+  int read_pred = -1;                   // -1: no model can read it
+  float read_prob = 0;
+  bool shown = false;                   // drawn this frame (status())
 };
 
 struct Env {
@@ -297,6 +321,7 @@ struct AppState {
   RunCurves curves, previous_curves;  // the current run's, and the previous one's (grey)
   LearnedView learned;
   CellView cell;
+  OutliersView outliers;
   RunsState runs;
 };
 
@@ -400,6 +425,7 @@ void window_training(AppState& s);
 void window_evaluation(AppState& s);
 // The test images of the confusion-matrix cell last clicked, left of x = right_x (the Evaluation window).
 void cell_window(AppState& s, float right_x, float top);
+void outliers_window(AppState& s, float left_x, float top);  // the Data window's "Unusual images"
 // The narrow layout's tabs (app.cpp): what a window has to say that someone on another tab would miss
 // ("" = nothing), and the tab's label with " !" (an unseen error) or " •" (unseen results).
 std::string pane_news(const AppState& s, int pane);

@@ -379,6 +379,48 @@ static void data_json(const AppState& s, Json& j) {
   j.kv("user_note", s.data.user_note);
   j.kv("error", s.data.error);
   j.kv("ready_ms", s.data.ready_ms);
+  j.key("outliers");  // the "Unusual images" window, when open (null: closed)
+  const OutliersView& o = s.outliers;
+  if (!o.open) {
+    j.null();
+  } else {
+    j.open('{');
+    j.kv("shown", o.shown);
+    j.kv("ready", o.ready);
+    j.kv("progress", o.ready ? 1.0 : o.scan ? double(o.scan->progress()) : 0.0);
+    j.kv("digit", o.digit);
+    j.key("atypical");  // per digit: training-image indices, farthest from the digit's average first
+    if (o.ready) j.array(o.result.atypical, [&](const std::vector<int>& v) { j.array(v, [&](int i) { j.num(i); }); });
+    else j.null();
+    j.key("distance");  // and their root-mean-square distances, grey levels
+    if (o.ready) j.array(o.result.distance, [&](const std::vector<double>& v) { j.array(v, [&](double x) { j.num(x); }); });
+    else j.null();
+    j.key("pairs");
+    if (o.ready)
+      j.array(o.result.pairs, [&](const dl::ClassOutliers::Pair& p) {
+        j.open('{');
+        j.kv("a", p.a);
+        j.kv("b", p.b);
+        j.kv("count", p.count);
+        j.key("examples");
+        j.array(p.examples, [&](int i) { j.num(i); });
+        j.close('}');
+      });
+    else j.null();
+    j.key("picked");
+    if (o.picked >= 0 && o.picked < data_train(s).n) {
+      j.open('{');
+      j.kv("index", o.picked);
+      j.kv("label", int(data_train(s).labels[size_t(o.picked)]));
+      j.key("predicted");
+      if (o.read_pred >= 0) j.num(o.read_pred); else j.null();
+      j.kv("probability", o.read_pred >= 0 ? double(o.read_prob) : 0.0);
+      j.close('}');
+    } else {
+      j.null();
+    }
+    j.close('}');
+  }
   j.key("kaggle");  // a Kaggle test.csv and its predictions (null: none loaded)
   if (!s.data.kaggle) {
     j.null();

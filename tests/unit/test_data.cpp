@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/data/dataset.h"
+#include "core/data/outliers.h"
 #include "helpers.h"
 
 using namespace dl;
@@ -157,4 +158,69 @@ TEST_CASE("Rng: fixed sequence on every platform") {
   std::vector<int> counts(7, 0);
   for (int i = 0; i < 70000; ++i) counts[r.below(7)]++;
   for (int c : counts) CHECK(c == doctest::Approx(10000).epsilon(0.05));
+}
+
+TEST_CASE("class outliers: the images farthest from their class mean, and the pairs of classes most mixed") {
+  // Each class a faint blob of its own; some images of class k drawn as class (k + 1) % 10's blob.
+  Dataset d;
+  d.rows = d.cols = 28;
+  Rng r(11);
+  for (int i = 0; i < 900; ++i) {
+    const int k = i % 10, look = (i % 7 == 0 && k < 3) ? k + 1 : k;
+    for (int p = 0; p < 784; ++p) {
+      const bool on = p / 28 >= 2 * look && p / 28 < 2 * look + 6;
+      d.images.push_back(uint8_t(on ? 150 + r.below(100) : r.below(60)));
+    }
+    d.labels.push_back(uint8_t(k));
+    ++d.n;
+  }
+  const ClassOutliers o = class_outliers(d, 5, 3, 4);
+  // Directly, in doubles.
+  std::vector<double> mean(10 * 784, 0.0);
+  std::vector<int> count(10, 0);
+  for (int i = 0; i < d.n; ++i) {
+    ++count[d.labels[size_t(i)]];
+    for (int p = 0; p < 784; ++p) mean[size_t(d.labels[size_t(i)]) * 784 + p] += d.image(i)[p];
+  }
+  for (int k = 0; k < 10; ++k)
+    for (int p = 0; p < 784; ++p) mean[size_t(k) * 784 + p] /= count[size_t(k)];
+  auto dist2 = [&](int i, int k) {
+    double e = 0;
+    for (int p = 0; p < 784; ++p) e += (d.image(i)[p] - mean[size_t(k) * 784 + p]) * (d.image(i)[p] - mean[size_t(k) * 784 + p]);
+    return e;
+  };
+  for (int k = 0; k < 10; ++k) {
+    std::vector<std::pair<double, int>> all;
+    for (int i = 0; i < d.n; ++i)
+      if (d.labels[size_t(i)] == k) all.push_back({-dist2(i, k), i});
+    std::sort(all.begin(), all.end());
+    REQUIRE(o.atypical[size_t(k)].size() == 5);
+    for (int j = 0; j < 5; ++j) {
+      CHECK(o.atypical[size_t(k)][size_t(j)] == all[size_t(j)].second);
+      CHECK(o.distance[size_t(k)][size_t(j)] == doctest::Approx(std::sqrt(-all[size_t(j)].first / 784)).epsilon(1e-9));
+    }
+  }
+  int mixed[10][10] = {};
+  for (int i = 0; i < d.n; ++i) {
+    const int a = d.labels[size_t(i)];
+    int best = -1;
+    for (int b = 0; b < 10; ++b)
+      if (b != a && (best < 0 || dist2(i, b) < dist2(i, best))) best = b;
+    if (dist2(i, best) < dist2(i, a)) ++mixed[std::min(a, best)][std::max(a, best)];
+  }
+  REQUIRE(o.pairs.size() == 3);
+  for (const ClassOutliers::Pair& p : o.pairs) {
+    CHECK(p.count == mixed[p.a][p.b]);
+    CHECK(p.b == p.a + 1);  // the classes drawn as their neighbour's
+    CHECK(p.examples.size() == 4);
+    for (int i : p.examples) CHECK((d.labels[size_t(i)] == p.a || d.labels[size_t(i)] == p.b));
+  }
+  CHECK(o.pairs[0].count >= o.pairs[1].count);
+  // A step at a time: the same.
+  OutlierScan scan(d, 5, 3, 4);
+  while (!scan.done()) scan.step(37);
+  const ClassOutliers stepped = scan.result();
+  CHECK(stepped.atypical == o.atypical);
+  CHECK(stepped.pairs.size() == o.pairs.size());
+  CHECK(stepped.pairs[0].examples == o.pairs[0].examples);
 }

@@ -28,6 +28,7 @@ const dl::Dataset& data_test(const AppState& s) { return s.data.user_test ? *s.d
 
 void data_make_views(AppState& s) {
   DataState& d = s.data;
+  ++d.generation;
   const dl::Dataset& train = data_train(s);
   const dl::Dataset& test = data_test(s);
   d.train_counts = dl::dataset_class_counts(train);
@@ -398,7 +399,22 @@ static void counts_table(AppState& s) {
 static void sample_images(AppState& s) {
   const DataState& d = s.data;
   ImGui::Spacing();
-  ImGui::TextUnformatted("The first training images and their labels");
+  // The heading, and the button of the "Unusual images" window at its right (its label shortened, then
+  // the heading, where the window is narrow).
+  const char* heading = "The first training images and their labels";
+  const char* button = "Unusual images…";
+  const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x - 2 * ImGui::GetStyle().FramePadding.x;
+  if (ImGui::CalcTextSize(heading).x + ImGui::CalcTextSize(button).x > room) heading = "The first training images";
+  if (ImGui::CalcTextSize(heading).x + ImGui::CalcTextSize(button).x > room) button = "Unusual…";
+  ImGui::TextUnformatted(heading);
+  ImGui::SameLine();
+  if (ImGui::SmallButton(button)) {
+    s.outliers.open = true;
+    s.outliers.focus = true;
+  }
+  note_rect(s, "data.outliers");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The images of each digit least like its average image, and the digits most mixed up.");
   const float W = ImGui::GetContentRegionAvail().x;
   // Two rows where they leave room for the averages below (their label and a strip 1.5 em tall),
   // else one: at 1280 × 720 the second row pushed the averages out of the window. Where even one
@@ -485,7 +501,9 @@ void window_data(AppState& s) {
   counts_table(s);
   sample_images(s);
   mean_images(s);
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, top = ImGui::GetWindowPos().y;
   ImGui::End();
+  outliers_window(s, right, top);
 }
 
 // The platform holds the user's files (gunzipped where they were .gz) until they are copied here.
