@@ -18,6 +18,7 @@
 #include "run_meta.h"
 #include "core/data/dataset.h"
 #include "core/data/outliers.h"
+#include "core/draw/preprocess.h"
 #include "core/nn/inspect.h"
 #include "core/nn/model.h"
 #include "core/train/presets.h"
@@ -117,6 +118,21 @@ struct DrawState {
   uint64_t forwards = 0;           // counts the pad's forward passes (the Model window's maps follow)
   bool need_predict = false;
   Texture pad_tex, img_tex;
+  // The window "From your drawing to 28 × 28" (win_steps.cpp): the preprocessing step by step, the
+  // switch that reads the pad without it, and why the network answers what it does.
+  bool steps_open = false, steps_focus = false, steps_shown = false;
+  bool plain = false;              // read the whole pad shrunk to 28 × 28 (dl::pad_to_28) instead
+  dl::DrawSteps steps;             // of the last drawing (dl::draw_to_mnist_steps)
+  float plain28[28 * 28] = {};
+  Texture boxed_tex, mnist_tex, plain_tex;
+  // "Why this answer": occlusion maps for the read class and the runner-up, on a copy of the weights.
+  std::unique_ptr<dl::Occlusion> why;
+  dl::Model why_model;
+  int why_class[2] = {-1, -1};
+  std::vector<float> why_map[2];
+  float why_scale = 0;             // the largest |value| of the two maps
+  bool why_ready = false, why_stale = true;
+  Texture why_tex[2];
 };
 
 struct LearnedView {               // the Model window's "What it learned" tab (core/nn/inspect.h)
@@ -166,6 +182,7 @@ struct OutliersView {
   int picked = -1;                      // the training image clicked
   uint64_t read_version = ~0ull;        // the pad model's version the reading was made with
   int read_index = -1;                  // the image it is of
+  dl::Model model;                      // a copy of the pad's weights at read_version
   int read_pred = -1;                   // -1: no model can read it
   float read_prob = 0;
   bool shown = false;                   // drawn this frame (status())
@@ -431,6 +448,7 @@ void outliers_window(AppState& s, float left_x, float top);  // the Data window'
 std::string pane_news(const AppState& s, int pane);
 std::string pane_label(const AppState& s, int pane);
 void window_draw(AppState& s);
+void steps_window(AppState& s);  // "From your drawing to 28 × 28", opened from the Draw window
 // A pad of side × side at the cursor, drawn on with mouse, pen or finger (the Draw window's, and a
 // smaller one in the larger "What it learned" view); both draw the same ink. note: its note_rect name.
 void draw_pad(AppState& s, const char* id, float side, const char* note);

@@ -362,6 +362,39 @@ static void prediction_json(const AppState& s, Json& j) {
   } else {
     j.null();
   }
+  // The steps from the drawing to 28 × 28, and the occlusion maps ("From your drawing to 28 × 28").
+  const DrawState& d = s.draw;
+  j.key("steps");
+  j.open('{');
+  j.kv("open", d.steps_open);
+  j.kv("shown", d.steps_shown);
+  j.kv("plain", d.plain);  // the network reads the whole pad shrunk, without the steps
+  j.kv("has_ink", d.has_ink);
+  j.key("box");            // the ink's bounding box on the pad: y0, x0, height, width (pad pixels)
+  j.array(std::vector<int>{d.steps.y0, d.steps.x0, d.steps.h, d.steps.w}, [&](int v) { j.num(v); });
+  j.key("boxed_com");      // the centre of mass (y, x) after scaling the box, before moving it
+  j.array(std::vector<float>{d.steps.boxed_cy, d.steps.boxed_cx}, [&](float v) { j.num(v); });
+  j.key("com");            // after moving it: (14, 14)
+  j.array(std::vector<float>{d.steps.cy, d.steps.cx}, [&](float v) { j.num(v); });
+  float py, px;
+  dl::center_of_mass(d.plain28, &py, &px);
+  j.key("plain_com");      // of the whole pad shrunk
+  j.array(std::vector<float>{py, px}, [&](float v) { j.num(v); });
+  j.key("input_com");      // of what the network reads
+  dl::center_of_mass(d.img28, &py, &px);
+  j.array(std::vector<float>{py, px}, [&](float v) { j.num(v); });
+  j.key("why");            // the occlusion maps for the class read and the runner-up, once made
+  if (d.why_ready) {
+    j.open('{');
+    j.key("classes");
+    j.array(d.why_class, [&](int k) { j.num(k); });
+    j.key("maps");         // 28 × 28 each, row by row
+    j.array(d.why_map, [&](const std::vector<float>& m) { j.array(m, [&](float v) { j.num(v); }); });
+    j.close('}');
+  } else {
+    j.null();
+  }
+  j.close('}');
 }
 
 // The dataset: loading, sizes, the user's own files.

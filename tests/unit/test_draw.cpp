@@ -250,3 +250,45 @@ TEST_CASE("draw: MNIST test digits survive pad round trip (acceptance, trains ml
   CHECK(acc_orig > 0.95);  // the model is real
   CHECK(100 * (acc_orig - acc_round) <= 0.5);
 }
+
+TEST_CASE("draw: the steps shown in the app — box, box scaled to 20 x 20, centre of mass — and the pad without them") {
+  // An L in the top-left corner of a 280 x 280 pad: 60 tall, 30 wide, its mass low and left.
+  const int N = 280;
+  std::vector<float> pad(size_t(N) * N, 0.0f);
+  for (int y = 10; y < 70; ++y)
+    for (int x = 20; x < 50; ++x)
+      if (x < 28 || y >= 62) pad[size_t(y) * N + x] = 1.0f;
+  float out[784], plain[784], again[784];
+  DrawSteps st;
+  REQUIRE(draw_to_mnist_steps(pad.data(), N, N, out, &st));
+  REQUIRE(draw_to_mnist(pad.data(), N, N, again));
+  CHECK(std::equal(out, out + 784, again));  // the steps change nothing in the result
+  CHECK(st.y0 == 10);
+  CHECK(st.x0 == 20);
+  CHECK(st.h == 60);
+  CHECK(st.w == 30);
+  CHECK(st.cy == doctest::Approx(14).epsilon(0.01));
+  CHECK(st.cx == doctest::Approx(14).epsilon(0.01));
+  // Boxed: the box centred by its middle, 20 tall and 10 wide (rows 4..24, columns 9..19); its mass
+  // is lower and further left than the middle (14, 14).
+  float ink = 0;
+  for (int i = 0; i < 28; ++i)
+    for (int j = 0; j < 28; ++j)
+      if (i < 4 || i >= 24 || j < 9 || j >= 19) ink += st.boxed[i * 28 + j];
+  CHECK(ink == doctest::Approx(0).epsilon(1e-6));
+  CHECK(st.boxed_cy > 15);
+  CHECK(st.boxed_cx < 13);
+  // Without the steps: the whole pad at 1/10, so the L stays small, in the corner. Its continuous
+  // centre of mass on the pad is y (40·480 + 66·176) / 656 = 46.98, x (24·480 + 39·176) / 656 = 28.02;
+  // at 1/10, less half a pixel for index coordinates: (4.20, 2.30), within the pixels' rounding.
+  REQUIRE(pad_to_28(pad.data(), N, N, plain));
+  float cy, cx;
+  center_of_mass(plain, &cy, &cx);
+  CHECK(std::fabs(cy - 4.198f) < 0.1f);
+  CHECK(std::fabs(cx - 2.302f) < 0.1f);
+  float total = 0;
+  for (float v : plain) total += v;
+  CHECK(total == doctest::Approx((8 * 60 + 22 * 8) / 100.0f).epsilon(1e-4));  // the ink's area, at 1/100
+  std::fill(pad.begin(), pad.end(), 0.0f);
+  CHECK_FALSE(pad_to_28(pad.data(), N, N, plain));
+}

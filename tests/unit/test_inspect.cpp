@@ -179,3 +179,41 @@ TEST_CASE("layer_output: every layer's output for one image, maps per channel or
   m.forward(x2.data(), 2, false);
   CHECK_FALSE(layer_output(m, 1, 64, &t));
 }
+
+TEST_CASE("occlusion: the drop in a class's probability where its evidence is blanked, zero elsewhere") {
+  // A linear read-out: class 0 looks at the top-left 6 x 6 pixels only, class 1 at the bottom-right
+  // 6 x 6; the image has ink in both corners.
+  ModelSpec s;
+  s.input = {28, 28, 1, false};
+  s.layers = {flatten(), dense(10, Act::Softmax)};
+  Model m;
+  REQUIRE(m.build(s).ok());
+  std::fill(m.params.begin(), m.params.end(), 0.0f);
+  const Layer& d = m.layers()[1];
+  for (int y = 0; y < 6; ++y)
+    for (int x = 0; x < 6; ++x) {
+      m.params[d.w_off + size_t(y * 28 + x) * 10 + 0] = 0.3f;
+      m.params[d.w_off + size_t((22 + y) * 28 + 22 + x) * 10 + 1] = 0.2f;
+    }
+  float img[784] = {};
+  for (int y = 0; y < 6; ++y)
+    for (int x = 0; x < 6; ++x) img[y * 28 + x] = img[(22 + y) * 28 + 22 + x] = 1.0f;
+  Occlusion o(m, img, 4, 2, 7);
+  int steps = 0;
+  while (!o.done()) o.step(), ++steps;
+  CHECK(steps == 25);  // 13 x 13 = 169 squares (corners 0, 2, ..., 24), 7 a step
+  const std::vector<float> m0 = o.map(0), m1 = o.map(1);
+  // Directly: for pixel (1, 1), the squares with corners (0, 0) alone cover it.
+  float blank[784];
+  std::copy(img, img + 784, blank);
+  for (int y = 0; y < 4; ++y) std::fill(blank + y * 28, blank + y * 28 + 4, 0.0f);
+  const float p00 = m.forward(img, 1, false)[0];
+  const float q00 = m.forward(blank, 1, false)[0];
+  CHECK(m0[1 * 28 + 1] == doctest::Approx(p00 - q00).epsilon(1e-5));
+  CHECK(m0[1 * 28 + 1] > 0.05f);                     // class 0's evidence
+  CHECK(m1[25 * 28 + 25] > 0.02f);                   // class 1's
+  CHECK(std::fabs(m0[14 * 28 + 14]) < 1e-6f);        // no ink, no weight: nothing changes there
+  CHECK(m1[1 * 28 + 1] < 0);                          // blanking class 0's corner makes class 1 likelier
+  CHECK(o.probabilities().size() == 10);
+  CHECK(o.probabilities()[0] == doctest::Approx(p00));
+}

@@ -176,9 +176,21 @@ void window_draw(AppState& s) {
   const float right = g0.x + ImGui::GetContentRegionAvail().x;
   const ImVec2 i0(right - img, tall ? g0.y : p0.y);
   draw_image(dl, d.img_tex, i0, ImVec2(i0.x + img, i0.y + img), ImageMode::Ink);
-  dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), IM_COL32(170, 175, 185, 255));
+  dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), d.plain ? IM_COL32(230, 120, 30, 255) : IM_COL32(170, 175, 185, 255));
   note_rect(s, "draw.image28", i0, ImVec2(i0.x + img, i0.y + img));
-  const char* cap = "28 × 28 input";
+  {  // a click on it opens the steps from the drawing to it
+    const ImVec2 back = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos(i0);
+    if (ImGui::InvisibleButton("image28", ImVec2(img, img))) {
+      d.steps_open = true;
+      d.steps_focus = true;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("What the network reads. Click: how your drawing becomes these 28 × 28 pixels, and why "
+                        "the network answers what it does.");
+    ImGui::SetCursorScreenPos(back);
+  }
+  const char* cap = d.plain ? "no steps (click)" : "28 × 28 input";
   const float cap_w = ImGui::CalcTextSize(cap).x * 0.75f;  // centred under the image, or flush right if wider
   dl->AddText(ImGui::GetFont(), fs * 0.75f, ImVec2(std::min(i0.x + (img - cap_w) * 0.5f, right - cap_w), i0.y + img + 2),
               IM_COL32(120, 125, 135, 255), cap);
@@ -193,23 +205,35 @@ void window_draw(AppState& s) {
   note_rect(s, "draw.probabilities");
   ImGui::EndGroup();
   ImGui::End();
+  steps_window(s);
 }
 
 // The pad's consumer, once a frame after the windows: the newest published weights, the ink drawn
 // this frame as the 28 × 28 image the network reads, and its prediction when either changed.
 void draw_update(AppState& s) {
   DrawState& d = s.draw;
-  if (s.trainer_fault.empty() && s.bridge->fetch_model(&d.version, &d.model)) d.need_predict = true;
+  if (s.trainer_fault.empty() && s.bridge->fetch_model(&d.version, &d.model)) d.need_predict = d.why_stale = true;
   if (d.dirty) {
     std::vector<uint8_t> px(d.pad.size());
     for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
     texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
-    d.has_ink = dl::draw_to_mnist(d.pad.data(), kPadN, kPadN, d.img28);
-    uint8_t img[784];
-    for (int i = 0; i < 784; ++i) img[i] = uint8_t(std::lround(255.0f * std::clamp(d.img28[i], 0.0f, 1.0f)));
-    texture_r8(&d.img_tex, 28, 28, img, false);
+    // The network reads MNIST's preprocessing of the ink (the steps), or with the switch the whole
+    // pad shrunk; the other is kept for the steps window.
+    float mnist[784];
+    d.has_ink = dl::draw_to_mnist_steps(d.pad.data(), kPadN, kPadN, mnist, &d.steps);
+    dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
+    std::copy(d.plain ? d.plain28 : mnist, (d.plain ? d.plain28 : mnist) + 784, d.img28);
+    auto to_texture = [](Texture* t, const float* v) {
+      uint8_t img[784];
+      for (int i = 0; i < 784; ++i) img[i] = uint8_t(std::lround(255.0f * std::clamp(v[i], 0.0f, 1.0f)));
+      texture_r8(t, 28, 28, img, false);
+    };
+    to_texture(&d.img_tex, d.img28);
+    to_texture(&d.boxed_tex, d.steps.boxed);
+    to_texture(&d.mnist_tex, mnist);
+    to_texture(&d.plain_tex, d.plain28);
     d.dirty = false;
-    d.need_predict = true;
+    d.need_predict = d.why_stale = true;
   }
   if (d.need_predict) {
     d.need_predict = false;

@@ -83,8 +83,11 @@ static void picked_line(AppState& s) {
     ImGui::TextDisabled("Click an image: its label, and how the current model reads it.");
     return;
   }
-  dl::Model& m = s.draw.model;
+  // Its own copy of the pad's weights: a forward pass on the pad's model would leave this image in its
+  // layers, where the Model window's maps of the drawn digit read them.
+  dl::Model& m = v.model;
   if (v.read_version != s.draw.version || v.read_index != v.picked) {
+    if (v.read_version != s.draw.version) m = s.draw.model;
     v.read_version = s.draw.version;
     v.read_index = v.picked;
     v.read_pred = -1;

@@ -55,13 +55,11 @@ double axis_offset(const std::vector<double>& profile, double s) {
 
 }  // namespace
 
-bool draw_to_mnist(const float* pad, int H, int W, float* out) {
-  DL_ASSERT(pad && out && H > 0 && W > 0);
-  std::fill(out, out + S * S, 0.0f);
-
-  // The ink's bounding box [y0, y1] × [x0, x1]. A count per row first (vectorizes), and only
-  // rows with ink are searched from both ends.
-  int y0 = H, y1 = -1, x0 = W, x1 = -1;
+namespace {
+// The ink's bounding box [y0, y0+bh) × [x0, x0+bw); false when there is none. A count per row first
+// (vectorizes), and only rows with ink are searched from both ends.
+bool ink_box(const float* pad, int H, int W, int* y0, int* x0, int* bh, int* bw) {
+  int top = H, bottom = -1, left = W, right = -1;
   for (int y = 0; y < H; ++y) {
     const float* row = pad + size_t(y) * W;
     int inked = 0;
@@ -70,34 +68,24 @@ bool draw_to_mnist(const float* pad, int H, int W, float* out) {
     int first = 0, last = W - 1;
     while (!(row[first] > kInkThreshold)) ++first;
     while (!(row[last] > kInkThreshold)) --last;
-    y0 = std::min(y0, y);
-    y1 = y;
-    x0 = std::min(x0, first);
-    x1 = std::max(x1, last);
+    top = std::min(top, y);
+    bottom = y;
+    left = std::min(left, first);
+    right = std::max(right, last);
   }
-  if (y1 < 0) return false;
-  const int bh = y1 - y0 + 1, bw = x1 - x0 + 1;
-  const double s = double(kMnistBox) / std::max(bh, bw);  // output pixels per pad pixel
+  if (bottom < 0) return false;
+  *y0 = top, *x0 = left, *bh = bottom - top + 1, *bw = right - left + 1;
+  return true;
+}
 
-  // Ink profiles along each axis, then the sub-pixel offsets that centre the mass.
-  std::vector<double> rows(bh, 0.0), cols(bw, 0.0);
-  for (int y = 0; y < bh; ++y) {
-    const float* row = pad + size_t(y0 + y) * W + x0;
-    double r = 0;
-    for (int x = 0; x < bw; ++x) {
-      const float v = coverage(row[x]);
-      r += v;
-      cols[x] += v;
-    }
-    rows[y] = r;
-  }
-  const double oy = axis_offset(rows, s), ox = axis_offset(cols, s);
-
-  // Separable box filter: each pad row is spread over the 28 output columns (weights = overlap
-  // lengths in output pixels), then that line of 28 over the output rows it overlaps. Pad pixel
-  // (y, x) covers [oy + y·s, oy + (y+1)·s) × [ox + x·s, ox + (x+1)·s) of the output plane; an
-  // output pixel's value is the ink mass that falls inside it (its area is 1). The column taps
-  // are the same for every row: at most bw + 28 of them, computed once.
+// Separable box filter: each pad row of the box is spread over the 28 output columns (weights =
+// overlap lengths in output pixels), then that line of 28 over the output rows it overlaps. Pad pixel
+// (y, x) of the box covers [oy + y·s, oy + (y+1)·s) × [ox + x·s, ox + (x+1)·s) of the output plane;
+// an output pixel's value is the ink mass that falls inside it (its area is 1). The column taps are
+// the same for every row: at most bw + 28 of them, computed once. Ink past the border is clipped.
+void resample(const float* pad, int W, int y0, int x0, int bh, int bw, const std::vector<double>& rows, double s,
+              double oy, double ox, float* out) {
+  std::fill(out, out + S * S, 0.0f);
   struct Tap {
     int x, j;
     float w;
@@ -126,7 +114,62 @@ bool draw_to_mnist(const float* pad, int H, int W, float* out) {
     }
   }
   for (int k = 0; k < S * S; ++k) out[k] = std::min(std::max(out[k], 0.0f), 1.0f);  // rounding only
+}
+}  // namespace
+
+bool draw_to_mnist_steps(const float* pad, int H, int W, float* out, DrawSteps* steps) {
+  DL_ASSERT(pad && out && H > 0 && W > 0);
+  std::fill(out, out + S * S, 0.0f);
+  int y0, x0, bh, bw;
+  if (!ink_box(pad, H, W, &y0, &x0, &bh, &bw)) return false;
+  const double s = double(kMnistBox) / std::max(bh, bw);  // output pixels per pad pixel
+
+  // Ink profiles along each axis, then the sub-pixel offsets that centre the mass.
+  std::vector<double> rows(bh, 0.0), cols(bw, 0.0);
+  for (int y = 0; y < bh; ++y) {
+    const float* row = pad + size_t(y0 + y) * W + x0;
+    double r = 0;
+    for (int x = 0; x < bw; ++x) {
+      const float v = coverage(row[x]);
+      r += v;
+      cols[x] += v;
+    }
+    rows[y] = r;
+  }
+  resample(pad, W, y0, x0, bh, bw, rows, s, axis_offset(rows, s), axis_offset(cols, s), out);
+  if (steps) {
+    steps->y0 = y0, steps->x0 = x0, steps->h = bh, steps->w = bw;
+    resample(pad, W, y0, x0, bh, bw, rows, s, (S - bh * s) / 2, (S - bw * s) / 2, steps->boxed);
+    center_of_mass(steps->boxed, &steps->boxed_cy, &steps->boxed_cx);
+    center_of_mass(out, &steps->cy, &steps->cx);
+  }
   return true;
+}
+
+bool draw_to_mnist(const float* pad, int H, int W, float* out) { return draw_to_mnist_steps(pad, H, W, out, nullptr); }
+
+bool pad_to_28(const float* pad, int H, int W, float* out) {
+  DL_ASSERT(pad && out && H > 0 && W > 0);
+  std::fill(out, out + S * S, 0.0f);
+  int y0, x0, bh, bw;
+  if (!ink_box(pad, H, W, &y0, &x0, &bh, &bw)) return false;
+  // The whole pad is the box: 28 / its long side output pixels per pad pixel, no offset.
+  std::vector<double> rows(size_t(H), 0.0);
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) rows[size_t(y)] += coverage(pad[size_t(y) * W + x]);
+  resample(pad, W, 0, 0, H, W, rows, double(S) / std::max(H, W), 0, 0, out);
+  return true;
+}
+
+void center_of_mass(const float* img28, float* cy, float* cx) {
+  double m = 0, my = 0, mx = 0;
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) {
+      const double v = img28[i * S + j];
+      m += v, my += v * i, mx += v * j;
+    }
+  *cy = m > 0 ? float(my / m) : float(kTarget);
+  *cx = m > 0 ? float(mx / m) : float(kTarget);
 }
 
 void mnist_to_pad(const float* img28, int H, int W, float* pad) {

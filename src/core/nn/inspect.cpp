@@ -87,4 +87,48 @@ bool first_conv_maps(const Model& m, int max_tiles, Tiles* out) {
   return false;
 }
 
+Occlusion::Occlusion(Model& m, const float* img28, int patch, int stride, int batch)
+    : m_(&m), img_(img28, img28 + 784), patch_(patch), batch_(std::max(1, batch)), classes_(m.classes()) {
+  DL_ASSERT(patch > 0 && patch <= 28 && stride > 0);
+  // Corners every `stride` pixels, and one flush with the far edge when the steps miss it.
+  std::vector<int> at;
+  for (int v = 0; v + patch <= 28; v += stride) at.push_back(v);
+  if (at.back() + patch < 28) at.push_back(28 - patch);
+  for (int y : at)
+    for (int x : at) places_.push_back({y, x});
+  const float* p = m.forward(img_.data(), 1, false);
+  base_.assign(p, p + classes_);
+  drop_.assign(size_t(classes_) * 784, 0.0f);
+  cover_.assign(784, 0);
+}
+
+void Occlusion::step() {
+  if (done()) return;
+  const int n = std::min(batch_, int(places_.size()) - next_);
+  x_.resize(size_t(n) * 784);
+  for (int b = 0; b < n; ++b) {
+    float* x = x_.data() + size_t(b) * 784;
+    std::copy(img_.begin(), img_.end(), x);
+    const auto [y0, x0] = places_[size_t(next_ + b)];
+    for (int y = y0; y < y0 + patch_; ++y) std::fill(x + y * 28 + x0, x + y * 28 + x0 + patch_, 0.0f);
+  }
+  const float* p = m_->forward(x_.data(), n, false);
+  for (int b = 0; b < n; ++b) {
+    const auto [y0, x0] = places_[size_t(next_ + b)];
+    for (int y = y0; y < y0 + patch_; ++y)
+      for (int x = x0; x < x0 + patch_; ++x) {
+        ++cover_[size_t(y * 28 + x)];
+        for (int k = 0; k < classes_; ++k) drop_[size_t(k) * 784 + y * 28 + x] += base_[size_t(k)] - p[size_t(b) * classes_ + k];
+      }
+  }
+  next_ += n;
+}
+
+std::vector<float> Occlusion::map(int k) const {
+  std::vector<float> out(784, 0.0f);
+  if (k < 0 || k >= classes_) return out;
+  for (int i = 0; i < 784; ++i) out[size_t(i)] = cover_[size_t(i)] ? drop_[size_t(k) * 784 + i] / float(cover_[size_t(i)]) : 0.0f;
+  return out;
+}
+
 }  // namespace dl

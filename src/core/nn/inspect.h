@@ -37,4 +37,27 @@ bool layer_output(const Model& m, int layer, int max_tiles, Tiles* out, int flat
 // layer_output() of the first Conv2D layer: one map per filter. False if the network has none.
 bool first_conv_maps(const Model& m, int max_tiles, Tiles* out);
 
+// Occlusion saliency (Zeiler and Fergus, 2014): the image is read again with a patch × patch square
+// blanked (set to 0) at every place in steps of `stride`, the squares covering the image; a pixel's
+// value for class k is the mean drop in k's probability over the squares that cover it: positive
+// where the ink there spoke for k, negative where it spoke against. A batch of squares per step(),
+// for a caller that spreads the work over frames (mlp reads 169 squares in about 15 ms in wasm,
+// cnn-5x5 in 0.2 s). The model must stay unchanged until done().
+class Occlusion {
+ public:
+  Occlusion(Model& m, const float* img28, int patch = 4, int stride = 2, int batch = 32);
+  void step();
+  bool done() const { return next_ >= int(places_.size()); }
+  float progress() const { return places_.empty() ? 1.0f : float(next_) / float(places_.size()); }
+  const std::vector<float>& probabilities() const { return base_; }  // of the image itself
+  std::vector<float> map(int k) const;  // 28 × 28, once done()
+
+ private:
+  Model* m_;
+  std::vector<float> img_, base_, drop_, x_;  // drop_: (classes, 784) summed drops
+  std::vector<int> cover_;                    // squares covering each pixel
+  std::vector<std::pair<int, int>> places_;   // top-left corners
+  int patch_, batch_, next_ = 0, classes_;
+};
+
 }  // namespace dl
