@@ -43,7 +43,8 @@ void set_frame_interval(AppState& s, int interval) {
 void pace_frames(AppState& s, double t_frame) {
   const double quiet_ms = t_frame - s.ui.last_input_ms;
   const bool training = s.snap.phase == dl::TrainPhase::Running && !s.snap.paused;
-  const bool working = training || s.snap.starting || s.snap.evaluating || s.snap.predictions.running ||
+  const bool scanning = (s.outliers.open && !s.outliers.ready) || (s.draw.steps_open && s.draw.why && !s.draw.why_ready);
+  const bool working = training || s.snap.starting || s.snap.evaluating || s.snap.predictions.running || scanning ||
                        s.data.phase == DataPhase::Loading ||
                        s.autostart_pending || s.hash_pending;
   s.ui.saving_cpu = training && s.bridge->threaded() && quiet_ms > 1000;

@@ -2,14 +2,17 @@
 // preprocessing step by step (the ink's box, scaled to 20 × 20, moved so that its centre of mass is
 // the image's centre), the pad shrunk without those steps, a switch that reads the drawing that way,
 // and "Why this answer": occlusion maps (dl::Occlusion) for the class read and the runner-up,
-// computed a batch of squares a frame on a copy of the pad's weights.
+// computed a few milliseconds a frame on a copy of the pad's weights.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "app.h"
+#include "platform/platform.h"
 
 namespace app {
+
+static constexpr double kWhyBudgetMs = 3;
 
 // One picture of the row, `side` square, with a caption under it in small type.
 static ImVec2 picture(const Texture& t, ImVec2 p, float side, const char* caption, ImageMode mode = ImageMode::Ink) {
@@ -75,7 +78,7 @@ static void why_update(DrawState& d) {
     d.why_ready = false;
     if (!d.has_ink || !d.model.built() || d.model.classes() < 2) return;
     d.why_model = d.model;
-    d.why = std::make_unique<dl::Occlusion>(d.why_model, d.img28);
+    d.why = std::make_unique<dl::Occlusion>(d.why_model, d.img28, 4, 2, 4);
     const std::vector<float>& p = d.why->probabilities();
     std::vector<int> order(p.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = int(k);
@@ -84,7 +87,10 @@ static void why_update(DrawState& d) {
     d.why_class[1] = order[1];
   }
   if (!d.why || d.why_ready) return;
-  d.why->step();
+  // A few squares at a time for at most kWhyBudgetMs a frame (cnn-5x5 reads one in about 1 ms in wasm).
+  const double t0 = platform::now_ms();
+  do d.why->step();
+  while (!d.why->done() && platform::now_ms() - t0 < kWhyBudgetMs);
   if (!d.why->done()) return;
   d.why_scale = 1e-6f;
   for (int i = 0; i < 2; ++i) {
