@@ -275,6 +275,7 @@ static void data_ready(AppState& s) {
   d.phase = DataPhase::Ready;
   d.ready_ms = platform::now_ms();
   trainer(s).set_data(&d.train, &d.test);
+  lesson_data_apply(s);  // the page's lesson link may ask for some of the images only
 }
 
 void data_file_arrived(AppState& s, int which, std::vector<uint8_t> bytes) {

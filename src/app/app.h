@@ -20,6 +20,7 @@
 #include "core/data/outliers.h"
 #include "core/draw/preprocess.h"
 #include "core/nn/inspect.h"
+#include "core/train/lesson.h"
 #include "core/nn/model.h"
 #include "core/train/presets.h"
 #include "imgui.h"
@@ -63,6 +64,9 @@ struct DataState {
   std::string user_note;           // how the user's data was split, or "reading your files…"
   std::string user_error;          // why the user's files were refused (the current data stays)
   uint64_t generation = 0;         // counts changes of the data in use (data_make_views)
+  // The lesson link's choice of MNIST's training images (limit, scarce), and whether it is in use.
+  dl::LessonData lesson;
+  bool lesson_applied = false;
   // A Kaggle test.csv (images without labels) to predict for a submission; the data in use stays.
   std::shared_ptr<const dl::Dataset> kaggle;
   std::string kaggle_name;
@@ -248,6 +252,8 @@ struct Ui {
   float train_tab_h[4] = {0, 0, 0, 0}, train_below_h = 0;
   bool show_previous = true;  // View › Compare with the previous run: its curves in grey
   bool eval_diff = false;     // the Evaluation window shows this run's matrix minus the previous run's
+  int lesson = -1;            // the ready-made lesson (dl::ready_lessons) set up last, -1: none
+  bool lesson_popup = false;  // open its explanation next frame
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
   bool hovering = false;  // the pointer was over a widget at the end of the last frame (status())
@@ -456,6 +462,14 @@ void clear_pad(DrawState& d);
 // The lesson link's fragment that reproduces the current network and training settings
 // (dl::lesson_write); autostart adds autostart=1.
 std::string lesson_hash(const AppState& s, bool autostart);
+// A lesson link (a fragment, with or without '#') applied as if the page had opened with it; the
+// caller makes sure no run is in progress. The ready-made lesson it is, if any, becomes the current one.
+void apply_lesson_link(AppState& s, const std::string& link);
+// The lesson's choice of training images on MNIST, once MNIST is in (limit, scarce); MNIST whole again
+// when a lesson without them replaces one with them.
+void lesson_data_apply(AppState& s);
+void lessons_menu(AppState& s);          // the "Lessons" menu (win_lessons.cpp)
+void lesson_window(AppState& s);         // the chosen lesson's explanation, a popup
 void share_menu(AppState& s);     // menu bar: copy a lesson link, download the epochs and report (win_share.cpp)
 void link_notice_popup(AppState& s);  // what a lesson link could not use (lesson_link.cpp)
 void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)

@@ -12,8 +12,12 @@ static_assert(kPaneCount == dl::kLessonPanes, "the lesson link's pane names are 
 
 void apply_lesson(AppState& s) {
   const std::string hash = platform::link_hash();
-  const dl::Lesson l = dl::lesson_parse(hash);
   s.runs.opened_with_link = !hash.empty();
+  apply_lesson_link(s, hash);
+}
+
+void apply_lesson_link(AppState& s, const std::string& link) {
+  const dl::Lesson l = dl::lesson_parse(link);
   s.model.preset = int(l.preset - dl::presets().data());
   apply_preset_recipe(s);
   s.model.spec = l.model;
@@ -23,12 +27,41 @@ void apply_lesson(AppState& s) {
   s.autostart_pending = l.autostart;
   s.ui.link_notices = l.notices;
   s.ui.link_popup = !l.notices.empty();
+  s.data.lesson = l.data;
+  lesson_data_apply(s);
+  // The ready-made lesson this link is (its settings, whatever the autostart), for "About this lesson".
+  const std::string plain = dl::lesson_write(*l.preset, l.model, l.config, -1, false, l.data);
+  s.ui.lesson = -1;
+  for (size_t i = 0; i < dl::ready_lessons().size(); ++i) {
+    const dl::Lesson r = dl::lesson_parse(dl::ready_lessons()[i].link);
+    if (dl::lesson_write(*r.preset, r.model, r.config, -1, false, r.data) == plain) s.ui.lesson = int(i);
+  }
+}
+
+void lesson_data_apply(AppState& s) {
+  DataState& d = s.data;
+  if (d.phase != DataPhase::Ready || d.train.n == 0) return;  // again when MNIST is in
+  if (!d.lesson.any()) {
+    if (d.lesson_applied) use_mnist_again(s);
+    d.lesson_applied = false;
+    return;
+  }
+  const auto keep = [](const dl::Dataset*) {};  // MNIST's test set lives in AppState for good
+  d.user_train = std::make_shared<const dl::Dataset>(dl::lesson_training_data(d.train, d.lesson));
+  d.user_test = std::shared_ptr<const dl::Dataset>(&d.test, keep);
+  d.source = "MNIST, " + dl::lesson_data_text(d.train, d.lesson);
+  d.user_note = "The lesson link chose these training images; the test set is MNIST's whole.";
+  d.user_error.clear();
+  d.lesson_applied = true;
+  trainer(s).replace_data(d.user_train, d.user_test);
+  data_make_views(s);
 }
 
 std::string lesson_hash(const AppState& s, bool autostart) {
   // On a phone the link also opens the tab its author is on (the training controls are the default).
   const int pane = s.ui.narrow && s.ui.pane != kPaneTrain ? s.ui.pane : -1;
-  return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart);
+  return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart,
+                          s.data.lesson_applied ? s.data.lesson : dl::LessonData());
 }
 
 void link_notice_popup(AppState& s) {

@@ -299,6 +299,16 @@ static void evaluation_json(const AppState& s, Json& j) {
 // The lesson link made and what the opening one could not use; the run kept for comparison.
 static void lesson_and_previous_json(const AppState& s, Json& j) {
   j.kv("lesson_link", s.ui.share_url);
+  j.key("lesson");  // the ready-made lesson set up last (Lessons menu, or a link that is one), or null
+  if (s.ui.lesson >= 0 && s.ui.lesson < int(dl::ready_lessons().size())) {
+    j.open('{');
+    j.kv("index", s.ui.lesson);
+    j.kv("title", std::string(dl::ready_lessons()[size_t(s.ui.lesson)].title));
+    j.kv("link", std::string(dl::ready_lessons()[size_t(s.ui.lesson)].link));
+    j.close('}');
+  } else {
+    j.null();
+  }
   j.key("link_notices");  // what the lesson link could not use (dl::Lesson::notices)
   j.array(s.ui.link_notices, [&](const std::string& n) { j.str(n); });
   j.key("previous_run");  // the run kept for comparison (drawn in grey when `shown`), or null

@@ -1,5 +1,6 @@
 // Lesson links and the layer-spec text: what they read, what they write back, and what they refuse,
 // each refusal named in a notice with what is used instead.
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -286,4 +287,52 @@ TEST_CASE("monitor_parse: Keras' names and val_acc; monitor_name reads back") {
   CHECK_FALSE(monitor_parse("loss", &m));
   CHECK_FALSE(monitor_parse("", &m));
   for (Monitor x : {Monitor::ValLoss, Monitor::ValAccuracy}) CHECK((monitor_parse(monitor_name(x), &m) && m == x));
+}
+
+TEST_CASE("lesson link: limit and scarce choose the training images, and read back") {
+  const Lesson l = lesson_parse("#preset=mlp&limit=1000&scarce=5:50");
+  CHECK(l.notices.empty());
+  CHECK(l.data.limit == 1000);
+  CHECK(l.data.scarce_digit == 5);
+  CHECK(l.data.scarce_keep == 50);
+  const std::string back = lesson_write(*l.preset, l.model, l.config, -1, false, l.data);
+  CHECK(back == "preset=mlp&limit=1000&scarce=5:50");
+  CHECK(lesson_parse(back).data == l.data);
+  // 300 images labelled 0..9 in turn: the first 100, of which 10 are 5s; keep 3 of them.
+  Dataset all;
+  all.rows = all.cols = 2;
+  for (int i = 0; i < 300; ++i) {
+    all.labels.push_back(uint8_t(i % 10));
+    for (int p = 0; p < 4; ++p) all.images.push_back(uint8_t(i % 256));
+    ++all.n;
+  }
+  LessonData d;
+  d.limit = 100;
+  d.scarce_digit = 5;
+  d.scarce_keep = 3;
+  const Dataset kept = lesson_training_data(all, d);
+  CHECK(kept.n == 93);
+  CHECK(dataset_class_counts(kept)[5] == 3);
+  CHECK(dataset_class_counts(kept)[4] == 10);
+  CHECK(kept.image(5)[0] == 5);   // the first three 5s (images 5, 15, 25) stay
+  CHECK(kept.image(6)[0] == 6);
+  CHECK(kept.labels[46 - 2] == 6);  // image 46 (a 6) moved up by the 5s dropped before it (35, 45)
+  CHECK(lesson_data_text(all, d) == "the first 100 training images, with 3 of their 10 images of 5");
+  // Bad values are named, and change nothing.
+  const Lesson bad = lesson_parse("#limit=5&scarce=12:3&scarce=5");
+  CHECK(bad.notices.size() == 3);
+  CHECK_FALSE(bad.data.any());
+}
+
+TEST_CASE("ready lessons: every link reads without a notice and differs from the others") {
+  std::vector<std::string> links;
+  for (const ReadyLesson& r : ready_lessons()) {
+    const Lesson l = lesson_parse(r.link);
+    CHECK_MESSAGE(l.notices.empty(), r.title);
+    CHECK(std::string(r.about).size() > 80);
+    links.push_back(r.link);
+  }
+  std::sort(links.begin(), links.end());
+  CHECK(std::unique(links.begin(), links.end()) == links.end());
+  CHECK(ready_lessons().size() >= 7);
 }

@@ -162,6 +162,7 @@ static void menu_bar(AppState& s, float* height) {
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
     if (!s.ui.narrow) ImGui::TextDisabled("train a neural network to read handwritten digits");
+    lessons_menu(s);
     store_menu(s);
     runs_menu(s);
     share_menu(s);
@@ -207,6 +208,7 @@ void layout_windows(AppState& s) {
     }
   }
   link_notice_popup(s);
+  lesson_window(s);
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
   status_bar(s);

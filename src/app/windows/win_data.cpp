@@ -243,6 +243,7 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
   d.user_error.clear();
   d.user_note = note;
   d.source = source;
+  d.lesson_applied = false;
   d.user_train = std::make_shared<const dl::Dataset>(std::move(train));
   d.user_test = std::make_shared<const dl::Dataset>(std::move(test));
   trainer(s).replace_data(d.user_train, d.user_test);
@@ -265,6 +266,7 @@ void use_mnist_again(AppState& s) {
   d.source = "MNIST";
   d.user_note.clear();
   d.user_error.clear();
+  d.lesson_applied = false;
   data_make_views(s);
 }
 

@@ -1,6 +1,7 @@
 #include "lesson.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "../nn/spec_text.h"
@@ -171,6 +172,21 @@ void apply_key(Lesson& l, const std::string& k, const std::string& v) {
   } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
     bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
     if (!parse_flag(v, &b)) notice(l, k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
+  } else if (k == "limit") {
+    double n = 0;
+    if (parse_decimal(v, &n) && n == std::floor(n) && n >= 10 && n <= kMaxImages) l.data.limit = int(n);
+    else notice(l, k, v, "must be a whole number of training images, 10 or more; all of them are used");
+  } else if (k == "scarce") {
+    const size_t colon = v.find(':');
+    double digit = -1, keep = -1;
+    if (colon != std::string::npos && parse_decimal(v.substr(0, colon), &digit) && parse_decimal(v.substr(colon + 1), &keep) &&
+        digit == std::floor(digit) && digit >= 0 && digit < kNumClasses && keep == std::floor(keep) && keep >= 0 &&
+        keep <= kMaxImages) {
+      l.data.scarce_digit = int(digit);
+      l.data.scarce_keep = int(keep);
+    } else {
+      notice(l, k, v, "must be DIGIT:COUNT, as scarce=5:50 (only 50 images of 5); every image is kept");
+    }
   } else if (k == "tab" || k == "pane") {
     const int i = k == "tab" ? name_index(v, kLessonTabNames) : name_index(v, kLessonPaneNames);
     if (i >= 0) (k == "tab" ? l.tab : l.pane) = i;
@@ -209,16 +225,82 @@ Lesson lesson_parse(const std::string& fragment) {
 }
 
 std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
-                         bool autostart) {
+                         bool autostart, const LessonData& data) {
   std::string h = "preset=" + preset.name;
   if (model.name == "custom") h += "&layers=" + spec_to_text(model);
   // Only what differs from the preset's recipe: reading starts from the recipe.
   const auto now = setting_values(config), recipe = setting_values(preset.recipe);
   for (size_t i = 0; i < now.size(); ++i)
     if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
+  if (data.limit > 0) h += "&limit=" + std::to_string(data.limit);
+  if (data.scarce_digit >= 0) h += "&scarce=" + std::to_string(data.scarce_digit) + ":" + std::to_string(data.scarce_keep);
   if (pane >= 0 && pane < kLessonPanes) h += std::string("&pane=") + kLessonPaneNames[pane];
   if (autostart) h += "&autostart=1";
   return h;
+}
+
+Dataset lesson_training_data(const Dataset& all, const LessonData& d) {
+  Dataset out;
+  out.name = all.name;
+  out.rows = all.rows;
+  out.cols = all.cols;
+  const int n = d.limit > 0 ? std::min(d.limit, all.n) : all.n;
+  int kept_scarce = 0;
+  for (int i = 0; i < n; ++i) {
+    const int label = all.labels[size_t(i)];
+    if (label == d.scarce_digit && kept_scarce++ >= d.scarce_keep) continue;
+    out.images.insert(out.images.end(), all.image(i), all.image(i) + all.pixels());
+    out.labels.push_back(uint8_t(label));
+    ++out.n;
+  }
+  return out;
+}
+
+std::string lesson_data_text(const Dataset& all, const LessonData& d) {
+  const int n = d.limit > 0 ? std::min(d.limit, all.n) : all.n;
+  std::string t = d.limit > 0 ? "the first " + with_commas(n) + " training images" : "all " + with_commas(n) + " training images";
+  if (d.scarce_digit >= 0) {
+    int of = 0;
+    for (int i = 0; i < n; ++i) of += all.labels[size_t(i)] == d.scarce_digit;
+    t += ", with " + with_commas(std::min(of, d.scarce_keep)) + " of their " + with_commas(of) + " images of " +
+         std::to_string(d.scarce_digit);
+  }
+  return t;
+}
+
+const std::vector<ReadyLesson>& ready_lessons() {
+  static const std::vector<ReadyLesson> lessons = {
+      {"Overfitting: a big network, few images", "preset=mlp&limit=1000&epochs=40&val=0.2",
+       "mlp has 407,050 weights and learns from only 800 images here (200 more are held out for validation). "
+       "Its training accuracy climbs to 100% while the validation loss stops falling and turns up: it learns "
+       "those 800 images by heart rather than digits. Compare the two loss curves; then try more images, "
+       "dropout or L2 (Edit layers…) and run it again."},
+      {"Learning rate too high", "preset=mlp&lr=0.1&epochs=3",
+       "Adam at 0.1, a hundred times its usual 0.001: each step overshoots. The loss jumps about instead of "
+       "falling and the accuracy stays far below the 97% the usual rate reaches in one epoch."},
+      {"Learning rate too low", "preset=mlp&lr=0.00001&epochs=3",
+       "Adam at 0.00001, a hundred times below its usual 0.001: every step is tiny. The loss falls, but slowly; "
+       "after 3 epochs the network is still far from where the usual rate gets in one."},
+      {"Class imbalance: few 5s", "preset=mlp&scarce=5:50&epochs=3",
+       "Only 50 of the 5,421 training images of 5 are kept. The network seldom sees a 5, and seldom answers 5: "
+       "look at row 5 of the confusion matrix and at the recall of digit 5 in the report."},
+      {"Class imbalance: few 5s, weighted", "preset=mlp&scarce=5:50&epochs=3&class_weights=balanced",
+       "The same 50 images of 5, each counted as much as 5s would count in balanced data (Keras' "
+       "class_weight='balanced'). The recall of 5 rises; its precision falls a little. Compare with the "
+       "unweighted lesson (Evaluation › Difference from the previous run)."},
+      {"Small data without augmentation", "preset=cnn-tiny&limit=2000&epochs=15&early_stopping=0",
+       "cnn-tiny on 1,600 images (and 400 held out), each seen as it is. Note the validation accuracy and how "
+       "far below the training accuracy it stays; then run the augmented lesson and compare."},
+      {"Small data with augmentation", "preset=cnn-tiny&limit=2000&epochs=15&early_stopping=0&rotation=10&shift=0.1&zoom=0.1",
+       "The same 1,600 images, each time a little rotated, shifted and zoomed (the Training window's strip shows "
+       "them). Training accuracy rises more slowly, validation accuracy ends higher: the network learns what "
+       "stays the same when a digit moves."},
+      {"A tiny CNN against a big MLP", "preset=cnn-tiny&epochs=3&early_stopping=0",
+       "cnn-tiny has 6,722 weights, 60 times fewer than mlp's 407,050, yet after 3 epochs it reads the test "
+       "digits better: its 3 x 3 filters look for the same strokes everywhere in the image. Train mlp for 3 "
+       "epochs next and compare (Evaluation › Difference from the previous run)."},
+  };
+  return lessons;
 }
 
 }  // namespace dl

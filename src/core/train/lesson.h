@@ -15,12 +15,14 @@
 //   class_weights=balanced|none  hflip vflip restore_best autostart (1|0)
 //   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
 //   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
-//   (the window a phone shows). The page's own keys, sw=0 and build=st, are read by the page.
+//   (the window a phone shows)  limit=N (train on the first N training images)  scarce=D:N (keep only
+//   the first N images of digit D). The page's own keys, sw=0 and build=st, are read by the page.
 // Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "../data/dataset.h"
 #include "presets.h"
 
 namespace dl {
@@ -31,12 +33,28 @@ extern const char* const kLessonPaneNames[kLessonPanes];  // "data", "model", "t
 // The longest link read: a 64-layer network with every setting is under 2,000 characters.
 constexpr size_t kMaxLessonChars = 16384;
 
+// Which of the training images a lesson uses: all, the first `limit`, and of digit `scarce_digit` only
+// its first `scarce_keep` (applied in that order).
+struct LessonData {
+  int limit = 0;  // 0: all
+  int scarce_digit = -1, scarce_keep = 0;
+  bool any() const { return limit > 0 || scarce_digit >= 0; }
+  bool operator==(const LessonData& o) const {
+    return limit == o.limit && scarce_digit == o.scarce_digit && scarce_keep == o.scarce_keep;
+  }
+};
+// The training images of `all` that `d` keeps, in their order.
+Dataset lesson_training_data(const Dataset& all, const LessonData& d);
+// In words, for the Data window: "the first 1,000 training images, with 50 of their 5,421 images of 5".
+std::string lesson_data_text(const Dataset& all, const LessonData& d);
+
 struct Lesson {
   const Preset* preset = nullptr;    // never null after lesson_parse
   ModelSpec model;                   // the preset's network, or the link's layers (named "custom")
   TrainConfig config;                // the preset's recipe with the link's settings
   bool autostart = false;            // train as soon as the data is in (never with a notice)
   int tab = -1, pane = -1;           // indices into the names above; -1: the link names none
+  LessonData data;                   // limit, scarce
   std::vector<std::string> notices;  // what the link could not use, each with what is used instead
 };
 
@@ -44,6 +62,15 @@ struct Lesson {
 Lesson lesson_parse(const std::string& fragment);
 // The fragment (without '#') that lesson_parse reads back as this lesson; pane -1 writes none.
 std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
-                         bool autostart);
+                         bool autostart, const LessonData& data = {});
+
+// Ready-made lessons for the app's Lessons menu: a title, the link that sets them up, and what to look
+// for, in a few sentences.
+struct ReadyLesson {
+  const char* title;
+  const char* link;
+  const char* about;
+};
+const std::vector<ReadyLesson>& ready_lessons();
 
 }  // namespace dl

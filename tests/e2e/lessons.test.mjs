@@ -1,0 +1,75 @@
+// The Lessons menu: each ready-made lesson sets up what its link says (checked key by key against the
+// link, the training images against MNIST's labels), with its explanation in a popup; and the
+// overfitting lesson, trained, shows what it is about: the training accuracy far above the validation
+// accuracy, the validation loss lowest before the last epoch.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, shotWindow, realErrors, sleep } from './helpers.mjs';
+
+let srv, browser;
+before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const labels = zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'assets/mnist/train-labels-idx1-ubyte.gz'))).subarray(8);
+// The training images a link's limit and scarce keep, counted from MNIST's labels.
+function kept(link) {
+  const kv = Object.fromEntries(link.split('&').map((p) => p.split('=')));
+  const n = kv.limit ? +kv.limit : labels.length;
+  const [digit, keep] = kv.scarce ? kv.scarce.split(':').map(Number) : [-1, 0];
+  let count = 0, seen = 0;
+  for (let i = 0; i < n; i++) if (labels[i] !== digit || seen++ < keep) count++;
+  return count;
+}
+
+test('each lesson of the Lessons menu opens its settings, its images and its explanation', async (t) => {
+  const { page, errors } = await openPage(browser.context, srv.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  const first = await status(page);
+  assert.equal(first.lesson, null);
+  for (let i = 0; ; i++) {
+    await click(page, 'menu.lessons');
+    const rects = await layout(page);
+    if (!rects[`menu.lesson.${i}`]) { assert.ok(i >= 7, 'at least seven lessons'); await page.keyboard.press('Escape'); break; }
+    await click(page, `menu.lesson.${i}`);
+    let s = await waitStatus(page, (s) => s.lesson && s.lesson.index === i, 5000, `lesson ${i}`);
+    const link = s.lesson.link;
+    await sleep(200);
+    assert.ok((await layout(page))['lesson.about'], 'its explanation shows');
+    if (i === 0) await shotWindow(page, 'lesson.window', 'lesson-popup');
+    await click(page, 'lesson.ok');
+    s = await waitStatus(page, (s) => s.data.train === kept(link), 10000, `lesson ${i}'s training images`);
+    const kv = Object.fromEntries(link.split('&').map((p) => p.split('=')));
+    assert.equal(s.preset, kv.preset);
+    for (const [k, v] of Object.entries(kv)) {
+      if (['preset', 'limit', 'scarce'].includes(k)) continue;
+      if (k === 'class_weights') assert.equal(s.settings.class_weights, v);
+      else if (k === 'early_stopping') assert.equal(s.settings.early_stopping.enabled, v !== '0');
+      else if (k === 'shift') {
+        assert.ok(Math.abs(s.settings.values.width_shift - +v) < 1e-6 && Math.abs(s.settings.values.height_shift - +v) < 1e-6);
+      } else assert.ok(Math.abs(s.settings.values[k] - +v) <= 1e-6 * Math.max(1, +v), `${k}: ${s.settings.values[k]} for ${v}`);
+    }
+    t.diagnostic(`${s.lesson.title}: ${link} → ${s.data.train} training images (${s.data.source})`);
+  }
+
+  // Overfitting, trained: 800 images learned by heart.
+  await click(page, 'menu.lessons');
+  await click(page, 'menu.lesson.0');
+  await waitStatus(page, (s) => s.lesson && s.lesson.index === 0, 5000, 'the overfitting lesson');
+  await click(page, 'lesson.ok');
+  await waitStatus(page, (s) => s.data.train === 1000, 10000, '1,000 images');
+  await click(page, 'training.start');
+  const s = await waitStatus(page, (s) => s.phase === 'finished' && !s.evaluating && s.test_accuracy != null, 180000, 'the run');
+  const h = s.history;
+  const last = h[h.length - 1];
+  const best = h.reduce((b, e, k) => (e.val_loss < h[b].val_loss ? k : b), 0);
+  t.diagnostic(`${h.length} epochs: training accuracy ${last.accuracy.toFixed(4)}, validation ${last.val_accuracy.toFixed(4)}; ` +
+    `validation loss lowest at epoch ${best + 1} (${h[best].val_loss.toFixed(4)}), ${last.val_loss.toFixed(4)} at the end`);
+  assert.ok(last.accuracy > 0.99, 'the training images learned by heart');
+  assert.ok(last.accuracy - last.val_accuracy > 0.05, 'far above the validation accuracy');
+  assert.ok(best < h.length - 5 && last.val_loss > h[best].val_loss * 1.1, 'the validation loss turned up');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
