@@ -253,6 +253,10 @@ struct Ui {
   bool show_previous = true;  // View › Compare with the previous run: its curves in grey
   bool eval_diff = false;     // the Evaluation window shows this run's matrix minus the previous run's
   int lesson = -1;            // the ready-made lesson (dl::ready_lessons) set up last, -1: none
+  // The page's lesson link's hide= and lock=: windows left out, settings shown but fixed (a teacher's
+  // focused exercise). The Lessons menu does not change them (it is off while the link fixes any).
+  bool hidden[kPaneCount] = {};
+  std::vector<std::string> locked;
   bool lesson_popup = false;  // open its explanation next frame
   // Small pages (a phone, upright or turned): one window at a time, chosen from a row of tabs.
   bool narrow = false;
@@ -470,6 +474,15 @@ void apply_lesson_link(AppState& s, const std::string& link);
 void lesson_data_apply(AppState& s);
 void lessons_menu(AppState& s);          // the "Lessons" menu (win_lessons.cpp)
 void lesson_window(AppState& s);         // the chosen lesson's explanation, a popup
+// Whether the page's lesson link locks this setting (dl::lockable_names); and a widget under such a lock:
+// disabled, and saying why when hovered. Use it around one widget: { Locked l(s, "lr"); ImGui::Slider…; }
+bool locked(const AppState& s, const char* name);
+bool link_fixes_lesson(const AppState& s);  // hide= or lock= in the page's link
+struct Locked {
+  bool on;
+  Locked(const AppState& s, const char* name);
+  ~Locked();
+};
 void share_menu(AppState& s);     // menu bar: copy a lesson link, download the epochs and report (win_share.cpp)
 void link_notice_popup(AppState& s);  // what a lesson link could not use (lesson_link.cpp)
 void learned_view(AppState& s);   // the Model window's "What it learned" tab (win_learned.cpp)

@@ -2,6 +2,8 @@
 // written by dl::lesson_parse / dl::lesson_write) sets the network, the training settings, the tab a
 // phone shows and whether training starts once the digits are in. What it could not use goes to a
 // popup; a link pasted into the open tab applies once no run is in progress.
+#include <algorithm>
+
 #include "app.h"
 #include "core/train/lesson.h"
 #include "platform/platform.h"
@@ -14,6 +16,27 @@ void apply_lesson(AppState& s) {
   const std::string hash = platform::link_hash();
   s.runs.opened_with_link = !hash.empty();
   apply_lesson_link(s, hash);
+  // Only the page's own link hides windows and locks settings.
+  const dl::Lesson l = dl::lesson_parse(hash);
+  std::copy(std::begin(l.hidden), std::end(l.hidden), std::begin(s.ui.hidden));
+  s.ui.locked = l.locked;
+  if (s.ui.hidden[s.ui.pane]) s.ui.pane = kPaneTrain;
+}
+
+bool locked(const AppState& s, const char* name) {
+  return std::find(s.ui.locked.begin(), s.ui.locked.end(), name) != s.ui.locked.end();
+}
+
+bool link_fixes_lesson(const AppState& s) {
+  return !s.ui.locked.empty() || std::find(std::begin(s.ui.hidden), std::end(s.ui.hidden), true) != std::end(s.ui.hidden);
+}
+
+Locked::Locked(const AppState& s, const char* name) : on(locked(s, name)) { ImGui::BeginDisabled(on); }
+
+Locked::~Locked() {
+  if (on && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("This lesson's link keeps this setting as it is.");
+  ImGui::EndDisabled();
 }
 
 void apply_lesson_link(AppState& s, const std::string& link) {
@@ -60,8 +83,12 @@ void lesson_data_apply(AppState& s) {
 std::string lesson_hash(const AppState& s, bool autostart) {
   // On a phone the link also opens the tab its author is on (the training controls are the default).
   const int pane = s.ui.narrow && s.ui.pane != kPaneTrain ? s.ui.pane : -1;
+  dl::Lesson limits;  // the page link's hide= and lock=, kept in a link made from here
+  std::copy(std::begin(s.ui.hidden), std::end(s.ui.hidden), std::begin(limits.hidden));
+  limits.locked = s.ui.locked;
   return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart,
-                          s.data.lesson_applied ? s.data.lesson : dl::LessonData());
+                          s.data.lesson_applied ? s.data.lesson : dl::LessonData()) +
+         dl::lesson_write_limits(limits);
 }
 
 void link_notice_popup(AppState& s) {

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "core/kernels/pool.h"
 #include "core/nn/spec_text.h"
+#include "core/train/lesson.h"
 #include "core/train/settings.h"
 #include "platform/platform.h"
 
@@ -299,6 +300,13 @@ static void evaluation_json(const AppState& s, Json& j) {
 // The lesson link made and what the opening one could not use; the run kept for comparison.
 static void lesson_and_previous_json(const AppState& s, Json& j) {
   j.kv("lesson_link", s.ui.share_url);
+  j.key("hidden");  // the windows the page's lesson link leaves out (hide=), by their link names
+  j.open('[');
+  for (int i = 0; i < kPaneCount; ++i)
+    if (s.ui.hidden[i]) j.str(dl::kLessonPaneNames[i]);
+  j.close(']');
+  j.key("locked");  // the settings it keeps as they are (lock=)
+  j.array(s.ui.locked, [&](const std::string& n) { j.str(n); });
   j.key("lesson");  // the ready-made lesson set up last (Lessons menu, or a link that is one), or null
   if (s.ui.lesson >= 0 && s.ui.lesson < int(dl::ready_lessons().size())) {
     j.open('{');
@@ -374,7 +382,7 @@ static void prediction_json(const AppState& s, Json& j) {
   }
   // The steps from the drawing to 28 × 28, and the occlusion maps ("From your drawing to 28 × 28").
   const DrawState& d = s.draw;
-  j.key("steps");
+  j.key("pad_steps");
   j.open('{');
   j.kv("open", d.steps_open);
   j.kv("shown", d.steps_shown);

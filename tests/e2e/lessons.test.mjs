@@ -1,13 +1,14 @@
 // The Lessons menu: each ready-made lesson sets up what its link says (checked key by key against the
 // link, the training images against MNIST's labels), with its explanation in a popup; and the
 // overfitting lesson, trained, shows what it is about: the training accuracy far above the validation
-// accuracy, the validation loss lowest before the last epoch.
+// accuracy, the validation loss lowest before the last epoch. A teacher's link with hide= and lock=
+// leaves those windows out and keeps those settings as they are.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, shotWindow, realErrors, sleep } from './helpers.mjs';
+import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, shotWindow, screenshot as screenshotPage, realErrors, sleep } from './helpers.mjs';
 
 let srv, browser;
 before(async () => { srv = await serve({ isolation: true }); browser = await launch(); });
@@ -70,6 +71,40 @@ test('each lesson of the Lessons menu opens its settings, its images and its exp
   assert.ok(last.accuracy > 0.99, 'the training images learned by heart');
   assert.ok(last.accuracy - last.val_accuracy > 0.05, 'far above the validation accuracy');
   assert.ok(best < h.length - 5 && last.val_loss > h[best].val_loss * 1.1, 'the validation loss turned up');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
+
+test('a teacher\'s link hides windows and locks settings', async (t) => {
+  const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&lr=0.002&hide=model,results&lock=lr,epochs`);
+  let s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'dataset ready');
+  assert.deepEqual(s.hidden, ['model', 'results']);
+  assert.deepEqual(s.locked, ['lr', 'epochs']);
+  const rects = await layout(page);
+  assert.ok(rects['window.training'] && rects['window.data'] && rects['window.draw']);
+  assert.equal(rects['window.model'], undefined);
+  assert.equal(rects['window.evaluation'], undefined);
+  // The Training window takes the Evaluation window's room: wider than half the page.
+  assert.ok(rects['window.training'].w > 0.5 * 1600, `training window ${rects['window.training'].w} px wide`);
+  // A drag across the learning-rate slider changes nothing; the batch size is not locked.
+  const lr = rects['training.lr'];
+  await page.mouse.move(lr.x + 5, lr.y + lr.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(lr.x + lr.w - 5, lr.y + lr.h / 2, { steps: 5 });
+  await page.mouse.up();
+  await sleep(300);
+  s = await status(page);
+  assert.ok(Math.abs(s.settings.lr - 0.002) < 1e-9, `lr ${s.settings.lr}`);
+  // The Lessons menu leaves this link's lesson alone.
+  await click(page, 'menu.lessons');
+  await click(page, 'menu.lesson.1');
+  await sleep(300);
+  s = await status(page);
+  assert.equal(s.lesson, null);
+  assert.ok(Math.abs(s.settings.lr - 0.002) < 1e-9);
+  await page.keyboard.press('Escape');
+  await screenshotPage(page, 'lesson-hidden');
+  t.diagnostic(`hidden ${s.hidden}, locked ${s.locked}; lr stays ${s.settings.lr}`);
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

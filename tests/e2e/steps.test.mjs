@@ -39,8 +39,8 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   let s = await settledPrediction(page);
   const withSteps = s.prediction.digit;
   await click(page, 'draw.image28');
-  s = await waitStatus(page, (s) => s.steps.shown, 5000, 'the steps window');
-  const st = s.steps;
+  s = await waitStatus(page, (s) => s.pad_steps.shown, 5000, 'the steps window');
+  const st = s.pad_steps;
   t.diagnostic(`box ${st.box}, boxed com ${st.boxed_com.map((v) => v.toFixed(2))}, com ${st.com.map((v) => v.toFixed(2))}, ` +
     `pad shrunk com ${st.plain_com.map((v) => v.toFixed(2))}; read as ${withSteps}`);
   const [y0, x0, h, w] = st.box;
@@ -50,8 +50,8 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   assert.ok(st.plain_com[0] < 8 && st.plain_com[1] < 8, 'without the steps the digit stays in the corner');
 
   // Why this answer: maps for the class read and the runner-up.
-  s = await waitStatus(page, (s) => s.steps.why != null, 15000, 'the occlusion maps');
-  const why = s.steps.why;
+  s = await waitStatus(page, (s) => s.pad_steps.why != null, 15000, 'the occlusion maps');
+  const why = s.pad_steps.why;
   assert.equal(why.classes[0], withSteps);
   assert.notEqual(why.classes[1], withSteps);
   assert.equal(why.maps.length, 2);
@@ -64,7 +64,7 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
 
   // The switch: the network reads the whole pad shrunk, the digit small in its corner.
   await click(page, 'steps.plain');
-  s = await waitStatus(page, (s) => s.steps.plain && near(s.steps.input_com[0], s.steps.plain_com[0], 1e-4) &&
+  s = await waitStatus(page, (s) => s.pad_steps.plain && near(s.pad_steps.input_com[0], s.pad_steps.plain_com[0], 1e-4) &&
     s.prediction != null, 5000, 'the drawing read without the steps');
   s = await settledPrediction(page);
   t.diagnostic(`read without the steps: ${s.prediction.digit} (${(100 * Math.max(...s.prediction.probabilities)).toFixed(0)}%), ` +
@@ -72,7 +72,7 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   await sleep(300);
   await shotWindow(page, 'steps', 'steps-window-plain');
   await click(page, 'steps.plain');
-  s = await waitStatus(page, (s) => !s.steps.plain && near(s.steps.input_com[0], 14, 0.05), 5000, 'the steps again');
+  s = await waitStatus(page, (s) => !s.pad_steps.plain && near(s.pad_steps.input_com[0], 14, 0.05), 5000, 'the steps again');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

@@ -336,3 +336,26 @@ TEST_CASE("ready lessons: every link reads without a notice and differs from the
   CHECK(std::unique(links.begin(), links.end()) == links.end());
   CHECK(ready_lessons().size() >= 7);
 }
+
+TEST_CASE("lesson link: hide= and lock= for a teacher's exercise; what cannot be hidden or locked is named") {
+  const Lesson l = lesson_parse("#preset=mlp&hide=model,results&lock=lr,epochs,model,lr");
+  CHECK(l.notices.empty());
+  CHECK(l.hidden[0] == false);  // data
+  CHECK(l.hidden[1] == true);   // model
+  CHECK(l.hidden[2] == false);  // train
+  CHECK(l.hidden[4] == true);   // results
+  CHECK(l.locked == std::vector<std::string>{"lr", "epochs", "model"});
+  CHECK(lesson_write_limits(l) == "&hide=model,results&lock=lr,epochs,model");
+  const Lesson back = lesson_parse("preset=mlp" + lesson_write_limits(l));
+  CHECK(back.locked == l.locked);
+  CHECK(std::equal(std::begin(back.hidden), std::end(back.hidden), std::begin(l.hidden)));
+  const Lesson bad = lesson_parse("#hide=train,sidebar&lock=colour,lr");
+  REQUIRE(bad.notices.size() == 3);
+  CHECK(contains(bad.notices[0], "the Training window always shows"));
+  CHECK(contains(bad.notices[1], "hide=sidebar: must be one of data, model, train, draw, results"));
+  CHECK(contains(bad.notices[2], "not a setting a link can lock"));
+  CHECK(bad.locked == std::vector<std::string>{"lr"});
+  CHECK(lesson_write_limits(lesson_parse("#preset=mlp")).empty());
+  for (const NumericSetting& s : numeric_settings())
+    CHECK(std::find(lockable_names().begin(), lockable_names().end(), s.key) != lockable_names().end());
+}

@@ -105,7 +105,8 @@ static void window_keys(AppState& s) {
   if (dir == 0) return;
   // From the window that has the keyboard (on a narrow page, the one shown); with none, to Training.
   const int at = from >= 0 ? from : s.ui.narrow ? s.ui.pane : -1;
-  const int next = at < 0 ? kPaneTrain : (at + dir + kPaneCount) % kPaneCount;
+  int next = at < 0 ? kPaneTrain : (at + dir + kPaneCount) % kPaneCount;
+  while (s.ui.hidden[next]) next = (next + dir + kPaneCount) % kPaneCount;  // the Training window always shows
   s.ui.focus_pane = next;
   if (s.ui.narrow) s.ui.pane = next;
 }
@@ -118,9 +119,11 @@ static float pane_tabs(AppState& s, float top, float width) {
   ImGui::SetNextWindowSize(ImVec2(width, 0), ImGuiCond_Always);
   ImGui::Begin("##panes", nullptr, f);
   const ImGuiStyle& st = ImGui::GetStyle();
-  const float bw = std::floor((ImGui::GetContentRegionAvail().x - st.ItemSpacing.x * (kPaneCount - 1)) / kPaneCount);
-  for (int i = 0; i < kPaneCount; ++i) {
-    if (i) ImGui::SameLine();
+  const int shown = int(std::count(std::begin(s.ui.hidden), std::end(s.ui.hidden), false));
+  const float bw = std::floor((ImGui::GetContentRegionAvail().x - st.ItemSpacing.x * (shown - 1)) / shown);
+  for (int i = 0, n = 0; i < kPaneCount; ++i) {
+    if (s.ui.hidden[i]) continue;
+    if (n++) ImGui::SameLine();
     const bool on = s.ui.pane == i;
     if (on) ImGui::PushStyleColor(ImGuiCol_Button, st.Colors[ImGuiCol_ButtonActive]);
     if (on) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
@@ -138,12 +141,17 @@ static float pane_tabs(AppState& s, float top, float width) {
 static void (*const kPaneWindows[kPaneCount])(AppState&) = {window_data, window_model, window_training, window_draw,
                                                      window_evaluation};
 
-// Tiles the five windows over the page, in Pane order: | Data / Model | Training / Draw | Evaluation |
-static std::array<ImVec4, kPaneCount> layout_tiles(ImVec2 d, float top, float bottom) {
+// Tiles the five windows over the page, in Pane order: | Data / Model | Training / Draw | Evaluation |.
+// A hidden window's place goes to the other one of its column, or a column with none shown to the others.
+static std::array<ImVec4, kPaneCount> layout_tiles(ImVec2 d, float top, float bottom, const bool* hidden) {
   const float gap = 4, H = d.y - top - bottom;
-  const float w1 = std::floor(d.x * 0.27f), w2 = std::floor(d.x * 0.40f), w3 = d.x - w1 - w2;
+  const bool col1 = !hidden[kPaneData] || !hidden[kPaneModel], col3 = !hidden[kPaneResults];
+  const float share = (col1 ? 0.27f : 0) + 0.40f + (col3 ? 0.33f : 0);
+  const float w1 = col1 ? std::floor(d.x * 0.27f / share) : 0, w3 = col3 ? std::floor(d.x * 0.33f / share) : 0;
+  const float w2 = d.x - w1 - w3;
   const float x1 = 0, x2 = w1, x3 = w1 + w2;
-  const float h_data = std::floor(H * 0.62f), h_train = std::floor(H * 0.61f);
+  const float h_data = hidden[kPaneModel] ? H : hidden[kPaneData] ? 0 : std::floor(H * 0.62f);
+  const float h_train = hidden[kPaneDraw] ? H : std::floor(H * 0.61f);
   std::array<ImVec4, kPaneCount> t;
   t[kPaneData] = ImVec4(x1, top, w1 - gap, h_data - gap);
   t[kPaneModel] = ImVec4(x1, top + h_data, w1 - gap, H - h_data);
@@ -201,8 +209,9 @@ void layout_windows(AppState& s) {
     place(ImVec4(0, top + tabs, d.x, d.y - top - tabs - bottom));
     kPaneWindows[s.ui.pane](s);
   } else {
-    const auto tiles = layout_tiles(d, top + 2, bottom);
+    const auto tiles = layout_tiles(d, top + 2, bottom, s.ui.hidden);
     for (int i = 0; i < kPaneCount; ++i) {
+      if (s.ui.hidden[i]) continue;
       place(tiles[size_t(i)]);
       kPaneWindows[i](s);
     }

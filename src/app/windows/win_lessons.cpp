@@ -34,8 +34,9 @@ void lessons_menu(AppState& s) {
   const bool open = ImGui::BeginMenu("Lessons");
   note_rect(s, "menu.lessons");
   if (open) {
-    const bool busy = run_in_progress(s);
-    if (busy) ImGui::TextDisabled("Stop the training first, then choose a lesson.");
+    const bool fixed = link_fixes_lesson(s), busy = fixed || run_in_progress(s);
+    if (fixed) ImGui::TextDisabled("This page's lesson link keeps its own settings.");
+    else if (busy) ImGui::TextDisabled("Stop the training first, then choose a lesson.");
     const std::vector<dl::ReadyLesson>& lessons = dl::ready_lessons();
     for (size_t i = 0; i < lessons.size(); ++i) {
       if (ImGui::MenuItem(lessons[i].title, nullptr, s.ui.lesson == int(i), !busy)) {

@@ -144,9 +144,15 @@ void window_model(AppState& s) {
   const float fs = ImGui::GetFontSize();
 
   ImGui::BeginDisabled(locked);
-  preset_combo(s, "##network", fs * 10, "model.preset");
+  {
+    Locked l(s, "model");
+    preset_combo(s, "##network", fs * 10, "model.preset");
+  }
   same_line_if_fits(button_width("Edit layers…"));
-  if (ImGui::Button("Edit layers…")) s.model.builder_open = true;
+  {
+    Locked l(s, "model");
+    if (ImGui::Button("Edit layers…")) s.model.builder_open = true;
+  }
   note_rect(s, "model.edit");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Add, remove, reorder and change the layers of this network");
   ImGui::EndDisabled();

@@ -65,46 +65,68 @@ static void tab_basics(AppState& s) {
     ImGui::SetNextItemWidth(w);
     const char* opts[] = {"SGD", "Adam", "RMSprop"};
     int opt = int(t.opt.kind);
-    if (ImGui::Combo("Optimizer", &opt, opts, 3)) t.opt.kind = dl::OptKind(opt);
+    {
+      Locked l(s, "opt");
+      if (ImGui::Combo("Optimizer", &opt, opts, 3)) t.opt.kind = dl::OptKind(opt);
+    }
     note_rect(s, "training.optimizer");
     hint("Adam and RMSprop adapt the step for every weight; SGD takes plain steps (with momentum, it keeps "
          "some of the previous step)");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("Learning rate", &t.opt.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
-      t.opt.lr = finite_clamp(t.opt.lr, 1e-5f, 1.0f);
+    {
+      Locked l(s, "lr");
+      if (ImGui::SliderFloat("Learning rate", &t.opt.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
+        t.opt.lr = finite_clamp(t.opt.lr, 1e-5f, 1.0f);
+    }
+    note_rect(s, "training.lr");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
     char cur[16];
     std::snprintf(cur, sizeof cur, "%d", t.batch);
-    if (ImGui::BeginCombo("Batch size", cur)) {
-      for (int b : batches) {
-        std::snprintf(cur, sizeof cur, "%d", b);
-        if (ImGui::Selectable(cur, b == t.batch)) t.batch = b;
+    {
+      Locked l(s, "batch");
+      if (ImGui::BeginCombo("Batch size", cur)) {
+        for (int b : batches) {
+          std::snprintf(cur, sizeof cur, "%d", b);
+          if (ImGui::Selectable(cur, b == t.batch)) t.batch = b;
+        }
+        ImGui::EndCombo();
       }
-      ImGui::EndCombo();
     }
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
-    ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", kClamp);
+    {
+      Locked l(s, "epochs");
+      ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", kClamp);
+    }
     note_rect(s, "training.epochs");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     float pct = t.val_split * 100.0f;
-    if (ImGui::SliderFloat("Validation", &pct, 0.0f, 50.0f, "%.0f%%", kClamp))
-      t.val_split = std::round(finite_clamp(pct, 0, 50)) / 100.0f;
+    {
+      Locked l(s, "val");
+      if (ImGui::SliderFloat("Validation", &pct, 0.0f, 50.0f, "%.0f%%", kClamp))
+        t.val_split = std::round(finite_clamp(pct, 0, 50)) / 100.0f;
+    }
     hint("Share of the training images held out to check the network after each epoch. At 0% the test set "
          "plays that role (as the mlp notebook does).");
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     int seed = int(t.seed);  // at most 2^31 - 1, as links allow
-    if (ImGui::InputInt("Seed", &seed)) t.seed = uint64_t(std::max(0, seed));
+    {
+      Locked l(s, "seed");
+      if (ImGui::InputInt("Seed", &seed)) t.seed = uint64_t(std::max(0, seed));
+    }
     if (t.opt.kind == dl::OptKind::SGD) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(w);
-      if (ImGui::SliderFloat("Momentum", &t.opt.momentum, 0.0f, 0.99f, "%.2f", kClamp))
-        t.opt.momentum = finite_clamp(t.opt.momentum, 0, 0.99f);
+      {
+        Locked l(s, "momentum");
+        if (ImGui::SliderFloat("Momentum", &t.opt.momentum, 0.0f, 0.99f, "%.2f", kClamp))
+          t.opt.momentum = finite_clamp(t.opt.momentum, 0, 0.99f);
+      }
       note_rect(s, "training.momentum");
     }
     ImGui::EndTable();
@@ -117,9 +139,12 @@ static void tab_weights(AppState& s) {
   int mode = t.balanced_class_weights ? 1 : 0;
   ImGui::TextUnformatted("Class weights");
   ImGui::SameLine();
-  if (ImGui::RadioButton("none (every digit counts 1)", &mode, 0)) t.balanced_class_weights = false;
-  ImGui::SameLine();
-  if (ImGui::RadioButton("balanced", &mode, 1)) t.balanced_class_weights = true;
+  {
+    Locked l(s, "class_weights");
+    if (ImGui::RadioButton("none (every digit counts 1)", &mode, 0)) t.balanced_class_weights = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("balanced", &mode, 1)) t.balanced_class_weights = true;
+  }
   note_rect(s, "training.balanced");
   hint("Balanced weights make rare digits count more in the loss: digit k gets n / (10 · count of k). "
        "MNIST is nearly balanced, so they stay close to 1.");
@@ -175,19 +200,30 @@ static void field_label(const char* label, float width) {
 // patience on the same line where they fit, else on indented lines, which also take the caller's own
 // settings; the caller ends the block with callback_end(). `watch` is padded so both "patience"
 // fields line up.
+// `key` and `patience_key` name them for a lesson link's lock=.
 static void callback_begin(AppState& s, const char* name, const char* rect, const char* help, const char* watch,
-                           const char* id, bool* enabled, dl::Monitor* monitor, int* patience) {
+                           const char* id, const char* key, const char* patience_key, bool* enabled,
+                           dl::Monitor* monitor, int* patience) {
   const float fs = ImGui::GetFontSize();
-  ImGui::Checkbox(name, enabled);
+  {
+    Locked l(s, key);
+    ImGui::Checkbox(name, enabled);
+  }
   note_rect(s, rect);
   hint(help);
   ImGui::BeginDisabled(!*enabled);
   ImGui::PushID(id);
   ImGui::Indent(fs * 1.6f);  // where the settings that do not fit beside the checkbox go
   field_label(watch, fs * 7.5f);
-  monitor_combo("##mon", monitor);
+  {
+    Locked l(s, key);
+    monitor_combo("##mon", monitor);
+  }
   field_label("patience", fs * 5.5f);
-  if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 10000);
+  {
+    Locked l(s, patience_key);
+    if (ImGui::InputInt("##pat", patience)) *patience = std::clamp(*patience, 0, 10000);
+  }
   note_rect(s, (std::string(rect) + ".patience").c_str());
 }
 
@@ -202,15 +238,21 @@ static void tab_callbacks(AppState& s) {
   const float wf = ImGui::GetFontSize() * 4.5f;
   callback_begin(s, "Early stopping", "training.early",
                  "Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping).",
-                 "   watch", "es", &t.early.enabled, &t.early.monitor, &t.early.patience);
+                 "   watch", "es", "early_stopping", "patience", &t.early.enabled, &t.early.monitor, &t.early.patience);
   ImGui::TextUnformatted("min_delta");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = finite_clamp(t.early.min_delta, 0, 10);
+  {
+    Locked l(s, "min_delta");
+    if (ImGui::InputFloat("##delta", &t.early.min_delta, 0, 0, "%g")) t.early.min_delta = finite_clamp(t.early.min_delta, 0, 10);
+  }
   note_rect(s, "training.min_delta");
   hint("The smallest change that counts as an improvement");
   same_line_if_fits(checkbox_width("restore best weights"));
-  ImGui::Checkbox("restore best weights", &t.early.restore_best);
+  {
+    Locked l(s, "restore_best");
+    ImGui::Checkbox("restore best weights", &t.early.restore_best);
+  }
   note_rect(s, "training.restore_best");
   hint("At the end, go back to the weights of the best epoch");
   callback_end();
@@ -218,15 +260,21 @@ static void tab_callbacks(AppState& s) {
   callback_begin(s, "Reduce LR on plateau", "training.reduce_lr",
                  "Multiplies the learning rate by `factor` when the monitored value has not improved for `patience` "
                  "epochs (Keras ReduceLROnPlateau).",
-                 "watch", "rl", &t.reduce_lr.enabled, &t.reduce_lr.monitor, &t.reduce_lr.patience);
+                 "watch", "rl", "reduce_lr", "lr_patience", &t.reduce_lr.enabled, &t.reduce_lr.monitor, &t.reduce_lr.patience);
   ImGui::TextUnformatted("factor");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(wf);
-  if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
-    t.reduce_lr.factor = finite_clamp(t.reduce_lr.factor, 0.01f, 0.99f);
+  {
+    Locked l(s, "lr_factor");
+    if (ImGui::InputFloat("##fac", &t.reduce_lr.factor, 0, 0, "%g"))
+      t.reduce_lr.factor = finite_clamp(t.reduce_lr.factor, 0.01f, 0.99f);
+  }
   note_rect(s, "training.lr_factor");
   field_label("min_lr", wf);
-  if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
+  {
+    Locked l(s, "min_lr");
+    if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
+  }
   callback_end();
   test_steers_note(s, false);
 }
@@ -235,32 +283,43 @@ static void tab_augment(AppState& s) {
   dl::AugmentConfig& a = s.train.cfg.augment;
   struct Slider {
     const char* label;
+    const char* key;  // for a lesson link's lock=
     float* value;
     float max;
     const char* format;
     const char* help;
   };
   const Slider sliders[] = {
-      {"Rotation", &a.rotation_deg, 45, "± %.0f°", "Each training image is turned by a random angle up to this many degrees"},
-      {"Zoom", &a.zoom, 0.5f, "± %.2f", "Each image is scaled by a random factor in [1 − zoom, 1 + zoom]"},
-      {"Width shift", &a.width_shift, 0.3f, "± %.2f", "Moves each image sideways by up to this fraction of its width"},
-      {"Height shift", &a.height_shift, 0.3f, "± %.2f", "Moves each image up or down by up to this fraction of its height"},
+      {"Rotation", "rotation", &a.rotation_deg, 45, "± %.0f°", "Each training image is turned by a random angle up to this many degrees"},
+      {"Zoom", "zoom", &a.zoom, 0.5f, "± %.2f", "Each image is scaled by a random factor in [1 − zoom, 1 + zoom]"},
+      {"Width shift", "width_shift", &a.width_shift, 0.3f, "± %.2f", "Moves each image sideways by up to this fraction of its width"},
+      {"Height shift", "height_shift", &a.height_shift, 0.3f, "± %.2f", "Moves each image up or down by up to this fraction of its height"},
   };
   if (ImGui::BeginTable("aug", 2, ImGuiTableFlags_SizingStretchSame)) {
     for (const Slider& sl : sliders) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
-      if (ImGui::SliderFloat(sl.label, sl.value, 0, sl.max, sl.format, kClamp)) *sl.value = finite_clamp(*sl.value, 0, sl.max);
+      {
+        Locked l(s, sl.key);
+        if (ImGui::SliderFloat(sl.label, sl.value, 0, sl.max, sl.format, kClamp)) *sl.value = finite_clamp(*sl.value, 0, sl.max);
+      }
       if (sl.value == &a.rotation_deg) note_rect(s, "training.rotation");
       hint(sl.help);
     }
     ImGui::EndTable();
   }
   const ImVec4 warn(0.80f, 0.30f, 0.0f, 1);
-  bool flipped = ImGui::Checkbox("Horizontal flip", &a.hflip);
+  bool flipped = false;
+  {
+    Locked l(s, "hflip");
+    flipped = ImGui::Checkbox("Horizontal flip", &a.hflip);
+  }
   note_rect(s, "training.hflip");
   ImGui::SameLine();
-  flipped |= ImGui::Checkbox("Vertical flip", &a.vflip);
+  {
+    Locked l(s, "vflip");
+    flipped |= ImGui::Checkbox("Vertical flip", &a.vflip);
+  }
   note_rect(s, "training.vflip");
   if (a.hflip || a.vflip) {
     ImGui::PushStyleColor(ImGuiCol_Text, warn);

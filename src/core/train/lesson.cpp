@@ -122,6 +122,21 @@ std::vector<std::pair<std::string, std::string>> link_pairs(const std::string& f
   return kv;
 }
 
+// "a,b,,c" → {"a", "b", "c"}.
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= v.size()) {
+    size_t comma = v.find(',', pos);
+    if (comma == std::string::npos) comma = v.size();
+    if (comma > pos) out.push_back(v.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+constexpr int kLessonTrainPane = 2;  // kLessonPaneNames[2], "train"
+
 // What the link's k=v could not be used for, and why.
 void notice(Lesson& l, const std::string& k, const std::string& v, const std::string& why) {
   l.notices.push_back(quoted(k) + "=" + quoted(v) + ": " + why);
@@ -187,6 +202,21 @@ void apply_key(Lesson& l, const std::string& k, const std::string& v) {
     } else {
       notice(l, k, v, "must be DIGIT:COUNT, as scarce=5:50 (only 50 images of 5); every image is kept");
     }
+  } else if (k == "hide") {
+    for (const std::string& name : split_list(v)) {
+      const int i = name_index(name, kLessonPaneNames);
+      if (i >= 0 && i != kLessonTrainPane) l.hidden[i] = true;
+      else notice(l, k, name, i == kLessonTrainPane ? "the Training window always shows; it stays"
+                                                    : "must be one of " + name_list(kLessonPaneNames) + "; it shows");
+    }
+  } else if (k == "lock") {
+    const std::vector<std::string>& ok = lockable_names();
+    for (const std::string& name : split_list(v)) {
+      if (std::find(ok.begin(), ok.end(), name) == ok.end())
+        notice(l, k, name, "not a setting a link can lock; it can be changed");
+      else if (std::find(l.locked.begin(), l.locked.end(), name) == l.locked.end())
+        l.locked.push_back(name);
+    }
   } else if (k == "tab" || k == "pane") {
     const int i = k == "tab" ? name_index(v, kLessonTabNames) : name_index(v, kLessonPaneNames);
     if (i >= 0) (k == "tab" ? l.tab : l.pane) = i;
@@ -237,6 +267,25 @@ std::string lesson_write(const Preset& preset, const ModelSpec& model, const Tra
   if (pane >= 0 && pane < kLessonPanes) h += std::string("&pane=") + kLessonPaneNames[pane];
   if (autostart) h += "&autostart=1";
   return h;
+}
+
+std::string lesson_write_limits(const Lesson& l) {
+  std::string hide, lock;
+  for (int i = 0; i < kLessonPanes; ++i)
+    if (l.hidden[i]) hide += (hide.empty() ? "" : ",") + std::string(kLessonPaneNames[i]);
+  for (const std::string& n : l.locked) lock += (lock.empty() ? "" : ",") + n;
+  return (hide.empty() ? "" : "&hide=" + hide) + (lock.empty() ? "" : "&lock=" + lock);
+}
+
+const std::vector<std::string>& lockable_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const NumericSetting& s : numeric_settings()) v.push_back(s.key);
+    for (const char* n : {"opt", "class_weights", "early_stopping", "reduce_lr", "hflip", "vflip", "restore_best", "model"})
+      v.push_back(n);
+    return v;
+  }();
+  return names;
 }
 
 Dataset lesson_training_data(const Dataset& all, const LessonData& d) {

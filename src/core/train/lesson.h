@@ -16,7 +16,9 @@
 //   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
 //   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
 //   (the window a phone shows)  limit=N (train on the first N training images)  scarce=D:N (keep only
-//   the first N images of digit D). The page's own keys, sw=0 and build=st, are read by the page.
+//   the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
+//   train)  lock=lr,epochs,model,... (settings shown but not changeable: lockable_names()).
+//   The page's own keys, sw=0 and build=st, are read by the page.
 // Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
 #pragma once
 #include <string>
@@ -48,6 +50,10 @@ Dataset lesson_training_data(const Dataset& all, const LessonData& d);
 // In words, for the Data window: "the first 1,000 training images, with 50 of their 5,421 images of 5".
 std::string lesson_data_text(const Dataset& all, const LessonData& d);
 
+// What a teacher's link may lock: every numeric setting's key, and these.
+//   opt class_weights early_stopping reduce_lr hflip vflip restore_best model (the network: preset, layers)
+const std::vector<std::string>& lockable_names();
+
 struct Lesson {
   const Preset* preset = nullptr;    // never null after lesson_parse
   ModelSpec model;                   // the preset's network, or the link's layers (named "custom")
@@ -55,6 +61,8 @@ struct Lesson {
   bool autostart = false;            // train as soon as the data is in (never with a notice)
   int tab = -1, pane = -1;           // indices into the names above; -1: the link names none
   LessonData data;                   // limit, scarce
+  bool hidden[kLessonPanes] = {};    // hide=: windows left out (never the Training window)
+  std::vector<std::string> locked;   // lock=: lockable_names() the person cannot change, in link order
   std::vector<std::string> notices;  // what the link could not use, each with what is used instead
 };
 
@@ -63,6 +71,8 @@ Lesson lesson_parse(const std::string& fragment);
 // The fragment (without '#') that lesson_parse reads back as this lesson; pane -1 writes none.
 std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
                          bool autostart, const LessonData& data = {});
+// The hide= and lock= keys of a lesson ("" when it has neither), to append to lesson_write's.
+std::string lesson_write_limits(const Lesson& l);
 
 // Ready-made lessons for the app's Lessons menu: a title, the link that sets them up, and what to look
 // for, in a few sentences.
