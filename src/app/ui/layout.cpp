@@ -184,6 +184,10 @@ static void menu_bar(AppState& s, float* height) {
       ImGui::Separator();
       ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
       note_rect(s, "menu.previous");
+      if (ImGui::MenuItem("How the pad reads a drawing")) s.draw.steps_open = s.draw.steps_focus = true;
+      note_rect(s, "menu.steps");
+      hint("The steps from your drawing to the 28 × 28 image the network reads, and why it answers what it "
+           "does (also a click on the Draw window's small input image).");
       hint("Draws the previous run's curves in grey under the current ones: change one setting (dropout, the "
            "learning rate, augmentation), train again and see what it does.");
       ImGui::Separator();

@@ -8,6 +8,7 @@
 #include <SDL.h>
 
 #include "app.h"
+#include "imgui_internal.h"  // ImGuiItemFlags_NoNav
 #include "core/draw/preprocess.h"
 #include "platform/platform.h"
 
@@ -179,9 +180,14 @@ void window_draw(AppState& s) {
   dl->AddRect(i0, ImVec2(i0.x + img, i0.y + img), d.plain ? IM_COL32(230, 120, 30, 255) : IM_COL32(170, 175, 185, 255));
   note_rect(s, "draw.image28", i0, ImVec2(i0.x + img, i0.y + img));
   {  // a click on it opens the steps from the drawing to it
+    // Not a stop for the arrow keys (they go from the pad to Clear): View › "How the pad reads a
+    // drawing" opens the same window from the keyboard.
     const ImVec2 back = ImGui::GetCursorScreenPos();
     ImGui::SetCursorScreenPos(i0);
-    if (ImGui::InvisibleButton("image28", ImVec2(img, img))) {
+    ImGui::PushItemFlag(ImGuiItemFlags_NoNav, true);
+    const bool pressed = ImGui::InvisibleButton("image28", ImVec2(img, img));
+    ImGui::PopItemFlag();
+    if (pressed) {
       d.steps_open = true;
       d.steps_focus = true;
     }
