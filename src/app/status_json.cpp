@@ -415,22 +415,9 @@ static void prediction_json(const AppState& s, Json& j) {
   j.close('}');
 }
 
-// The dataset: loading, sizes, the user's own files.
-static void data_json(const AppState& s, Json& j) {
-  j.key("data");
-  j.open('{');
-  const char* dp[] = {"waiting", "loading", "ready", "failed"};
-  j.kv("phase", std::string(dp[int(s.data.phase)]));
-  j.kv("loaded_bytes", s.data.loaded);
-  j.kv("total_bytes", s.data.total);
-  j.kv("train", data_train(s).n);
-  j.kv("test", data_test(s).n);
-  j.kv("source", s.data.source);
-  j.kv("user_error", s.data.user_error);
-  j.kv("user_note", s.data.user_note);
-  j.kv("error", s.data.error);
-  j.kv("ready_ms", s.data.ready_ms);
-  j.key("outliers");  // the "Unusual images" window, when open (null: closed)
+// The "Unusual images" window, when open (null: closed).
+static void outliers_json(const AppState& s, Json& j) {
+  j.key("outliers");
   const OutliersView& o = s.outliers;
   if (!o.open) {
     j.null();
@@ -472,7 +459,11 @@ static void data_json(const AppState& s, Json& j) {
     }
     j.close('}');
   }
-  j.key("kaggle");  // a Kaggle test.csv and its predictions (null: none loaded)
+}
+
+// A Kaggle test.csv and its predictions (null: none loaded).
+static void kaggle_json(const AppState& s, Json& j) {
+  j.key("kaggle");
   if (!s.data.kaggle) {
     j.null();
   } else {
@@ -489,6 +480,25 @@ static void data_json(const AppState& s, Json& j) {
     j.kv("error", asked ? p.error : std::string());
     j.close('}');
   }
+}
+
+// The dataset: loading, sizes, the user's own files.
+static void data_json(const AppState& s, Json& j) {
+  j.key("data");
+  j.open('{');
+  const char* dp[] = {"waiting", "loading", "ready", "failed"};
+  j.kv("phase", std::string(dp[int(s.data.phase)]));
+  j.kv("loaded_bytes", s.data.loaded);
+  j.kv("total_bytes", s.data.total);
+  j.kv("train", data_train(s).n);
+  j.kv("test", data_test(s).n);
+  j.kv("source", s.data.source);
+  j.kv("user_error", s.data.user_error);
+  j.kv("user_note", s.data.user_note);
+  j.kv("error", s.data.error);
+  j.kv("ready_ms", s.data.ready_ms);
+  outliers_json(s, j);
+  kaggle_json(s, j);
   j.close('}');
 }
 

@@ -51,6 +51,45 @@ static void test_steers_note(AppState& s, bool in_basics) {
   note_rect(s, in_basics ? "training.test_steers_basics" : "training.test_steers");
 }
 
+// The Basics tab's first three cells: optimizer, learning rate, batch size, each `w` wide.
+static void optimizer_cells(AppState& s, float w) {
+  dl::TrainConfig& t = s.train.cfg;
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(w);
+  const char* opts[] = {"SGD", "Adam", "RMSprop"};
+  int opt = int(t.opt.kind);
+  {
+    Locked l(s, "opt");
+    if (ImGui::Combo("Optimizer", &opt, opts, 3)) t.opt.kind = dl::OptKind(opt);
+  }
+  note_rect(s, "training.optimizer");
+  hint("Adam and RMSprop adapt the step for every weight; SGD takes plain steps (with momentum, it keeps "
+       "some of the previous step)");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(w);
+  {
+    Locked l(s, "lr");
+    if (ImGui::SliderFloat("Learning rate", &t.opt.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
+      t.opt.lr = finite_clamp(t.opt.lr, 1e-5f, 1.0f);
+  }
+  note_rect(s, "training.lr");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(w);
+  static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
+  char cur[16];
+  std::snprintf(cur, sizeof cur, "%d", t.batch);
+  {
+    Locked l(s, "batch");
+    if (ImGui::BeginCombo("Batch size", cur)) {
+      for (int b : batches) {
+        std::snprintf(cur, sizeof cur, "%d", b);
+        if (ImGui::Selectable(cur, b == t.batch)) t.batch = b;
+      }
+      ImGui::EndCombo();
+    }
+  }
+}
+
 static void tab_basics(AppState& s) {
   dl::TrainConfig& t = s.train.cfg;
   // Three settings a row where a field (at least 4 em wide) and the longest label fit, else two or
@@ -61,40 +100,7 @@ static void tab_basics(AppState& s) {
   const int cols = std::clamp(int(avail / (fs * 4.0f + label)), 1, 3);
   if (ImGui::BeginTable("settings", cols, ImGuiTableFlags_SizingStretchSame)) {
     const float w = std::min(fs * 5.0f, avail / float(cols) - label);
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    const char* opts[] = {"SGD", "Adam", "RMSprop"};
-    int opt = int(t.opt.kind);
-    {
-      Locked l(s, "opt");
-      if (ImGui::Combo("Optimizer", &opt, opts, 3)) t.opt.kind = dl::OptKind(opt);
-    }
-    note_rect(s, "training.optimizer");
-    hint("Adam and RMSprop adapt the step for every weight; SGD takes plain steps (with momentum, it keeps "
-         "some of the previous step)");
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    {
-      Locked l(s, "lr");
-      if (ImGui::SliderFloat("Learning rate", &t.opt.lr, 1e-5f, 1.0f, "%.5g", ImGuiSliderFlags_Logarithmic | kClamp))
-        t.opt.lr = finite_clamp(t.opt.lr, 1e-5f, 1.0f);
-    }
-    note_rect(s, "training.lr");
-    ImGui::TableNextColumn();
-    ImGui::SetNextItemWidth(w);
-    static const int batches[] = {8, 16, 32, 50, 64, 128, 256, 512};
-    char cur[16];
-    std::snprintf(cur, sizeof cur, "%d", t.batch);
-    {
-      Locked l(s, "batch");
-      if (ImGui::BeginCombo("Batch size", cur)) {
-        for (int b : batches) {
-          std::snprintf(cur, sizeof cur, "%d", b);
-          if (ImGui::Selectable(cur, b == t.batch)) t.batch = b;
-        }
-        ImGui::EndCombo();
-      }
-    }
+    optimizer_cells(s, w);
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(w);
     {
