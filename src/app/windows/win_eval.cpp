@@ -42,6 +42,15 @@ static ImVec2 matrix_frame(ImDrawList* dl, ImVec2 p, float side, int K) {
   return a;
 }
 
+// The cell (i, j) of the K × K matrix drawn from a to b that the pointer is over, if any.
+static bool hovered_cell(ImVec2 a, ImVec2 b, int K, int* i, int* j) {
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  if (!ImGui::IsWindowHovered() || m.x < a.x || m.x >= b.x || m.y < a.y || m.y >= b.y) return false;
+  *i = std::clamp(int((m.y - a.y) / (b.y - a.y) * K), 0, K - 1);
+  *j = std::clamp(int((m.x - a.x) / (b.x - a.x) * K), 0, K - 1);
+  return true;
+}
+
 // A count centred in cell (i, j), scaled down to fit.
 static void cell_text(ImDrawList* dl, ImVec2 a, float cell, int i, int j, const char* t, ImU32 col) {
   const float fs = ImGui::GetFontSize();
@@ -81,14 +90,11 @@ static void diff_heatmap(AppState& s, float side) {
   dl->AddRect(a, b, IM_COL32(120, 125, 135, 255));
   ImGui::Dummy(ImVec2(b.x - p.x, b.y - p.y + fs * 0.3f));
   note_rect(s, "evaluation.confusion", a, b);
-  const ImVec2 m = ImGui::GetIO().MousePos;
-  if (ImGui::IsWindowHovered() && m.x >= a.x && m.x < b.x && m.y >= a.y && m.y < b.y) {
-    const int i = int((m.y - a.y) / cell), j = int((m.x - a.x) / cell);
-    if (i >= 0 && i < K && j >= 0 && j < K) {
-      const long long now = (long long)c.at(i, j), before = (long long)q.at(i, j);
-      if (i == j) ImGui::SetTooltip("images of a %d read correctly: %lld now, %lld in the previous run", i, now, before);
-      else ImGui::SetTooltip("images of a %d read as a %d: %lld now, %lld in the previous run", i, j, now, before);
-    }
+  int i, j;
+  if (hovered_cell(a, b, K, &i, &j)) {
+    const long long now = (long long)c.at(i, j), before = (long long)q.at(i, j);
+    if (i == j) ImGui::SetTooltip("images of a %d read correctly: %lld now, %lld in the previous run", i, now, before);
+    else ImGui::SetTooltip("images of a %d read as a %d: %lld now, %lld in the previous run", i, j, now, before);
   }
 }
 
@@ -126,20 +132,17 @@ static void heatmap(AppState& s, float side) {
   ImGui::Dummy(ImVec2(b.x - p.x, b.y - p.y + fs * 0.3f));
   note_rect(s, "evaluation.confusion", a, b);
   // Hover: what the cell means, in words.
-  const ImVec2 m = ImGui::GetIO().MousePos;
-  if (ImGui::IsWindowHovered() && m.x >= a.x && m.x < b.x && m.y >= a.y && m.y < b.y) {
-    const int i = int((m.y - a.y) / cell), j = int((m.x - a.x) / cell);
-    if (i >= 0 && i < K && j >= 0 && j < K) {
-      const long long v = (long long)c.at(i, j);
-      const char* more = v > 0 ? "\nclick to see them" : "";
-      if (i == j) ImGui::SetTooltip("%lld images of a %d were read correctly%s", v, i, more);
-      else ImGui::SetTooltip("%lld images of a %d were read as a %d%s", v, i, j, more);
-      if (v > 0 && ImGui::IsMouseClicked(0)) {
-        s.cell.truth = i;
-        s.cell.predicted = j;
-        s.cell.run = s.cell.version = ~0ull;  // pick the images again
-        s.cell.focus = true;
-      }
+  int i, j;
+  if (hovered_cell(a, b, K, &i, &j)) {
+    const long long v = (long long)c.at(i, j);
+    const char* more = v > 0 ? "\nclick to see them" : "";
+    if (i == j) ImGui::SetTooltip("%lld images of a %d were read correctly%s", v, i, more);
+    else ImGui::SetTooltip("%lld images of a %d were read as a %d%s", v, i, j, more);
+    if (v > 0 && ImGui::IsMouseClicked(0)) {
+      s.cell.truth = i;
+      s.cell.predicted = j;
+      s.cell.run = s.cell.version = ~0ull;  // pick the images again
+      s.cell.focus = true;
     }
   }
 }
