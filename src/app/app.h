@@ -72,6 +72,7 @@ struct DataState {
   std::string kaggle_name;
   uint64_t kaggle_request = 0;     // the last Bridge::predict asked for it (0: none)
   uint64_t kaggle_downloaded = 0;  // the request whose submission.csv went to the browser
+  uint64_t kaggle_requests = 0;    // counts them (never reused: the bridge's answer names its request)
 };
 
 struct ModelState {
@@ -174,9 +175,7 @@ struct CellView {                  // the test images behind one confusion-matri
 // like the other's average; a click on an image says its label and how the current model reads it.
 struct OutliersView {
   bool open = false, focus = false;
-  const dl::Dataset* data = nullptr;    // the training images the scan is of (data_train when it began)
-  int data_n = 0;
-  uint64_t generation = 0;              // DataState::generation when it began
+  uint64_t generation = 0;              // DataState::generation of the training images it scans (0: none)
   std::unique_ptr<dl::OutlierScan> scan;  // under way, a few thousand images a frame
   dl::ClassOutliers result;
   bool ready = false;
@@ -459,6 +458,7 @@ std::string pane_news(const AppState& s, int pane);
 std::string pane_label(const AppState& s, int pane);
 void window_draw(AppState& s);
 void steps_window(AppState& s);  // "From your drawing to 28 × 28", opened from the Draw window
+void open_steps(DrawState& d);   // opens it (in front), with its pictures of the current drawing
 // A pad of side × side at the cursor, drawn on with mouse, pen or finger (the Draw window's, and a
 // smaller one in the larger "What it learned" view); both draw the same ink. note: its note_rect name.
 void draw_pad(AppState& s, const char* id, float side, const char* note);
@@ -468,7 +468,8 @@ void clear_pad(DrawState& d);
 std::string lesson_hash(const AppState& s, bool autostart);
 // A lesson link (a fragment, with or without '#') applied as if the page had opened with it; the
 // caller makes sure no run is in progress. The ready-made lesson it is, if any, becomes the current one.
-void apply_lesson_link(AppState& s, const std::string& link);
+// Returns the lesson read (its hide= and lock= are the caller's to use).
+dl::Lesson apply_lesson_link(AppState& s, const std::string& link);
 // The lesson's choice of training images on MNIST, once MNIST is in (limit, scarce); MNIST whole again
 // when a lesson without them replaces one with them.
 void lesson_data_apply(AppState& s);

@@ -15,9 +15,8 @@ static_assert(kPaneCount == dl::kLessonPanes, "the lesson link's pane names are 
 void apply_lesson(AppState& s) {
   const std::string hash = platform::link_hash();
   s.runs.opened_with_link = !hash.empty();
-  apply_lesson_link(s, hash);
   // Only the page's own link hides windows and locks settings.
-  const dl::Lesson l = dl::lesson_parse(hash);
+  const dl::Lesson l = apply_lesson_link(s, hash);
   std::copy(std::begin(l.hidden), std::end(l.hidden), std::begin(s.ui.hidden));
   s.ui.locked = l.locked;
   if (s.ui.hidden[s.ui.pane]) s.ui.pane = kPaneTrain;
@@ -39,8 +38,8 @@ Locked::~Locked() {
   ImGui::EndDisabled();
 }
 
-void apply_lesson_link(AppState& s, const std::string& link) {
-  const dl::Lesson l = dl::lesson_parse(link);
+dl::Lesson apply_lesson_link(AppState& s, const std::string& link) {
+  dl::Lesson l = dl::lesson_parse(link);
   s.model.preset = int(l.preset - dl::presets().data());
   apply_preset_recipe(s);
   s.model.spec = l.model;
@@ -59,6 +58,7 @@ void apply_lesson_link(AppState& s, const std::string& link) {
     const dl::Lesson r = dl::lesson_parse(dl::ready_lessons()[i].link);
     if (dl::lesson_write(*r.preset, r.model, r.config, -1, false, r.data) == plain) s.ui.lesson = int(i);
   }
+  return l;
 }
 
 void lesson_data_apply(AppState& s) {

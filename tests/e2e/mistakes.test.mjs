@@ -141,8 +141,9 @@ test('two runs compared cell by cell: a run with itself differs nowhere, two mod
   const better = s.confusion_diff.flat().filter((v, k) => (k % 11 === 0) === (v > 0) && v !== 0).length;
   const worse = s.confusion_diff.flat().filter((v, k) => (k % 11 === 0) === (v < 0) && v !== 0).length;
   t.diagnostic(`cells better ${better}, worse ${worse}; green pixels ${green}, red ${red}`);
-  if (better > 0) assert.ok(green > 50, 'better cells are green');
-  if (worse > 0) assert.ok(red > 50, 'worse cells are red');
+  assert.ok(better > 0 && worse > 0, 'these two models differ both ways');
+  assert.ok(green > 50, 'better cells are green');
+  assert.ok(red > 50, 'worse cells are red');
   await shotWindow(page, 'window.evaluation', 'runs-compared');
   assert.deepEqual(realErrors(errors), []);
   await page.close();

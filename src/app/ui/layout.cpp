@@ -184,7 +184,7 @@ static void menu_bar(AppState& s, float* height) {
       ImGui::Separator();
       ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
       note_rect(s, "menu.previous");
-      if (ImGui::MenuItem("How the pad reads a drawing")) s.draw.steps_open = s.draw.steps_focus = true;
+      if (ImGui::MenuItem("How the pad reads a drawing")) open_steps(s.draw);
       note_rect(s, "menu.steps");
       hint("The steps from your drawing to the 28 × 28 image the network reads, and why it answers what it "
            "does (also a click on the Draw window's small input image).");

@@ -281,8 +281,7 @@ static void kaggle_section(AppState& s) {
   const bool busy = asked && p.running;
   ImGui::BeginDisabled(!s.snap.has_model || busy);
   if (ImGui::Button("Predict and download submission.csv")) {
-    static uint64_t requests = 0;
-    d.kaggle_request = ++requests;
+    d.kaggle_request = ++d.kaggle_requests;
     trainer(s).predict(d.kaggle, d.kaggle_request);
   }
   note_rect(s, "data.kaggle.predict");

@@ -187,10 +187,7 @@ void window_draw(AppState& s) {
     ImGui::PushItemFlag(ImGuiItemFlags_NoNav, true);
     const bool pressed = ImGui::InvisibleButton("image28", ImVec2(img, img));
     ImGui::PopItemFlag();
-    if (pressed) {
-      d.steps_open = true;
-      d.steps_focus = true;
-    }
+    if (pressed) open_steps(d);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("What the network reads. Click: how your drawing becomes these 28 × 28 pixels, and why "
                         "the network answers what it does.");
@@ -224,10 +221,12 @@ void draw_update(AppState& s) {
     for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
     texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
     // The network reads MNIST's preprocessing of the ink (the steps), or with the switch the whole
-    // pad shrunk; the other is kept for the steps window.
+    // pad shrunk. The steps window shows both, and the steps' pictures: made only while it is open
+    // (opening it marks the pad dirty).
     float mnist[784];
-    d.has_ink = dl::draw_to_mnist_steps(d.pad.data(), kPadN, kPadN, mnist, &d.steps);
-    dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
+    const bool shown = d.steps_open || d.plain;
+    d.has_ink = dl::draw_to_mnist_steps(d.pad.data(), kPadN, kPadN, mnist, shown ? &d.steps : nullptr);
+    if (shown) dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
     std::copy(d.plain ? d.plain28 : mnist, (d.plain ? d.plain28 : mnist) + 784, d.img28);
     auto to_texture = [](Texture* t, const float* v) {
       uint8_t img[784];
@@ -235,9 +234,11 @@ void draw_update(AppState& s) {
       texture_r8(t, 28, 28, img, false);
     };
     to_texture(&d.img_tex, d.img28);
-    to_texture(&d.boxed_tex, d.steps.boxed);
-    to_texture(&d.mnist_tex, mnist);
-    to_texture(&d.plain_tex, d.plain28);
+    if (shown) {
+      to_texture(&d.boxed_tex, d.steps.boxed);
+      to_texture(&d.mnist_tex, mnist);
+      to_texture(&d.plain_tex, d.plain28);
+    }
     d.dirty = false;
     d.need_predict = d.why_stale = true;
   }

@@ -13,8 +13,7 @@
 namespace app {
 
 static constexpr int kAtypical = 12, kAtypicalCols = 6, kPairs = 3, kPairExamples = 8;
-// The scan takes at most kScanBudgetMs of a frame, kScanStep images at a time (about 0.5 ms in wasm;
-// MNIST's 60,000 take 0.1 s natively).
+// The scan takes at most kScanBudgetMs of a frame, kScanStep images at a time.
 static constexpr int kScanStep = 300;
 static constexpr double kScanBudgetMs = 4;
 
@@ -22,9 +21,7 @@ static constexpr double kScanBudgetMs = 4;
 static void scan_step(AppState& s) {
   OutliersView& v = s.outliers;
   const dl::Dataset& d = data_train(s);
-  if (v.data != &d || v.data_n != d.n || v.generation != s.data.generation) {
-    v.data = &d;
-    v.data_n = d.n;
+  if (v.generation != s.data.generation) {  // data_make_views counts every change of the data in use
     v.generation = s.data.generation;
     v.ready = false;
     v.picked = -1;

@@ -15,13 +15,12 @@ namespace app {
 static constexpr double kWhyBudgetMs = 3;
 
 // One picture of the row, `side` square, with a caption under it in small type.
-static ImVec2 picture(const Texture& t, ImVec2 p, float side, const char* caption, ImageMode mode = ImageMode::Ink) {
+static void picture(const Texture& t, ImVec2 p, float side, const char* caption, ImageMode mode = ImageMode::Ink) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   draw_image(dl, t, p, ImVec2(p.x + side, p.y + side), mode);
   dl->AddRect(p, ImVec2(p.x + side, p.y + side), IM_COL32(170, 175, 185, 255));
   const float fs = ImGui::GetFontSize() * 0.8f;
   dl->AddText(ImGui::GetFont(), fs, ImVec2(p.x, p.y + side + 2), IM_COL32(90, 95, 105, 255), caption, nullptr, side);
-  return p;
 }
 
 // A cross at (cy, cx) of a 28 × 28 image drawn at p with `side`.
@@ -130,6 +129,11 @@ static void why_row(AppState& s) {
   picture(d.why_tex[1], ImVec2(p.x + side + gap, p.y), side, cap[1], ImageMode::Diverge);
   ImGui::Dummy(ImVec2(2 * side + gap, side + fs * 1.4f));
   note_rect(s, "steps.why", p, ImVec2(p.x + 2 * side + gap, p.y + side));
+}
+
+void open_steps(DrawState& d) {
+  d.steps_open = d.steps_focus = true;
+  d.dirty = true;  // draw_update makes the pictures only while the window is open
 }
 
 void steps_window(AppState& s) {

@@ -26,8 +26,8 @@ struct ClassOutliers {
 // Labels must be 0..kNumClasses-1 (the readers check them).
 ClassOutliers class_outliers(const Dataset& d, int per_class, int pairs, int examples);
 
-// The same a few images at a time, for a caller that spreads it over frames (the app: 60,000 images
-// take about 0.1 s natively). The data must outlive it and stay unchanged.
+// The same a few images at a time, for a caller that spreads it over frames (the app). The data must
+// outlive it and stay unchanged.
 class OutlierScan {
  public:
   OutlierScan(const Dataset& d, int per_class, int pairs, int examples);  // the class means: one pass

@@ -41,8 +41,9 @@ bool first_conv_maps(const Model& m, int max_tiles, Tiles* out);
 // blanked (set to 0) at every place in steps of `stride`, the squares covering the image; a pixel's
 // value for class k is the mean drop in k's probability over the squares that cover it: positive
 // where the ink there spoke for k, negative where it spoke against. A batch of squares per step(),
-// for a caller that spreads the work over frames (mlp reads 169 squares in about 15 ms in wasm,
-// cnn-5x5 in 0.2 s). The model must stay unchanged until done().
+// for a caller that spreads the work over frames (169 forward passes of one image: at the draw pad's
+// times in docs/benchmarks.md, about 15 ms for mlp in wasm, 0.2 s for cnn-5x5). The model must stay
+// unchanged until done().
 class Occlusion {
  public:
   Occlusion(Model& m, const float* img28, int patch = 4, int stride = 2, int batch = 32);
