@@ -191,6 +191,15 @@ struct OutliersView {
   bool shown = false;                   // drawn this frame (status())
 };
 
+// The "How robust is it?" window (win_robust.cpp): the current model's test accuracy as the test images
+// are rotated, shifted, scaled and noised, computed on the trainer side (Bridge::robustness).
+struct RobustView {
+  bool open = false, focus = false;
+  int images = 10000;              // test images per point, as chosen (at most the test set's)
+  uint64_t requests = 0;           // Bridge::robustness requests made; the snapshot's answer to the last counts
+  bool shown = false;              // drawn this frame (status())
+};
+
 struct Env {
   bool threads = false, simd = false, isolated = false, desktop = false;
   int workers = 0, cores = 1;
@@ -348,6 +357,7 @@ struct AppState {
   LearnedView learned;
   CellView cell;
   OutliersView outliers;
+  RobustView robust;
   RunsState runs;
 };
 
@@ -452,6 +462,14 @@ void window_evaluation(AppState& s);
 // The test images of the confusion-matrix cell last clicked, left of x = right_x (the Evaluation window).
 void cell_window(AppState& s, float right_x, float top);
 void outliers_window(AppState& s, float left_x, float top);  // the Data window's "Unusual images"
+void robust_window(AppState& s);  // "How robust is it?", opened from the Evaluation window or the View menu
+void open_robust(AppState& s);    // opens it (in front)
+// A window over the tiles (a cell's images, unusual images, the pad's steps, robustness): at pos with
+// pivot and of `size` when it appears, in front when *focus (then cleared), its rectangle noted as
+// `note`. Returns ImGui::Begin()'s answer; the caller ends it with ImGui::End(). *open turns false
+// when its close box is pressed.
+bool begin_floating(AppState& s, const char* title, const char* note, ImVec2 pos, ImVec2 pivot, ImVec2 size,
+                    bool* focus, bool* open);
 // The narrow layout's tabs (app.cpp): what a window has to say that someone on another tab would miss
 // ("" = nothing), and the tab's label with " !" (an unseen error) or " •" (unseen results).
 std::string pane_news(const AppState& s, int pane);

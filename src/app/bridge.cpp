@@ -115,6 +115,13 @@ void Bridge::predict(std::shared_ptr<const dl::Dataset> images, uint64_t request
   push(std::move(c));
 }
 
+void Bridge::robustness(int images, uint64_t request) {
+  Command c(Cmd::Robust);
+  c.value = float(images);
+  c.request = request;
+  push(std::move(c));
+}
+
 void Bridge::use_model(const dl::Model& m) {
   Command c(Cmd::UseModel);
   c.model = std::make_shared<dl::Model>(m);
@@ -174,6 +181,10 @@ bool Bridge::work_once() {
     predict_chunk();
     return true;
   }
+  if (robust_) {
+    robust_chunk();
+    return true;
+  }
   if (trainer_.phase() == dl::TrainPhase::Running && (!paused_ || pending_steps_ > 0)) {
     if (pending_steps_ > 0) --pending_steps_;
     if (diverge_at_epoch_end_ && trainer_.batch() == trainer_.batches_per_epoch() - 1) {
@@ -196,6 +207,8 @@ void Bridge::handle(Command& c) {
   if (predict_ && (c.cmd == Cmd::Start || c.cmd == Cmd::Stop || c.cmd == Cmd::UseModel || c.cmd == Cmd::SetData ||
                    c.cmd == Cmd::Restore))
     predict_cancel("The model changed before the predictions were done: predict again.");
+  if (robust_ && (c.cmd == Cmd::Start || c.cmd == Cmd::UseModel || c.cmd == Cmd::SetData || c.cmd == Cmd::Restore))
+    robust_cancel("The model or the test images changed before the curves were done: compute them again.");
   switch (c.cmd) {
     case Cmd::Start: do_start(c); break;
     case Cmd::Pause:
@@ -231,6 +244,7 @@ void Bridge::handle(Command& c) {
       do_restore(*c.bytes);
       break;
     case Cmd::Predict: predict_begin(c); break;
+    case Cmd::Robust: robust_begin(c); break;
   }
 }
 
@@ -492,6 +506,47 @@ void Bridge::predict_cancel(const char* why) {
   shared_.predictions.error = why;
 }
 
+void Bridge::robust_begin(const Command& c) {
+  robust_.reset();
+  const int images = int(c.value);
+  std::string error;
+  if (images <= 0) error = "Cancelled.";
+  else if (!has_model_ || !model_.built()) error = "There is no model yet: train one or load a model file first.";
+  else if (!test_ || test_->n == 0 || test_->labels.empty()) error = "There are no test images to perturb.";
+  else if (const dl::Status st = dl::model_fits_data(model_, *test_); !st.ok())
+    error = "The current network cannot read the test images: " + st.error + ".";
+  if (error.empty()) robust_ = std::make_unique<dl::RobustnessSweep>(model_, *test_, images);
+  std::lock_guard<std::mutex> lk(mu_);
+  Robustness& r = shared_.robustness;
+  r.request = c.request;
+  r.running = error.empty();
+  r.done = false;
+  r.progress = 0;
+  r.images = robust_ ? robust_->images() : 0;
+  r.model_name = model_name_;
+  r.error = error;
+  r.accuracy.clear();
+}
+
+void Bridge::robust_chunk() {
+  robust_->step();
+  std::lock_guard<std::mutex> lk(mu_);
+  Robustness& r = shared_.robustness;
+  r.progress = robust_->progress();
+  if (!robust_->done()) return;
+  r.running = false;
+  r.done = true;
+  r.accuracy = std::move(robust_->accuracy);
+  robust_.reset();
+}
+
+void Bridge::robust_cancel(const char* why) {
+  robust_.reset();
+  std::lock_guard<std::mutex> lk(mu_);
+  shared_.robustness.running = false;
+  shared_.robustness.error = why;
+}
+
 void Bridge::publish(bool weights) {
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -582,6 +637,7 @@ bool Bridge::snapshot(Snapshot* out) {
       p.model_name = out->model_name;
       p.test_accuracy = out->has_eval ? out->test_accuracy : -1;
       p.confusion = out->has_eval ? out->confusion : dl::Confusion(0);
+      p.robustness = out->robustness.done ? std::move(out->robustness) : Robustness();
     }
     out->batches.clear();
     out->history.clear();
@@ -614,6 +670,7 @@ bool Bridge::snapshot(Snapshot* out) {
   tmp.predictions.request = sp.request; tmp.predictions.running = sp.running; tmp.predictions.progress = sp.progress;
   tmp.predictions.done = sp.done; tmp.predictions.model_name = sp.model_name; tmp.predictions.error = sp.error;
   tmp.predictions.labels = same_predictions ? std::move(predicted) : sp.labels;
+  tmp.robustness = s.robustness;  // 41 numbers
   if (out->strip_version != s.strip_version) {
     tmp.strip = s.strip;
     tmp.strip_labels = s.strip_labels;

@@ -23,9 +23,23 @@
 #include "core/kernels/pool.h"
 #include "core/nn/model.h"
 #include "core/train/metrics.h"
+#include "core/train/robustness.h"
 #include "core/train/trainer.h"
 
 namespace app {
+
+// The "How robust is it?" curves of the current model (dl::RobustnessSweep), made on request
+// (Bridge::robustness) a batch per unit of work, after the test evaluation and before training, so the
+// weights do not change under them. They belong to the run: a new run starts without them.
+struct Robustness {
+  uint64_t request = 0;          // the Bridge::robustness call they answer (0: none yet)
+  bool running = false, done = false;
+  float progress = 0;
+  int images = 0;                // test images per point
+  std::string model_name;        // the model they are of
+  std::string error;             // why there are none: no model, cancelled, the model changed
+  std::vector<double> accuracy;  // per dl::robustness_points() point, once done
+};
 
 // The run before the current one, kept for comparison: its curves (drawn in grey under the current
 // curves) and its test-set confusion matrix (the Evaluation window's difference). A run's record moves
@@ -38,6 +52,7 @@ struct PreviousRun {
   std::string model_name;
   double test_accuracy = -1;  // of its model on the test set; -1: not evaluated
   dl::Confusion confusion{0};  // of its model on the test set; k 0: not evaluated
+  Robustness robustness;       // its curves, if they were made (done)
   bool empty() const { return batches.empty() && history.empty(); }  // no curves to draw
   bool has_confusion() const { return confusion.k > 0 && confusion.total() > 0; }
 };
@@ -88,6 +103,7 @@ struct Snapshot {
   std::vector<uint8_t> test_pred;
   std::vector<float> test_prob;
   Predictions predictions;          // labels copied by snapshot() only when `request` or `done` changed
+  Robustness robustness;
   bool has_model = false;           // trained or loaded weights exist
   uint64_t params_version = 0;      // bumps whenever published weights change
   PreviousRun previous;             // kept by snapshot() on the UI side, not by the trainer thread
@@ -144,6 +160,10 @@ class Bridge {
   // Predictions under this request number (ask with a new one each time). A Start, Stop, data switch,
   // loaded model or restored run before the end cancels it, with a message.
   void predict(std::shared_ptr<const dl::Dataset> images, uint64_t request);
+  // The current model's robustness curves over the first `images` test images, answered in the
+  // snapshot's Robustness under this request number; images 0 cancels the curves under way. A Start,
+  // data switch, loaded model or restored run before the end cancels them, with a message.
+  void robustness(int images, uint64_t request);
   void use_model(const dl::Model& m);  // a model loaded from a file replaces the trained one
   // A saved run (dl::Trainer::save) replaces the current one, paused where it was saved; its test
   // results are computed again. If it cannot be read, or was trained on other data, the message says
@@ -173,7 +193,7 @@ class Bridge {
   bool fetch_model(uint64_t* version, dl::Model* dst);
 
  private:
-  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault, Restore, Predict };
+  enum class Cmd : uint8_t { Start, Pause, Resume, Stop, Step, SetLr, Evaluate, UseModel, SetData, Fault, Restore, Predict, Robust };
   struct Command {
     explicit Command(Cmd c) : cmd(c) {}
     Cmd cmd;
@@ -184,7 +204,7 @@ class Bridge {
     bool keep = false;  // Start: from the current weights
     std::shared_ptr<dl::Model> model;
     std::shared_ptr<const dl::Dataset> train_all, test;  // SetData; test: Predict's images
-    uint64_t request = 0;                                 // Predict
+    uint64_t request = 0;                                 // Predict, Robust
     std::shared_ptr<const std::vector<uint8_t>> bytes;    // Restore
   };
   void push(Command c);
@@ -205,6 +225,9 @@ class Bridge {
   void predict_begin(Command& c);
   void predict_chunk();
   void predict_cancel(const char* why);
+  void robust_begin(const Command& c);
+  void robust_chunk();
+  void robust_cancel(const char* why);
   void publish(bool weights);
   void fresh_snapshot();    // a new run: empty curves and results; the versions keep counting
 
@@ -236,6 +259,7 @@ class Bridge {
   std::unique_ptr<dl::Evaluation> eval_;  // the test-set evaluation under way, a batch per work_once()
   std::shared_ptr<const dl::Dataset> predict_images_;
   std::unique_ptr<dl::Evaluation> predict_;  // predictions under way (Predict), after eval_, before training
+  std::unique_ptr<dl::RobustnessSweep> robust_;  // robustness curves under way (Robust), after predict_
   size_t saved_epochs_ = 0;               // history length at the last autosave
   bool diverge_at_epoch_end_ = false;     // test_fault(3)
   double last_publish_ = 0;

@@ -297,6 +297,51 @@ static void evaluation_json(const AppState& s, Json& j) {
   }
 }
 
+// Robustness curves as {rotation: [[amount, accuracy], ...], shift: ..., scale: ..., noise: ...}.
+static void robustness_curves_json(const Robustness& r, Json& j) {
+  j.open('{');
+  const std::vector<dl::PerturbPoint>& pts = dl::robustness_points();
+  for (int k = 0; k < dl::kPerturbKinds; ++k) {
+    j.key(dl::perturb_name(dl::Perturb(k)));
+    j.open('[');
+    for (size_t i = 0; i < pts.size() && i < r.accuracy.size(); ++i) {
+      if (pts[i].kind != dl::Perturb(k)) continue;
+      j.open('[');
+      j.num(pts[i].amount);
+      j.num(r.accuracy[i]);
+      j.close(']');
+    }
+    j.close(']');
+  }
+  j.close('}');
+}
+
+// The "How robust is it?" window (null: closed): the curves of the last request, the previous run's.
+static void robustness_json(const AppState& s, Json& j) {
+  j.key("robustness");
+  if (!s.robust.open) {
+    j.null();
+    return;
+  }
+  const Robustness& r = s.snap.robustness;
+  const bool mine = r.request != 0 && r.request == s.robust.requests;
+  j.open('{');
+  j.kv("shown", s.robust.shown);
+  j.kv("images", s.robust.images);
+  j.kv("running", mine && r.running);
+  j.kv("progress", mine ? double(r.progress) : 0.0);
+  j.kv("error", mine ? r.error : std::string());
+  j.kv("model", mine ? r.model_name : std::string());
+  j.kv("images_used", mine ? r.images : 0);
+  j.key("curves");
+  if (mine && r.done) robustness_curves_json(r, j);
+  else j.null();
+  j.key("previous");
+  if (s.snap.previous.robustness.done) robustness_curves_json(s.snap.previous.robustness, j);
+  else j.null();
+  j.close('}');
+}
+
 // The lesson link made and what the opening one could not use; the run kept for comparison.
 static void lesson_and_previous_json(const AppState& s, Json& j) {
   j.kv("lesson_link", s.ui.share_url);
@@ -581,6 +626,7 @@ std::string status_json(AppState& s) {
   j.open('{');
   training_json(s, j);
   evaluation_json(s, j);
+  robustness_json(s, j);
   lesson_and_previous_json(s, j);
   learned_json(s, j);
   prediction_json(s, j);

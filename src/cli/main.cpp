@@ -27,6 +27,7 @@
 #include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 #include "core/train/presets.h"
+#include "core/train/robustness.h"
 #include "core/train/settings.h"
 #include "files.h"
 
@@ -62,6 +63,9 @@ const char* kUsage =
     "                             image and let the callbacks watch the test set (its accuracy is then no\n"
     "                             longer an unbiased estimate; the output says so)\n"
     "  eval --model FILE [--data DIR] [--json]   evaluate a saved model on the test set\n"
+    "  robust --model FILE [--images N] [--data DIR] [--threads N] [--json]\n"
+    "        test accuracy as the test images (their first N; all 10,000 by default) are rotated (-45..45 deg),\n"
+    "        shifted right (-6..6 px), scaled (0.6..1.4) and noised (sigma 0..0.5): the app's robustness view\n"
     "  predict --csv FILE --model FILE [--threads N]\n"
     "        read the images of Kaggle's test.csv (pixel0,...,pixel783; a train.csv works too, its labels\n"
     "        unused) and print Kaggle's submission for them: ImageId,Label, one row per image from 1\n";
@@ -100,7 +104,7 @@ Args parse_args(int argc, char** argv) {
         {"preset", true}, {"optimizer", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
         {"model", true}, {"json", false}, {"help", false}, {"hflip", false}, {"vflip", false},
         {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-        {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}};
+        {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}, {"images", true}};
     for (const NumericSetting& s : numeric_settings())
       if (s.flag) k[s.flag] = true;
     return k;
@@ -333,6 +337,7 @@ std::vector<uint8_t> saved_run_arg(const Args& a, TrainConfig* cfg) {
 int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::vector<uint8_t>* saved);
 
 int cmd_train(const Args& a) {
+  if (a.has("images")) fail("--images applies to robust (--limit N trains on the first N images)");
   const bool resume = a.has("run") && access(a.opts.at("run").c_str(), F_OK) == 0;
   TrainConfig cfg;
   std::vector<uint8_t> saved;
@@ -581,6 +586,7 @@ int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::v
 
 int cmd_eval(const Args& a) {
   if (!a.has("model")) fail("--model FILE is required");
+  if (a.has("images")) fail("--images applies to robust (evaluate on all the test images here)");
   set_threads(a);
   Model model = model_file_arg(a.opts.at("model"));
   Dataset test;
@@ -592,6 +598,39 @@ int cmd_eval(const Args& a) {
   Report r = report_from_confusion(e.confusion);
   if (a.has("json")) std::printf("{\"model\": \"%s\", %s}\n", model.spec().name.c_str(), json_eval(e, r).c_str());
   else print_eval(e, r);
+  return 0;
+}
+
+// The app's "How robust is it?" curves, as a table (or JSON: one array of points).
+int cmd_robust(const Args& a) {
+  for (const auto& [k, v] : a.opts)
+    if (k != "model" && k != "images" && k != "data" && k != "threads" && k != "json")
+      fail("--" + k + " does not apply to robust (digitlab robust --model FILE [--images N] [--data DIR] [--json])");
+  if (!a.has("model")) fail("--model FILE is required");
+  set_threads(a);
+  Model model = model_file_arg(a.opts.at("model"));
+  Dataset test;
+  Status s = load_mnist(data_dir(a), "t10k", "test", &test);
+  if (!s.ok()) fail(s.error);
+  s = model_fits_data(model, test);
+  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+  const int images = int(a.integer("images", test.n, 1, test.n));
+  const std::vector<double> acc = robustness(model, test, images);
+  const std::vector<PerturbPoint>& pts = robustness_points();
+  const bool json = a.has("json");
+  if (json) std::printf("{\"model\": \"%s\", \"images\": %d, \"points\": [", model.spec().name.c_str(), images);
+  else std::printf("test accuracy of %s on %s perturbed test images\n", model.spec().name.c_str(), with_commas(images).c_str());
+  for (size_t i = 0; i < pts.size(); ++i) {
+    const char* kind = perturb_name(pts[i].kind);
+    if (json) {
+      std::printf("%s{\"kind\": \"%s\", \"amount\": %g, \"accuracy\": %.6f}", i ? ", " : "", kind,
+                  double(pts[i].amount), acc[i]);
+    } else {
+      if (i == 0 || pts[i].kind != pts[i - 1].kind) std::printf("%s (%s):\n", kind, perturb_unit(pts[i].kind));
+      std::printf("  %6g  %.4f\n", double(pts[i].amount), acc[i]);
+    }
+  }
+  if (json) std::printf("]}\n");
   return 0;
 }
 
@@ -637,5 +676,6 @@ int main(int argc, char** argv) {
   if (a.command == "train") return cmd_train(a);
   if (a.command == "eval") return cmd_eval(a);
   if (a.command == "predict") return cmd_predict(a);
-  fail("unknown command '" + a.command + "' (commands: presets, summary, train, eval, predict)");
+  if (a.command == "robust") return cmd_robust(a);
+  fail("unknown command '" + a.command + "' (commands: presets, summary, train, eval, robust, predict)");
 }

@@ -4,7 +4,8 @@
 # summary has the Keras parameter counts; a real 1-epoch mlp run on MNIST reaches >= 96.0% on the
 # 10,000 test images; a saved model evaluates to the same accuracy; bad model files are refused; --csv
 # writes the epochs as Keras' CSVLogger does; a run killed mid-way goes on from its --run file to the
-# same test loss as one that never stopped; predict turns Kaggle's test.csv into submission.csv.
+# same test loss as one that never stopped; predict turns Kaggle's test.csv into submission.csv; robust's
+# curves pass through eval's accuracy.
 set -uo pipefail
 bin=${1:?usage: test_cli.sh path/to/digitlab}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -187,6 +188,23 @@ PY
   expect_error "predict without --csv" "--csv FILE is required" predict --model "$tmp/m.bin"
   expect_error "predict with a training flag" "--epochs does not apply to predict" \
     predict --csv "$tmp/kaggle/test.csv" --model "$tmp/m.bin" --epochs 2
+  # robust: its unchanged points are eval's accuracy; turned 45° or noised at σ 0.5 the mlp falls far
+  # (the e2e test checks a shift against eval on test images shifted outside the app).
+  if "$bin" robust --model "$tmp/m.bin" --json >"$tmp/robust.json"; then
+    python3 - "$tmp/robust.json" "$acc" <<'PY' && ok "robust: every curve passes through eval's accuracy" || bad "robust curves"
+import json, sys
+r = json.load(open(sys.argv[1])); acc = float(sys.argv[2])
+pts = {(p["kind"], p["amount"]): p["accuracy"] for p in r["points"]}
+assert r["images"] == 10000 and len(pts) == 41
+for k in [("rotation", 0), ("shift", 0), ("scale", 1), ("noise", 0)]: assert pts[k] == acc, (k, pts[k], acc)
+assert pts[("rotation", 45)] < acc - 0.3 and pts[("noise", 0.5)] < pts[("noise", 0.1)]
+print(f"     rotation 45: {pts[('rotation', 45)]}, shift 6: {pts[('shift', 6)]}, scale 0.6: {pts[('scale', 0.6)]}, noise 0.5: {pts[('noise', 0.5)]}")
+PY
+  else bad "robust: $(cat "$tmp/robust.json")"; fi
+  expect_error "robust without --model" "--model FILE is required" robust
+  expect_error "robust with a training flag" "--epochs does not apply to robust" robust --model "$tmp/m.bin" --epochs 2
+  expect_error "robust with too many images" "--images must be between 1 and 10000, got 20000" robust --model "$tmp/m.bin" --images 20000
+  expect_error "train with --images" "--images applies to robust" train --preset mlp --images 5
   # --init continues from the saved weights: a second epoch on the first 3,000 images starts from a
   # trained network (its first-epoch loss is far below a fresh one's), and the test accuracy holds.
   if "$bin" train --preset mlp --epochs 1 --limit 3000 --seed 2 --init "$tmp/m.bin" --json >"$tmp/init.json" &&

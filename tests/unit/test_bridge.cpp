@@ -158,6 +158,43 @@ TEST_CASE("bridge: predictions for unlabelled images (a Kaggle test.csv) are the
   CHECK(s.predictions.labels == e.predictions);
 }
 
+TEST_CASE("bridge: robustness curves are the current model's, kept as the previous run's by the next run") {
+  const Dataset train = blocks(600, 5), test = blocks(200, 6);
+  app::Bridge b;
+  b.init(true, 1);
+  b.set_data(&train, &test);
+  b.robustness(200, 1);  // no model yet
+  app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.robustness.request == 1; });
+  CHECK_FALSE(s.robustness.done);
+  CHECK(s.robustness.error.find("There is no model yet") == 0);
+  b.start(spec("flatten,dense:16:relu,dense:10:softmax"), config(2, 20, 0));
+  s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+  b.robustness(150, 2);
+  s = poll(b, [](const app::Snapshot& s) { return s.robustness.request == 2 && s.robustness.done; });
+  CHECK(s.robustness.error.empty());
+  CHECK(s.robustness.images == 150);
+  CHECK(s.robustness.progress == 1.0f);
+  // The published model, swept here, gives the same numbers.
+  Model m;
+  uint64_t version = 0;
+  REQUIRE(b.fetch_model(&version, &m));
+  const std::vector<double> want = robustness(m, test, 150);
+  CHECK(s.robustness.accuracy == want);
+  // A new run: its curves are to be made; the last ones are the previous run's.
+  const std::vector<double> first = s.robustness.accuracy;
+  b.start(spec("flatten,dense:8:relu,dense:10:softmax"), config(1, 20, 0));
+  s = poll(b, [&](const app::Snapshot& s) { return s.run > 1 && s.phase == TrainPhase::Finished && s.has_eval; });
+  CHECK(s.robustness.request == 0);
+  CHECK(s.previous.robustness.accuracy == first);
+  // Asked for, then cancelled (images 0) before the trainer gets to it or while it runs.
+  b.robustness(200, 3);
+  b.robustness(0, 4);
+  s = poll(b, [](const app::Snapshot& s) { return s.robustness.request == 4; });
+  CHECK_FALSE(s.robustness.running);
+  CHECK_FALSE(s.robustness.done);
+  CHECK(s.robustness.error == "Cancelled.");
+}
+
 TEST_CASE("bridge: the draw pad's copy is the trained network, even when only an activation changed") {
   const Dataset train = blocks(600, 3), test = blocks(100, 4);
   app::Bridge b;

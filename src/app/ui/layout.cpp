@@ -166,6 +166,20 @@ static void place(const ImVec4& r) {
   ImGui::SetNextWindowSize(ImVec2(r.z, r.w), ImGuiCond_Always);
 }
 
+bool begin_floating(AppState& s, const char* title, const char* note, ImVec2 pos, ImVec2 pivot, ImVec2 size,
+                    bool* focus, bool* open) {
+  ImGui::SetNextWindowPos(pos, ImGuiCond_Appearing, pivot);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
+  if (*focus) ImGui::SetNextWindowFocus();
+  *focus = false;
+  const bool shown = ImGui::Begin(title, open, ImGuiWindowFlags_NoCollapse);
+  if (shown) {
+    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+    note_rect(s, note, wp, ImVec2(wp.x + ws.x, wp.y + ws.y));
+  }
+  return shown;
+}
+
 static void menu_bar(AppState& s, float* height) {
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextColored(ImVec4(0.16f, 0.29f, 0.52f, 1), "Digit Lab");
@@ -184,12 +198,15 @@ static void menu_bar(AppState& s, float* height) {
       ImGui::Separator();
       ImGui::MenuItem("Compare with the previous run", nullptr, &s.ui.show_previous);
       note_rect(s, "menu.previous");
+      hint("Draws the previous run's curves in grey under the current ones: change one setting (dropout, the "
+           "learning rate, augmentation), train again and see what it does.");
       if (ImGui::MenuItem("How the pad reads a drawing")) open_steps(s.draw);
       note_rect(s, "menu.steps");
       hint("The steps from your drawing to the 28 × 28 image the network reads, and why it answers what it "
            "does (also a click on the Draw window's small input image).");
-      hint("Draws the previous run's curves in grey under the current ones: change one setting (dropout, the "
-           "learning rate, augmentation), train again and see what it does.");
+      if (ImGui::MenuItem("How robust is it?")) open_robust(s);
+      note_rect(s, "menu.robust");
+      hint("The model's test accuracy as the test images are turned, moved, resized and made noisy.");
       ImGui::Separator();
       ImGui::TextDisabled("Keys: arrows move, Space presses,\nCtrl+← / Ctrl+→ change window");
       ImGui::EndMenu();

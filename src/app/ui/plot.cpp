@@ -17,6 +17,14 @@ double nice_step(double range, int target) {
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 }
 
+// A nice step that puts at least two ticks on the axis (a step of 50 over -45..45 gives one).
+double tick_step(double lo, double hi, int target) {
+  double step = nice_step(hi - lo, target);
+  for (int i = 0; i < 3 && std::floor(hi / step + 1e-9) - std::ceil(lo / step - 1e-9) < 1; ++i)
+    step = nice_step(hi - lo, target * 2 << i);
+  return step;
+}
+
 }  // namespace
 
 void plot_lines(const char* id, ImVec2 size, const char* title, const std::vector<const Series*>& series, float xmin,
@@ -59,17 +67,17 @@ void plot_lines(const char* id, ImVec2 size, const char* title, const std::vecto
   auto Y = [&](double y) { return float(b.y - (y - ymin) / (ymax - ymin) * (b.y - a.y)); };
 
   // Grid and ticks.
-  const double ys = nice_step(ymax - ymin, std::max(2, int((b.y - a.y) / (fs * 2.2f))));
+  const double ys = tick_step(ymin, ymax, std::max(2, int((b.y - a.y) / (fs * 2.2f))));
   for (double y = std::ceil(ymin / ys) * ys; y <= ymax + 1e-9; y += ys) {
     dl->AddLine(ImVec2(a.x, Y(y)), ImVec2(b.x, Y(y)), IM_COL32(225, 228, 233, 255));
     std::snprintf(buf, sizeof buf, yfmt, std::fabs(y) < ys * 1e-6 ? 0.0 : y);
     const ImVec2 ts = ImGui::CalcTextSize(buf);
     dl->AddText(ImVec2(a.x - ts.x - fs * 0.3f, Y(y) - ts.y * 0.5f), dim, buf);
   }
-  const double xs = nice_step(xmax - xmin, std::max(2, int((b.x - a.x) / (fs * 4.0f))));
+  const double xs = tick_step(xmin, xmax, std::max(2, int((b.x - a.x) / (fs * 4.0f))));
   for (double x = std::ceil(xmin / xs) * xs; x <= xmax + 1e-9; x += xs) {
     dl->AddLine(ImVec2(X(x), a.y), ImVec2(X(x), b.y), IM_COL32(235, 237, 241, 255));
-    std::snprintf(buf, sizeof buf, xs < 1 ? "%.1f" : "%.0f", x);
+    std::snprintf(buf, sizeof buf, xs < 1 ? "%.1f" : "%.0f", std::fabs(x) < xs * 1e-6 ? 0.0 : x);
     const ImVec2 ts = ImGui::CalcTextSize(buf);
     dl->AddText(ImVec2(X(x) - ts.x * 0.5f, b.y + fs * 0.15f), dim, buf);
   }

@@ -256,6 +256,12 @@ void window_evaluation(AppState& s) {
     note_rect(s, "evaluation.evaluate");
     ImGui::EndDisabled();
     diff_switch(s);
+    if (sn.has_model) {
+      same_line_if_fits(button_width("How robust is it?"));
+      if (ImGui::Button("How robust is it?")) open_robust(s);
+      note_rect(s, "evaluation.robust");
+      hint("The test accuracy as the test images are turned, moved, resized and made noisy.");
+    }
   }
   if (sn.has_eval) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -274,6 +280,7 @@ void window_evaluation(AppState& s) {
   const float left = ImGui::GetWindowPos().x, top = ImGui::GetWindowPos().y;
   ImGui::End();
   cell_window(s, left, top);
+  robust_window(s);
 }
 
 static constexpr int kCellMax = 120, kCellCols = 12;
@@ -377,22 +384,20 @@ void cell_window(AppState& s, float right_x, float top) {
   }
   if (v.run != sn.run || v.version != sn.eval_version) pick_cell_images(v, sn, d);
 
-  // Left of the Evaluation window, so that the matrix stays in view for the next click.
+  // Left of the Evaluation window, so that the matrix stays in view for the next click; in front again
+  // when another cell is clicked while it is open.
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize(), w = std::min(fs * 44, right_x - fs);
-  if (w >= fs * 20) ImGui::SetNextWindowPos(ImVec2(right_x - fs * 0.5f, top + fs * 2), ImGuiCond_Appearing, ImVec2(1, 0));
-  else ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));  // narrow page
-  ImGui::SetNextWindowSize(ImVec2(w >= fs * 20 ? w : ds.x * 0.9f, ds.y * 0.75f), ImGuiCond_Appearing);
-  if (v.focus) ImGui::SetNextWindowFocus();  // in front again when another cell is clicked while open
-  v.focus = false;
+  const bool wide = w >= fs * 20;  // else a narrow page: centred
   char title[96];
   if (v.truth == v.predicted) std::snprintf(title, sizeof title, "Test images of a %d read correctly###cell", v.truth);
   else std::snprintf(title, sizeof title, "Test images of a %d read as a %d###cell", v.truth, v.predicted);
   bool open = true;
-  if (ImGui::Begin(title, &open, ImGuiWindowFlags_NoCollapse)) {
+  if (begin_floating(s, title, "evaluation.cell", wide ? ImVec2(right_x - fs * 0.5f, top + fs * 2) : ImVec2(ds.x * 0.5f, ds.y * 0.5f),
+                     wide ? ImVec2(1, 0) : ImVec2(0.5f, 0.5f), ImVec2(wide ? w : ds.x * 0.9f, ds.y * 0.75f), &v.focus,
+                     &open)) {
     v.shown = true;
     const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
-    note_rect(s, "evaluation.cell", wp, ImVec2(wp.x + ws.x, wp.y + ws.y));
     {  // where ImGui puts the title bar's close button (for tests that press it)
       const ImGuiStyle& st = ImGui::GetStyle();
       const float f = ImGui::GetFontSize(), x1 = wp.x + ws.x - st.FramePadding.x;

@@ -177,20 +177,14 @@ void outliers_window(AppState& s, float left_x, float top) {
   // Right of the Data window; centred on a narrow page.
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize(), w = fs * 24;
-  if (left_x + w < ds.x) ImGui::SetNextWindowPos(ImVec2(left_x + fs * 0.5f, top + fs * 2), ImGuiCond_Appearing);
-  else ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(w, ds.x * 0.95f), std::min(fs * 36, ds.y * 0.9f)), ImGuiCond_Appearing);
-  if (v.focus) ImGui::SetNextWindowFocus();
-  v.focus = false;
-  bool open = true;
-  if (ImGui::Begin("Unusual images###outliers", &open, ImGuiWindowFlags_NoCollapse)) {
+  const bool beside = left_x + w < ds.x;  // else centred
+  const ImVec2 size(std::min(w, ds.x * 0.95f), std::min(fs * 36, ds.y * 0.9f));
+  if (begin_floating(s, "Unusual images###outliers", "outliers", beside ? ImVec2(left_x + fs * 0.5f, top + fs * 2) : ImVec2(ds.x * 0.5f, ds.y * 0.5f),
+                     beside ? ImVec2(0, 0) : ImVec2(0.5f, 0.5f), size, &v.focus, &v.open)) {
     v.shown = true;
-    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
-    note_rect(s, "outliers", wp, ImVec2(wp.x + ws.x, wp.y + ws.y));
     window_body(s);
   }
   ImGui::End();
-  if (!open) v.open = false;
 }
 
 }  // namespace app

@@ -147,22 +147,16 @@ void steps_window(AppState& s) {
   why_update(d);
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize();
-  ImGui::SetNextWindowPos(ImVec2(ds.x * 0.5f, ds.y * 0.45f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(fs * 30, ds.x * 0.95f), std::min(fs * 33, ds.y * 0.9f)), ImGuiCond_Appearing);
-  if (d.steps_focus) ImGui::SetNextWindowFocus();
-  d.steps_focus = false;
-  bool open = true;
-  if (ImGui::Begin("From your drawing to 28 × 28###steps", &open, ImGuiWindowFlags_NoCollapse)) {
+  const ImVec2 size(std::min(fs * 30, ds.x * 0.95f), std::min(fs * 33, ds.y * 0.9f));
+  if (begin_floating(s, "From your drawing to 28 × 28###steps", "steps", ImVec2(ds.x * 0.5f, ds.y * 0.45f),
+                     ImVec2(0.5f, 0.5f), size, &d.steps_focus, &d.steps_open)) {
     d.steps_shown = true;
-    const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
-    note_rect(s, "steps", wp, ImVec2(wp.x + ws.x, wp.y + ws.y));
     ImGui::TextWrapped("MNIST's digits were made this way, so a network trained on them reads a drawing best "
                        "after the same steps.");
     steps_row(s);
     why_row(s);
   }
   ImGui::End();
-  if (!open) d.steps_open = false;
 }
 
 }  // namespace app
