@@ -3,7 +3,7 @@
 #   build/web-mt  threads + SIMD (for cross-origin isolated pages)
 #   build/web-st  SIMD only (the fallback where isolation is impossible)
 #   build/web/    index.html, app.js, sw.js (web/), the icons and web manifest (assets/), both builds,
-#                 assets/mnist/*.gz
+#                 assets/mnist/*.gz, assets/fashion-mnist/*.gz
 # Incremental: CMake configures once per build folder (again if setup's SDL2 build moved); Ninja
 # rebuilds only what changed.
 # Usage: scripts/build-web.sh [mt|st|both]   (JOBS=n limits parallel compiles; default 2)
@@ -15,8 +15,10 @@ jobs=${JOBS_WEB:-2}
 
 [ -f "$SDL_MT/lib/libSDL2.a" ] && [ -f "$SDL_ST/lib/libSDL2.a" ] && [ -f "$IMGUI_DIR/imgui.cpp" ] ||
   die "SDL2/ImGui for wasm are missing in $CACHE: run scripts/setup.sh first"
-for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  [ -f "$here/assets/mnist/$f.gz" ] || die "assets/mnist/$f.gz is missing: run scripts/setup.sh first"
+for d in mnist fashion-mnist; do
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f "$here/assets/$d/$f.gz" ] || die "assets/$d/$f.gz is missing: run scripts/setup.sh first"
+  done
 done
 
 build_variant() {  # build_variant <mt|st>
@@ -41,7 +43,7 @@ esac
 
 step "assembling build/web/"
 out="$here/build/web"
-mkdir -p "$out/assets/mnist"
+mkdir -p "$out/assets/mnist" "$out/assets/fashion-mnist"
 copy() { cmp -s "$1" "$2" 2>/dev/null || cp "$1" "$2"; }  # keeps timestamps of unchanged files
 for f in "$here"/web/* "$here"/assets/*.png "$here"/assets/*.svg "$here"/assets/*.webmanifest; do
   case $(basename "$f") in sw.js) ;; *) copy "$f" "$out/$(basename "$f")" ;; esac
@@ -51,14 +53,21 @@ for v in mt st; do
     [ -f "$f" ] && copy "$f" "$out/$(basename "$f")"
   done
 done
-for f in "$here"/assets/mnist/*.gz; do copy "$f" "$out/assets/mnist/$(basename "$f")"; done
+for d in mnist fashion-mnist; do
+  for f in "$here/assets/$d"/*.gz; do copy "$f" "$out/assets/$d/$(basename "$f")"; done
+done
 
 # The service worker keeps a whole copy of everything in the folder, one per version; the version
-# changes whenever a file does, so browsers install a rebuilt app as a new version.
-files=()
-while IFS= read -r f; do files+=("$f"); done < <(cd "$out" && find . -type f ! -name sw.js ! -name '*.map' | sed 's|^\./||' | sort)
-version=$(cd "$out" && cat "${files[@]}" "$here/web/sw.js" | sha256sum | cut -c1-16)
+# changes whenever a file does, so browsers install a rebuilt app as a new version. Fashion-MNIST is
+# the exception: fetched (and then kept) only when a page asks for it.
+files=() later=()
+while IFS= read -r f; do
+  case $f in assets/fashion-mnist/*) later+=("$f") ;; *) files+=("$f") ;; esac
+done < <(cd "$out" && find . -type f ! -name sw.js ! -name '*.map' | sed 's|^\./||' | sort)
+version=$(cd "$out" && cat "${files[@]}" "${later[@]}" "$here/web/sw.js" | sha256sum | cut -c1-16)
 list=$(printf '"%s",' "${files[@]}")
-sed -e "s|__VERSION__|$version|" -e "s|\"__PRECACHE__\"|${list%,}|" "$here/web/sw.js" > "$out/sw.js.tmp"
+later_list=$(printf '"%s",' "${later[@]}")
+sed -e "s|__VERSION__|$version|" -e "s|\"__PRECACHE__\"|${list%,}|" -e "s|\"__ON_DEMAND__\"|${later_list%,}|" \
+  "$here/web/sw.js" > "$out/sw.js.tmp"
 mv "$out/sw.js.tmp" "$out/sw.js"
 step "build/web/ ready ($(du -sh "$out" | cut -f1)); serve it with scripts/serve.sh"

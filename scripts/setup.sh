@@ -6,7 +6,7 @@
 #   2. npm dev dependencies from the committed lockfile (playwright-core, puppeteer-core)
 #   3. SDL2 2.26.5 and Dear ImGui 1.86 from Debian's *source* packages, built for wasm once into
 #      a versioned cache outside the repo ($DIGITLAB_CACHE, default ~/.cache/digitlab)
-#   4. the four MNIST files in assets/mnist/ (SHA-256 checked)
+#   4. the four MNIST files in assets/mnist/ and Fashion-MNIST's in assets/fashion-mnist/ (SHA-256 checked)
 # Idempotent; a second run takes a second or two.  Prints the cache paths for the build scripts.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -131,5 +131,5 @@ build_sdl() {  # builds whichever of the two SDL2 builds is missing
 }
 build_sdl
 
-# ---------------------------------------------------------------------------- 4. MNIST
+# ---------------------------------------------------------------------------- 4. MNIST, Fashion-MNIST
 "$here/scripts/fetch-data.sh"

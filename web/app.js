@@ -80,6 +80,7 @@
     },
     pickModelFile() { $('model-file').click(); },
     pickDataFiles() { $('data-files').click(); },
+    fetchFashion() { fetchFashion(); },
     store: { saved: null, message: '', error: '', busy: false },  // the model kept in IndexedDB
     // Runs kept in IndexedDB (section 5): the list as stored, the last error, the storage estimate.
     runs: { list: [], listed: false, error: '', usage: 0, quota: 0, saving: false, pending: null, writes: 0, writeMs: 0 },
@@ -375,6 +376,60 @@
         Module._digitlab_data_file(i, Module.dlPending.data[i].byteLength);
       }
     }
+  }
+
+  // Fashion-MNIST, when the app asks for it (the Data window, or a link with data=fashion): its four
+  // files, with the same checks as MNIST's, handed over as the user's files are (section 4) and
+  // marked as Fashion-MNIST.
+  async function fetchFashion() {
+    const cap = glue.limits.data;
+    const loaded = [0, 0, 0, 0], total = [0, 0, 0, 0];
+    const progress = () => {
+      if (!glue.appIsReady) return;
+      const t = total.every((x) => x > 0) ? total.reduce((a, b) => a + b, 0) : 0;
+      Module._digitlab_fashion_progress(loaded.reduce((a, b) => a + b, 0), t);
+    };
+    const one = async (i) => {
+      const url = 'assets/fashion-mnist/' + FILES[i] + '.gz';
+      let res;
+      try {
+        res = await fetch(url);
+      } catch (e) {
+        throw new Error('Could not download Fashion-MNIST (' + url + '). Check the network connection, then choose it again.');
+      }
+      if (!res.ok) {
+        throw new Error('The Fashion-MNIST files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
+                        'If you host this page yourself, copy the whole build/web folder, including assets/.');
+      }
+      const tooLarge = () => new Error('The Fashion-MNIST file ' + url + ' is larger than the ' + Math.round(cap / 1e6) +
+                                       ' MB a data file may hold; its largest is 47 MB unpacked.');
+      total[i] = Number(res.headers.get('Content-Length')) || 0;
+      if (total[i] > cap) throw tooLarge();
+      const reader = res.body.getReader();
+      const chunks = [];
+      let n = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        n += value.length;
+        if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
+        loaded[i] = n;
+        progress();
+      }
+      if (!total[i]) total[i] = n;
+      try {
+        return { name: FILES[i], bytes: await gunzipIfNeeded(concat(chunks, n), cap) };
+      } catch (e) {
+        throw e instanceof TooLarge ? tooLarge() : new Error('The Fashion-MNIST file ' + url + ' could not be unpacked: ' +
+                                                             'it may be damaged. Whoever set up this page should copy it again.');
+      }
+    };
+    let files = [], error = '';
+    try { files = await Promise.all([0, 1, 2, 3].map(one)); } catch (e) { error = e.message; }
+    if (!glue.appIsReady) return;
+    Module.dlPending.user = { files, error, fashion: true };
+    Module._digitlab_user_data();
   }
 
   function loadData() {

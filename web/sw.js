@@ -10,13 +10,15 @@
 //     it deletes the older versions' caches. The very first version activates at once and claims
 //     the open page (no page is controlled yet, so nothing can mix).
 //  The dataset (assets/) never changes: it lives in one unversioned cache that every version checks
-//  is complete at install, so a new version does not download it again.
-// scripts/build-web.sh fills in the version and the file list.
+//  is complete at install, so a new version does not download it again. Fashion-MNIST (31 MB) is
+//  not part of the install: its files join that cache when a page first asks for them.
+// scripts/build-web.sh fills in the version and the file lists.
 const VERSION = '__VERSION__';
 const PRECACHE = ["__PRECACHE__"];
+const ON_DEMAND = ["__ON_DEMAND__"];
 const APP_CACHE = 'digitlab-app-' + VERSION;
 const DATA_CACHE = 'digitlab-data';
-const FILES = new Set(PRECACHE);
+const FILES = new Set([...PRECACHE, ...ON_DEMAND]);
 const isData = (path) => path.startsWith('assets/');
 const cacheFor = (path) => caches.open(isData(path) ? DATA_CACHE : APP_CACHE);
 
@@ -83,7 +85,7 @@ function isolated(res) {
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
-// A request's file in the precache list ('' for anything else); the folder itself is index.html.
+// A request's file in the build's lists ('' for anything else); the folder itself is index.html.
 function fileOf(url) {
   const scope = self.registration.scope;
   if (!url.startsWith(scope)) return '';

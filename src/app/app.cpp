@@ -161,6 +161,7 @@ void start_training(AppState& s, bool paused) {
   if (!s.model.refused.empty()) return;
   s.train.live_lr = s.train.cfg.opt.lr;
   runs_new(s);
+  s.model_fashion = s.data.fashion;
   trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
 }
 
@@ -354,6 +355,7 @@ void model_file_arrived(AppState& s, const std::string& name, const uint8_t* byt
     return;
   }
   s.model.error.clear();
+  s.model_fashion = s.data.fashion;  // a file does not say what it learned from: taken as the data in use
   s.model.notice = "Loaded \"" + name + "\" (" + m.spec().name + ", " + dl::with_commas((long long)m.trainable_params()) +
                    " parameters).";
   // The Model window shows the loaded network (the picker names its preset; "custom" keeps the

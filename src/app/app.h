@@ -64,9 +64,17 @@ struct DataState {
   std::string user_note;           // how the user's data was split, or "reading your files…"
   std::string user_error;          // why the user's files were refused (the current data stays)
   uint64_t generation = 0;         // counts changes of the data in use (data_make_views)
-  // The lesson link's choice of MNIST's training images (limit, scarce), and whether it is in use.
+  // The lesson link's choice of data: Fashion-MNIST or MNIST, and a subset of its training images
+  // (limit, scarce), and whether such a subset is in use. The Data window's choice of dataset sets
+  // lesson.fashion too, so a shared link carries it.
   dl::LessonData lesson;
   bool lesson_applied = false;
+  // Fashion-MNIST (Zalando's clothes, 10 classes), fetched by the page when first asked for and kept,
+  // like MNIST, for switching back and forth.
+  bool fashion = false;              // the data in use is Fashion-MNIST (or a subset): its class names
+  std::shared_ptr<const dl::Dataset> fashion_train, fashion_test;
+  bool fashion_fetching = false;
+  double fashion_loaded = 0, fashion_total = 0;  // bytes (total 0: unknown yet)
   // A Kaggle test.csv (images without labels) to predict for a submission; the data in use stays.
   std::shared_ptr<const dl::Dataset> kaggle;
   std::string kaggle_name;
@@ -347,6 +355,7 @@ struct AppState {
   Bridge* bridge = new Bridge();
   std::string trainer_fault;       // what the last fault was, until a new trainer is made ("" = none)
   Snapshot snap;                   // this frame's copy of the trainer's state
+  bool model_fashion = false;      // the current model was trained (or loaded) on Fashion-MNIST
   bool autostart_pending = false;
   bool hash_pending = false;        // the URL hash changed after load: apply it when not training
   Texture confusion_tex;
@@ -407,8 +416,19 @@ struct UserFile {
   std::string name;
   std::vector<uint8_t> bytes;
 };
-void user_data_arrived(AppState& s, std::vector<UserFile> files);
+void user_data_arrived(AppState& s, std::vector<UserFile> files, bool fashion = false);
 void use_mnist_again(AppState& s);
+// Fashion-MNIST (or MNIST again) as the data in use, fetched first if need be; the lesson link's
+// subset (limit, scarce) applies to it. Refused, with a message, while a run is in progress.
+void choose_dataset(AppState& s, bool fashion);
+// The name of class k in the data in use ("7", or Fashion-MNIST's "Ankle boot"), and what a class is
+// called there: "digit" or "class".
+std::string class_name(const AppState& s, int k);
+const char* class_noun(const AppState& s);
+// As the Evaluation window names them: the report's row of class k ("digit 7", "Ankle boot") and the
+// matrix's column title ("predicted digit", "predicted class").
+std::string report_row_name(const AppState& s, int k);
+const char* predicted_axis_title(const AppState& s);
 void kaggle_update(AppState& s);         // each frame: a finished prediction's submission.csv to the browser
 void store_menu(AppState& s);            // the "Saved model" menu: a model kept in IndexedDB (store.cpp)
 void runs_menu(AppState& s);             // the "Runs" menu: runs kept in IndexedDB (runs.cpp)

@@ -64,18 +64,30 @@ dl::Lesson apply_lesson_link(AppState& s, const std::string& link) {
 void lesson_data_apply(AppState& s) {
   DataState& d = s.data;
   if (d.phase != DataPhase::Ready || d.train.n == 0) return;  // again when MNIST is in
-  if (!d.lesson.any()) {
-    if (d.lesson_applied) use_mnist_again(s);
+  const dl::LessonData& l = d.lesson;
+  if (l.fashion && !d.fashion_train) {  // again when Fashion-MNIST is in
+    if (!d.fashion_fetching) {
+      d.fashion_fetching = true;
+      d.fashion_loaded = d.fashion_total = 0;
+      platform::fetch_fashion();
+    }
+    return;
+  }
+  if (!l.any() && !l.fashion) {  // MNIST whole
+    if (d.lesson_applied || d.fashion) use_mnist_again(s);
     d.lesson_applied = false;
     return;
   }
-  const auto keep = [](const dl::Dataset*) {};  // MNIST's test set lives in AppState for good
-  d.user_train = std::make_shared<const dl::Dataset>(dl::lesson_training_data(d.train, d.lesson));
-  d.user_test = std::shared_ptr<const dl::Dataset>(&d.test, keep);
-  d.source = "MNIST, " + dl::lesson_data_text(d.train, d.lesson);
-  d.user_note = "The lesson link chose these training images; the test set is MNIST's whole.";
+  const auto keep = [](const dl::Dataset*) {};  // MNIST lives in AppState for good
+  const std::shared_ptr<const dl::Dataset> all =
+      l.fashion ? d.fashion_train : std::shared_ptr<const dl::Dataset>(&d.train, keep);
+  d.user_train = l.any() ? std::make_shared<const dl::Dataset>(dl::lesson_training_data(*all, l)) : all;
+  d.user_test = l.fashion ? d.fashion_test : std::shared_ptr<const dl::Dataset>(&d.test, keep);
+  d.source = std::string(l.fashion ? "Fashion-MNIST" : "MNIST") + (l.any() ? ", " + dl::lesson_data_text(*all, l) : "");
+  d.user_note = l.any() ? "The lesson link chose these training images; the test set is whole." : "";
   d.user_error.clear();
-  d.lesson_applied = true;
+  d.lesson_applied = l.any();
+  d.fashion = l.fashion;
   trainer(s).replace_data(d.user_train, d.user_test);
   data_make_views(s);
 }
@@ -86,8 +98,9 @@ std::string lesson_hash(const AppState& s, bool autostart) {
   dl::Lesson limits;  // the page link's hide= and lock=, kept in a link made from here
   std::copy(std::begin(s.ui.hidden), std::end(s.ui.hidden), std::begin(limits.hidden));
   limits.locked = s.ui.locked;
-  return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart,
-                          s.data.lesson_applied ? s.data.lesson : dl::LessonData()) +
+  dl::LessonData data = s.data.lesson_applied ? s.data.lesson : dl::LessonData();
+  data.fashion = s.data.fashion;
+  return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart, data) +
          dl::lesson_write_limits(limits);
 }
 

@@ -100,7 +100,8 @@ void frame() {
   runs_update(s);
   kaggle_update(s);
   lesson_link_update(s);
-  if (s.autostart_pending && s.data.phase == DataPhase::Ready && !runs_waiting(s)) {
+  // A link's autostart waits for its data: MNIST, and Fashion-MNIST if it asks for it.
+  if (s.autostart_pending && s.data.phase == DataPhase::Ready && !s.data.fashion_fetching && !runs_waiting(s)) {
     s.autostart_pending = false;
     start_training(s, false);
   }

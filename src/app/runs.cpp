@@ -223,6 +223,7 @@ void on_run_opened(AppState& s, double length) {
   r.first_run = s.snap.run + 1;
   r.opening_id.clear();
   r.notice.clear();
+  s.model_fashion = s.data.fashion;  // the bridge refuses a run trained on other data
   trainer(s).restore(std::move(bytes));
 }
 

@@ -280,6 +280,11 @@ static void evaluation_json(const AppState& s, Json& j) {
   if (both) matrix_json(sn.confusion, &sn.previous.confusion, j);
   else j.null();
   j.kv("eval_diff", both && s.ui.eval_diff);
+  j.kv("predicted_axis", std::string(predicted_axis_title(s)));  // the confusion matrix's column title
+  j.key("report_names");                                         // its report's rows, as named there
+  j.open('[');
+  for (int k = 0; k < dl::kNumClasses; ++k) j.str(report_row_name(s, k));
+  j.close(']');
   j.key("cell_view");  // the test images of a clicked confusion-matrix cell, when their window shows
   if (s.cell.shown) {
     const CellView& v = s.cell;
@@ -417,6 +422,7 @@ static void prediction_json(const AppState& s, Json& j) {
   if (s.draw.pred >= 0) {
     j.open('{');
     j.kv("digit", s.draw.pred);
+    j.kv("reads", std::string(s.model_fashion ? "clothes" : "digits"));  // the model's data: what the pad says it reads
     j.key("probabilities");
     j.array(s.draw.probs, [&](float p) { j.num(p); });
     j.kv("latency_ms", s.draw.latency_ms);
@@ -542,6 +548,16 @@ static void data_json(const AppState& s, Json& j) {
   j.kv("user_note", s.data.user_note);
   j.kv("error", s.data.error);
   j.kv("ready_ms", s.data.ready_ms);
+  // Which images: "mnist", "fashion" or "own"; the class names the windows use (the counts table, the
+  // gallery's tooltips, the report) and the gallery's images by the names their tooltips give.
+  j.kv("dataset", std::string(s.data.fashion ? "fashion" : s.data.user_train && !s.data.lesson_applied ? "own" : "mnist"));
+  j.kv("fashion_fetching", s.data.fashion_fetching);
+  j.key("class_names");
+  j.open('[');
+  for (int k = 0; k < dl::kNumClasses; ++k) j.str(class_name(s, k));
+  j.close(']');
+  j.key("sample_names");
+  j.array(s.data.sample_labels, [&](int k) { j.str(class_name(s, k)); });
   outliers_json(s, j);
   kaggle_json(s, j);
   j.close('}');

@@ -1,5 +1,6 @@
 // Offline: after one visit the service worker holds the app and the dataset; with the server
-// stopped, a reload opens the app and training works. A new version ("B", a copy of build/web with a
+// stopped, a reload opens the app and training works. Fashion-MNIST joins the offline copy once it
+// was chosen online (offline before that, choosing it says it could not be downloaded). A new version ("B", a copy of build/web with a
 // marker in index.html, app.js, digitlab-mt.js and digitlab-mt.wasm, and its own sw.js version) is
 // deployed over the served folder while a page of the first one ("A") is open: the page says a new
 // version is ready and does not reload by itself; offline, a page loads every file from A or every
@@ -34,6 +35,43 @@ test('offline reload opens the app and trains', async (t) => {
     t.diagnostic(`offline: ${s.build} build, isolated ${s.isolated}, ${s.steps} batches done`);
     assert.equal(s.data.train, 60000);
     await screenshot(page, 'offline-training');
+  } finally {
+    await browser.close();
+    await srv.close().catch(() => {});
+  }
+});
+
+// Fashion-MNIST is not part of the install: offline before it was ever chosen, choosing it says it
+// could not be downloaded and the digits stay; once chosen online, its files are kept and it opens offline.
+test('Fashion-MNIST offline: said when never fetched, kept once fetched', async (t) => {
+  let srv = await serve({ isolation: true });
+  const port = srv.port;
+  const browser = await launch();
+  try {
+    const { page } = await openPage(browser.context, srv.url);
+    await waitStatus(page, dataReady, 60000, 'first visit');
+    await page.waitForFunction(async () => window.dlOffline.state === 'ready' &&
+      !!(await caches.match('assets/mnist/train-images-idx3-ubyte.gz')), null, { timeout: 60000, polling: 500 });
+    assert.equal(await page.evaluate(async () => !!(await caches.match('assets/fashion-mnist/train-images-idx3-ubyte.gz'))), false,
+      'not fetched at install');
+    await srv.close();
+    await page.goto(srv.url + 'index.html#data=fashion');
+    let s = await waitStatus(page, (s) => dataReady(s) && !s.data.fashion_fetching && s.data.user_error !== '', 60000, 'the failure said');
+    t.diagnostic(s.data.user_error);
+    assert.match(s.data.user_error, /^Fashion-MNIST could not be loaded: Could not download Fashion-MNIST/);
+    assert.equal(s.data.dataset, 'mnist');
+    assert.equal(s.data.train, 60000);
+    // Online again (the same address): chosen, fetched and kept; then offline it opens from the cache.
+    srv = await serve({ isolation: true, port });
+    await page.reload();
+    s = await waitStatus(page, (s) => dataReady(s) && s.data.dataset === 'fashion', 60000, 'Fashion-MNIST online');
+    await page.waitForFunction(async () => !!(await caches.match('assets/fashion-mnist/train-images-idx3-ubyte.gz')), null,
+      { timeout: 30000, polling: 500 });
+    await srv.close();
+    await page.goto(srv.url + 'index.html#data=fashion&preset=mlp&epochs=1&autostart=1');
+    s = await waitStatus(page, (s) => s.data && s.data.dataset === 'fashion' && s.phase === 'training' && s.steps > 10, 90000,
+      'training on Fashion-MNIST offline');
+    assert.equal(s.data.class_names[9], 'Ankle boot');
   } finally {
     await browser.close();
     await srv.close().catch(() => {});
@@ -197,7 +235,8 @@ test('a precache that fails is said on the page; A keeps serving; a retry instal
     await checkForUpdate(page);
     const o = await waitOffline(page, (s) => s.state === 'failed', 60000, 'the failure said');
     t.diagnostic(`banner: ${o.banner}`);
-    assert.equal(o.banner, "Digit Lab's offline copy was not updated: 1 file of 15 did not download (digitlab-mt.wasm: HTTP 404). " +
+    // The install's files: the app's and MNIST's four (Fashion-MNIST's are fetched when asked for).
+    assert.equal(o.banner, `Digit Lab's offline copy was not updated: 1 file of ${APP_FILES.length + 4} did not download (digitlab-mt.wasm: HTTP 404). ` +
                            'Offline, the version you have still opens. It will try again.');
     assert.equal(o.version, a);
     assert.equal(o.next, b);

@@ -324,6 +324,25 @@ TEST_CASE("lesson link: limit and scarce choose the training images, and read ba
   CHECK_FALSE(bad.data.any());
 }
 
+TEST_CASE("lesson link: data=fashion picks Fashion-MNIST, with limit and scarce on its images") {
+  const Lesson l = lesson_parse("#preset=cnn-tiny&data=fashion&limit=2000");
+  CHECK(l.notices.empty());
+  CHECK(l.data.fashion);
+  CHECK(l.data.limit == 2000);
+  CHECK_FALSE(lesson_parse("#preset=cnn-tiny&data=mnist").data.fashion);
+  const std::string back = lesson_write(*l.preset, l.model, l.config, -1, false, l.data);
+  CHECK(back == "preset=cnn-tiny&data=fashion&limit=2000");
+  CHECK(lesson_parse(back).data == l.data);
+  // MNIST writes nothing: the link reads as before.
+  CHECK(lesson_write(*l.preset, l.model, l.config, -1, false, LessonData()) == "preset=cnn-tiny");
+  const Lesson bad = lesson_parse("#data=cifar");
+  REQUIRE(bad.notices.size() == 1);
+  CHECK(bad.notices[0].find("must be mnist or fashion") != std::string::npos);
+  CHECK_FALSE(bad.data.fashion);
+  CHECK(std::string(kFashionClasses[9]) == "Ankle boot");
+  CHECK(std::string(kFashionClasses[0]) == "T-shirt/top");
+}
+
 TEST_CASE("ready lessons: every link reads without a notice and differs from the others") {
   std::vector<std::string> links;
   for (const ReadyLesson& r : ready_lessons()) {

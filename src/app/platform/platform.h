@@ -72,6 +72,11 @@ bool user_file_gz(int i);
 std::string user_files_error();
 void user_file_copy(int i, void* dst);  // user_file_size(i) bytes
 void user_files_done();                 // the platform lets go of them all
+// Fashion-MNIST's four files, fetched when the app first asks: the bytes so far as
+// on_fashion_progress, then the files (gunzipped, named as MNIST's) as on_user_data with
+// user_files_fashion() true, or the reason they could not be fetched as user_files_error().
+void fetch_fashion();
+bool user_files_fashion();
 
 // ------------------------------------------------------------------------- storage: one model
 struct StoreState {
@@ -107,6 +112,7 @@ void on_data_error(AppState& s);
 void on_model_file(AppState& s, double length);
 void on_user_data_reading(AppState& s);          // win_data.cpp
 void on_user_data(AppState& s);
+void on_fashion_progress(AppState& s, double loaded, double total);
 void on_store_done(AppState& s);                 // store.cpp
 void on_runs_changed(AppState& s);               // runs.cpp
 void on_run_opened(AppState& s, double length);

@@ -46,6 +46,7 @@ struct Desktop {
   Options opt;
   std::vector<uint8_t> pending[5];  // data files 0..3, the model file 4
   std::string pending_model_name, data_error;
+  std::string user_error;  // why the data asked for cannot be had (fetch_fashion)
   std::vector<std::function<void(AppState&)>> later;  // the platform's answers, at the end of a frame
   bool quit = false, started = false;
   int interval = 1;
@@ -240,9 +241,16 @@ int user_file_count() { return 0; }
 std::string user_file_name(int) { return {}; }
 double user_file_size(int) { return 0; }
 bool user_file_gz(int) { return false; }
-std::string user_files_error() { return {}; }
+std::string user_files_error() { return desk().user_error; }
 void user_file_copy(int, void*) {}
-void user_files_done() {}
+void user_files_done() { desk().user_error.clear(); }
+// The desktop build reads one dataset, the one --data names.
+void fetch_fashion() {
+  desk().user_error = "This desktop build reads the data --data names: start it with --data " DIGITLAB_SOURCE_DIR
+                      "/assets/fashion-mnist for Fashion-MNIST";
+  desk().later.push_back([](AppState& s) { on_user_data(s); });
+}
+bool user_files_fashion() { return true; }
 
 // ------------------------------------------------------------------------- the saved model
 void store_save(const std::string& name, const std::vector<uint8_t>& bytes) {

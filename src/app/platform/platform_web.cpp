@@ -88,6 +88,8 @@ EM_JS(void, js_user_copy, (int i, void* dst), {
   Module.dlPending.user.files[i].bytes = null;
 });
 EM_JS(void, js_user_done, (), { Module.dlPending.user = null; });
+EM_JS(int, js_user_fashion, (), { var u = Module.dlPending.user; return u && u.fashion ? 1 : 0; });
+EM_JS(void, js_fetch_fashion, (), { if (window.digitlabGlue) window.digitlabGlue.fetchFashion(); });
 
 // The saved model (IndexedDB, through glue.store*).
 EM_JS(void, js_store_save, (const char* name, const void* ptr, int len), {
@@ -218,6 +220,8 @@ bool user_file_gz(int i) { return js_user_gz(i) != 0; }
 std::string user_files_error() { return taken(js_user_string(-1)); }
 void user_file_copy(int i, void* dst) { js_user_copy(i, dst); }
 void user_files_done() { js_user_done(); }
+void fetch_fashion() { js_fetch_fashion(); }
+bool user_files_fashion() { return js_user_fashion() != 0; }
 
 void store_save(const std::string& name, const std::vector<uint8_t>& bytes) {
   js_store_save(name.c_str(), bytes.data(), int(bytes.size()));
@@ -259,6 +263,9 @@ EMSCRIPTEN_KEEPALIVE void digitlab_data_progress(double loaded, double total, in
 EMSCRIPTEN_KEEPALIVE void digitlab_data_file(int which, double length) { app::on_data_file(app_state(), which, length); }
 EMSCRIPTEN_KEEPALIVE void digitlab_data_error() { app::on_data_error(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_model_file(double length) { app::on_model_file(app_state(), length); }
+EMSCRIPTEN_KEEPALIVE void digitlab_fashion_progress(double loaded, double total) {
+  app::on_fashion_progress(app_state(), loaded, total);
+}
 EMSCRIPTEN_KEEPALIVE void digitlab_user_data_reading() { app::on_user_data_reading(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_user_data() { app::on_user_data(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_store_done() { app::on_store_done(app_state()); }

@@ -26,6 +26,12 @@ dl::Dataset data_shape(const AppState& s) {
 }
 const dl::Dataset& data_test(const AppState& s) { return s.data.user_test ? *s.data.user_test : s.data.test; }
 
+std::string class_name(const AppState& s, int k) {
+  if (s.data.fashion && k >= 0 && k < dl::kNumClasses) return dl::kFashionClasses[k];
+  return std::to_string(k);
+}
+const char* class_noun(const AppState& s) { return s.data.fashion ? "class" : "digit"; }
+
 void data_make_views(AppState& s) {
   DataState& d = s.data;
   ++d.generation;
@@ -215,9 +221,40 @@ void kaggle_update(AppState& s) {
   platform::download("submission.csv", std::vector<uint8_t>(csv.begin(), csv.end()));
 }
 
-void user_data_arrived(AppState& s, std::vector<UserFile> files) {
+// Fashion-MNIST's files, fetched by the page: kept, and put in use if they are still wanted.
+static void fashion_arrived(AppState& s, const std::vector<UserFile>& files) {
+  DataState& d = s.data;
+  d.fashion_fetching = false;
+  dl::Dataset train, test;
+  std::string note, source;
+  std::string err = files.size() == 4 ? read_user_files(files, &train, &test, &note, &source) : "";
+  if (err.empty() && (train.n != 60000 || test.n != 10000)) err = "the files do not hold Fashion-MNIST's 60,000 + 10,000 images";
+  if (!err.empty()) {
+    d.lesson.fashion = d.fashion;
+    s.autostart_pending = false;
+    d.user_error = "Fashion-MNIST could not be read: " + sentence(err) + " The data in use has not changed.";
+    return;
+  }
+  train.name = "train";
+  test.name = "test";
+  d.fashion_train = std::make_shared<const dl::Dataset>(std::move(train));
+  d.fashion_test = std::make_shared<const dl::Dataset>(std::move(test));
+  if (!d.lesson.fashion) return;  // MNIST was chosen again meanwhile
+  if (run_in_progress(s)) {
+    d.lesson.fashion = d.fashion;
+    d.user_error = "Fashion-MNIST is here; stop the training first, then choose it again.";
+    return;
+  }
+  lesson_data_apply(s);
+}
+
+void user_data_arrived(AppState& s, std::vector<UserFile> files, bool fashion) {
   DataState& d = s.data;
   d.user_note.clear();
+  if (fashion) {
+    fashion_arrived(s, files);
+    return;
+  }
   const char* keep = " The data in use has not changed.";
   if (is_kaggle_test(files)) {
     kaggle_arrived(s, files[0]);
@@ -244,6 +281,7 @@ void user_data_arrived(AppState& s, std::vector<UserFile> files) {
   d.user_note = note;
   d.source = source;
   d.lesson_applied = false;
+  d.fashion = d.lesson.fashion = false;
   d.user_train = std::make_shared<const dl::Dataset>(std::move(train));
   d.user_test = std::make_shared<const dl::Dataset>(std::move(test));
   trainer(s).replace_data(d.user_train, d.user_test);
@@ -267,7 +305,53 @@ void use_mnist_again(AppState& s) {
   d.user_note.clear();
   d.user_error.clear();
   d.lesson_applied = false;
+  d.fashion = d.lesson.fashion = false;
   data_make_views(s);
+}
+
+void choose_dataset(AppState& s, bool fashion) {
+  DataState& d = s.data;
+  if (run_in_progress(s)) {
+    d.user_error = "Stop the training first, then switch the data.";
+    return;
+  }
+  d.user_error.clear();
+  const bool own = d.user_train && !d.lesson_applied && !d.fashion;
+  d.lesson.fashion = fashion;
+  if (!fashion && own) use_mnist_again(s);
+  else lesson_data_apply(s);  // fetches Fashion-MNIST first if need be
+}
+
+void on_fashion_progress(AppState& s, double loaded, double total) {
+  s.data.fashion_loaded = loaded;
+  s.data.fashion_total = total;
+}
+
+// MNIST or Fashion-MNIST (the user's own data is neither), and Fashion-MNIST's download.
+static void dataset_row(AppState& s) {
+  DataState& d = s.data;
+  const bool own = d.user_train && !d.lesson_applied && !d.fashion;
+  ImGui::BeginDisabled(run_in_progress(s) || d.fashion_fetching);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Images:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("digits", !own && !d.fashion) && (own || d.fashion)) choose_dataset(s, false);
+  note_rect(s, "data.mnist_digits");
+  hint("MNIST: 70,000 handwritten digits 0–9.");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("clothes (Fashion-MNIST)", d.fashion) && !d.fashion) choose_dataset(s, true);
+  note_rect(s, "data.fashion");
+  hint("Fashion-MNIST (Zalando): 70,000 pictures of clothes, 28 × 28 like MNIST, in ten classes — T-shirt/top, "
+       "trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot. The same networks train on it; it "
+       "is harder than the digits. Downloaded (31 MB) the first time it is chosen.");
+  ImGui::EndDisabled();
+  if (d.fashion_fetching) {
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "Fashion-MNIST: %.1f of %.1f MB", d.fashion_loaded / 1e6, d.fashion_total / 1e6);
+    ImGui::ProgressBar(d.fashion_total > 0 ? float(d.fashion_loaded / d.fashion_total) : 0.0f, ImVec2(-1, 0),
+                       d.fashion_total > 0 ? overlay : "Fashion-MNIST: waiting for the server…");
+    note_rect(s, "data.fashion_progress");
+  }
 }
 
 // A Kaggle test.csv, once loaded: its images read by the current model, handed back as submission.csv.
@@ -370,15 +454,17 @@ static void counts_table(AppState& s) {
   const bool table = ImGui::BeginTable("counts", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp);
   if (tight) ImGui::PopStyleVar();
   if (table) {
-    ImGui::TableSetupColumn("Digit", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(s.data.fashion ? "Class" : "Digit", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Train", ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn("Test", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn("Training images per digit", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(s.data.fashion ? "Training images per class" : "Training images per digit",
+                            ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     for (int k = 0; k < 10; ++k) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::Text("  %d", k);
+      if (s.data.fashion) ImGui::Text("%d %s", k, dl::kFashionClasses[k]);
+      else ImGui::Text("  %d", k);
       ImGui::TableNextColumn();
       ImGui::Text("%s", dl::with_commas(d.train_counts[size_t(k)]).c_str());
       ImGui::TableNextColumn();
@@ -439,6 +525,13 @@ static void sample_images(AppState& s) {
   }
   ImGui::Dummy(ImVec2(cell * d.sample_cols, cell * rows));
   note_rect(s, "data.samples");
+  if (ImGui::IsItemHovered()) {  // which image, and its class by name (the counts table above names the numbers)
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int i = int((m.y - p0.y) / cell) * d.sample_cols + int((m.x - p0.x) / cell);
+    if (i >= 0 && i < int(d.sample_labels.size()) && m.x < p0.x + cell * d.sample_cols)
+      ImGui::SetTooltip("training image %d: %s", i, s.data.fashion ? dl::kFashionClasses[d.sample_labels[size_t(i)]]
+                                                                    : ("a " + std::to_string(d.sample_labels[size_t(i)])).c_str());
+  }
 }
 
 // The average image of each digit, side by side.
@@ -446,7 +539,7 @@ static void mean_images(AppState& s) {
   const DataState& d = s.data;
   const float W = ImGui::GetContentRegionAvail().x;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  ImGui::TextUnformatted("The average image of each digit");
+  ImGui::TextUnformatted(s.data.fashion ? "The average image of each class" : "The average image of each digit");
   // As wide as the window allows, but no taller than the space left (no scrolling for one row).
   const float mc = std::floor(std::min(W / 10, std::max(ImGui::GetFontSize() * 1.5f, ImGui::GetContentRegionAvail().y - 2)));
   const ImVec2 m0 = ImGui::GetCursorScreenPos();
@@ -458,11 +551,17 @@ static void mean_images(AppState& s) {
   }
   ImGui::Dummy(ImVec2(mc * 10, mc));
   note_rect(s, "data.means");
+  if (ImGui::IsItemHovered()) {
+    const int k = int((ImGui::GetIO().MousePos.x - m0.x) / mc);
+    if (k >= 0 && k < 10) ImGui::SetTooltip("the average %s %s", class_noun(s), class_name(s, k).c_str());
+  }
 }
 
 void window_data(AppState& s) {
   DataState& d = s.data;
-  begin_tile(s, kPaneData, d.user_train ? "Data: your own digits###Data" : "Data: MNIST handwritten digits###Data");
+  begin_tile(s, kPaneData, d.fashion                             ? "Data: Fashion-MNIST clothes###Data"
+                           : d.user_train && !d.lesson_applied ? "Data: your own digits###Data"
+                                                               : "Data: MNIST handwritten digits###Data");
   if (d.phase == DataPhase::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
     ImGui::TextWrapped("%s", d.error.c_str());
@@ -473,7 +572,7 @@ void window_data(AppState& s) {
     return;
   }
   if (d.phase != DataPhase::Ready) {
-    ImGui::TextWrapped("Loading 70,000 images of handwritten digits…");
+    ImGui::TextWrapped("Loading 70,000 images of handwritten digits…");  // MNIST comes first, whatever the link asks
     char overlay[96];
     const float frac = d.total > 0 ? float(d.loaded / d.total) : 0.0f;
     std::snprintf(overlay, sizeof overlay, "%.1f of %.1f MB", d.loaded / 1e6, d.total / 1e6);
@@ -497,6 +596,7 @@ void window_data(AppState& s) {
     ImGui::SameLine();
   }
   user_data_row(s);
+  dataset_row(s);
   kaggle_section(s);
   split_line(s, train, test, val);
   counts_table(s);
@@ -509,6 +609,7 @@ void window_data(AppState& s) {
 
 // The platform holds the user's files (gunzipped where they were .gz) until they are copied here.
 void on_user_data(AppState& s) {
+  const bool fashion = platform::user_files_fashion();
   std::string error = platform::user_files_error();
   std::vector<UserFile> files(size_t(std::max(0, platform::user_file_count())));
   // Each file within the cap (the page stops reading or inflating one past it), then room for them
@@ -531,11 +632,17 @@ void on_user_data(AppState& s) {
   }
   platform::user_files_done();
   if (!error.empty()) {
-    s.data.user_note.clear();
-    s.data.user_error = sentence(error) + " The data in use has not changed.";
+    DataState& d = s.data;
+    d.user_note.clear();
+    d.user_error = (fashion ? "Fashion-MNIST could not be loaded: " : "") + sentence(error) + " The data in use has not changed.";
+    if (fashion) {
+      d.fashion_fetching = false;
+      d.lesson.fashion = d.fashion;
+      s.autostart_pending = false;  // the link's lesson cannot be had: nothing starts by itself
+    }
     return;
   }
-  user_data_arrived(s, std::move(files));
+  user_data_arrived(s, std::move(files), fashion);
 }
 
 // The page started reading (and maybe unpacking) the user's files.

@@ -103,7 +103,8 @@ static void draw_reading(AppState& s, float words_right) {
     note_rect(s, "draw.prediction");
     ImGui::SameLine();
     ImGui::BeginGroup();
-    ImGui::TextWrapped("it reads a %d", d.pred);
+    if (s.model_fashion) ImGui::TextWrapped("looks most like: %s", dl::kFashionClasses[d.pred]);
+    else ImGui::TextWrapped("it reads a %d", d.pred);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
     char sure[24];
     std::snprintf(sure, sizeof sure, "%.0f%% sure", 100.0 * d.probs[d.pred]);
@@ -117,18 +118,32 @@ static void draw_reading(AppState& s, float words_right) {
     ImGui::TextWrapped("(empty pad: no prediction)");
     ImGui::PopStyleColor();
   }
+  if (d.model.built() && s.model_fashion) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.62f, 0.20f, 0.0f, 1));
+    ImGui::TextWrapped("This network learned clothes (Fashion-MNIST), not digits.");
+    ImGui::PopStyleColor();
+    note_rect(s, "draw.not_digits");
+  }
 }
 
-// The ten probabilities as bars from `b0`, the read digit's in green.
-static void probability_bars(const DrawState& d, ImVec2 b0, float bar_w, float row_h) {
+// The ten probabilities as bars from `b0`, the class read in green; a Fashion-MNIST model's classes by
+// name (in a smaller font).
+static void probability_bars(const AppState& s, ImVec2 b0, float bar_w, float row_h) {
+  const DrawState& d = s.draw;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float fs = ImGui::GetFontSize();
+  const float fs = ImGui::GetFontSize(), small = fs * 0.8f;
+  const float label_w = s.model_fashion ? ImGui::CalcTextSize("T-shirt/top").x * 0.8f + fs * 0.3f : fs * 1.0f;
   for (int k = 0; k < 10; ++k) {
     const float y = b0.y + k * row_h;
     char t[32];
-    std::snprintf(t, sizeof t, "%d", k);
-    dl->AddText(ImVec2(b0.x, y + (row_h - fs) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), t);
-    const float x0 = b0.x + fs * 1.0f, x1 = b0.x + bar_w - fs * 3.2f;
+    if (s.model_fashion) {
+      dl->AddText(ImGui::GetFont(), small, ImVec2(b0.x, y + (row_h - small) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text),
+                  dl::kFashionClasses[k]);
+    } else {
+      std::snprintf(t, sizeof t, "%d", k);
+      dl->AddText(ImVec2(b0.x, y + (row_h - fs) * 0.5f), ImGui::GetColorU32(ImGuiCol_Text), t);
+    }
+    const float x0 = b0.x + label_w, x1 = b0.x + bar_w - fs * 3.2f;
     dl->AddRectFilled(ImVec2(x0, y + row_h * 0.18f), ImVec2(x1, y + row_h * 0.82f), IM_COL32(232, 235, 240, 255), 2);
     const float p = d.pred >= 0 ? d.probs[k] : 0.0f;
     const ImU32 col = k == d.pred ? IM_COL32(30, 150, 80, 255) : IM_COL32(90, 130, 200, 255);
@@ -203,7 +218,7 @@ void window_draw(AppState& s) {
   const float row_h = tall ? std::clamp(ImGui::GetContentRegionAvail().y / 10.0f - 1, fs * 1.0f, fs * 2.0f)
                            : std::max(fs * 1.0f, (p0.y + side + ImGui::GetFrameHeightWithSpacing() - top) / 10.0f - 1);
   const ImVec2 b0 = ImGui::GetCursorScreenPos();
-  probability_bars(d, b0, bar_w, row_h);
+  probability_bars(s, b0, bar_w, row_h);
   ImGui::Dummy(ImVec2(bar_w, row_h * 10));
   note_rect(s, "draw.probabilities");
   ImGui::EndGroup();

@@ -20,15 +20,23 @@ static bool can_diff(const Snapshot& sn) {
 }
 static bool diff_shown(const AppState& s) { return s.ui.eval_diff && can_diff(s.snap); }
 
+std::string report_row_name(const AppState& s, int k) {
+  return s.data.fashion ? class_name(s, k) : "digit " + class_name(s, k);
+}
+const char* predicted_axis_title(const AppState& s) { return s.data.fashion ? "predicted class" : "predicted digit"; }
+
+// Class k in a sentence: "a 7", or Fashion-MNIST's "Ankle boot".
+static std::string a_class(const AppState& s, int k) { return s.data.fashion ? class_name(s, k) : "a " + class_name(s, k); }
+
 // The frame of a K × K matrix whose top-left corner of the whole drawing is p: the axis titles and
 // the digits along both axes. Returns the matrix's top-left corner.
-static ImVec2 matrix_frame(ImDrawList* dl, ImVec2 p, float side, int K) {
+static ImVec2 matrix_frame(const AppState& s, ImDrawList* dl, ImVec2 p, float side, int K) {
   const float fs = ImGui::GetFontSize();
   const float lab = fs * 1.6f, head = fs * 2.6f;
   const ImVec2 a(p.x + lab + fs * 1.2f, p.y + head);
   const float cell = side / K;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = IM_COL32(100, 105, 115, 255);
-  const char* ptitle = "predicted digit";
+  const char* ptitle = predicted_axis_title(s);
   dl->AddText(ImVec2(a.x + (side - ImGui::CalcTextSize(ptitle).x) * 0.5f, p.y), dim, ptitle);
   // "true digit" written vertically, one letter per line, would be hard to read: use a short label.
   dl->AddText(ImVec2(p.x, a.y - fs * 1.3f), dim, "true");
@@ -71,7 +79,7 @@ static void diff_heatmap(AppState& s, float side) {
   const float fs = ImGui::GetFontSize();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 a = matrix_frame(dl, p, side, K), b(a.x + side, a.y + side);
+  const ImVec2 a = matrix_frame(s, dl, p, side, K), b(a.x + side, a.y + side);
   const float cell = side / K;
   dl->AddRectFilled(a, b, IM_COL32(250, 250, 252, 255));
   char t[24];
@@ -93,8 +101,9 @@ static void diff_heatmap(AppState& s, float side) {
   int i, j;
   if (hovered_cell(a, b, K, &i, &j)) {
     const long long now = (long long)c.at(i, j), before = (long long)q.at(i, j);
-    if (i == j) ImGui::SetTooltip("images of a %d read correctly: %lld now, %lld in the previous run", i, now, before);
-    else ImGui::SetTooltip("images of a %d read as a %d: %lld now, %lld in the previous run", i, j, now, before);
+    if (i == j) ImGui::SetTooltip("images of %s read correctly: %lld now, %lld in the previous run", a_class(s, i).c_str(), now, before);
+    else ImGui::SetTooltip("images of %s read as %s: %lld now, %lld in the previous run", a_class(s, i).c_str(),
+                           a_class(s, j).c_str(), now, before);
   }
 }
 
@@ -112,7 +121,7 @@ static void heatmap(AppState& s, float side) {
   const float fs = ImGui::GetFontSize();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 a = matrix_frame(dl, p, side, K), b(a.x + side, a.y + side);
+  const ImVec2 a = matrix_frame(s, dl, p, side, K), b(a.x + side, a.y + side);
   const float cell = side / K;
   draw_image(dl, s.confusion_tex, a, b, ImageMode::Heat);
   char t[24];
@@ -136,8 +145,8 @@ static void heatmap(AppState& s, float side) {
   if (hovered_cell(a, b, K, &i, &j)) {
     const long long v = (long long)c.at(i, j);
     const char* more = v > 0 ? "\nclick to see them" : "";
-    if (i == j) ImGui::SetTooltip("%lld images of a %d were read correctly%s", v, i, more);
-    else ImGui::SetTooltip("%lld images of a %d were read as a %d%s", v, i, j, more);
+    if (i == j) ImGui::SetTooltip("%lld images of %s were read correctly%s", v, a_class(s, i).c_str(), more);
+    else ImGui::SetTooltip("%lld images of %s were read as %s%s", v, a_class(s, i).c_str(), a_class(s, j).c_str(), more);
     if (v > 0 && ImGui::IsMouseClicked(0)) {
       s.cell.truth = i;
       s.cell.predicted = j;
@@ -191,10 +200,9 @@ static void report(AppState& s) {
     ImGui::PopStyleColor();
   };
   const dl::ClassScores none;
-  char name[32];
   for (size_t k = 0; k < r.classes.size(); ++k) {
-    std::snprintf(name, sizeof name, "digit %zu", k);
-    row(name, r.classes[k], k < before.classes.size() ? before.classes[k] : none);
+    const std::string name = report_row_name(s, int(k));
+    row(name.c_str(), r.classes[k], k < before.classes.size() ? before.classes[k] : none);
   }
   dl::ClassScores acc, acc_before;
   acc.f1 = r.accuracy;
@@ -224,7 +232,8 @@ static void diff_switch(AppState& s) {
 
 void window_evaluation(AppState& s) {
   char title[96];  // the test set's size: 10,000 for MNIST, other for the user's own data
-  std::snprintf(title, sizeof title, "Evaluation on the %s test digits###Evaluation",
+  std::snprintf(title, sizeof title, s.data.fashion ? "Evaluation on the %s test images###Evaluation"
+                                                     : "Evaluation on the %s test digits###Evaluation",
                 dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str());
   begin_tile(s, kPaneResults, title);
   const Snapshot& sn = s.snap;
@@ -300,15 +309,15 @@ static void pick_cell_images(CellView& v, const Snapshot& sn, const dl::Dataset&
 
 // What the window shows, in a sentence: "48 test images of a 7 were read as a 9, the ones the network
 // was surest about first. …"
-static void cell_heading(const CellView& v) {
+static void cell_heading(const AppState& s, const CellView& v) {
   const bool right = v.truth == v.predicted;
   const int n = int(v.items.size());
   const std::string total = dl::with_commas(v.total);
-  char head[96], order[128];
-  if (right) std::snprintf(head, sizeof head, "%s test image%s of a %d %s read correctly", total.c_str(),
-                           v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were");
-  else std::snprintf(head, sizeof head, "%s test image%s of a %d %s read as a %d", total.c_str(),
-                     v.total == 1 ? "" : "s", v.truth, v.total == 1 ? "was" : "were", v.predicted);
+  char head[128], order[128];
+  if (right) std::snprintf(head, sizeof head, "%s test image%s of %s %s read correctly", total.c_str(),
+                           v.total == 1 ? "" : "s", a_class(s, v.truth).c_str(), v.total == 1 ? "was" : "were");
+  else std::snprintf(head, sizeof head, "%s test image%s of %s %s read as %s", total.c_str(), v.total == 1 ? "" : "s",
+                     a_class(s, v.truth).c_str(), v.total == 1 ? "was" : "were", a_class(s, v.predicted).c_str());
   const char* most = right ? "least sure" : "surest";
   if (n == 1) std::snprintf(order, sizeof order, ".");
   else if (n < v.total) std::snprintf(order, sizeof order, "; here are the %d the network was %s about, %s first.", n, most, most);
@@ -320,14 +329,13 @@ static void cell_heading(const CellView& v) {
 }
 
 // One image of the cell larger, with its index and how sure the network was, under the mouse.
-static void cell_tooltip(const CellView& v, const Snapshot& sn, const dl::Dataset& d, int k, int acols, int arows) {
+static void cell_tooltip(const AppState& s, const CellView& v, const dl::Dataset& d, int k, int acols, int arows) {
+  const Snapshot& sn = s.snap;
   const int i = v.items[size_t(k)];
   ImGui::BeginTooltip();
-  char what[32];
-  if (v.truth == v.predicted) std::snprintf(what, sizeof what, "read correctly");
-  else std::snprintf(what, sizeof what, "read as a %d", v.predicted);
-  ImGui::Text("test image %s of %s: a %d, %s (%.1f%% sure)", dl::with_commas(i + 1).c_str(),
-              dl::with_commas(d.n).c_str(), v.truth, what, 100.0 * sn.test_prob[size_t(i)]);
+  const std::string what = v.truth == v.predicted ? "read correctly" : "read as " + a_class(s, v.predicted);
+  ImGui::Text("test image %s of %s: %s, %s (%.1f%% sure)", dl::with_commas(i + 1).c_str(), dl::with_commas(d.n).c_str(),
+              a_class(s, v.truth).c_str(), what.c_str(), 100.0 * sn.test_prob[size_t(i)]);
   const float side = ImGui::GetFontSize() * 9;
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImVec2 uv0, uv1;
@@ -368,7 +376,7 @@ static void cell_grid(AppState& s, const dl::Dataset& d) {
   }
   ImGui::Dummy(ImVec2(cols * (tile + gap) - gap, rows * row_h));
   note_rect(s, "evaluation.cell.grid", p0, ImVec2(p0.x + cols * (tile + gap) - gap, p0.y + rows * row_h));
-  if (hovered >= 0) cell_tooltip(v, sn, d, hovered, acols, arows);
+  if (hovered >= 0) cell_tooltip(s, v, d, hovered, acols, arows);
 }
 
 void cell_window(AppState& s, float right_x, float top) {
@@ -390,8 +398,11 @@ void cell_window(AppState& s, float right_x, float top) {
   const float fs = ImGui::GetFontSize(), w = std::min(fs * 44, right_x - fs);
   const bool wide = w >= fs * 20;  // else a narrow page: centred
   char title[96];
-  if (v.truth == v.predicted) std::snprintf(title, sizeof title, "Test images of a %d read correctly###cell", v.truth);
-  else std::snprintf(title, sizeof title, "Test images of a %d read as a %d###cell", v.truth, v.predicted);
+  if (v.truth == v.predicted)
+    std::snprintf(title, sizeof title, "Test images of %s read correctly###cell", a_class(s, v.truth).c_str());
+  else
+    std::snprintf(title, sizeof title, "Test images of %s read as %s###cell", a_class(s, v.truth).c_str(),
+                  a_class(s, v.predicted).c_str());
   bool open = true;
   if (begin_floating(s, title, "evaluation.cell", wide ? ImVec2(right_x - fs * 0.5f, top + fs * 2) : ImVec2(ds.x * 0.5f, ds.y * 0.5f),
                      wide ? ImVec2(1, 0) : ImVec2(0.5f, 0.5f), ImVec2(wide ? w : ds.x * 0.9f, ds.y * 0.75f), &v.focus,
@@ -403,7 +414,7 @@ void cell_window(AppState& s, float right_x, float top) {
       const float f = ImGui::GetFontSize(), x1 = wp.x + ws.x - st.FramePadding.x;
       note_rect(s, "evaluation.cell.close", ImVec2(x1 - f, wp.y + st.FramePadding.y), ImVec2(x1, wp.y + st.FramePadding.y + f));
     }
-    cell_heading(v);
+    cell_heading(s, v);
     ImGui::Spacing();
     cell_grid(s, d);
   }

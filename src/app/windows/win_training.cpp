@@ -164,7 +164,7 @@ static void tab_weights(AppState& s) {
   const ImGuiTableFlags tf = ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchSame;
   if (!t.balanced_class_weights && !run) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.55f);
   if (ImGui::BeginTable("weights", int(w.size()) + 1, tf)) {
-    ImGui::TableSetupColumn("digit", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 3.6f);
+    ImGui::TableSetupColumn(class_noun(s), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 3.6f);
     for (size_t k = 0; k < w.size(); ++k) ImGui::TableSetupColumn(std::to_string(k).c_str());
     ImGui::TableHeadersRow();
     ImGui::TableNextColumn();

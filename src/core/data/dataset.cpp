@@ -6,6 +6,9 @@
 #include "../size.h"
 
 namespace dl {
+
+const char* const kFashionClasses[kNumClasses] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                  "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 namespace {
 
 uint32_t read_be32(const uint8_t* p) {

@@ -20,6 +20,8 @@ struct Dataset {
 };
 
 constexpr int kNumClasses = 10;
+// Fashion-MNIST's classes 0..9, as Zalando names them ("T-shirt/top", ..., "Ankle boot").
+extern const char* const kFashionClasses[kNumClasses];
 // Limits that turn absurd headers into a message instead of a huge allocation.
 constexpr int kMaxImages = 10'000'000;
 constexpr int kMaxSide = 1024;

@@ -187,6 +187,9 @@ void apply_key(Lesson& l, const std::string& k, const std::string& v) {
   } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
     bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
     if (!parse_flag(v, &b)) notice(l, k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
+  } else if (k == "data") {
+    if (v == "mnist" || v == "fashion") l.data.fashion = v == "fashion";
+    else notice(l, k, v, "must be mnist or fashion; MNIST's digits are used");
   } else if (k == "limit") {
     double n = 0;
     if (parse_decimal(v, &n) && n == std::floor(n) && n >= 10 && n <= kMaxImages) l.data.limit = int(n);
@@ -262,6 +265,7 @@ std::string lesson_write(const Preset& preset, const ModelSpec& model, const Tra
   const auto now = setting_values(config), recipe = setting_values(preset.recipe);
   for (size_t i = 0; i < now.size(); ++i)
     if (now[i].second != recipe[i].second) h += "&" + now[i].first + "=" + now[i].second;
+  if (data.fashion) h += "&data=fashion";
   if (data.limit > 0) h += "&limit=" + std::to_string(data.limit);
   if (data.scarce_digit >= 0) h += "&scarce=" + std::to_string(data.scarce_digit) + ":" + std::to_string(data.scarce_keep);
   if (pane >= 0 && pane < kLessonPanes) h += std::string("&pane=") + kLessonPaneNames[pane];

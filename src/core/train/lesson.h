@@ -15,8 +15,8 @@
 //   class_weights=balanced|none  hflip vflip restore_best autostart (1|0)
 //   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
 //   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
-//   (the window a phone shows)  limit=N (train on the first N training images)  scarce=D:N (keep only
-//   the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
+//   (the window a phone shows)  data=mnist|fashion (Fashion-MNIST's clothes instead of the digits)
+//   limit=N (train on the first N training images)  scarce=D:N (keep only the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
 //   train)  lock=lr,epochs,model,... (settings shown but not changeable: lockable_names()).
 //   The page's own keys, sw=0 and build=st, are read by the page.
 // Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
@@ -35,14 +35,15 @@ extern const char* const kLessonPaneNames[kLessonPanes];  // "data", "model", "t
 // The longest link read: a 64-layer network with every setting is under 2,000 characters.
 constexpr size_t kMaxLessonChars = 16384;
 
-// Which of the training images a lesson uses: all, the first `limit`, and of digit `scarce_digit` only
-// its first `scarce_keep` (applied in that order).
+// Which data a lesson uses: MNIST or Fashion-MNIST, and of its training images all, the first `limit`,
+// and of class `scarce_digit` only its first `scarce_keep` (applied in that order).
 struct LessonData {
+  bool fashion = false;  // Fashion-MNIST instead of MNIST
   int limit = 0;  // 0: all
   int scarce_digit = -1, scarce_keep = 0;
-  bool any() const { return limit > 0 || scarce_digit >= 0; }
+  bool any() const { return limit > 0 || scarce_digit >= 0; }  // a subset of the training images
   bool operator==(const LessonData& o) const {
-    return limit == o.limit && scarce_digit == o.scarce_digit && scarce_keep == o.scarce_keep;
+    return fashion == o.fashion && limit == o.limit && scarce_digit == o.scarce_digit && scarce_keep == o.scarce_keep;
   }
 };
 // The training images of `all` that `d` keeps, in their order.
@@ -60,7 +61,7 @@ struct Lesson {
   TrainConfig config;                // the preset's recipe with the link's settings
   bool autostart = false;            // train as soon as the data is in (never with a notice)
   int tab = -1, pane = -1;           // indices into the names above; -1: the link names none
-  LessonData data;                   // limit, scarce
+  LessonData data;                   // data, limit, scarce
   bool hidden[kLessonPanes] = {};    // hide=: windows left out (never the Training window)
   std::vector<std::string> locked;   // lock=: lockable_names() the person cannot change, in link order
   std::vector<std::string> notices;  // what the link could not use, each with what is used instead
