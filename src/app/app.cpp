@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "app.h"
+#include "core/train/lesson.h"
 #include "core/kernels/pool.h"
 #include "core/nn/model_file.h"
 #include "platform/platform.h"
@@ -95,6 +96,25 @@ void apply_preset_recipe(AppState& s) {
   s.model.selected = -1;
   s.model.refused.clear();
   s.model.summary_dirty = true;
+}
+
+int current_recipe(const AppState& s) {
+  const dl::Preset& p = current_preset(s);
+  dl::TrainConfig now = train_config(s);
+  const auto same = [&](dl::TrainConfig r) {  // as a lesson link writes them: every setting, by its text
+    now.seed = r.seed;
+    return dl::lesson_write(p, p.model, now, -1, false) == dl::lesson_write(p, p.model, r, -1, false);
+  };
+  if (same(p.recipe)) return 0;
+  if (p.has_improved && same(p.improved)) return 1;
+  return -1;
+}
+
+void apply_recipe(AppState& s, bool improved) {
+  const dl::Preset& p = current_preset(s);
+  const uint64_t seed = s.train.cfg.seed;
+  s.train.cfg = improved && p.has_improved ? p.improved : p.recipe;
+  s.train.cfg.seed = seed;
 }
 
 dl::TrainConfig train_config(const AppState& s) {

@@ -386,6 +386,10 @@ inline bool run_in_progress(const AppState& s) { return s.snap.phase == dl::Trai
 // Shared helpers (app.cpp)
 const dl::Preset& current_preset(const AppState& s);
 void apply_preset_recipe(AppState& s);   // settings from the preset's training recipe
+// The settings as one of the preset's recipes: 0 its notebook's, 1 its improved one (dl::Preset), -1
+// neither (changed by hand; the seed does not count). apply_recipe sets one; the network stays.
+int current_recipe(const AppState& s);
+void apply_recipe(AppState& s, bool improved);
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
 // Whether the weights trained or loaded so far (the draw pad's copy of the published ones) fit the

@@ -132,6 +132,8 @@ static void settings_json(const AppState& s, Json& j) {
   j.kv("val_split", c.val_split);
   j.kv("seed", double(c.seed));
   j.kv("class_weights", std::string(c.balanced_class_weights ? "balanced" : "none"));
+  const int recipe = current_recipe(s);
+  j.kv("recipe", std::string(recipe == 0 ? "notebook" : recipe == 1 ? "improved" : "changed"));
   j.key("values");  // every setting of the settings table, by its lesson-link key (train/settings.h)
   j.open('{');
   for (const dl::NumericSetting& n : dl::numeric_settings()) j.kv(n.key, n.get(c));

@@ -41,6 +41,8 @@ const char* kUsage =
     "  presets                      list the built-in networks\n"
     "  summary --preset P           print the network as Keras' model.summary() does\n"
     "  train --preset P [options]   train on MNIST, then report on the 10,000 test images\n"
+    "        --recipe notebook|improved   the preset's notebook recipe (default) or its improved one:\n"
+    "                                     the same network trained better (docs/results.md); flags change it further\n"
     "        --epochs N --batch N --optimizer adam|sgd|rmsprop --lr X --momentum X\n"
     "        --val-split F (0..0.9) --seed N --limit N (use the first N training images)\n"
     "        --beta1 X --beta2 X (Adam) --rho X (RMSprop) --epsilon X   Keras' beta_1, beta_2, rho, epsilon\n"
@@ -104,7 +106,7 @@ Args parse_args(int argc, char** argv) {
         {"preset", true}, {"optimizer", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
         {"model", true}, {"json", false}, {"help", false}, {"hflip", false}, {"vflip", false},
         {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
-        {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}, {"images", true}};
+        {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}, {"images", true}, {"recipe", true}};
     for (const NumericSetting& s : numeric_settings())
       if (s.flag) k[s.flag] = true;
     return k;
@@ -344,7 +346,11 @@ int cmd_train(const Args& a) {
   if (resume) saved = saved_run_arg(a, &cfg);
   const Preset& p = resume ? presets().front() : preset_arg(a);
   if (resume) return train_loop(a, p, cfg, &saved);
-  cfg = p.recipe;
+  const std::string recipe = a.str("recipe", "notebook");
+  if (recipe != "notebook" && recipe != "improved") fail("--recipe must be notebook or improved, got '" + recipe + "'");
+  if (recipe == "improved" && !p.has_improved)
+    fail("--recipe improved: " + p.name + " has no improved recipe yet (docs/results.md lists those measured)");
+  cfg = recipe == "improved" ? p.improved : p.recipe;
   // --epochs, --batch, --lr, --momentum, --val-split, --seed, --rotation, --zoom, --width-shift,
   // --height-shift: the settings table's flags, with its ranges (train/settings.h).
   for (const NumericSetting& s : numeric_settings()) {

@@ -343,6 +343,23 @@ TEST_CASE("lesson link: data=fashion picks Fashion-MNIST, with limit and scarce 
   CHECK(std::string(kFashionClasses[0]) == "T-shirt/top");
 }
 
+TEST_CASE("presets: an improved recipe is a valid config that differs from the notebook's, and a link carries it") {
+  int improved = 0;
+  for (const Preset& p : presets()) {
+    if (!p.has_improved) continue;
+    ++improved;
+    CAPTURE(p.name);
+    CHECK(train_config_check(p.improved).ok());
+    CHECK_FALSE(p.improved_text.empty());
+    const std::string link = lesson_write(p, p.model, p.improved, -1, false);
+    CHECK(link != lesson_write(p, p.model, p.recipe, -1, false));
+    const Lesson back = lesson_parse(link);
+    CHECK(back.notices.empty());
+    CHECK(lesson_write(*back.preset, back.model, back.config, -1, false) == link);
+  }
+  CHECK(improved >= 2);
+}
+
 TEST_CASE("ready lessons: every link reads without a notice and differs from the others") {
   std::vector<std::string> links;
   for (const ReadyLesson& r : ready_lessons()) {

@@ -90,6 +90,33 @@ static void optimizer_cells(AppState& s, float w) {
   }
 }
 
+// The preset's two recipes: its notebook's, and the improved one where it was measured (dl::Preset).
+static void recipe_row(AppState& s) {
+  const dl::Preset& p = current_preset(s);
+  const int now = current_recipe(s);
+  ImGui::BeginDisabled(!s.ui.locked.empty());  // a teacher's link fixes settings: the recipe with them
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Recipe:");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("notebook", now == 0)) apply_recipe(s, false);
+  note_rect(s, "training.recipe.notebook");
+  hint("How the notebook this network comes from trained it.");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!p.has_improved);
+  if (ImGui::RadioButton("improved", now == 1)) apply_recipe(s, true);
+  ImGui::EndDisabled();
+  note_rect(s, "training.recipe.improved");
+  if (p.has_improved)
+    hint(("The same network trained better: " + p.improved_text + ". docs/results.md has its test accuracy over seeds.").c_str());
+  else
+    hint(("No improved recipe for " + p.name + " yet: one is offered once it is measured to beat the notebook's.").c_str());
+  if (now < 0) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(changed)");
+  }
+  ImGui::EndDisabled();
+}
+
 static void tab_basics(AppState& s) {
   dl::TrainConfig& t = s.train.cfg;
   // Three settings a row where a field (at least 4 em wide) and the longest label fit, else two or
@@ -137,6 +164,7 @@ static void tab_basics(AppState& s) {
     }
     ImGui::EndTable();
   }
+  recipe_row(s);
   test_steers_note(s, true);
 }
 
