@@ -508,6 +508,8 @@ void clear_pad(DrawState& d);
 // The lesson link's fragment that reproduces the current network and training settings
 // (dl::lesson_write); autostart adds autostart=1.
 std::string lesson_hash(const AppState& s, bool autostart);
+// "&view=robust,steps": the views open now, for a shared link to open too ("" when none is).
+std::string view_keys(const AppState& s);
 // A lesson link (a fragment, with or without '#') applied as if the page had opened with it; the
 // caller makes sure no run is in progress. The ready-made lesson it is, if any, becomes the current one.
 // Returns the lesson read (its hide= and lock= are the caller's to use).

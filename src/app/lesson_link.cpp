@@ -51,6 +51,11 @@ dl::Lesson apply_lesson_link(AppState& s, const std::string& link) {
   s.ui.link_popup = !l.notices.empty();
   s.data.lesson = l.data;
   lesson_data_apply(s);
+  // The views it opens (it closes none).
+  if (l.views[0]) open_steps(s.draw);
+  if (l.views[1]) s.outliers.open = s.outliers.focus = true;
+  if (l.views[2]) open_robust(s);
+  if (l.views[3]) s.ui.eval_diff = true;
   // The ready-made lesson this link is (its settings, whatever the autostart), for "About this lesson".
   const std::string plain = dl::lesson_write(*l.preset, l.model, l.config, -1, false, l.data);
   s.ui.lesson = -1;
@@ -102,6 +107,13 @@ std::string lesson_hash(const AppState& s, bool autostart) {
   data.fashion = s.data.fashion;
   return dl::lesson_write(current_preset(s), s.model.spec, train_config(s), pane, autostart, data) +
          dl::lesson_write_limits(limits);
+}
+
+std::string view_keys(const AppState& s) {
+  dl::Lesson l;
+  const bool views[dl::kLessonViews] = {s.draw.steps_open, s.outliers.open, s.robust.open, s.ui.eval_diff};
+  std::copy(std::begin(views), std::end(views), std::begin(l.views));
+  return dl::lesson_write_limits(l);
 }
 
 void link_notice_popup(AppState& s) {

@@ -2,7 +2,7 @@
 // noised. Checked here: each curve passes through the test accuracy at its unchanged point; a shift
 // of 3 pixels gives what `digitlab eval` gives on test images shifted by this test (an independent
 // shift: whole pixels, written as IDX files); a model trained with shifted images holds up where the
-// plain one falls; the previous run's curves are kept, grey, beside the new ones.
+// plain one falls; the previous run's curves are kept, grey, beside the new ones; a link opens the view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -119,6 +119,16 @@ test('how robust is it: curves through the test accuracy, a shift as the CLI rea
   assert.notDeepEqual(s.robustness.curves, last);
   const first1000 = JSON.parse(execFileSync(CLI, ['robust', '--model', shifted, '--images', '1000', '--json'])).points;
   assert.equal(at(s.robustness.curves.rotation, 30), first1000.find((p) => p.kind === 'rotation' && p.amount === 30).accuracy);
+  // A shared link opens the view too.
+  await click(page, 'menu.share');
+  await click(page, 'menu.share.link');
+  s = await waitStatus(page, (s) => s.lesson_link !== '', 5000, 'the lesson link');
+  assert.match(s.lesson_link, /&view=robust$/);
+  await click(page, 'share.ok');
   assert.deepEqual(realErrors(errors), []);
+  const again = await openPage(browser.context, s.lesson_link);
+  s = await waitStatus(again.page, (s) => s.app_ready && s.robustness && s.robustness.shown, 60000, 'the view, opened by the link');
+  assert.equal(s.robustness.curves, null, 'no model yet: nothing computed');
+  assert.deepEqual(realErrors(again.errors), []);
   await page.close();
 });

@@ -395,3 +395,19 @@ TEST_CASE("lesson link: hide= and lock= for a teacher's exercise; what cannot be
   for (const NumericSetting& s : numeric_settings())
     CHECK(std::find(lockable_names().begin(), lockable_names().end(), s.key) != lockable_names().end());
 }
+
+TEST_CASE("lesson link: view= opens the app's views; an unknown one is named") {
+  const Lesson l = lesson_parse("#preset=mlp&view=robust,steps");
+  CHECK(l.notices.empty());
+  CHECK(l.views[0]);        // steps
+  CHECK_FALSE(l.views[1]);  // unusual
+  CHECK(l.views[2]);        // robust
+  CHECK_FALSE(l.views[3]);  // difference
+  CHECK(lesson_write_limits(l) == "&view=steps,robust");
+  const Lesson back = lesson_parse("preset=mlp" + lesson_write_limits(l));
+  CHECK(std::equal(std::begin(back.views), std::end(back.views), std::begin(l.views)));
+  const Lesson bad = lesson_parse("#view=saliency,difference");
+  REQUIRE(bad.notices.size() == 1);
+  CHECK(contains(bad.notices[0], "view=saliency: must be one of steps, unusual, robust, difference; it stays closed"));
+  CHECK(bad.views[3]);
+}

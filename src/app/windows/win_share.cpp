@@ -43,7 +43,7 @@ void share_menu(AppState& s) {
   if (open) {
     for (int autostart = 0; autostart < 2; ++autostart) {
       if (ImGui::MenuItem(autostart ? "Copy a link that also starts training" : "Copy a link to this lesson")) {
-        s.ui.share_url = platform::page_address() + "#" + lesson_hash(s, autostart != 0);
+        s.ui.share_url = platform::page_address() + "#" + lesson_hash(s, autostart != 0) + view_keys(s);
         platform::show_link(s.ui.share_url);
         s.ui.share_popup = true;
       }

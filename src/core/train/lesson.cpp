@@ -11,6 +11,7 @@ namespace dl {
 
 const char* const kLessonTabNames[kLessonTabs] = {"basics", "weights", "callbacks", "augmentation"};
 const char* const kLessonPaneNames[kLessonPanes] = {"data", "model", "train", "draw", "results"};
+const char* const kLessonViewNames[kLessonViews] = {"steps", "unusual", "robust", "difference"};
 
 namespace {
 
@@ -212,6 +213,12 @@ void apply_key(Lesson& l, const std::string& k, const std::string& v) {
       else notice(l, k, name, i == kLessonTrainPane ? "the Training window always shows; it stays"
                                                     : "must be one of " + name_list(kLessonPaneNames) + "; it shows");
     }
+  } else if (k == "view") {
+    for (const std::string& name : split_list(v)) {
+      const int i = name_index(name, kLessonViewNames);
+      if (i >= 0) l.views[i] = true;
+      else notice(l, k, name, "must be one of " + name_list(kLessonViewNames) + "; it stays closed");
+    }
   } else if (k == "lock") {
     const std::vector<std::string>& ok = lockable_names();
     for (const std::string& name : split_list(v)) {
@@ -274,11 +281,13 @@ std::string lesson_write(const Preset& preset, const ModelSpec& model, const Tra
 }
 
 std::string lesson_write_limits(const Lesson& l) {
-  std::string hide, lock;
+  std::string hide, lock, view;
   for (int i = 0; i < kLessonPanes; ++i)
     if (l.hidden[i]) hide += (hide.empty() ? "" : ",") + std::string(kLessonPaneNames[i]);
   for (const std::string& n : l.locked) lock += (lock.empty() ? "" : ",") + n;
-  return (hide.empty() ? "" : "&hide=" + hide) + (lock.empty() ? "" : "&lock=" + lock);
+  for (int i = 0; i < kLessonViews; ++i)
+    if (l.views[i]) view += (view.empty() ? "" : ",") + std::string(kLessonViewNames[i]);
+  return (hide.empty() ? "" : "&hide=" + hide) + (lock.empty() ? "" : "&lock=" + lock) + (view.empty() ? "" : "&view=" + view);
 }
 
 const std::vector<std::string>& lockable_names() {

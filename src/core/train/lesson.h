@@ -17,7 +17,8 @@
 //   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
 //   (the window a phone shows)  data=mnist|fashion (Fashion-MNIST's clothes instead of the digits)
 //   limit=N (train on the first N training images)  scarce=D:N (keep only the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
-//   train)  lock=lr,epochs,model,... (settings shown but not changeable: lockable_names()).
+//   train)  lock=lr,epochs,model,... (settings shown but not changeable: lockable_names())
+//   view=steps,unusual,robust,difference (views the page opens: kLessonViewNames).
 //   The page's own keys, sw=0 and build=st, are read by the page.
 // Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
 #pragma once
@@ -29,9 +30,12 @@
 
 namespace dl {
 
-constexpr int kLessonTabs = 4, kLessonPanes = 5;
+constexpr int kLessonTabs = 4, kLessonPanes = 5, kLessonViews = 4;
 extern const char* const kLessonTabNames[kLessonTabs];    // "basics", "weights", "callbacks", "augmentation"
 extern const char* const kLessonPaneNames[kLessonPanes];  // "data", "model", "train", "draw", "results"
+// The app's views a link can open: the pad's steps, the unusual images, the robustness curves, the
+// difference from the previous run.
+extern const char* const kLessonViewNames[kLessonViews];  // "steps", "unusual", "robust", "difference"
 // The longest link read: a 64-layer network with every setting is under 2,000 characters.
 constexpr size_t kMaxLessonChars = 16384;
 
@@ -64,6 +68,7 @@ struct Lesson {
   LessonData data;                   // data, limit, scarce
   bool hidden[kLessonPanes] = {};    // hide=: windows left out (never the Training window)
   std::vector<std::string> locked;   // lock=: lockable_names() the person cannot change, in link order
+  bool views[kLessonViews] = {};     // view=: what the page opens
   std::vector<std::string> notices;  // what the link could not use, each with what is used instead
 };
 
@@ -72,7 +77,7 @@ Lesson lesson_parse(const std::string& fragment);
 // The fragment (without '#') that lesson_parse reads back as this lesson; pane -1 writes none.
 std::string lesson_write(const Preset& preset, const ModelSpec& model, const TrainConfig& config, int pane,
                          bool autostart, const LessonData& data = {});
-// The hide= and lock= keys of a lesson ("" when it has neither), to append to lesson_write's.
+// The hide=, lock= and view= keys of a lesson ("" when it has none), to append to lesson_write's.
 std::string lesson_write_limits(const Lesson& l);
 
 // Ready-made lessons for the app's Lessons menu: a title, the link that sets them up, and what to look
