@@ -518,7 +518,8 @@
 
   // ------------------------------------------------------------------ 5. what is kept in this browser
   // IndexedDB database "digitlab":
-  //   "models"     one record under the key "saved": {name, bytes, savedAt, size} (Saved model menu)
+  //   "models"     one record under the key "saved": {name, bytes, savedAt, size} (Saved model menu), and
+  //                the class's kept digits under "kept": {bytes, savedAt, size} (app/windows/win_mine.cpp)
   //   "runs"       per run, under its key: {id, updated, size, meta} (meta: the app's line, run_meta.h)
   //   "run_bytes"  per run, under the same key: its run file (Uint8Array)
   // Survives reloads and works offline. One connection, opened on first use.
@@ -589,6 +590,28 @@
   };
   storeRefresh();
 
+  // The kept digits: one record, replaced whole on every change (a few hundred 28 × 28 images).
+  glue.kept = { bytes: null, error: '' };
+  glue.keptSave = async (bytes) => {
+    try {
+      await idbDo('readwrite', (s) => s.put({ bytes, savedAt: Date.now(), size: bytes.byteLength }, 'kept'));
+      glue.kept.error = '';
+    } catch (e) {
+      glue.kept.error = 'Your digits could not be kept in this browser (' + ((e && e.message) || e) + '). A private window, ' +
+                        'or a browser set to keep no site data, does not allow it: export them to keep them.';
+    }
+    if (glue.appIsReady) Module._digitlab_kept_done();
+  };
+  glue.keptLoad = async () => {
+    let r = null;
+    try { r = await idbDo('readonly', (s) => s.get('kept')); glue.kept.error = ''; } catch (e) {
+      glue.kept.error = 'Your kept digits could not be read from this browser (' + ((e && e.message) || e) + ').';
+    }
+    glue.kept.bytes = r && r.bytes ? new Uint8Array(r.bytes) : null;
+    Module._digitlab_kept_loaded(glue.kept.bytes ? glue.kept.bytes.byteLength : 0);
+    glue.kept.bytes = null;
+  };
+
   // Runs: the app hands over each autosave (runs.cpp); a write still under way is replaced by the
   // newest, so a slow disk never queues up runs. A full storage or a refused write is said in the
   // Training window; the run goes on.
@@ -653,7 +676,8 @@
   };
   glue.runsClear = async () => {
     try {
-      await idbTx(['runs', 'run_bytes', 'models'], 'readwrite', (r, b, m) => { b.clear(); m.clear(); return r.clear(); });
+      // The saved model goes; the kept digits (models' "kept") stay: the My digits window removes them.
+      await idbTx(['runs', 'run_bytes', 'models'], 'readwrite', (r, b, m) => { b.clear(); m.delete('saved'); return r.clear(); });
       runs.error = '';
     } catch (e) { runsFailed('What is saved could not be deleted', e); }
     await storeRefresh();

@@ -208,6 +208,31 @@ struct RobustView {
   bool shown = false;              // drawn this frame (status())
 };
 
+// The class's own digits (win_mine.cpp): drawn on the pad, kept with a label ("Keep as a 3"), stored
+// in the browser (platform::kept_save), shown as a grid per digit, exported and imported as IDX files;
+// "Test on my digits" reads them with the current model beside its MNIST test accuracy.
+struct MyDigits {
+  dl::Dataset set;                  // 28 × 28, labels 0..9, in the order kept (name "my digits")
+  bool requested = false;           // the page was asked for its copy
+  bool loaded = false;              // ... and answered (none, or read)
+  bool open = false, focus = false, shown = false;
+  bool keep_popup = false;          // the Draw window's "Keep as…" choice is open
+  bool import_next = false;         // the next data files picked are for this set
+  uint64_t version = 0;             // counts changes of the set
+  uint64_t tex_version = ~0ull;     // the set's version `tex` shows
+  Texture tex;                      // the set as tiles, kMineCols across, in order
+  std::string note, error;          // what the last keep, removal, import or save did
+  // The current model's reading of the set (a copy of the pad's weights, a few images a frame).
+  dl::Model model;
+  uint64_t test_version = ~0ull, test_model = ~0ull;  // the set and pad-model versions it was made for
+  std::unique_ptr<dl::Evaluation> eval;
+  bool tested = false;
+  std::vector<uint8_t> pred;
+  dl::Confusion confusion{10};
+  double accuracy = 0;
+};
+constexpr int kMaxMine = 10000;     // kept digits at most (7.9 MB)
+
 struct Env {
   bool threads = false, simd = false, isolated = false, desktop = false;
   int workers = 0, cores = 1;
@@ -367,6 +392,7 @@ struct AppState {
   CellView cell;
   OutliersView outliers;
   RobustView robust;
+  MyDigits mine;
   RunsState runs;
 };
 
@@ -487,6 +513,14 @@ void window_evaluation(AppState& s);
 void cell_window(AppState& s, float right_x, float top);
 void outliers_window(AppState& s, float left_x, float top);  // the Data window's "Unusual images"
 void robust_window(AppState& s);  // "How robust is it?", opened from the Evaluation window or the View menu
+void mine_window(AppState& s);    // "My digits" (win_mine.cpp)
+void mine_update(AppState& s);    // each frame: the kept digits from the page once, the test a few a frame
+void keep_drawing(AppState& s, int label);  // the pad's 28 × 28 image, kept as `label`
+void keep_popup(AppState& s);     // the Draw window's "Keep as…" choice (opened as popup "keep")
+// Files picked for "My digits › Import": an images + labels pair of 28 × 28 IDX files, added to the set.
+void mine_import(AppState& s, const std::vector<UserFile>& files);
+// An images + labels pair of IDX files among `files` (any names) read into *out: "" or what is wrong.
+std::string read_idx_pair(const std::vector<UserFile>& files, dl::Dataset* out);
 void open_robust(AppState& s);    // opens it (in front)
 // A window over the tiles (a cell's images, unusual images, the pad's steps, robustness): at pos with
 // pivot and of `size` when it appears, in front when *focus (then cleared), its rectangle noted as

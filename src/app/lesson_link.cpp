@@ -56,6 +56,7 @@ dl::Lesson apply_lesson_link(AppState& s, const std::string& link) {
   if (l.views[1]) s.outliers.open = s.outliers.focus = true;
   if (l.views[2]) open_robust(s);
   if (l.views[3]) s.ui.eval_diff = true;
+  if (l.views[4]) s.mine.open = s.mine.focus = true;
   // The ready-made lesson this link is (its settings, whatever the autostart), for "About this lesson".
   const std::string plain = dl::lesson_write(*l.preset, l.model, l.config, -1, false, l.data);
   s.ui.lesson = -1;
@@ -111,7 +112,7 @@ std::string lesson_hash(const AppState& s, bool autostart) {
 
 std::string view_keys(const AppState& s) {
   dl::Lesson l;
-  const bool views[dl::kLessonViews] = {s.draw.steps_open, s.outliers.open, s.robust.open, s.ui.eval_diff};
+  const bool views[dl::kLessonViews] = {s.draw.steps_open, s.outliers.open, s.robust.open, s.ui.eval_diff, s.mine.open};
   std::copy(std::begin(views), std::end(views), std::begin(l.views));
   return dl::lesson_write_limits(l);
 }

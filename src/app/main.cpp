@@ -99,6 +99,7 @@ void frame() {
   if (s.trainer_fault.empty()) s.bridge->snapshot(&s.snap);
   runs_update(s);
   kaggle_update(s);
+  mine_update(s);
   lesson_link_update(s);
   // A link's autostart waits for its data: MNIST, and Fashion-MNIST if it asks for it.
   if (s.autostart_pending && s.data.phase == DataPhase::Ready && !s.data.fashion_fetching && !runs_waiting(s)) {

@@ -349,6 +349,33 @@ static void robustness_json(const AppState& s, Json& j) {
   j.close('}');
 }
 
+// "My digits": the kept set, and the current model's reading of it once made.
+static void mine_json(const AppState& s, Json& j) {
+  const MyDigits& m = s.mine;
+  j.key("mine");
+  j.open('{');
+  j.kv("loaded", m.loaded);
+  j.kv("shown", m.shown);
+  j.kv("n", m.set.n);
+  j.key("labels");
+  j.array(m.set.labels, [&](uint8_t k) { j.num(k); });
+  j.kv("note", m.note);
+  j.kv("error", m.error);
+  j.key("test");
+  if (m.tested && m.shown) {
+    j.open('{');
+    j.kv("accuracy", m.accuracy);
+    j.key("predictions");
+    j.array(m.pred, [&](uint8_t k) { j.num(k); });
+    j.key("confusion");
+    matrix_json(m.confusion, nullptr, j);
+    j.close('}');
+  } else {
+    j.null();
+  }
+  j.close('}');
+}
+
 // The lesson link made and what the opening one could not use; the run kept for comparison.
 static void lesson_and_previous_json(const AppState& s, Json& j) {
   j.kv("lesson_link", s.ui.share_url);
@@ -645,6 +672,7 @@ std::string status_json(AppState& s) {
   training_json(s, j);
   evaluation_json(s, j);
   robustness_json(s, j);
+  mine_json(s, j);
   lesson_and_previous_json(s, j);
   learned_json(s, j);
   prediction_json(s, j);

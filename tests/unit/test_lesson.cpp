@@ -408,6 +408,6 @@ TEST_CASE("lesson link: view= opens the app's views; an unknown one is named") {
   CHECK(std::equal(std::begin(back.views), std::end(back.views), std::begin(l.views)));
   const Lesson bad = lesson_parse("#view=saliency,difference");
   REQUIRE(bad.notices.size() == 1);
-  CHECK(contains(bad.notices[0], "view=saliency: must be one of steps, unusual, robust, difference; it stays closed"));
+  CHECK(contains(bad.notices[0], "view=saliency: must be one of steps, unusual, robust, difference, mine; it stays closed"));
   CHECK(bad.views[3]);
 }

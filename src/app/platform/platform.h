@@ -89,6 +89,15 @@ void store_save(const std::string& name, const std::vector<uint8_t>& bytes);  //
 void store_load();  // the saved model comes back as on_model_file, then on_store_done
 StoreState store_state();
 
+// ---------------------------------------------------------------------- storage: the kept digits
+// The class's own digits (app/win_mine.cpp's bytes), one record kept across reloads. kept_save
+// replaces it (on_kept_done after; kept_error() says if it failed); kept_load reads it back as
+// on_kept_loaded(length), length 0 when there is none, and kept_take copies its bytes.
+void kept_save(const std::vector<uint8_t>& bytes);
+void kept_load();
+void kept_take(void* dst);
+std::string kept_error();
+
 // ------------------------------------------------------------------------------ storage: runs
 struct RunsPage {
   std::string list;  // one line per saved run, newest first: id \t updated (wall ms) \t bytes \t meta
@@ -114,6 +123,8 @@ void on_user_data_reading(AppState& s);          // win_data.cpp
 void on_user_data(AppState& s);
 void on_fashion_progress(AppState& s, double loaded, double total);
 void on_store_done(AppState& s);                 // store.cpp
+void on_kept_loaded(AppState& s, double length); // win_mine.cpp
+void on_kept_done(AppState& s);
 void on_runs_changed(AppState& s);               // runs.cpp
 void on_run_opened(AppState& s, double length);
 bool unsaved(const AppState& s);                 // leaving now would lose training (runs.cpp)

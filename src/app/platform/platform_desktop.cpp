@@ -47,6 +47,8 @@ struct Desktop {
   std::vector<uint8_t> pending[5];  // data files 0..3, the model file 4
   std::string pending_model_name, data_error;
   std::string user_error;  // why the data asked for cannot be had (fetch_fashion)
+  std::vector<uint8_t> kept;  // the kept digits read by kept_load, until kept_take
+  std::string kept_error;
   std::vector<std::function<void(AppState&)>> later;  // the platform's answers, at the end of a frame
   bool quit = false, started = false;
   int interval = 1;
@@ -279,6 +281,26 @@ void store_load() {
   });
 }
 StoreState store_state() { return desk().store; }
+
+// ---------------------------------------------------------------------------- the kept digits
+// <store>/kept-digits.bin
+void kept_save(const std::vector<uint8_t>& bytes) {
+  Desktop& d = desk();
+  std::string error;
+  d.kept_error = write_whole(d.opt.store_dir + "/kept-digits.bin", bytes, &error) ? "" : "Your digits were not saved: " + error + ".";
+  d.later.push_back(on_kept_done);
+}
+void kept_load() {
+  Desktop& d = desk();
+  if (!dl::read_file(d.opt.store_dir + "/kept-digits.bin", &d.kept, uint64_t(64) << 20).ok()) d.kept.clear();
+  d.later.push_back([n = double(d.kept.size())](AppState& s) { on_kept_loaded(s, n); });
+}
+void kept_take(void* dst) {
+  std::vector<uint8_t>& b = desk().kept;
+  std::copy(b.begin(), b.end(), static_cast<uint8_t*>(dst));
+  std::vector<uint8_t>().swap(b);
+}
+std::string kept_error() { return desk().kept_error; }
 
 // ------------------------------------------------------------------------------------ runs
 // <store>/runs/<id>.run holds a run's bytes, <id>.meta its line (run_meta.h) and the time it was saved.

@@ -129,6 +129,19 @@ EM_JS(char*, js_runs_field, (int what), {  // 0 the list, 1 error, 2 usage, 3 qu
   stringToUTF8(s, p, n);
   return p;
 });
+// The kept digits (IndexedDB, through glue.kept*).
+EM_JS(void, js_kept_save, (const void* ptr, int len), {
+  var bytes = new Uint8Array(wasmMemory.buffer, ptr, len).slice();
+  if (window.digitlabGlue) window.digitlabGlue.keptSave(bytes);
+});
+EM_JS(void, js_kept_load, (), { if (window.digitlabGlue) window.digitlabGlue.keptLoad(); });
+EM_JS(void, js_kept_take, (void* dst), { HEAPU8.set(window.digitlabGlue.kept.bytes, dst); });
+EM_JS(char*, js_kept_error, (), {
+  var s = (window.digitlabGlue && window.digitlabGlue.kept.error) || "";
+  var n = lengthBytesUTF8(s) + 1, p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
 EM_JS(void, js_runs_take, (void* dst), {  // the opened run's bytes (glue.runsOpen) into dst
   HEAPU8.set(window.digitlabGlue.runs.opened, dst);
 });
@@ -247,6 +260,10 @@ RunsPage runs_page() {
   return r;
 }
 void runs_take(void* dst) { js_runs_take(dst); }
+void kept_save(const std::vector<uint8_t>& bytes) { js_kept_save(bytes.data(), int(bytes.size())); }
+void kept_load() { js_kept_load(); }
+void kept_take(void* dst) { js_kept_take(dst); }
+std::string kept_error() { return taken(js_kept_error()); }
 
 }  // namespace app::platform
 
@@ -269,6 +286,8 @@ EMSCRIPTEN_KEEPALIVE void digitlab_fashion_progress(double loaded, double total)
 EMSCRIPTEN_KEEPALIVE void digitlab_user_data_reading() { app::on_user_data_reading(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_user_data() { app::on_user_data(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_store_done() { app::on_store_done(app_state()); }
+EMSCRIPTEN_KEEPALIVE void digitlab_kept_loaded(double length) { app::on_kept_loaded(app_state(), length); }
+EMSCRIPTEN_KEEPALIVE void digitlab_kept_done() { app::on_kept_done(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_runs_changed() { app::on_runs_changed(app_state()); }
 EMSCRIPTEN_KEEPALIVE void digitlab_run_opened(double length) { app::on_run_opened(app_state(), length); }
 // The page asks before it unloads.

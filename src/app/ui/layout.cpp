@@ -22,7 +22,7 @@ static void rebuild_fonts(AppState& s) {
   cfg.OversampleH = 2;
   cfg.OversampleV = 1;
   cfg.PixelSnapH = false;
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x2013, 0x2030, 0x2190, 0x2193,
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x2013, 0x203A, 0x2190, 0x2193,  // 0x2013-0x203A: dashes, quotes, •, …, ›
                                    0x2212, 0x2212, 0x2248, 0x2265, 0x25A0, 0x25CF, 0};
 #ifdef DIGITLAB_HAVE_FONT
   cfg.FontDataOwnedByAtlas = false;
@@ -207,6 +207,9 @@ static void menu_bar(AppState& s, float* height) {
       if (ImGui::MenuItem("How robust is it?")) open_robust(s);
       note_rect(s, "menu.robust");
       hint("The model's test accuracy as the test images are turned, moved, resized and made noisy.");
+      if (ImGui::MenuItem("My digits")) s.mine.open = s.mine.focus = true;
+      note_rect(s, "menu.mine");
+      hint("Digits drawn on the pad and kept with their label: how the network does on your handwriting.");
       ImGui::Separator();
       ImGui::TextDisabled("Keys: arrows move, Space presses,\nCtrl+← / Ctrl+→ change window");
       ImGui::EndMenu();
@@ -237,6 +240,7 @@ void layout_windows(AppState& s) {
       kPaneWindows[i](s);
     }
   }
+  mine_window(s);
   link_notice_popup(s);
   lesson_window(s);
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);

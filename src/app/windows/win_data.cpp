@@ -196,6 +196,24 @@ bool is_kaggle_test(const std::vector<UserFile>& files) {
 
 }  // namespace
 
+std::string read_idx_pair(const std::vector<UserFile>& files, dl::Dataset* out) {
+  Pair p;
+  for (const UserFile& f : files) {
+    const Kind k = kind_of(f);
+    if (k != Kind::Images && k != Kind::Labels)
+      return "\"" + f.name + "\" is not an IDX file of images or labels (like my-digits-images-idx3-ubyte).";
+    const UserFile*& slot = k == Kind::Images ? p.images : p.labels;
+    if (slot) return "Choose one images file and its labels file.";
+    slot = &f;
+  }
+  if (!p.images || !p.labels) return "Choose an images file and its labels file together.";
+  const dl::Status st = parse_pair(p, "imported", out);
+  if (!st.ok()) return sentence(st.error);
+  if (out->rows != 28 || out->cols != 28)
+    return "These images are " + std::to_string(out->rows) + " × " + std::to_string(out->cols) + " pixels; kept digits are 28 × 28.";
+  return "";
+}
+
 // A test.csv changes no data and no model, so it is taken while a run trains too.
 static void kaggle_arrived(AppState& s, const UserFile& f) {
   DataState& d = s.data;
@@ -631,6 +649,11 @@ void on_user_data(AppState& s) {
     platform::user_file_copy(int(i), files[i].bytes.data());
   }
   platform::user_files_done();
+  if (!error.empty() && s.mine.import_next && !fashion) {
+    s.mine.import_next = false;
+    s.mine.error = sentence(error) + " Your digits have not changed.";
+    return;
+  }
   if (!error.empty()) {
     DataState& d = s.data;
     d.user_note.clear();
@@ -640,6 +663,11 @@ void on_user_data(AppState& s) {
       d.lesson.fashion = d.fashion;
       s.autostart_pending = false;  // the link's lesson cannot be had: nothing starts by itself
     }
+    return;
+  }
+  if (s.mine.import_next && !fashion) {
+    s.mine.import_next = false;
+    mine_import(s, files);
     return;
   }
   user_data_arrived(s, std::move(files), fashion);

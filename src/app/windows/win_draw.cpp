@@ -171,7 +171,16 @@ void window_draw(AppState& s) {
   if (ImGui::Button("Clear", ImVec2(fs * 5, 0))) clear_pad(d);
   note_rect(s, "draw.clear");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(fs * 4, side - fs * 5 - ImGui::GetStyle().ItemSpacing.x - fs * 3.5f));
+  ImGui::BeginDisabled(!d.has_ink);
+  if (ImGui::Button("Keep…")) ImGui::OpenPopup("keep");
+  ImGui::EndDisabled();
+  note_rect(s, "draw.keep");
+  hint("Keep this drawing, with its label, in your own set of digits (View › My digits): test the network on "
+       "your class's handwriting.");
+  keep_popup(s);
+  ImGui::SameLine();
+  const float keep_w = button_width("Keep…") + ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SetNextItemWidth(std::max(fs * 4, side - fs * 5 - keep_w - ImGui::GetStyle().ItemSpacing.x - fs * 3.5f));
   ImGui::SliderFloat("brush", &d.brush, 5.0f, 20.0f, "%.0f");
   ImGui::EndGroup();
 

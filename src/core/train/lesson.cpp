@@ -11,7 +11,7 @@ namespace dl {
 
 const char* const kLessonTabNames[kLessonTabs] = {"basics", "weights", "callbacks", "augmentation"};
 const char* const kLessonPaneNames[kLessonPanes] = {"data", "model", "train", "draw", "results"};
-const char* const kLessonViewNames[kLessonViews] = {"steps", "unusual", "robust", "difference"};
+const char* const kLessonViewNames[kLessonViews] = {"steps", "unusual", "robust", "difference", "mine"};
 
 namespace {
 

@@ -18,7 +18,7 @@
 //   (the window a phone shows)  data=mnist|fashion (Fashion-MNIST's clothes instead of the digits)
 //   limit=N (train on the first N training images)  scarce=D:N (keep only the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
 //   train)  lock=lr,epochs,model,... (settings shown but not changeable: lockable_names())
-//   view=steps,unusual,robust,difference (views the page opens: kLessonViewNames).
+//   view=steps,unusual,robust,difference,mine (views the page opens: kLessonViewNames).
 //   The page's own keys, sw=0 and build=st, are read by the page.
 // Keys and values may be percent-encoded (%3A for ':'), as some mail and chat programs rewrite them.
 #pragma once
@@ -30,12 +30,12 @@
 
 namespace dl {
 
-constexpr int kLessonTabs = 4, kLessonPanes = 5, kLessonViews = 4;
+constexpr int kLessonTabs = 4, kLessonPanes = 5, kLessonViews = 5;
 extern const char* const kLessonTabNames[kLessonTabs];    // "basics", "weights", "callbacks", "augmentation"
 extern const char* const kLessonPaneNames[kLessonPanes];  // "data", "model", "train", "draw", "results"
 // The app's views a link can open: the pad's steps, the unusual images, the robustness curves, the
-// difference from the previous run.
-extern const char* const kLessonViewNames[kLessonViews];  // "steps", "unusual", "robust", "difference"
+// difference from the previous run, the kept digits.
+extern const char* const kLessonViewNames[kLessonViews];  // "steps", "unusual", "robust", "difference", "mine"
 // The longest link read: a 64-layer network with every setting is under 2,000 characters.
 constexpr size_t kMaxLessonChars = 16384;
 

@@ -1,0 +1,123 @@
+// "My digits": drawings kept with a label survive a reload; the current model's accuracy on them equals
+// `digitlab eval` on the exported IDX files (so the export holds what was kept, and the test reads it as
+// the CLI does); a click on a tile removes it; the exported files import back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, pressAt, shotWindow, sleep, realErrors,
+  settledPrediction, trainModel } from './helpers.mjs';
+
+let srv, browser, dir;
+before(async () => {
+  srv = await serve({ isolation: true });
+  browser = await launch();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-mine-'));
+});
+after(async () => { await browser?.close(); await srv?.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+// Strokes in pad fractions (x, y), one polyline each.
+const SHAPES = {
+  7: [[[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]],
+  1: [[[0.5, 0.15], [0.5, 0.85]]],
+  0: [Array.from({ length: 17 }, (_, i) => [0.5 + 0.22 * Math.sin(i * Math.PI / 8), 0.5 - 0.32 * Math.cos(i * Math.PI / 8)])],
+  4: [[[0.6, 0.85], [0.6, 0.15], [0.25, 0.6], [0.75, 0.6]]],
+};
+
+async function draw(page, strokes) {
+  await page.evaluate(() => window.digitlab.clearPad());
+  await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
+  const pad = (await layout(page))['draw.pad'];
+  const P = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  for (const line of strokes) {
+    await page.mouse.move(...P(line[0]));
+    await page.mouse.down();
+    for (const p of line.slice(1)) await page.mouse.move(...P(p), { steps: 8 });
+    await page.mouse.up();
+  }
+  return settledPrediction(page);
+}
+
+async function keep(page, label) {
+  const n = (await status(page)).mine.n;
+  await click(page, 'draw.keep');
+  await click(page, `draw.keep.${label}`);
+  return waitStatus(page, (s) => s.mine.n === n + 1, 5000, `kept as a ${label}`);
+}
+
+async function exported(page) {
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  await click(page, 'mine.export');
+  const t0 = Date.now();
+  while (downloads.length < 2 && Date.now() - t0 < 10000) await sleep(100);
+  assert.equal(downloads.length, 2, 'two files');
+  const out = {};
+  for (const d of downloads) out[d.suggestedFilename()] = fs.readFileSync(await d.path());
+  return out;
+}
+
+test('my digits: kept, read by the model as the CLI reads them, kept over a reload, exported and imported', async (t) => {
+  const model = trainModel(dir, 'mlp', 6000);
+  const { page, errors } = await openPage(browser.context, srv.url);
+  let s = await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
+  assert.equal(s.mine.n, 0);
+  await page.setInputFiles('#model-file', model);
+  await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'the model');
+
+  const labels = [7, 1, 0, 4, 7, 1];
+  for (const k of labels) {
+    await draw(page, SHAPES[k].map((line) => line.map(([u, v]) => [u + (labels.indexOf(k) % 2 ? 0.05 : 0), v])));
+    s = await keep(page, k);
+  }
+  assert.deepEqual(s.mine.labels, labels);
+  // A drawing kept with the wrong label on purpose: the model should read it as itself, so a miss.
+  await draw(page, SHAPES[0]);
+  s = await keep(page, 6);
+  await click(page, 'menu.view');
+  await click(page, 'menu.mine');
+  s = await waitStatus(page, (s) => s.mine.shown && s.mine.test, 10000, 'the test on my digits');
+  const app = s.mine.test;
+  t.diagnostic(`mlp reads ${Math.round(app.accuracy * s.mine.n)} of ${s.mine.n} kept digits: ${app.predictions.join(' ')}`);
+  assert.notEqual(app.predictions[labels.length], 6, 'a 0 kept as a 6 is not read as a 6');
+
+  // The same files through the CLI: the same accuracy.
+  const files = await exported(page);
+  assert.deepEqual(Object.keys(files).sort(), ['my-digits-images-idx3-ubyte', 'my-digits-labels-idx1-ubyte']);
+  const d = path.join(dir, 'idx');
+  fs.mkdirSync(d);
+  fs.writeFileSync(path.join(d, 't10k-images-idx3-ubyte'), files['my-digits-images-idx3-ubyte']);
+  fs.writeFileSync(path.join(d, 't10k-labels-idx1-ubyte'), files['my-digits-labels-idx1-ubyte']);
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'), ['eval', '--model', model, '--data', d, '--json']));
+  assert.equal(files['my-digits-labels-idx1-ubyte'].length, 8 + 7);
+  assert.ok(Math.abs(app.accuracy - cli.test_accuracy) < 1e-6, `app ${app.accuracy}, CLI ${cli.test_accuracy}`);  // status() writes 6 digits
+  assert.deepEqual(app.confusion, cli.confusion_matrix);
+  await shotWindow(page, 'mine', 'mine-window');
+
+  // A reload keeps them.
+  await page.reload();
+  s = await waitStatus(page, (s) => s.app_ready && s.mine && s.mine.loaded, 60000, 'reloaded');
+  assert.deepEqual(s.mine.labels, [...labels, 6]);
+
+  // A click on the first 7's tile removes it; the exported pair imports back after the others.
+  await click(page, 'menu.view');
+  await click(page, 'menu.mine');
+  await waitStatus(page, (s) => s.mine.shown, 5000, 'the window');
+  const row = (await layout(page))['mine.row.7'];
+  const cell = Math.floor(row.h);  // a row of one line: its height is a tile's
+  await pressAt(page, row.x + cell / 2, row.y + cell / 2);
+  s = await waitStatus(page, (s) => s.mine.n === labels.length, 5000, 'one removed');
+  assert.deepEqual(s.mine.labels, [1, 0, 4, 7, 1, 6]);
+  await click(page, 'mine.import');
+  const a = path.join(dir, 'my-digits-images-idx3-ubyte'), b = path.join(dir, 'my-digits-labels-idx1-ubyte');
+  fs.writeFileSync(a, files['my-digits-images-idx3-ubyte']);
+  fs.writeFileSync(b, files['my-digits-labels-idx1-ubyte']);
+  await page.setInputFiles('#data-files', [a, b]);
+  s = await waitStatus(page, (s) => s.mine.n === 13, 10000, 'imported');
+  assert.deepEqual(s.mine.labels, [1, 0, 4, 7, 1, 6, ...labels, 6]);
+  assert.equal(s.data.source, 'MNIST', 'the training data did not change');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
