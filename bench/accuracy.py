@@ -2,11 +2,13 @@
 """Accuracy runs on the real MNIST test set, recorded in docs/results.md.
 
     bench/accuracy.py run PRESET [--seeds 1,2,3] [--epochs N] [-- extra digitlab args, e.g. --recipe improved]
+    bench/accuracy.py robust PRESET [--seeds 1,2,3] [-- extra digitlab train args, e.g. --recipe improved]
     bench/accuracy.py render
 
 `run` trains PRESET with its recipe defaults through build/native/digitlab (one run per seed), keeps
 each run's full JSON output in docs/results/PRESET-seedS[-eEPOCHS].json, and re-renders
-docs/results.md from every JSON file there. Nothing in docs/results.md is typed by hand.
+docs/results.md from every JSON file there. `robust` trains the same way, saves the model, and keeps `digitlab robust` on it (the app's "How robust
+is it?" curves) in docs/results/robust-PRESET-seedS[-improved].json. Nothing in docs/results.md is typed by hand.
 """
 import datetime, glob, json, os, platform, re, statistics, subprocess, sys
 
@@ -69,6 +71,67 @@ def run(preset, seeds, epochs, extra):
             json.dump(j, f, indent=1)
         print(f"  test accuracy {j['test_accuracy']:.4f}, {j['epochs_run']} epochs, {j['wall_seconds']:.0f} s", flush=True)
     render()
+
+
+def robust(preset, seeds, extra):
+    import tempfile
+    os.makedirs(RESULTS, exist_ok=True)
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "m.bin")
+            cmd = [BIN, "train", "--preset", preset, "--seed", str(seed), "--json", "--save", model] + extra
+            print("$", " ".join(cmd), flush=True)
+            trained = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+            j = json.loads(subprocess.run([BIN, "robust", "--model", model, "--json"], capture_output=True, text=True,
+                                          check=True).stdout)
+        j.update(preset=preset, seed=seed, test_accuracy=trained["test_accuracy"], epochs_run=trained["epochs_run"],
+                 command="digitlab " + " ".join(c for c in cmd[1:] if c not in ("--save", model)) + "; digitlab robust --model m.bin",
+                 date=datetime.date.today().isoformat(), commit=git_commit())
+        name = f"robust-{preset}-seed{seed}" + ("-improved" if "improved" in extra else "") + ".json"
+        with open(os.path.join(RESULTS, name), "w") as f:
+            json.dump(j, f, indent=1)
+    render()
+
+
+def robustness_section(files):
+    """The robustness curves of saved runs (robust-*.json), a row per run, a column per point."""
+    rs = [json.load(open(p)) for p in files]
+    if not rs:
+        return []
+    pick = [("rotation", -30), ("rotation", -15), ("rotation", 15), ("rotation", 30), ("shift", -4), ("shift", -2),
+            ("shift", 2), ("shift", 4), ("scale", 0.7), ("scale", 1.3), ("noise", 0.2), ("noise", 0.4)]
+    head = {"rotation": "°", "shift": " px", "scale": "×", "noise": " σ"}
+    out = ["", "## How robust: test accuracy on perturbed test images (bench/accuracy.py robust)", "",
+           "`digitlab robust` on the model each run saved: all 10,000 test images rotated, shifted right, scaled or "
+           "noised (the app's \"How robust is it?\" curves; `src/core/train/robustness.h`). Unperturbed, each is the "
+           "run's test accuracy.", "",
+           "| run | test | " + " | ".join(f"{v:g}{head[k]}" if k != "scale" else f"×{v:g}" for k, v in pick) + " |",
+           "|---|---|" + "---|" * len(pick)]
+    for r in rs:
+        acc = {(p["kind"], p["amount"]): p["accuracy"] for p in r["points"]}
+        out.append(f"| `{r['command'].split(';')[0]}` | {100 * r['test_accuracy']:.2f}% | " +
+                   " | ".join(f"{100 * acc[(k, float(v))]:.1f}%" for k, v in pick) + " |")
+    return out
+
+
+def freehand_section(files):
+    """The draw pad's reading rate on a scripted set of drawn digits (bench/freehand.mjs)."""
+    rs = [json.load(open(p)) for p in files]
+    if not rs:
+        return []
+    out = ["", "## The draw pad on freehand digits (bench/freehand.mjs)", "",
+           "Digits drawn with the mouse through the app's pad by a script — ten shapes at five heights (22–85% of the "
+           "pad), five widths (0.6–1.6 times the usual), five tilts (−25…25°) and anywhere on the pad, a seeded draw "
+           "of each — kept with their labels (My digits), exported as IDX and read by `digitlab eval` with models the "
+           "CLI trained: the share each model reads right, as the pad's preprocessing (ink box → 20 × 20 → centre of "
+           "mass → 28 × 28) leaves them.", "",
+           "| drawn set | model | MNIST test | drawn digits read right | per digit 0–9 |", "|---|---|---|---|---|"]
+    for r in rs:
+        for m in r["models"]:
+            per = " ".join(f"{100 * a:.0f}" for a in m["per_digit"])
+            out.append(f"| `{r['command']}` ({r['drawn']} digits, {r['date']}, commit {r['commit']}) | `{m['train']}` | "
+                       f"{100 * m['mnist_test_accuracy']:.2f}% | {100 * m['drawn_accuracy']:.1f}% | {per} |")
+    return out
 
 
 def read_jsonl(name):
@@ -166,6 +229,9 @@ def render():
     # Sorted as people count: seed 2 before seed 10.
     natural = lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", os.path.basename(p))]
     files = sorted(glob.glob(os.path.join(RESULTS, "*.json")), key=natural)
+    robust_files = [p for p in files if os.path.basename(p).startswith("robust-")]
+    freehand_files = [p for p in files if os.path.basename(p).startswith("freehand-")]
+    files = [p for p in files if p not in robust_files and p not in freehand_files]
     runs = [json.load(open(p)) for p in files if not os.path.basename(p).startswith("browser-")]
     browser = [json.load(open(p)) for p in files if os.path.basename(p).startswith("browser-")]
     lines = ["# Results on the MNIST test set", "",
@@ -198,6 +264,8 @@ def render():
         lines.append(f"| {preset} | {ep} | {len(accs)} | {100 * statistics.mean(accs):.2f}% | {100 * min(accs):.2f}% | "
                      f"{100 * max(accs):.2f}% | {f'{100 * t[0]:.1f}% ({t[1]})' if t else '—'} | {reach} |")
     lines += means_against_targets(groups)
+    lines += robustness_section(robust_files)
+    lines += freehand_section(freehand_files)
     torch_runs, tfjs_runs = read_jsonl("pytorch-mlp.jsonl"), read_jsonl("tfjs-mlp.jsonl")
     lines += mlp_across(runs, torch_runs, tfjs_runs)
     if torch_runs:
@@ -256,7 +324,7 @@ def render():
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if not args or args[0] not in ("run", "render"):
+    if not args or args[0] not in ("run", "robust", "render"):
         sys.exit(__doc__)
     if args[0] == "render":
         render()
@@ -270,4 +338,7 @@ if __name__ == "__main__":
         seeds = [int(s) for s in args[args.index("--seeds") + 1].split(",")]
     if "--epochs" in args:
         epochs = int(args[args.index("--epochs") + 1])
-    run(preset, seeds, epochs, extra)
+    if args[0] == "robust":
+        robust(preset, seeds, extra)
+    else:
+        run(preset, seeds, epochs, extra)

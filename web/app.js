@@ -79,7 +79,8 @@
       glue.frameCount++;
     },
     pickModelFile() { $('model-file').click(); },
-    pickDataFiles() { $('data-files').click(); },
+    // purpose 'mine': the files picked are for My digits' import, not training data (a drop never is).
+    pickDataFiles(purpose) { pickPurpose = purpose || ''; $('data-files').click(); },
     fetchFashion() { fetchFashion(); },
     store: { saved: null, message: '', error: '', busy: false },  // the model kept in IndexedDB
     // Runs kept in IndexedDB (section 5): the list as stored, the last error, the storage estimate.
@@ -464,7 +465,8 @@
 
   // The user's files, each read only if it is within the cap (and a .gz inflated only up to it).
   // Files past it reach the app without their bytes, so it can say which one and why.
-  async function giveFiles(list) {
+  let pickPurpose = '';
+  async function giveFiles(list, purpose = '') {
     const files = Array.from(list || []);
     if (!files.length || !glue.appIsReady) return;
     if (files.length === 1) {  // one file may be a model: its first bytes say
@@ -475,7 +477,7 @@
     const out = [];
     let error = '';
     for (const f of files) {
-      if (!out.length) Module._digitlab_user_data_reading();
+      if (!out.length && purpose !== 'mine') Module._digitlab_user_data_reading();
       if (f.size > cap) {
         out.push({ name: f.name, bytes: null, size: f.size, gz: false });
         continue;
@@ -496,7 +498,7 @@
       }
       out.push({ name: f.name.replace(/\.gz$/i, ''), bytes });
     }
-    Module.dlPending.user = { files: error ? [] : out, error };
+    Module.dlPending.user = { files: error ? [] : out, error, purpose };
     Module._digitlab_user_data();
   }
 
@@ -508,7 +510,9 @@
   $('data-files').addEventListener('change', (ev) => {
     const list = Array.from(ev.target.files || []);
     ev.target.value = '';
-    giveFiles(list);
+    const purpose = pickPurpose;
+    pickPurpose = '';
+    giveFiles(list, purpose);
   });
   window.addEventListener('dragover', (ev) => ev.preventDefault());
   window.addEventListener('drop', (ev) => {

@@ -112,8 +112,9 @@ int current_recipe(const AppState& s) {
 
 void apply_recipe(AppState& s, bool improved) {
   const dl::Preset& p = current_preset(s);
+  if (improved && !p.has_improved) return;
   const uint64_t seed = s.train.cfg.seed;
-  s.train.cfg = improved && p.has_improved ? p.improved : p.recipe;
+  s.train.cfg = improved ? p.improved : p.recipe;
   s.train.cfg.seed = seed;
 }
 

@@ -210,14 +210,12 @@ struct RobustView {
 
 // The class's own digits (win_mine.cpp): drawn on the pad, kept with a label ("Keep as a 3"), stored
 // in the browser (platform::kept_save), shown as a grid per digit, exported and imported as IDX files;
-// "Test on my digits" reads them with the current model beside its MNIST test accuracy.
+// the window reads them with the current model beside its test accuracy.
 struct MyDigits {
   dl::Dataset set;                  // 28 × 28, labels 0..9, in the order kept (name "my digits")
   bool requested = false;           // the page was asked for its copy
   bool loaded = false;              // ... and answered (none, or read)
   bool open = false, focus = false, shown = false;
-  bool keep_popup = false;          // the Draw window's "Keep as…" choice is open
-  bool import_next = false;         // the next data files picked are for this set
   uint64_t version = 0;             // counts changes of the set
   uint64_t tex_version = ~0ull;     // the set's version `tex` shows
   Texture tex;                      // the set as tiles, kMineCols across, in order
@@ -231,7 +229,7 @@ struct MyDigits {
   dl::Confusion confusion{10};
   double accuracy = 0;
 };
-constexpr int kMaxMine = 10000;     // kept digits at most (7.9 MB)
+constexpr int kMaxMine = 2000;      // kept digits at most (1.6 MB; the grid's texture 1792 × 896)
 
 struct Env {
   bool threads = false, simd = false, isolated = false, desktop = false;
@@ -517,7 +515,7 @@ void mine_window(AppState& s);    // "My digits" (win_mine.cpp)
 void mine_update(AppState& s);    // each frame: the kept digits from the page once, the test a few a frame
 void keep_drawing(AppState& s, int label);  // the pad's 28 × 28 image, kept as `label`
 void keep_popup(AppState& s);     // the Draw window's "Keep as…" choice (opened as popup "keep")
-// Files picked for "My digits › Import": an images + labels pair of 28 × 28 IDX files, added to the set.
+// Files picked for My digits' Import: an images + labels pair of 28 × 28 IDX files, added to the set.
 void mine_import(AppState& s, const std::vector<UserFile>& files);
 // An images + labels pair of IDX files among `files` (any names) read into *out: "" or what is wrong.
 std::string read_idx_pair(const std::vector<UserFile>& files, dl::Dataset* out);

@@ -425,6 +425,10 @@ void Bridge::fresh_snapshot() {
   fresh.restored_spec = shared_.restored_spec;
   fresh.restored_cfg = shared_.restored_cfg;
   fresh.predictions = std::move(shared_.predictions);  // they belong to the images asked about, not to a run
+  if (!shared_.robustness.error.empty()) {  // the curves belong to the run, but why they were cancelled is news
+    fresh.robustness.request = shared_.robustness.request;
+    fresh.robustness.error = shared_.robustness.error;
+  }
   shared_ = std::move(fresh);
 }
 

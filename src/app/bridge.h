@@ -30,7 +30,8 @@ namespace app {
 
 // The "How robust is it?" curves of the current model (dl::RobustnessSweep), made on request
 // (Bridge::robustness) a batch per unit of work, after the test evaluation and before training, so the
-// weights do not change under them. They belong to the run: a new run starts without them.
+// weights do not change under them (the app asks only while no run is in progress). They belong to the
+// run: a new run starts without them, but with the message if it cancelled them.
 struct Robustness {
   uint64_t request = 0;          // the Bridge::robustness call they answer (0: none yet)
   bool running = false, done = false;

@@ -186,10 +186,17 @@ TEST_CASE("bridge: robustness curves are the current model's, kept as the previo
   s = poll(b, [&](const app::Snapshot& s) { return s.run > 1 && s.phase == TrainPhase::Finished && s.has_eval; });
   CHECK(s.robustness.request == 0);
   CHECK(s.previous.robustness.accuracy == first);
+  // Asked for, then cut short by a Start: the new run has no curves, and the answer says why.
+  b.robustness(200, 5);
+  b.start(spec("flatten,dense:8:relu,dense:10:softmax"), config(1, 20, 0));
+  s = poll(b, [](const app::Snapshot& s) { return s.run > 2 && s.robustness.request == 5; });
+  CHECK_FALSE(s.robustness.done);
+  CHECK(s.robustness.error.find("changed before the curves were done") != std::string::npos);
+  s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
   // Asked for, then cancelled (images 0) before the trainer gets to it or while it runs.
-  b.robustness(200, 3);
-  b.robustness(0, 4);
-  s = poll(b, [](const app::Snapshot& s) { return s.robustness.request == 4; });
+  b.robustness(200, 6);
+  b.robustness(0, 7);
+  s = poll(b, [](const app::Snapshot& s) { return s.robustness.request == 7; });
   CHECK_FALSE(s.robustness.running);
   CHECK_FALSE(s.robustness.done);
   CHECK(s.robustness.error == "Cancelled.");

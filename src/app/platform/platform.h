@@ -54,7 +54,7 @@ void show_link(const std::string& url);  // in the address bar and, where allowe
 // ----------------------------------------------------------------------------------- files
 void download(const std::string& name, const std::vector<uint8_t>& bytes);
 void pick_model_file();  // the file picker; a chosen file comes back as on_model_file
-void pick_data_files();  // ... as on_user_data
+void pick_data_files(bool mine = false);  // ... as on_user_data (mine: for My digits' import)
 
 // Bytes the platform holds for the app until it copies them: data file `which` (0..3) or the model
 // file (4), `length` bytes as the on_data_file / on_model_file call said. Once copied, the platform
@@ -77,6 +77,7 @@ void user_files_done();                 // the platform lets go of them all
 // user_files_fashion() true, or the reason they could not be fetched as user_files_error().
 void fetch_fashion();
 bool user_files_fashion();
+bool user_files_mine();  // the files were picked with pick_data_files(true)
 
 // ------------------------------------------------------------------------- storage: one model
 struct StoreState {

@@ -230,7 +230,7 @@ void download(const std::string& name, const std::vector<uint8_t>& bytes) {
   else std::fprintf(stderr, "digitlab-desktop: %s was not saved: %s\n", path.c_str(), error.c_str());
 }
 void pick_model_file() { std::fprintf(stderr, "digitlab-desktop: to load a model file, start with --model FILE\n"); }
-void pick_data_files() { std::fprintf(stderr, "digitlab-desktop: to use other digit files, start with --data DIR\n"); }
+void pick_data_files(bool) { std::fprintf(stderr, "digitlab-desktop: to use other digit files, start with --data DIR\n"); }
 
 void copy_pending(int which, void* dst) {
   std::vector<uint8_t>& p = desk().pending[which];
@@ -253,6 +253,7 @@ void fetch_fashion() {
   desk().later.push_back([](AppState& s) { on_user_data(s); });
 }
 bool user_files_fashion() { return true; }
+bool user_files_mine() { return false; }
 
 // ------------------------------------------------------------------------- the saved model
 void store_save(const std::string& name, const std::vector<uint8_t>& bytes) {

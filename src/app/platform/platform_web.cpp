@@ -65,7 +65,7 @@ EM_JS(void, js_share, (const char* url), {
   try { if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(u).catch(function() {}); } catch (e) {}
 });
 EM_JS(void, js_pick_model_file, (), { if (window.digitlabGlue) window.digitlabGlue.pickModelFile(); });
-EM_JS(void, js_pick_data_files, (), { if (window.digitlabGlue) window.digitlabGlue.pickDataFiles(); });
+EM_JS(void, js_pick_data_files, (int mine), { if (window.digitlabGlue) window.digitlabGlue.pickDataFiles(mine ? "mine" : ""); });
 EM_JS(void, js_fatal, (const char* msg), { if (window.digitlabGlue) window.digitlabGlue.fatal(UTF8ToString(msg)); });
 EM_JS(void, js_app_ready, (double data_cap, double model_cap), {
   if (window.digitlabGlue) window.digitlabGlue.appReady(data_cap, model_cap);
@@ -89,6 +89,7 @@ EM_JS(void, js_user_copy, (int i, void* dst), {
 });
 EM_JS(void, js_user_done, (), { Module.dlPending.user = null; });
 EM_JS(int, js_user_fashion, (), { var u = Module.dlPending.user; return u && u.fashion ? 1 : 0; });
+EM_JS(int, js_user_mine, (), { var u = Module.dlPending.user; return u && u.purpose === "mine" ? 1 : 0; });
 EM_JS(void, js_fetch_fashion, (), { if (window.digitlabGlue) window.digitlabGlue.fetchFashion(); });
 
 // The saved model (IndexedDB, through glue.store*).
@@ -221,7 +222,7 @@ void download(const std::string& name, const std::vector<uint8_t>& bytes) {
   js_download(name.c_str(), bytes.data(), int(bytes.size()));
 }
 void pick_model_file() { js_pick_model_file(); }
-void pick_data_files() { js_pick_data_files(); }
+void pick_data_files(bool mine) { js_pick_data_files(mine ? 1 : 0); }
 
 void copy_pending(int which, void* dst) { js_copy_pending(which, dst); }
 std::string data_error() { return taken(js_string(1)); }
@@ -235,6 +236,7 @@ void user_file_copy(int i, void* dst) { js_user_copy(i, dst); }
 void user_files_done() { js_user_done(); }
 void fetch_fashion() { js_fetch_fashion(); }
 bool user_files_fashion() { return js_user_fashion() != 0; }
+bool user_files_mine() { return js_user_mine() != 0; }
 
 void store_save(const std::string& name, const std::vector<uint8_t>& bytes) {
   js_store_save(name.c_str(), bytes.data(), int(bytes.size()));

@@ -240,6 +240,9 @@ void layout_windows(AppState& s) {
       kPaneWindows[i](s);
     }
   }
+  // The floating views that need no window's place: also with their window hidden or on another tab.
+  steps_window(s);
+  robust_window(s);
   mine_window(s);
   link_notice_popup(s);
   lesson_window(s);

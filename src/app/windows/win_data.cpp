@@ -481,7 +481,7 @@ static void counts_table(AppState& s) {
     for (int k = 0; k < 10; ++k) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      if (s.data.fashion) ImGui::Text("%d %s", k, dl::kFashionClasses[k]);
+      if (s.data.fashion) ImGui::Text("%d %s", k, class_name(s, k).c_str());
       else ImGui::Text("  %d", k);
       ImGui::TableNextColumn();
       ImGui::Text("%s", dl::with_commas(d.train_counts[size_t(k)]).c_str());
@@ -547,8 +547,8 @@ static void sample_images(AppState& s) {
     const ImVec2 m = ImGui::GetIO().MousePos;
     const int i = int((m.y - p0.y) / cell) * d.sample_cols + int((m.x - p0.x) / cell);
     if (i >= 0 && i < int(d.sample_labels.size()) && m.x < p0.x + cell * d.sample_cols)
-      ImGui::SetTooltip("training image %d: %s", i, s.data.fashion ? dl::kFashionClasses[d.sample_labels[size_t(i)]]
-                                                                    : ("a " + std::to_string(d.sample_labels[size_t(i)])).c_str());
+      ImGui::SetTooltip("training image %d: %s%s", i, s.data.fashion ? "" : "a ",
+                        class_name(s, d.sample_labels[size_t(i)]).c_str());
   }
 }
 
@@ -627,7 +627,7 @@ void window_data(AppState& s) {
 
 // The platform holds the user's files (gunzipped where they were .gz) until they are copied here.
 void on_user_data(AppState& s) {
-  const bool fashion = platform::user_files_fashion();
+  const bool fashion = platform::user_files_fashion(), mine = platform::user_files_mine();
   std::string error = platform::user_files_error();
   std::vector<UserFile> files(size_t(std::max(0, platform::user_file_count())));
   // Each file within the cap (the page stops reading or inflating one past it), then room for them
@@ -649,8 +649,7 @@ void on_user_data(AppState& s) {
     platform::user_file_copy(int(i), files[i].bytes.data());
   }
   platform::user_files_done();
-  if (!error.empty() && s.mine.import_next && !fashion) {
-    s.mine.import_next = false;
+  if (!error.empty() && mine) {
     s.mine.error = sentence(error) + " Your digits have not changed.";
     return;
   }
@@ -665,8 +664,7 @@ void on_user_data(AppState& s) {
     }
     return;
   }
-  if (s.mine.import_next && !fashion) {
-    s.mine.import_next = false;
+  if (mine) {
     mine_import(s, files);
     return;
   }

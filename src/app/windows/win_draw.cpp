@@ -232,7 +232,6 @@ void window_draw(AppState& s) {
   note_rect(s, "draw.probabilities");
   ImGui::EndGroup();
   ImGui::End();
-  steps_window(s);
 }
 
 // The pad's consumer, once a frame after the windows: the newest published weights, the ink drawn

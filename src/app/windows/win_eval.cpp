@@ -253,12 +253,14 @@ void window_evaluation(AppState& s) {
       note_rect(s, "evaluation.accuracy_change");
     }
   } else {
-    ImGui::TextWrapped("After training, the network reads the %s test digits it has never seen. "
-                       "Here you will see how many it gets right, and which digits it mixes up.",
-                       dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str());
+    const char* what = s.data.fashion ? "images" : "digits";
+    ImGui::TextWrapped("After training, the network reads the %s test %s it has never seen. "
+                       "Here you will see how many it gets right, and which %s it mixes up.",
+                       dl::with_commas(data_test(s).n > 0 ? data_test(s).n : 10000).c_str(), what,
+                       s.data.fashion ? "classes" : "digits");
   }
   if (sn.evaluating) {
-    ImGui::ProgressBar(sn.eval_progress, ImVec2(-1, 0), "reading the test digits…");
+    ImGui::ProgressBar(sn.eval_progress, ImVec2(-1, 0), s.data.fashion ? "reading the test images…" : "reading the test digits…");
   } else {
     ImGui::BeginDisabled(!sn.has_model || sn.phase == dl::TrainPhase::Running);
     if (ImGui::Button("Evaluate now")) trainer(s).evaluate();
@@ -289,7 +291,6 @@ void window_evaluation(AppState& s) {
   const float left = ImGui::GetWindowPos().x, top = ImGui::GetWindowPos().y;
   ImGui::End();
   cell_window(s, left, top);
-  robust_window(s);
 }
 
 static constexpr int kCellMax = 120, kCellCols = 12;

@@ -1,9 +1,9 @@
 // "My digits": the class's own handwriting. A drawing on the pad is kept with its label ("Keep as a 3",
 // the Draw window), as the 28 × 28 image the network reads; the set lives in the browser (one record,
 // platform::kept_save, written again on every change), shows as a grid per digit where a click removes
-// one, goes out as MNIST's two IDX files and comes back in from them; "Test on my digits" reads every
-// one with the current model (a copy of the pad's weights, a few images a frame) and shows the accuracy
-// beside the model's on MNIST's test set, per digit, and which ones it misread.
+// one, goes out as MNIST's two IDX files and comes back in from them; while the window is open, the
+// current model (a copy of the pad's weights, a few images a frame) reads every one, and the window
+// shows the accuracy beside the model's on the test set, per digit, and which ones it misread.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,7 +15,8 @@
 
 namespace app {
 
-static constexpr int kMineCols = 16;          // tiles per row in the texture
+static constexpr int kMineCols = 64;          // tiles per row in the texture
+static constexpr int kMineLines = 4;          // lines of tiles a digit shows at most
 static constexpr double kTestBudgetMs = 3;    // the test's share of a frame while it runs
 static constexpr char kMagic[8] = {'D', 'L', 'K', 'E', 'P', 'T', '1', 0};
 
@@ -54,6 +55,10 @@ static void changed(AppState& s) {
 void keep_drawing(AppState& s, int label) {
   MyDigits& m = s.mine;
   if (!s.draw.has_ink || label < 0 || label > 9) return;
+  if (!m.loaded) {  // saving now would replace the stored set before it is read
+    m.error = "Still reading the digits kept in this browser: keep it again in a moment.";
+    return;
+  }
   if (m.set.n >= kMaxMine) {
     m.error = "You have kept " + dl::with_commas(kMaxMine) + " digits, as many as this keeps: remove some first.";
     return;
@@ -76,7 +81,7 @@ void keep_popup(AppState& s) {
     std::snprintf(b, sizeof b, "%d", k);
     std::snprintf(key, sizeof key, "draw.keep.%d", k);
     if (k % 5) ImGui::SameLine();
-    const bool read = s.draw.pred == k;  // the network's reading, marked
+    const bool read = s.draw.pred == k && !s.model_fashion;  // the network's reading of a digit, marked
     if (read) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.78f, 0.60f, 1));
     if (ImGui::Button(b, ImVec2(fs * 2.2f, 0))) {
       keep_drawing(s, k);
@@ -139,19 +144,15 @@ void on_kept_loaded(AppState& s, double length) {
     m.error = "The digits kept in this browser could not be read (" + err + "); keeping a new one starts a new set.";
     return;
   }
-  if (m.set.n > 0) {  // kept before the page answered: after the stored ones
-    d.images.insert(d.images.end(), m.set.images.begin(), m.set.images.end());
-    d.labels.insert(d.labels.end(), m.set.labels.begin(), m.set.labels.end());
-    d.n += m.set.n;
-  }
-  m.set = std::move(d);
+  m.set = std::move(d);  // nothing was kept before: keep_drawing waits for this
   m.set.name = "my digits";
   ++m.version;
 }
 
 void on_kept_done(AppState& s) { s.mine.error = platform::kept_error(); }
 
-// The test: started again when the set or the pad's weights change, a few images a frame.
+// The test: a few images a frame; made again when the set changes, or the pad's weights did once the
+// last one is done (while a run trains they change every quarter second: each test still finishes).
 static void test_step(AppState& s) {
   MyDigits& m = s.mine;
   const DrawState& d = s.draw;
@@ -160,7 +161,7 @@ static void test_step(AppState& s) {
     m.tested = false;
     return;
   }
-  if (m.test_version != m.version || m.test_model != d.version) {
+  if (m.test_version != m.version || (m.test_model != d.version && !m.eval)) {
     m.test_version = m.version;
     m.test_model = d.version;
     m.model = d.model;
@@ -216,8 +217,9 @@ static void grid(AppState& s) {
       continue;
     }
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
-    const int lines = int(std::ceil(float(of.size()) / per_row));
-    for (size_t j = 0; j < of.size(); ++j) {
+    const size_t shown = std::min(of.size(), size_t(per_row) * kMineLines);  // the first few lines of a digit
+    const int lines = int(std::ceil(float(shown) / per_row));
+    for (size_t j = 0; j < shown; ++j) {
       const int i = of[j];
       const ImVec2 a(p0.x + float(j % size_t(per_row)) * cell, p0.y + float(j / size_t(per_row)) * cell);
       const ImVec2 b(a.x + cell - 2, a.y + cell - 2);
@@ -229,6 +231,7 @@ static void grid(AppState& s) {
       if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) hovered = i;
     }
     ImGui::Dummy(ImVec2(per_row * cell, float(lines) * cell));
+    if (shown < of.size()) ImGui::TextDisabled("and %s more", dl::with_commas((long long)(of.size() - shown)).c_str());
     char key[24];
     std::snprintf(key, sizeof key, "mine.row.%d", k);
     note_rect(s, key);
@@ -257,8 +260,8 @@ static void test_result(AppState& s) {
   ImGui::Text("%s reads %d of your %s digits right: %.1f%%", s.draw.model.spec().name.c_str(), right,
               dl::with_commas(m.set.n).c_str(), 100.0 * m.accuracy);
   note_rect(s, "mine.accuracy");
-  if (s.snap.has_eval && !s.data.fashion)
-    ImGui::TextDisabled("on MNIST's test digits: %.1f%%", 100.0 * s.snap.test_accuracy);
+  if (s.model_fashion) ImGui::TextDisabled("(this network learned clothes, not digits)");
+  else if (s.snap.has_eval) ImGui::TextDisabled("on the %s test set: %.1f%%", s.data.source.c_str(), 100.0 * s.snap.test_accuracy);
   std::string per;
   for (int k = 0; k < 10; ++k) {
     int64_t n = 0;
@@ -290,9 +293,8 @@ static void window_body(AppState& s) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Import IDX…")) {
-    m.import_next = true;
     m.error.clear();
-    platform::pick_data_files();
+    platform::pick_data_files(true);
   }
   note_rect(s, "mine.import");
   hint("An images file and its labels file of 28 × 28 digits (as Export gives): added to yours.");
@@ -316,10 +318,7 @@ static void window_body(AppState& s) {
 void mine_window(AppState& s) {
   MyDigits& m = s.mine;
   m.shown = false;
-  if (!m.open) {
-    m.import_next = false;
-    return;
-  }
+  if (!m.open) return;
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize();
   const ImVec2 size(std::min(fs * 30, ds.x * 0.95f), std::min(fs * 34, ds.y * 0.9f));

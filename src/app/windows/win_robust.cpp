@@ -39,8 +39,6 @@ static void plots(AppState& s) {
   const bool two = avail > fs * 26;  // two plots a row where they fit
   const ImVec2 size(two ? std::floor((avail - gap) / 2) : avail, fs * 11);
   static const char* const titles[dl::kPerturbKinds] = {"Rotated", "Shifted", "Scaled", "With noise"};
-  static const char* const xlabels[dl::kPerturbKinds] = {"degrees (counter-clockwise)", "pixels to the right",
-                                                         "times the size", "noise σ (1 = full ink)"};
   for (int k = 0; k < dl::kPerturbKinds; ++k) {
     const dl::Perturb kind = dl::Perturb(k);
     const Series now = curve(r, kind, IM_COL32(40, 100, 200, 255), grey ? "this model" : nullptr, 2.5f);
@@ -52,7 +50,7 @@ static void plots(AppState& s) {
     char id[24], key[32];
     std::snprintf(id, sizeof id, "robust.%s", dl::perturb_name(kind));
     std::snprintf(key, sizeof key, "robust.plot.%s", dl::perturb_name(kind));
-    plot_lines(id, size, titles[k], series, now.x.front(), now.x.back(), 0, 100, xlabels[k], "%.0f%%");
+    plot_lines(id, size, titles[k], series, now.x.front(), now.x.back(), 0, 100, dl::perturb_unit(kind), "%.0f%%");
     note_rect(s, key);
   }
 }
@@ -91,16 +89,19 @@ static void window_body(AppState& s) {
        "at 0°, 0 px, × 1 and no noise.");
   const bool running = current(s) && r.running;
   if (running) {
-    ImGui::ProgressBar(r.progress, ImVec2(-fs * 6, 0), "perturbing and reading the test digits…");
+    ImGui::ProgressBar(r.progress, ImVec2(-fs * 6, 0), "perturbing and reading the test images…");
     note_rect(s, "robust.progress");
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) trainer(s).robustness(0, ++v.requests);
     note_rect(s, "robust.cancel");
-    if (sn.phase == dl::TrainPhase::Running && !sn.paused) ImGui::TextDisabled("Training waits until they are done.");
   } else {
     ImGui::SameLine();
+    // Curves of a model that training goes on changing would be of no model: after the run.
+    ImGui::BeginDisabled(run_in_progress(s));
     if (ImGui::Button(current(s) && r.done ? "Compute again" : "Compute")) trainer(s).robustness(v.images, ++v.requests);
+    ImGui::EndDisabled();
     note_rect(s, "robust.compute");
+    if (run_in_progress(s)) hint("Stop the training (or let it finish) first: the curves are of the model as it is then.");
   }
   if (current(s) && !r.error.empty()) ImGui::TextColored(ImVec4(0.62f, 0.20f, 0.0f, 1), "%s", r.error.c_str());
   if (!current(s) || !r.done) return;

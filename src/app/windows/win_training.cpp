@@ -200,7 +200,7 @@ static void tab_weights(AppState& s) {
     for (size_t k = 0; k < w.size(); ++k) {
       ImGui::TableNextColumn();
       ImGui::Text("%.3f", w[k]);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("digit %zu: %.16g", k, w[k]);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s %s: %.16g", class_noun(s), class_name(s, int(k)).c_str(), w[k]);
     }
     ImGui::EndTable();
   }

@@ -24,8 +24,8 @@ std::vector<Preset> build_presets() {
   p.recipe.opt.kind = OptKind::Adam;
   p.recipe.opt.lr = 1e-3f;
   p.recipe.val_split = 0;  // as its notebook: all 60,000 images train, the test set is the validation_data
-  // Improved: shifted, turned and zoomed digits, 40 epochs, the learning rate halved when a held-out
-  // tenth stops improving, the best epoch's weights kept.
+  // Improved (docs/results.md: 99.04% over 5 seeds): shifted, turned and zoomed digits, 40 epochs, the
+  // learning rate halved when a held-out tenth stops improving, the best epoch's weights kept.
   p.has_improved = true;
   p.improved = p.recipe;
   p.improved.epochs = 40;
@@ -36,7 +36,8 @@ std::vector<Preset> build_presets() {
   p.improved.augment.height_shift = 0.1f;
   p.improved.reduce_lr = {true, Monitor::ValLoss, 0.5f, 3, 1e-4f, 1e-5f};
   p.improved.early = {true, Monitor::ValLoss, 8, 0, true};
-  p.improved_text = "augmentation (±10°, ±10% shifts and zoom), 40 epochs, the learning rate halved on a plateau";
+  p.improved_text = "augmentation (±10°, ±10% shifts and zoom), 40 epochs on 90% of the images, the learning rate "
+                    "halved on a plateau, stopped early with the best epoch kept";
   v.push_back(p);
 
   p = make("mlp-deep", "Deep MLP with dropout, batch norm, L2 and balanced class weights", flat,
@@ -49,15 +50,6 @@ std::vector<Preset> build_presets() {
   p.recipe.early = {true, Monitor::ValLoss, 15, 0, false};
   p.recipe.reduce_lr.enabled = true;
   p.recipe.reduce_lr.patience = 7;
-  // Improved: the same callbacks on shifted, turned and zoomed digits, the best epoch's weights kept.
-  p.has_improved = true;
-  p.improved = p.recipe;
-  p.improved.augment.rotation_deg = 10;
-  p.improved.augment.zoom = 0.1f;
-  p.improved.augment.width_shift = 0.1f;
-  p.improved.augment.height_shift = 0.1f;
-  p.improved.early.restore_best = true;
-  p.improved_text = "augmentation (±10°, ±10% shifts and zoom), the best epoch's weights kept";
   v.push_back(p);
 
   p = make("cnn-5x5", "Two 5x5 convolutions, max pooling, dropout, Dense 128", image,

@@ -2,8 +2,8 @@
 // the "How robust is it?" curves. Each point of a curve is the accuracy on a copy of the test images
 // (or their first `images`) with one perturbation applied, read in evaluation mode. Perturbed images
 // stay 8-bit like the originals: geometric ones go through augment_apply (bilinear, 0 outside the
-// image) and round; noise is Gaussian, drawn from a fixed seed, so every model is tested on the same
-// noisy images. The identity point of each curve (0°, 0 px, ×1, σ 0) is the plain test accuracy.
+// image) and round; noise is Gaussian, drawn from a fixed seed (image i from its own stream), so
+// every model is tested on the same noisy images. The identity point of each curve (0°, 0 px, ×1, σ 0) is the plain test accuracy.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -18,7 +18,8 @@ namespace dl {
 enum class Perturb : uint8_t { Rotate, Shift, Scale, Noise };
 constexpr int kPerturbKinds = 4;
 const char* perturb_name(Perturb p);   // "rotation", "shift", "scale", "noise"
-const char* perturb_unit(Perturb p);   // the x axis: "degrees", "pixels right", "times the size", "noise σ"
+// The x axis: "degrees, counter-clockwise", "pixels to the right", "times the size", "σ, 1 = full ink".
+const char* perturb_unit(Perturb p);
 
 struct PerturbPoint {
   Perturb kind = Perturb::Rotate;
@@ -31,6 +32,8 @@ const std::vector<PerturbPoint>& robustness_points();
 
 // out = the first n images of d (with their labels), each perturbed by p. noise_seed seeds the noise.
 void perturb_images(const Dataset& d, int n, const PerturbPoint& p, uint64_t noise_seed, Dataset* out);
+// Images [begin, end) of out (sized by perturb_images or as it does) as perturb_images makes them.
+void perturb_range(const Dataset& d, const PerturbPoint& p, uint64_t noise_seed, int begin, int end, Dataset* out);
 
 // The sweep a batch at a time, for a caller that spreads it out (the app's trainer side). The model
 // and the data must outlive it and stay unchanged while it runs.
@@ -38,11 +41,13 @@ class RobustnessSweep {
  public:
   // images: how many of the test images each point uses (clamped to 1..data.n).
   RobustnessSweep(Model& model, const Dataset& data, int images);
-  void step();  // the next batch of the current point (perturbing its images first)
+  // The next unit of work: perturbing the next kPerturbChunk images of the current point, or, once
+  // they all are, reading the next batch of them.
+  void step();
+  static constexpr int kPerturbChunk = 1000;
   bool done() const { return point_ >= points_->size(); }
   float progress() const;
   int images() const { return n_; }
-  const std::vector<PerturbPoint>& points() const { return *points_; }
   std::vector<double> accuracy;  // per point, in robustness_points() order; filled as points finish
 
  private:
@@ -51,6 +56,7 @@ class RobustnessSweep {
   const std::vector<PerturbPoint>* points_;
   int n_;
   size_t point_ = 0;
+  int perturbed_n_ = 0;  // images of the current point perturbed so far
   Dataset perturbed_;
   std::unique_ptr<Evaluation> eval_;
 };
