@@ -345,19 +345,20 @@ void on_fashion_progress(AppState& s, double loaded, double total) {
   s.data.fashion_total = total;
 }
 
-// MNIST or Fashion-MNIST (the user's own data is neither), and Fashion-MNIST's download.
+// MNIST or Fashion-MNIST, and Fashion-MNIST's download. Not while the user's own data is in use: "Use
+// MNIST again" comes first (and the window keeps its room for the images below).
 static void dataset_row(AppState& s) {
   DataState& d = s.data;
-  const bool own = d.user_train && !d.lesson_applied && !d.fashion;
+  if (d.user_train && !d.lesson_applied && !d.fashion) return;
   ImGui::BeginDisabled(run_in_progress(s) || d.fashion_fetching);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Images:");
   ImGui::SameLine();
-  if (ImGui::RadioButton("digits", !own && !d.fashion) && (own || d.fashion)) choose_dataset(s, false);
+  if (ImGui::RadioButton("digits", !d.fashion) && d.fashion) choose_dataset(s, false);
   note_rect(s, "data.mnist_digits");
   hint("MNIST: 70,000 handwritten digits 0–9.");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("clothes (Fashion-MNIST)", d.fashion) && !d.fashion) choose_dataset(s, true);
+  same_line_if_fits(checkbox_width("clothes"));
+  if (ImGui::RadioButton("clothes", d.fashion) && !d.fashion) choose_dataset(s, true);
   note_rect(s, "data.fashion");
   hint("Fashion-MNIST (Zalando): 70,000 pictures of clothes, 28 × 28 like MNIST, in ten classes — T-shirt/top, "
        "trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot. The same networks train on it; it "
