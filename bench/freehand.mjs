@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// How well the draw pad reads freehand digits: a scripted test set of drawn digits of all sizes, tilts,
+// aspect ratios and places, drawn with the mouse through the app's pad and kept with their labels
+// (My digits), exported as IDX and read by `digitlab eval` with models trained by the CLI. The reading
+// rate goes to docs/results/freehand-*.json, which bench/accuracy.py renders into docs/results.md.
+// Not a test: it records what the pad's preprocessing achieves today.
+//   node bench/freehand.mjs [--per-digit 30] [--seed 1]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, click, launch, layout, serve, openPage, status, waitStatus, settledPrediction } from '../tests/e2e/helpers.mjs';
+import { opt, sleep } from './app.mjs';
+
+const PER_DIGIT = Number(opt('--per-digit', 30));
+const SEED = Number(opt('--seed', 1));
+const CLI = path.join(ROOT, 'build', 'native', 'digitlab');
+const log = (...a) => console.error('[freehand]', ...a);
+
+// Each digit as strokes in a unit box (x right, y down), drawn the way people often write them.
+const SHAPES = {
+  0: [Array.from({ length: 21 }, (_, i) => [0.5 + 0.45 * Math.sin(i * Math.PI / 10), 0.5 - 0.5 * Math.cos(i * Math.PI / 10)])],
+  1: [[[0.3, 0.18], [0.55, 0.0], [0.55, 1.0]]],
+  2: [[[0.12, 0.25], [0.3, 0.04], [0.6, 0.0], [0.85, 0.2], [0.78, 0.45], [0.12, 1.0], [0.92, 1.0]]],
+  3: [[[0.15, 0.1], [0.5, 0.0], [0.85, 0.15], [0.8, 0.4], [0.45, 0.5], [0.85, 0.62], [0.85, 0.9], [0.5, 1.0], [0.12, 0.9]]],
+  4: [[[0.62, 1.0], [0.62, 0.0], [0.08, 0.66], [0.92, 0.66]]],
+  5: [[[0.85, 0.0], [0.25, 0.0], [0.2, 0.45], [0.55, 0.37], [0.85, 0.58], [0.82, 0.88], [0.5, 1.0], [0.12, 0.9]]],
+  6: [[[0.78, 0.04], [0.38, 0.3], [0.18, 0.68], [0.32, 0.96], [0.66, 0.96], [0.82, 0.7], [0.6, 0.5], [0.25, 0.6]]],
+  7: [[[0.08, 0.0], [0.92, 0.0], [0.42, 1.0]]],
+  8: [[[0.5, 0.48], [0.2, 0.28], [0.5, 0.0], [0.8, 0.28], [0.5, 0.48], [0.15, 0.74], [0.5, 1.0], [0.85, 0.74], [0.5, 0.48]]],
+  9: [[[0.82, 0.28], [0.5, 0.0], [0.18, 0.22], [0.42, 0.48], [0.82, 0.28], [0.74, 1.0]]],
+};
+
+// A seeded generator (mulberry32), so the drawn set is the same on every run.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6D2B79F5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+// One variant: height as a share of the pad, width relative to the usual 0.7 of the height, tilt in
+// degrees, and where the centre is.
+function variants(n, r) {
+  const out = [];
+  const sizes = [0.22, 0.35, 0.5, 0.7, 0.85], aspects = [0.6, 0.8, 1.0, 1.25, 1.6], tilts = [-25, -12, 0, 12, 25];
+  for (let i = 0; i < n; i++) {
+    const h = sizes[Math.floor(r() * sizes.length)], a = aspects[Math.floor(r() * aspects.length)];
+    const tilt = tilts[Math.floor(r() * tilts.length)];
+    const w = Math.min(0.9, h * 0.7 * a);
+    const room = (1 - Math.max(h, w)) / 2 - 0.03;
+    out.push({ h, w, tilt, cx: 0.5 + (r() * 2 - 1) * room, cy: 0.5 + (r() * 2 - 1) * room });
+  }
+  return out;
+}
+
+function place(shape, v) {
+  const c = Math.cos(v.tilt * Math.PI / 180), s = Math.sin(v.tilt * Math.PI / 180);
+  return shape.map((line) => line.map(([x, y]) => {
+    const dx = (x - 0.5) * v.w, dy = (y - 0.5) * v.h;
+    return [v.cx + dx * c + dy * s, v.cy - dx * s + dy * c];  // a clockwise tilt for a positive angle
+  }));
+}
+
+async function draw(page, pad, strokes) {
+  await page.evaluate(() => window.digitlab.clearPad());
+  await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
+  const P = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  for (const line of strokes) {
+    await page.mouse.move(...P(line[0]));
+    await page.mouse.down();
+    for (const p of line.slice(1)) await page.mouse.move(...P(p), { steps: 6 });
+    await page.mouse.up();
+  }
+  return settledPrediction(page);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-freehand-'));
+const models = [
+  { name: 'mlp', args: ['--preset', 'mlp', '--epochs', '1', '--seed', '1'] },
+  { name: 'cnn-tiny', args: ['--preset', 'cnn-tiny', '--epochs', '3', '--seed', '1'] },
+];
+for (const m of models) {
+  m.file = path.join(dir, `${m.name}.bin`);
+  log(`training ${m.name}: digitlab train ${m.args.join(' ')}`);
+  m.mnist = JSON.parse(execFileSync(CLI, ['train', ...m.args, '--json', '--save', m.file], { encoding: 'utf8' })).test_accuracy;
+}
+
+const srv = await serve({ isolation: true });
+const b = await launch();
+const r = rng(SEED);
+const drawn = [];
+let files;
+try {
+  const { page } = await openPage(b.context, srv.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
+  await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
+  await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
+  const pad = (await layout(page))['draw.pad'];
+  for (let k = 0; k < 10; k++) {
+    for (const v of variants(PER_DIGIT, r)) {
+      await draw(page, pad, place(SHAPES[k], v));
+      const n = (await status(page)).mine.n;
+      for (let attempt = 0; ; attempt++) {  // the popup opens a frame after the click: try again if it missed
+        await click(page, 'draw.keep');
+        await click(page, `draw.keep.${k}`);
+        try { await waitStatus(page, (s) => s.mine.n === n + 1, 2000, 'kept'); break; } catch (e) {
+          if (attempt === 3) throw e;
+          await page.keyboard.press('Escape');
+        }
+      }
+      drawn.push({ label: k, ...v });
+    }
+    log(`digit ${k}: ${PER_DIGIT} drawn`);
+  }
+  await click(page, 'menu.view');
+  await click(page, 'menu.mine');
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  await click(page, 'mine.export');
+  while (downloads.length < 2) await sleep(100);
+  files = {};
+  for (const d of downloads) files[d.suggestedFilename()] = fs.readFileSync(await d.path());
+} finally { await b.close(); await srv.close(); }
+
+const idx = path.join(dir, 'idx');
+fs.mkdirSync(idx);
+fs.writeFileSync(path.join(idx, 't10k-images-idx3-ubyte'), files['my-digits-images-idx3-ubyte']);
+fs.writeFileSync(path.join(idx, 't10k-labels-idx1-ubyte'), files['my-digits-labels-idx1-ubyte']);
+const out = { date: new Date().toISOString().slice(0, 10), commit: execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+  drawn: drawn.length, per_digit: PER_DIGIT, seed: SEED, command: `node bench/freehand.mjs --per-digit ${PER_DIGIT} --seed ${SEED}`, models: [] };
+for (const m of models) {
+  const e = JSON.parse(execFileSync(CLI, ['eval', '--model', m.file, '--data', idx, '--json'], { encoding: 'utf8' }));
+  const preds = e.confusion_matrix;  // rows: true digit
+  out.models.push({ name: m.name, train: `digitlab train ${m.args.join(' ')}`, mnist_test_accuracy: m.mnist, drawn_accuracy: e.test_accuracy,
+    per_digit: preds.map((row, k) => row[k] / row.reduce((a, b) => a + b, 0)), confusion: preds });
+  log(`${m.name}: reads ${(100 * e.test_accuracy).toFixed(1)}% of ${drawn.length} drawn digits (MNIST test ${(100 * m.mnist).toFixed(2)}%)`);
+}
+fs.writeFileSync(path.join(ROOT, 'docs', 'results', `freehand-seed${SEED}.json`), JSON.stringify(out, null, 1));
+fs.rmSync(dir, { recursive: true, force: true });
+execFileSync('python3', [path.join(ROOT, 'bench', 'accuracy.py'), 'render'], { stdio: 'inherit' });
