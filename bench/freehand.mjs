@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, click, launch, layout, serve, openPage, status, waitStatus, settledPrediction } from '../tests/e2e/helpers.mjs';
+import { ROOT, click, drawStrokes, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 import { opt, sleep } from './app.mjs';
 
 const PER_DIGIT = Number(opt('--per-digit', 30));
@@ -60,19 +60,6 @@ function place(shape, v) {
   }));
 }
 
-async function draw(page, pad, strokes) {
-  await page.evaluate(() => window.digitlab.clearPad());
-  await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
-  const P = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
-  for (const line of strokes) {
-    await page.mouse.move(...P(line[0]));
-    await page.mouse.down();
-    for (const p of line.slice(1)) await page.mouse.move(...P(p), { steps: 6 });
-    await page.mouse.up();
-  }
-  return settledPrediction(page);
-}
-
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-freehand-'));
 const models = [
   { name: 'mlp', args: ['--preset', 'mlp', '--epochs', '1', '--seed', '1'] },
@@ -94,10 +81,9 @@ try {
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
   await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
   await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
-  const pad = (await layout(page))['draw.pad'];
   for (let k = 0; k < 10; k++) {
     for (const v of variants(PER_DIGIT, r)) {
-      await draw(page, pad, place(SHAPES[k], v));
+      await drawStrokes(page, place(SHAPES[k], v), { steps: 6 });
       const n = (await status(page)).mine.n;
       for (let attempt = 0; ; attempt++) {  // the popup opens a frame after the click: try again if it missed
         await click(page, 'draw.keep');

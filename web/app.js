@@ -313,6 +313,23 @@
     return all;
   }
 
+  // The body of a response, read a chunk at a time (onBytes(bytes so far) after each) and stopped
+  // with tooLarge() past `cap` bytes: what the dataset downloads share.
+  async function readCapped(res, cap, tooLarge, onBytes) {
+    const reader = res.body.getReader();
+    const chunks = [];
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+      if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
+      onBytes(n);
+    }
+    return concat(chunks, n);
+  }
+
   async function fetchOne(i) {
     const url = 'assets/mnist/' + FILES[i] + '.gz';
     let res;
@@ -331,22 +348,10 @@
                                      '(scripts/setup.sh checks them).');
     data.total[i] = Number(res.headers.get('Content-Length')) || 0;
     if (data.total[i] > cap) throw tooLarge();
-    const reader = res.body.getReader();
-    const chunks = [];
-    let n = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      n += value.length;
-      if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
-      data.loaded[i] = n;
-      data.current = i;
-      reportProgress();
-    }
-    if (!data.total[i]) data.total[i] = n;
+    const raw = await readCapped(res, cap, tooLarge, (n) => { data.loaded[i] = n; data.current = i; reportProgress(); });
+    if (!data.total[i]) data.total[i] = raw.length;
     try {
-      data.bytes[i] = await gunzipIfNeeded(concat(chunks, n), cap);
+      data.bytes[i] = await gunzipIfNeeded(raw, cap);
     } catch (e) {
       throw e instanceof TooLarge ? tooLarge() : e;
     }
@@ -406,21 +411,10 @@
                                        ' MB a data file may hold; its largest is 47 MB unpacked.');
       total[i] = Number(res.headers.get('Content-Length')) || 0;
       if (total[i] > cap) throw tooLarge();
-      const reader = res.body.getReader();
-      const chunks = [];
-      let n = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        n += value.length;
-        if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
-        loaded[i] = n;
-        progress();
-      }
-      if (!total[i]) total[i] = n;
+      const raw = await readCapped(res, cap, tooLarge, (n) => { loaded[i] = n; progress(); });
+      if (!total[i]) total[i] = raw.length;
       try {
-        return { name: FILES[i], bytes: await gunzipIfNeeded(concat(chunks, n), cap) };
+        return { name: FILES[i], bytes: await gunzipIfNeeded(raw, cap) };
       } catch (e) {
         throw e instanceof TooLarge ? tooLarge() : new Error('The Fashion-MNIST file ' + url + ' could not be unpacked: ' +
                                                              'it may be damaged. Whoever set up this page should copy it again.');

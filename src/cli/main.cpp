@@ -590,16 +590,22 @@ int train_loop(const Args& a, const Preset& p_arg, TrainConfig cfg, const std::v
   return 0;
 }
 
-int cmd_eval(const Args& a) {
+// --model FILE and the test images of --data (MNIST's by default), checked to fit each other.
+void model_and_test_args(const Args& a, Model* model, Dataset* test) {
   if (!a.has("model")) fail("--model FILE is required");
-  if (a.has("images")) fail("--images applies to robust (evaluate on all the test images here)");
   set_threads(a);
-  Model model = model_file_arg(a.opts.at("model"));
-  Dataset test;
-  Status s = load_mnist(data_dir(a), "t10k", "test", &test);
+  *model = model_file_arg(a.opts.at("model"));
+  Status s = load_mnist(data_dir(a), "t10k", "test", test);
   if (!s.ok()) fail(s.error);
-  s = model_fits_data(model, test);
+  s = model_fits_data(*model, *test);
   if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+}
+
+int cmd_eval(const Args& a) {
+  if (a.has("images")) fail("--images applies to robust (evaluate on all the test images here)");
+  Model model;
+  Dataset test;
+  model_and_test_args(a, &model, &test);
   EvalResult e = evaluate(model, test);
   Report r = report_from_confusion(e.confusion);
   if (a.has("json")) std::printf("{\"model\": \"%s\", %s}\n", model.spec().name.c_str(), json_eval(e, r).c_str());
@@ -612,14 +618,9 @@ int cmd_robust(const Args& a) {
   for (const auto& [k, v] : a.opts)
     if (k != "model" && k != "images" && k != "data" && k != "threads" && k != "json")
       fail("--" + k + " does not apply to robust (digitlab robust --model FILE [--images N] [--data DIR] [--json])");
-  if (!a.has("model")) fail("--model FILE is required");
-  set_threads(a);
-  Model model = model_file_arg(a.opts.at("model"));
+  Model model;
   Dataset test;
-  Status s = load_mnist(data_dir(a), "t10k", "test", &test);
-  if (!s.ok()) fail(s.error);
-  s = model_fits_data(model, test);
-  if (!s.ok()) fail(a.opts.at("model") + ": " + s.error);
+  model_and_test_args(a, &model, &test);
   const int images = int(a.integer("images", test.n, 1, test.n));
   const std::vector<double> acc = robustness(model, test, images);
   const std::vector<PerturbPoint>& pts = robustness_points();

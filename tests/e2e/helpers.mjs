@@ -308,6 +308,22 @@ export async function drawSeven(page, { touch = false, on = 'draw.pad' } = {}) {
   return settledPrediction(page);
 }
 
+// The pad emptied, then polylines drawn on it with the mouse (points as fractions of the pad, x then
+// y; `steps` mouse moves per segment): the status once the prediction settles.
+export async function drawStrokes(page, strokes, { steps = 8, on = 'draw.pad' } = {}) {
+  await page.evaluate(() => window.digitlab.clearPad());
+  await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
+  const pad = (await layout(page))[on];
+  const P = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  for (const line of strokes) {
+    await page.mouse.move(...P(line[0]));
+    await page.mouse.down();
+    for (const p of line.slice(1)) await page.mouse.move(...P(p), { steps });
+    await page.mouse.up();
+  }
+  return settledPrediction(page);
+}
+
 // The status once the pad's prediction stops changing between two polls (the app may still be taking
 // a stroke's queued moves, a frame at a time).
 export function settledPrediction(page) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, pressAt, shotWindow, sleep, realErrors,
-  settledPrediction, trainModel } from './helpers.mjs';
+  drawStrokes, trainModel } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -25,20 +25,6 @@ const SHAPES = {
   0: [Array.from({ length: 17 }, (_, i) => [0.5 + 0.22 * Math.sin(i * Math.PI / 8), 0.5 - 0.32 * Math.cos(i * Math.PI / 8)])],
   4: [[[0.6, 0.85], [0.6, 0.15], [0.25, 0.6], [0.75, 0.6]]],
 };
-
-async function draw(page, strokes) {
-  await page.evaluate(() => window.digitlab.clearPad());
-  await waitStatus(page, (s) => s.prediction == null, 5000, 'an empty pad');
-  const pad = (await layout(page))['draw.pad'];
-  const P = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
-  for (const line of strokes) {
-    await page.mouse.move(...P(line[0]));
-    await page.mouse.down();
-    for (const p of line.slice(1)) await page.mouse.move(...P(p), { steps: 8 });
-    await page.mouse.up();
-  }
-  return settledPrediction(page);
-}
 
 async function keep(page, label) {
   const n = (await status(page)).mine.n;
@@ -69,12 +55,12 @@ test('my digits: kept, read by the model as the CLI reads them, kept over a relo
 
   const labels = [7, 1, 0, 4, 7, 1];
   for (const k of labels) {
-    await draw(page, SHAPES[k].map((line) => line.map(([u, v]) => [u + (labels.indexOf(k) % 2 ? 0.05 : 0), v])));
+    await drawStrokes(page, SHAPES[k].map((line) => line.map(([u, v]) => [u + (labels.indexOf(k) % 2 ? 0.05 : 0), v])));
     s = await keep(page, k);
   }
   assert.deepEqual(s.mine.labels, labels);
   // A drawing kept with the wrong label on purpose: the model should read it as itself, so a miss.
-  await draw(page, SHAPES[0]);
+  await drawStrokes(page, SHAPES[0]);
   s = await keep(page, 6);
   await click(page, 'menu.view');
   await click(page, 'menu.mine');

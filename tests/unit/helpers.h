@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/common.h"
+#include "core/data/dataset.h"
 
 namespace dltest {
 
@@ -26,6 +27,21 @@ inline std::vector<float> randv(size_t n, uint64_t seed, float lo = -1, float hi
   std::vector<float> v(n);
   for (float& x : v) x = r.uniform(lo, hi);
   return v;
+}
+
+// 4x4 images: class k lights up pixel k, the others faint noise up to `noise`. A linear model
+// separates them; a shift of one pixel turns class k into k + 1.
+inline dl::Dataset pixel_toy(int n, uint64_t seed, float noise = 40) {
+  dl::Dataset d;
+  d.n = n;
+  d.rows = d.cols = 4;
+  dl::Rng r(seed);
+  for (int i = 0; i < n; ++i) {
+    const int k = int(r.below(10));
+    for (int p = 0; p < 16; ++p) d.images.push_back(uint8_t(p == k ? 255 : r.uniform(0, noise)));
+    d.labels.push_back(uint8_t(k));
+  }
+  return d;
 }
 
 // Checks analytic gradients `grad` of f against central differences over `x`, element by element.

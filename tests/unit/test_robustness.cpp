@@ -9,18 +9,8 @@
 using namespace dl;
 
 namespace {
-// 4x4 images: class k lights up pixel k (plus faint noise); a trained linear model reads them all.
-Dataset toy(int n, uint64_t seed) {
-  Dataset d;
-  d.n = n; d.rows = d.cols = 4;
-  Rng r(seed);
-  for (int i = 0; i < n; ++i) {
-    const int k = int(r.below(10));
-    for (int p = 0; p < 16; ++p) d.images.push_back(uint8_t(p == k ? 255 : r.uniform(0, 30)));
-    d.labels.push_back(uint8_t(k));
-  }
-  return d;
-}
+// 4x4 images where class k lights up pixel k; a trained linear model reads them all.
+Dataset toy(int n, uint64_t seed) { return dltest::pixel_toy(n, seed, 30); }
 Model trained_toy(const Dataset& train) {
   ModelSpec s;
   s.name = "toy";

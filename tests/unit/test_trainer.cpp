@@ -13,18 +13,7 @@
 using namespace dl;
 
 namespace {
-// 4x4 images: class k lights up pixel k (plus noise). A linear model separates them perfectly.
-Dataset toy(int n, uint64_t seed, float noise = 40) {
-  Dataset d;
-  d.n = n; d.rows = d.cols = 4;
-  Rng r(seed);
-  for (int i = 0; i < n; ++i) {
-    int k = int(r.below(10));
-    for (int p = 0; p < 16; ++p) d.images.push_back(uint8_t(p == k ? 255 : r.uniform(0, noise)));
-    d.labels.push_back(uint8_t(k));
-  }
-  return d;
-}
+Dataset toy(int n, uint64_t seed, float noise = 40) { return dltest::pixel_toy(n, seed, noise); }
 ModelSpec toy_model() {
   ModelSpec s;
   s.name = "toy";
