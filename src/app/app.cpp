@@ -100,13 +100,14 @@ void apply_preset_recipe(AppState& s) {
 
 int current_recipe(const AppState& s) {
   const dl::Preset& p = current_preset(s);
-  dl::TrainConfig now = train_config(s);
-  const auto same = [&](dl::TrainConfig r) {  // as a lesson link writes them: every setting, by its text
-    now.seed = r.seed;
-    return dl::lesson_write(p, p.model, now, -1, false) == dl::lesson_write(p, p.model, r, -1, false);
+  // Every setting as a lesson link writes it, the seed aside.
+  const auto text = [&](dl::TrainConfig c) {
+    c.seed = 0;
+    return dl::lesson_write(p, p.model, c, -1, false);
   };
-  if (same(p.recipe)) return 0;
-  if (p.has_improved && same(p.improved)) return 1;
+  const std::string now = text(train_config(s));
+  if (now == text(p.recipe)) return 0;
+  if (p.has_improved && now == text(p.improved)) return 1;
   return -1;
 }
 

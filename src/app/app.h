@@ -74,7 +74,10 @@ struct DataState {
   bool fashion = false;              // the data in use is Fashion-MNIST (or a subset): its class names
   std::shared_ptr<const dl::Dataset> fashion_train, fashion_test;
   bool fashion_fetching = false;
+  int fashion_fetches = 0;         // the page was asked for the files this many times
   double fashion_loaded = 0, fashion_total = 0;  // bytes (total 0: unknown yet)
+  // The user's own files are in use (not MNIST, a lesson's subset of it, or Fashion-MNIST).
+  bool own() const { return user_train && !lesson_applied && !fashion; }
   // A Kaggle test.csv (images without labels) to predict for a submission; the data in use stays.
   std::shared_ptr<const dl::Dataset> kaggle;
   std::string kaggle_name;
@@ -520,6 +523,8 @@ void mine_import(AppState& s, const std::vector<UserFile>& files);
 // An images + labels pair of IDX files among `files` (any names) read into *out: "" or what is wrong.
 std::string read_idx_pair(const std::vector<UserFile>& files, dl::Dataset* out);
 void open_robust(AppState& s);    // opens it (in front)
+// The snapshot's robustness curves answer the window's last request (not an older one's, or none).
+bool robust_current(const AppState& s);
 // A window over the tiles (a cell's images, unusual images, the pad's steps, robustness): at pos with
 // pivot and of `size` when it appears, in front when *focus (then cleared), its rectangle noted as
 // `note`. Returns ImGui::Begin()'s answer; the caller ends it with ImGui::End(). *open turns false

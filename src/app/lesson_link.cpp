@@ -74,6 +74,7 @@ void lesson_data_apply(AppState& s) {
   if (l.fashion && !d.fashion_train) {  // again when Fashion-MNIST is in
     if (!d.fashion_fetching) {
       d.fashion_fetching = true;
+      ++d.fashion_fetches;
       d.fashion_loaded = d.fashion_total = 0;
       platform::fetch_fashion();
     }

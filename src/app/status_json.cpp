@@ -331,17 +331,17 @@ static void robustness_json(const AppState& s, Json& j) {
     return;
   }
   const Robustness& r = s.snap.robustness;
-  const bool mine = r.request != 0 && r.request == s.robust.requests;
+  const bool asked = robust_current(s);
   j.open('{');
   j.kv("shown", s.robust.shown);
   j.kv("images", s.robust.images);
-  j.kv("running", mine && r.running);
-  j.kv("progress", mine ? double(r.progress) : 0.0);
-  j.kv("error", mine ? r.error : std::string());
-  j.kv("model", mine ? r.model_name : std::string());
-  j.kv("images_used", mine ? r.images : 0);
+  j.kv("running", asked && r.running);
+  j.kv("progress", asked ? double(r.progress) : 0.0);
+  j.kv("error", asked ? r.error : std::string());
+  j.kv("model", asked ? r.model_name : std::string());
+  j.kv("images_used", asked ? r.images : 0);
   j.key("curves");
-  if (mine && r.done) robustness_curves_json(r, j);
+  if (asked && r.done) robustness_curves_json(r, j);
   else j.null();
   j.key("previous");
   if (s.snap.previous.robustness.done) robustness_curves_json(s.snap.previous.robustness, j);
@@ -579,8 +579,9 @@ static void data_json(const AppState& s, Json& j) {
   j.kv("ready_ms", s.data.ready_ms);
   // Which images: "mnist", "fashion" or "own"; the class names the windows use (the counts table, the
   // gallery's tooltips, the report) and the gallery's images by the names their tooltips give.
-  j.kv("dataset", std::string(s.data.fashion ? "fashion" : s.data.user_train && !s.data.lesson_applied ? "own" : "mnist"));
+  j.kv("dataset", std::string(s.data.fashion ? "fashion" : s.data.own() ? "own" : "mnist"));
   j.kv("fashion_fetching", s.data.fashion_fetching);
+  j.kv("fashion_fetches", s.data.fashion_fetches);  // times the page was asked for its files
   j.key("class_names");
   j.open('[');
   for (int k = 0; k < dl::kNumClasses; ++k) j.str(class_name(s, k));

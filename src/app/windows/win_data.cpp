@@ -239,6 +239,16 @@ void kaggle_update(AppState& s) {
   platform::download("submission.csv", std::vector<uint8_t>(csv.begin(), csv.end()));
 }
 
+// Fashion-MNIST could not be had: the data in use stays, and a link's lesson does not start by itself.
+static void fashion_failed(AppState& s, const std::string& why) {
+  DataState& d = s.data;
+  d.fashion_fetching = false;
+  d.lesson.fashion = d.fashion;
+  s.autostart_pending = false;
+  d.user_note.clear();
+  d.user_error = why + " The data in use has not changed.";
+}
+
 // Fashion-MNIST's files, fetched by the page: kept, and put in use if they are still wanted.
 static void fashion_arrived(AppState& s, const std::vector<UserFile>& files) {
   DataState& d = s.data;
@@ -248,9 +258,7 @@ static void fashion_arrived(AppState& s, const std::vector<UserFile>& files) {
   std::string err = files.size() == 4 ? read_user_files(files, &train, &test, &note, &source) : "";
   if (err.empty() && (train.n != 60000 || test.n != 10000)) err = "the files do not hold Fashion-MNIST's 60,000 + 10,000 images";
   if (!err.empty()) {
-    d.lesson.fashion = d.fashion;
-    s.autostart_pending = false;
-    d.user_error = "Fashion-MNIST could not be read: " + sentence(err) + " The data in use has not changed.";
+    fashion_failed(s, "Fashion-MNIST could not be read: " + sentence(err));
     return;
   }
   train.name = "train";
@@ -334,7 +342,7 @@ void choose_dataset(AppState& s, bool fashion) {
     return;
   }
   d.user_error.clear();
-  const bool own = d.user_train && !d.lesson_applied && !d.fashion;
+  const bool own = d.own();
   d.lesson.fashion = fashion;
   if (!fashion && own) use_mnist_again(s);
   else lesson_data_apply(s);  // fetches Fashion-MNIST first if need be
@@ -349,7 +357,7 @@ void on_fashion_progress(AppState& s, double loaded, double total) {
 // MNIST again" comes first (and the window keeps its room for the images below).
 static void dataset_row(AppState& s) {
   DataState& d = s.data;
-  if (d.user_train && !d.lesson_applied && !d.fashion) return;
+  if (d.own()) return;
   ImGui::BeginDisabled(run_in_progress(s) || d.fashion_fetching);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Images:");
@@ -579,7 +587,7 @@ static void mean_images(AppState& s) {
 void window_data(AppState& s) {
   DataState& d = s.data;
   begin_tile(s, kPaneData, d.fashion                             ? "Data: Fashion-MNIST clothes###Data"
-                           : d.user_train && !d.lesson_applied ? "Data: your own digits###Data"
+                           : d.own()                           ? "Data: your own digits###Data"
                                                                : "Data: MNIST handwritten digits###Data");
   if (d.phase == DataPhase::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
@@ -654,15 +662,13 @@ void on_user_data(AppState& s) {
     s.mine.error = sentence(error) + " Your digits have not changed.";
     return;
   }
+  if (!error.empty() && fashion) {
+    fashion_failed(s, "Fashion-MNIST could not be loaded: " + sentence(error));
+    return;
+  }
   if (!error.empty()) {
-    DataState& d = s.data;
-    d.user_note.clear();
-    d.user_error = (fashion ? "Fashion-MNIST could not be loaded: " : "") + sentence(error) + " The data in use has not changed.";
-    if (fashion) {
-      d.fashion_fetching = false;
-      d.lesson.fashion = d.fashion;
-      s.autostart_pending = false;  // the link's lesson cannot be had: nothing starts by itself
-    }
+    s.data.user_note.clear();
+    s.data.user_error = sentence(error) + " The data in use has not changed.";
     return;
   }
   if (mine) {

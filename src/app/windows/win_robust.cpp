@@ -12,8 +12,7 @@ namespace app {
 
 static constexpr int kImageChoices[] = {1000, 2000, 5000, 10000};
 
-// The model the curves are for: the one in use now, with nothing pending.
-static bool current(const AppState& s) {
+bool robust_current(const AppState& s) {
   const Robustness& r = s.snap.robustness;
   return r.request != 0 && r.request == s.robust.requests;
 }
@@ -87,7 +86,7 @@ static void window_body(AppState& s) {
   note_rect(s, "robust.images");
   hint("Each of the 41 points reads this many test images; fewer is quicker, all of them matches the test accuracy "
        "at 0°, 0 px, × 1 and no noise.");
-  const bool running = current(s) && r.running;
+  const bool running = robust_current(s) && r.running;
   if (running) {
     ImGui::ProgressBar(r.progress, ImVec2(-fs * 6, 0), "perturbing and reading the test images…");
     note_rect(s, "robust.progress");
@@ -98,13 +97,13 @@ static void window_body(AppState& s) {
     ImGui::SameLine();
     // Curves of a model that training goes on changing would be of no model: after the run.
     ImGui::BeginDisabled(run_in_progress(s));
-    if (ImGui::Button(current(s) && r.done ? "Compute again" : "Compute")) trainer(s).robustness(v.images, ++v.requests);
+    if (ImGui::Button(robust_current(s) && r.done ? "Compute again" : "Compute")) trainer(s).robustness(v.images, ++v.requests);
     ImGui::EndDisabled();
     note_rect(s, "robust.compute");
     if (run_in_progress(s)) hint("Stop the training (or let it finish) first: the curves are of the model as it is then.");
   }
-  if (current(s) && !r.error.empty()) ImGui::TextColored(ImVec4(0.62f, 0.20f, 0.0f, 1), "%s", r.error.c_str());
-  if (!current(s) || !r.done) return;
+  if (robust_current(s) && !r.error.empty()) ImGui::TextColored(ImVec4(0.62f, 0.20f, 0.0f, 1), "%s", r.error.c_str());
+  if (!robust_current(s) || !r.done) return;
   ImGui::TextDisabled("%s, %s test images per point", r.model_name.c_str(), dl::with_commas(r.images).c_str());
   plots(s);
 }

@@ -31,6 +31,16 @@ void add_noise(uint8_t* img, size_t pixels, float sigma, Rng& rng) {
   }
 }
 
+// out sized for the first n images of d, with their labels.
+void size_like(const Dataset& d, int n, Dataset* out) {
+  out->name = d.name;
+  out->n = n;
+  out->rows = d.rows;
+  out->cols = d.cols;
+  out->images.resize(size_t(n) * size_t(d.pixels()));
+  out->labels.assign(d.labels.begin(), d.labels.begin() + std::min<size_t>(d.labels.size(), size_t(n)));
+}
+
 }  // namespace
 
 const char* perturb_name(Perturb p) {
@@ -58,14 +68,6 @@ const std::vector<PerturbPoint>& robustness_points() {
   return points;
 }
 
-static void size_like(const Dataset& d, int n, Dataset* out) {
-  out->name = d.name;
-  out->n = n;
-  out->rows = d.rows;
-  out->cols = d.cols;
-  out->images.resize(size_t(n) * size_t(d.pixels()));
-  out->labels.assign(d.labels.begin(), d.labels.begin() + std::min<size_t>(d.labels.size(), size_t(n)));
-}
 
 void perturb_range(const Dataset& d, const PerturbPoint& p, uint64_t noise_seed, int begin, int end, Dataset* out) {
   DL_ASSERT(0 <= begin && end <= out->n && out->n <= d.n);
