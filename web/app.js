@@ -743,6 +743,10 @@
                      isolated: !!window.crossOriginIsolated, first_frame_ms: glue.firstFrameMs,
                      store: Object.assign({}, glue.store),
                      runs_page: { writes: glue.runs.writes, write_ms: glue.runs.writeMs, saving: glue.runs.saving } };
+      // Before the first frame ends, or once a trap stopped the frames: where the frame was.
+      if (!glue.appIsReady || glue.errors.length) {
+        try { base.frame = JSON.parse(Module.UTF8ToString(Module._digitlab_frame_info())); } catch (e) { base.frame = null; }
+      }
       if (!glue.appIsReady) return Object.assign({ phase: 'loading' }, base);
       return Object.assign(base, JSON.parse(Module.UTF8ToString(Module._digitlab_status())));
     },

@@ -259,6 +259,10 @@ struct AppState;
 void begin_tile(AppState& s, Pane pane, const char* title, ImGuiWindowFlags flags = kTile);
 
 struct Ui {
+  // The part of the frame under way (a string literal): after a trap that stops the frames, the page's
+  // status() says where the frame was (a browser's stack names only the function everything is inlined
+  // into). "" between frames.
+  const char* stage = "before the first frame";
   float font_px = 18, dpr = 1;
   int font_steps = 0;  // the View menu's Larger / Smaller text, in 2 px steps from the size the page picks
   bool fonts_dirty = true;

@@ -73,10 +73,11 @@ void measure_frame(Ui& ui, double t_frame, double t_end, double training_ms) {
 }
 
 void frame() {
-  if (g_trap_next_frame) __builtin_trap();
   AppState& s = app_state();
   const double t_frame = now_ms();
   if (skip_frame(s.ui, t_frame)) return;
+  s.ui.stage = "input";
+  if (g_trap_next_frame) __builtin_trap();
   s.ui.fps = s.ui.fps * 0.95 + 0.05 * (1000.0 / std::max(1.0, t_frame - s.ui.last_frame_ms));
   s.ui.last_frame_ms = t_frame;
   const float dpr = platform::pixel_ratio();
@@ -89,17 +90,23 @@ void frame() {
   pace_frames(s, t_frame);
   int win_w = 0, win_h = 0;
   SDL_GetWindowSize(g_window, &win_w, &win_h);
+  s.ui.stage = "text size";
   layout_fonts(s, win_w, win_h);
 
   // Single-thread build: train in a short slice, then draw.
+  s.ui.stage = "trainer";
   const double t_pump = now_ms();
   if (s.trainer_fault.empty() && !s.bridge->threaded()) s.bridge->pump(10.0);
   const double t_build = now_ms();
   check_trainer(s);
   if (s.trainer_fault.empty()) s.bridge->snapshot(&s.snap);
+  s.ui.stage = "runs";
   runs_update(s);
+  s.ui.stage = "Kaggle predictions";
   kaggle_update(s);
+  s.ui.stage = "my digits";
   mine_update(s);
+  s.ui.stage = "lesson link";
   lesson_link_update(s);
   // A link's autostart waits for its data: MNIST, and Fashion-MNIST if it asks for it.
   if (s.autostart_pending && s.data.phase == DataPhase::Ready && !s.data.fashion_fetching && !runs_waiting(s)) {
@@ -107,6 +114,7 @@ void frame() {
     start_training(s, false);
   }
 
+  s.ui.stage = "ImGui's new frame";
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   input_after_backend(s);
@@ -115,10 +123,12 @@ void frame() {
   s.ui.rects.clear();
   s.ui.focused.clear();
   layout_windows(s);
+  s.ui.stage = "draw pad";
   s.draw.input.clear();  // taken by the pad if it was on screen and pressed, else dropped
   draw_update(s);        // the ink drawn this frame, read now
   s.ui.hovering = ImGui::IsAnyItemHovered();
 
+  s.ui.stage = "render";
   ImGui::Render();
   s.ui.build_ms[s.ui.frames % std::size(s.ui.build_ms)] = float(now_ms() - t_build);
   const ImGuiIO& io = ImGui::GetIO();
@@ -133,6 +143,7 @@ void frame() {
   SDL_GL_SwapWindow(g_window);
   measure_frame(s.ui, t_frame, now_ms(), t_build - t_pump);
   ++s.ui.frames;
+  s.ui.stage = "";
   platform::frame_done();
 }
 

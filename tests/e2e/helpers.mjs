@@ -108,7 +108,7 @@ export async function waitStatus(page, pred, timeoutMs, what) {
   for (;;) {
     try { s = await status(page); } catch (e) { s = { error: String(e) }; }
     if (s && pred(s)) return s;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(s).slice(0, 1500)}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(s).slice(0, 3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

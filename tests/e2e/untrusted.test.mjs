@@ -271,6 +271,11 @@ test('faults: an error no code caught is said; a trap in a frame stops the app w
   await page.evaluate(() => window.Module._digitlab_test_fault(0));
   s = await waitStatus(page, (s) => s.error !== '', 10000, 'the overlay');
   assert.equal(s.error, 'Digit Lab stopped because of an error (RuntimeError: unreachable). Reload the page to start again.');
+  // Where the frame was when it trapped (a browser's stack names only the function the frame's code is
+  // inlined into), and the memory reserved from the start, not grown by loading MNIST and training.
+  assert.equal(s.frame.stage, 'input');
+  assert.ok(s.frame.frames > 0);
+  assert.equal(s.frame.heap_size, 256 * 2 ** 20);
   await screenshot(page, 'untrusted-overlay');
   // Its button saves the model the pad was reading with, a file the CLI evaluates.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#overlay button')]);

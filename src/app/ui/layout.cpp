@@ -223,6 +223,7 @@ void layout_windows(AppState& s) {
   float top = 0, bottom = ImGui::GetFrameHeight() + 6;
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   s.ui.narrow = !tiles_fit(d.x / ImGui::GetFontSize(), d.y / ImGui::GetFontSize());
+  s.ui.stage = "menu bar";
   menu_bar(s, &top);
   window_keys(s);
   s.learned.shown = s.learned.layers_shown = s.cell.shown = false;  // set again by the windows that show them
@@ -231,21 +232,25 @@ void layout_windows(AppState& s) {
   if (s.ui.narrow) {
     const float tabs = pane_tabs(s, top, d.x);
     place(ImVec4(0, top + tabs, d.x, d.y - top - tabs - bottom));
+    s.ui.stage = kPaneNames[s.ui.pane];
     kPaneWindows[s.ui.pane](s);
   } else {
     const auto tiles = layout_tiles(d, top + 2, bottom, s.ui.hidden);
     for (int i = 0; i < kPaneCount; ++i) {
       if (s.ui.hidden[i]) continue;
       place(tiles[size_t(i)]);
+      s.ui.stage = kPaneNames[i];
       kPaneWindows[i](s);
     }
   }
   // The floating views that need no window's place: also with their window hidden or on another tab.
+  s.ui.stage = "floating views";
   steps_window(s);
   robust_window(s);
   mine_window(s);
   link_notice_popup(s);
   lesson_window(s);
+  s.ui.stage = "status bar";
   ImGui::SetNextWindowPos(ImVec2(0, d.y - bottom), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(d.x, bottom), ImGuiCond_Always);
   status_bar(s);
