@@ -78,6 +78,15 @@
       glue.lastFrame = now;
       glue.frameCount++;
     },
+    // A download of `blob` as `name`: through a link clicked at once, its URL released later.
+    saveBlob(name, blob) {
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url; a.download = name;
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    },
+    note(text) { note(text); },
     pickModelFile() { $('model-file').click(); },
     // purpose 'mine': the files picked are for My digits' import, not training data (a drop never is).
     pickDataFiles(purpose) { pickPurpose = purpose || ''; $('data-files').click(); },

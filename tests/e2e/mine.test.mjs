@@ -1,6 +1,6 @@
 // "My digits": drawings kept with a label survive a reload; the current model's accuracy on them equals
 // `digitlab eval` on the exported IDX files (so the export holds what was kept, and the test reads it as
-// the CLI does); a click on a tile removes it; the exported files import back.
+// the CLI does); the PNG sheet holds each of them; a click on a tile removes it; the exported files import back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, pressAt, shotWindow, sleep, realErrors,
-  drawStrokes, trainModel } from './helpers.mjs';
+  drawStrokes, trainModel, SHOTS } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -81,6 +81,54 @@ test('my digits: kept, read by the model as the CLI reads them, kept over a relo
   assert.ok(Math.abs(app.accuracy - cli.test_accuracy) < 1e-6, `app ${app.accuracy}, CLI ${cli.test_accuracy}`);  // status() writes 6 digits
   assert.deepEqual(app.confusion, cli.confusion_matrix);
   await shotWindow(page, 'mine', 'mine-window');
+
+  // The PNG sheet, decoded by the browser: every kept digit in it at twice its size, dark on white (255
+  // minus the exported image's pixels), found wherever it is; the digits in rows by label, 0 at the top,
+  // and a label's digits left to right in the order kept.
+  const sheetFile = await new Promise((resolve, reject) => {
+    page.once('download', resolve);
+    click(page, 'mine.sheet').catch(reject);
+  });
+  assert.equal(sheetFile.suggestedFilename(), 'my-digits.png');
+  const png = fs.readFileSync(await sheetFile.path());
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.writeFileSync(path.join(SHOTS, 'mine-sheet.png'), png);  // to look at
+  const sheet = await page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bmp, 0, 0);
+    const rgba = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    return { w: bmp.width, h: bmp.height, grey: Array.from({ length: bmp.width * bmp.height }, (_, i) => rgba[4 * i]) };
+  }, png.toString('base64'));
+  const imgs = files['my-digits-images-idx3-ubyte'].subarray(16);
+  // Every place image i is at (top to bottom, left to right). Digits drawn alike are alike to the pixel
+  // (both 7s, and the 0 kept as a 6 with the 0): the k-th of them kept takes the k-th place.
+  const places = (i) => {
+    const px = (x, y) => 255 - imgs[i * 784 + (y >> 1) * 28 + (x >> 1)];
+    const out = [];
+    for (let y0 = 0; y0 + 56 <= sheet.h; y0++)
+      scan: for (let x0 = 0; x0 + 56 <= sheet.w; x0++) {
+        for (let y = 0; y < 56; y++)
+          for (let x = 0; x < 56; x++) if (sheet.grey[(y0 + y) * sheet.w + x0 + x] !== px(x, y)) continue scan;
+        out.push([x0, y0]);
+      }
+    return out;
+  };
+  const same = (i, j) => imgs.subarray(i * 784, (i + 1) * 784).equals(imgs.subarray(j * 784, (j + 1) * 784));
+  const kept = [...labels, 6];
+  const at = kept.map((_, i) => {
+    const alike = kept.map((_, j) => j).filter((j) => same(i, j));
+    const p = places(i);
+    assert.equal(p.length, alike.length, `digit ${i} is on the sheet once for each digit kept like it`);
+    return p[alike.indexOf(i)];
+  });
+  t.diagnostic(`sheet ${sheet.w} x ${sheet.h}: ${kept.map((k, i) => `${k}@${at[i]}`).join(' ')}`);
+  const y = (k) => at[kept.indexOf(k)][1];
+  for (const [a, b] of [[0, 1], [1, 4], [4, 6], [6, 7]]) assert.ok(y(a) < y(b), `the ${a}s above the ${b}s`);
+  assert.equal(at[0][1], at[4][1], 'both 7s in one row');
+  assert.ok(at[0][0] < at[4][0], 'the first 7 kept on the left');
 
   // A reload keeps them.
   await page.reload();

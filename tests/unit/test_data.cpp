@@ -4,6 +4,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/outliers.h"
+#include "core/data/sheet.h"
 #include "helpers.h"
 
 using namespace dl;
@@ -223,4 +224,43 @@ TEST_CASE("class outliers: the images farthest from their class mean, and the pa
   CHECK(stepped.atypical == o.atypical);
   CHECK(stepped.pairs.size() == o.pairs.size());
   CHECK(stepped.pairs[0].examples == o.pairs[0].examples);
+}
+
+TEST_CASE("digit_sheet: each image in its label's group, inverted and scaled; every label has a row") {
+  dl::Dataset d;
+  d.n = 5;
+  d.rows = d.cols = 4;
+  d.labels = {3, 0, 3, 9, 3};
+  for (int i = 0; i < d.n; ++i)
+    for (int p = 0; p < 16; ++p) d.images.push_back(uint8_t(i * 40 + p));
+  dl::SheetLayout L;
+  L.scale = 3;
+  L.cols = 2;  // the three 3s take two rows
+  std::vector<std::pair<int, int>> at;
+  const dl::GrayImage g = dl::digit_sheet(d, L, &at);
+  const int pitch = 4 * 3 + L.gap;
+  // Rows: 0 (1), 1 (empty, 1), 2 (empty, 1), 3 (2), 4–8 (1 each), 9 (1) = 11 rows, 9 gaps between groups.
+  CHECK(g.h == 2 * L.margin + 11 * pitch - L.gap + 9 * L.gap);
+  CHECK(g.w == L.left() + 2 * pitch - L.gap + L.margin);
+  // Image 1 is the only 0: first cell of the first row. Images 0, 2, 4 are the 3s, in order, two a row.
+  const int y3 = L.margin + 3 * (pitch + L.gap);
+  CHECK(at[1] == std::make_pair(L.left(), L.margin));
+  CHECK(at[0] == std::make_pair(L.left(), y3));
+  CHECK(at[2] == std::make_pair(L.left() + pitch, y3));
+  CHECK(at[4] == std::make_pair(L.left(), y3 + pitch));
+  CHECK(at[3].second == L.margin + 9 * (pitch + L.gap) + pitch);  // the 9 below 4–8 and the 3s' second row
+  for (int i = 0; i < d.n; ++i)
+    for (int y = 0; y < 12; ++y)
+      for (int x = 0; x < 12; ++x)
+        REQUIRE(g.at(at[size_t(i)].first + x, at[size_t(i)].second + y) == 255 - d.image(i)[(y / 3) * 4 + x / 3]);
+  // Paper around the cells, and each label's glyph in ink at the left of its first row.
+  CHECK(g.at(0, 0) == 255);
+  CHECK(g.at(L.left() + 12, L.margin) == 255);  // the gap right of a cell
+  for (int k : {0, 3, 9}) {
+    const int y = k == 0 ? L.margin : k == 3 ? y3 : at[3].second;
+    int ink = 0;
+    for (int yy = y; yy < y + 12; ++yy)
+      for (int x = L.margin; x < L.left(); ++x) ink += g.at(x, yy) < 128;
+    CHECK(ink > 0);
+  }
 }

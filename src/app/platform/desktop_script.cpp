@@ -132,16 +132,19 @@ Step wait_for(const char* what, double seconds, std::function<bool(const AppStat
   return {what, seconds, [done](AppState& s, int, std::string* failed) { return done(s, failed); }};
 }
 
-// An RGB image as a PNG file (zlib's deflate and CRC; rows given top first).
-bool write_png(const std::string& path, int w, int h, const std::vector<uint8_t>& rgb) {
+}  // namespace
+
+// zlib's deflate and CRC; no filters.
+std::vector<uint8_t> png_encode(int w, int h, int channels, const std::vector<uint8_t>& pixels) {
+  const size_t row = size_t(w) * size_t(channels);
   std::vector<uint8_t> raw;
   for (int y = 0; y < h; ++y) {
     raw.push_back(0);  // filter: none
-    raw.insert(raw.end(), rgb.begin() + size_t(y) * w * 3, rgb.begin() + size_t(y + 1) * w * 3);
+    raw.insert(raw.end(), pixels.begin() + ptrdiff_t(y * row), pixels.begin() + ptrdiff_t((y + 1) * row));
   }
   uLongf n = compressBound(uLong(raw.size()));
   std::vector<uint8_t> z(n);
-  if (compress2(z.data(), &n, raw.data(), uLong(raw.size()), 6) != Z_OK) return false;
+  if (compress2(z.data(), &n, raw.data(), uLong(raw.size()), 6) != Z_OK) return {};
   z.resize(n);
   std::vector<uint8_t> out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   auto be32 = [&](uint32_t v) { for (int k = 3; k >= 0; --k) out.push_back(uint8_t(v >> (8 * k))); };
@@ -154,10 +157,18 @@ bool write_png(const std::string& path, int w, int h, const std::vector<uint8_t>
   };
   std::vector<uint8_t> ihdr;
   for (const uint32_t v : {uint32_t(w), uint32_t(h)}) for (int k = 3; k >= 0; --k) ihdr.push_back(uint8_t(v >> (8 * k)));
-  ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0});  // 8-bit RGB
+  ihdr.insert(ihdr.end(), {8, uint8_t(channels == 1 ? 0 : 2), 0, 0, 0});  // 8 bits: grey or RGB
   chunk("IHDR", ihdr);
   chunk("IDAT", z);
   chunk("IEND", {});
+  return out;
+}
+
+namespace {
+
+bool write_png(const std::string& path, int w, int h, const std::vector<uint8_t>& rgb) {
+  const std::vector<uint8_t> out = png_encode(w, h, 3, rgb);
+  if (out.empty()) return false;
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return false;
   const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();

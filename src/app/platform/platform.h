@@ -53,6 +53,8 @@ void show_link(const std::string& url);  // in the address bar and, where allowe
 
 // ----------------------------------------------------------------------------------- files
 void download(const std::string& name, const std::vector<uint8_t>& bytes);
+// A grey image (h rows of w, 0 black … 255 white) saved as a PNG file.
+void download_png(const std::string& name, int w, int h, const std::vector<uint8_t>& gray);
 void pick_model_file();  // the file picker; a chosen file comes back as on_model_file
 void pick_data_files(bool mine = false);  // ... as on_user_data (mine: for My digits' import)
 

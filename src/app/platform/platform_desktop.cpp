@@ -229,6 +229,9 @@ void download(const std::string& name, const std::vector<uint8_t>& bytes) {
   if (write_whole(path, bytes, &error)) std::printf("saved %s\n", path.c_str());
   else std::fprintf(stderr, "digitlab-desktop: %s was not saved: %s\n", path.c_str(), error.c_str());
 }
+void download_png(const std::string& name, int w, int h, const std::vector<uint8_t>& gray) {
+  download(name, png_encode(w, h, 1, gray));
+}
 void pick_model_file() { std::fprintf(stderr, "digitlab-desktop: to load a model file, start with --model FILE\n"); }
 void pick_data_files(bool) { std::fprintf(stderr, "digitlab-desktop: to use other digit files, start with --data DIR\n"); }
 

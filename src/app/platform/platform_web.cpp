@@ -52,11 +52,25 @@ EM_JS(void, js_copy_pending, (int which, void* dst), {
 });
 EM_JS(void, js_download, (const char* name, const void* ptr, int len), {
   var bytes = new Uint8Array(wasmMemory.buffer, ptr, len).slice();  // a copy: Blob cannot take shared memory
-  var url = URL.createObjectURL(new Blob([bytes], {type: "application/octet-stream"}));
-  var a = document.createElement("a");
-  a.href = url; a.download = UTF8ToString(name);
-  document.body.appendChild(a); a.click(); a.remove();
-  setTimeout(function() { URL.revokeObjectURL(url); }, 10000);
+  window.digitlabGlue.saveBlob(UTF8ToString(name), new Blob([bytes], {type: "application/octet-stream"}));
+});
+// The browser's own PNG encoder, through a 2D canvas.
+EM_JS(void, js_download_png, (const char* name, const void* ptr, int w, int h), {
+  var gray = new Uint8Array(wasmMemory.buffer, ptr, w * h);
+  var canvas = document.createElement("canvas");
+  canvas.width = w; canvas.height = h;
+  var ctx = canvas.getContext("2d");
+  var img = ctx.createImageData(w, h);
+  for (var i = 0; i < w * h; i++) {
+    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = gray[i];
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  var file = UTF8ToString(name);
+  canvas.toBlob(function(blob) {
+    if (blob) window.digitlabGlue.saveBlob(file, blob);
+    else window.digitlabGlue.note("The picture could not be made (" + w + " × " + h + " pixels is more than this browser draws). Export IDX still keeps every digit.");
+  }, "image/png");
 });
 // The lesson link goes to the address bar (replaceState: no hashchange, no reload) and, where the
 // browser allows it, to the clipboard.
@@ -221,6 +235,9 @@ void show_link(const std::string& url) { js_share(url.c_str()); }
 
 void download(const std::string& name, const std::vector<uint8_t>& bytes) {
   js_download(name.c_str(), bytes.data(), int(bytes.size()));
+}
+void download_png(const std::string& name, int w, int h, const std::vector<uint8_t>& gray) {
+  js_download_png(name.c_str(), gray.data(), w, h);
 }
 void pick_model_file() { js_pick_model_file(); }
 void pick_data_files(bool mine) { js_pick_data_files(mine ? 1 : 0); }

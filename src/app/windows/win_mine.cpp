@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "app.h"
+#include "core/data/sheet.h"
 #include "core/train/metrics.h"
 #include "platform/platform.h"
 
@@ -290,6 +291,14 @@ static void window_body(AppState& s) {
   note_rect(s, "mine.export");
   hint("Two files in MNIST's format: the images and their labels. Import them here in another browser, or train "
        "on them with Data › Your own data….");
+  ImGui::SameLine();
+  if (ImGui::Button("PNG sheet")) {
+    const dl::GrayImage sheet = dl::digit_sheet(m.set, dl::SheetLayout{});
+    platform::download_png("my-digits.png", sheet.w, sheet.h, sheet.pixels);
+  }
+  note_rect(s, "mine.sheet");
+  hint("A picture to print: your digits in rows from 0 to 9, dark on white, each row led by its digit (an empty "
+       "row where none is kept yet).");
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Import IDX…")) {
