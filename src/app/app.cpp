@@ -168,23 +168,42 @@ static std::string memory_refusal(const dl::Model& plan, const dl::TrainConfig& 
          shortfall + ". Use fewer units or filters, or a smaller batch.";
 }
 
-void start_training(AppState& s, bool paused) {
+// A Start of the Model window's network with the Training window's settings (epochs: that many
+// instead; extra: images added to the training images): false, with s.model.refused saying why, if the
+// settings or the memory refuse it.
+static bool start_run(AppState& s, bool paused, bool keep, std::shared_ptr<const dl::Dataset> extra, int epochs) {
   if (s.model.summary_dirty) model_spec_changed(s);
   if (!s.model.build_error.empty()) {  // an impossible model never reaches the trainer
     s.model.refused = "Training did not start: the network cannot be trained here. " + s.model.build_error;
-    return;
+    return false;
   }
-  const dl::TrainConfig cfg = train_config(s);
+  dl::TrainConfig cfg = train_config(s);
+  if (epochs > 0) cfg.epochs = epochs;
   if (const dl::Status st = dl::train_config_check(cfg); !st.ok()) {
     s.model.refused = "Training did not start: " + st.error + ".";
-    return;
+    return false;
   }
   s.model.refused = memory_refusal(s.model.plan, cfg);
-  if (!s.model.refused.empty()) return;
+  if (!s.model.refused.empty()) return false;
   s.train.live_lr = s.train.cfg.opt.lr;
   runs_new(s);
   s.model_fashion = s.data.fashion;
-  trainer(s).start(s.model.spec, cfg, paused, s.train.keep_weights && can_keep_weights(s));
+  trainer(s).start(s.model.spec, cfg, paused, keep, std::move(extra));
+  return true;
+}
+
+void start_training(AppState& s, bool paused) {
+  start_run(s, paused, s.train.keep_weights && can_keep_weights(s), nullptr, 0);
+}
+
+bool start_fine_tuning(AppState& s, std::shared_ptr<const dl::Dataset> extra, int epochs) {
+  if (s.model.summary_dirty) model_spec_changed(s);
+  if (!can_keep_weights(s)) {
+    s.model.refused = "Fine-tuning did not start: the Model window's network is not the one trained (load it, or "
+                      "train it first).";
+    return false;
+  }
+  return start_run(s, false, true, std::move(extra), epochs);
 }
 
 bool can_keep_weights(const AppState& s) {

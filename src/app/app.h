@@ -231,8 +231,23 @@ struct MyDigits {
   std::vector<uint8_t> pred;
   dl::Confusion confusion{10};
   double accuracy = 0;
+  // "Fine-tune on my digits": kTuneEpochs more epochs of the current network on the training images in
+  // use plus the kept digits but every 4th of each digit, repeated to be about kTuneShare of an epoch;
+  // the 4th ones, which it does not train on, read before and after.
+  struct Tune {
+    enum Stage { None, Asked, Running, Reading, Done } stage = None;
+    uint64_t run_before = 0, run = 0;  // the Snapshot::run before the Start, and the run it made
+    uint64_t set_version = 0;          // the set it was made with (a change meanwhile ends it)
+    std::vector<int> held;             // the held-out digits, indices into the set
+    int trained = 0, repeats = 0;      // kept digits trained on, and the times each is in an epoch
+    int right_before = 0, right_after = -1;
+    double test_before = -1, test_after = -1;  // on the test set in use, when evaluated
+    std::string error;                 // why it did not start or has no result
+  } tune;
 };
-constexpr int kMaxMine = 2000;      // kept digits at most (1.6 MB; the grid's texture 1792 × 896)
+constexpr int kMaxMine = 2000;
+constexpr int kTuneEpochs = 2;
+constexpr double kTuneShare = 0.05;      // kept digits at most (1.6 MB; the grid's texture 1792 × 896)
 
 struct Env {
   bool threads = false, simd = false, isolated = false, desktop = false;
@@ -423,6 +438,9 @@ int current_recipe(const AppState& s);
 void apply_recipe(AppState& s, bool improved);
 dl::TrainConfig train_config(const AppState& s);
 void start_training(AppState& s, bool paused);
+// A run of `epochs` from the current weights with `extra` images added to the training images (My
+// digits' fine-tuning): as start_training, else. False (and s.model.refused says why) if it did not start.
+bool start_fine_tuning(AppState& s, std::shared_ptr<const dl::Dataset> extra, int epochs);
 // Whether the weights trained or loaded so far (the draw pad's copy of the published ones) fit the
 // network in the Model window, so Start can continue from them (TrainSettings::keep_weights).
 bool can_keep_weights(const AppState& s);

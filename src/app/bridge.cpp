@@ -70,12 +70,14 @@ void Bridge::push(Command c) {
   cmd_cv_.notify_one();
 }
 
-void Bridge::start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused, bool keep_weights) {
+void Bridge::start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused, bool keep_weights,
+                   std::shared_ptr<const dl::Dataset> extra) {
   Command c(Cmd::Start);
   c.spec = spec;
   c.cfg = cfg;
   c.flag = paused;
   c.keep = keep_weights;
+  c.train_all = std::move(extra);
   {
     std::lock_guard<std::mutex> lk(mu_);
     shared_.starting = true;
@@ -257,6 +259,7 @@ void Bridge::do_set_data(Command& c) {
   trainer_ = dl::Trainer();
   train_ = dl::Dataset();
   val_ = dl::Dataset();
+  mixed_ = dl::Dataset();
   split_of_ = -1;
   keep_train_ = std::move(c.train_all);
   keep_test_ = std::move(c.test);
@@ -288,6 +291,7 @@ void Bridge::do_fault(int what) {
 void Bridge::do_use_model(Command& c) {
   if (trainer_.phase() == dl::TrainPhase::Running) trainer_.stop();
   trainer_ = dl::Trainer();
+  mixed_ = dl::Dataset();
   model_ = *c.model;
   model_name_ = model_.spec().name;
   has_model_ = true;
@@ -310,11 +314,16 @@ void Bridge::do_start(Command& c) {
     split_for(c.cfg);
     // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
     const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
+    // The run's training images: the split's, plus a fine-tuning's extra ones at the end (the
+    // trainer shuffles them in). The previous run's mixture goes once this run no longer needs it.
+    dl::Dataset mixed;
+    if (c.train_all) mixed = dl::dataset_concat(train_, *c.train_all);
     // Everything is checked on a plan (no weights) before the current model is replaced: a refused
     // start leaves the trained or loaded model as it was.
     dl::Model m;
     dl::Status s = m.build(c.spec, false);
-    if (s.ok()) s = dl::train_check(m, &train_, val, c.cfg);
+    const dl::Dataset* train = c.train_all ? &mixed : &train_;
+    if (s.ok()) s = dl::train_check(m, train, val, c.cfg);
     if (s.ok()) m.alloc_arenas();
     // Continuing: the weights trained or loaded so far, where they fit the network to train.
     const bool keep = s.ok() && c.keep && has_model_ && dl::same_weight_layout(model_, m);
@@ -324,7 +333,9 @@ void Bridge::do_start(Command& c) {
     }
     if (s.ok()) {
       model_ = std::move(m);
-      s = trainer_.begin(&model_, &train_, val, c.cfg, !keep);
+      if (c.train_all) mixed_ = std::move(mixed);
+      s = trainer_.begin(&model_, c.train_all ? &mixed_ : &train_, val, c.cfg, !keep);
+      if (s.ok() && !c.train_all) mixed_ = dl::Dataset();  // the trainer no longer points at it
     }
     if (!s.ok()) error_ = "Training could not start: " + s.error;
   }
@@ -359,6 +370,7 @@ void Bridge::do_restore(const std::vector<uint8_t>& bytes) {
     split_for(cfg);  // the split the run was trained on: the same settings give the same images
     const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
     s = trainer_.load(bytes.data(), bytes.size(), &model_, &train_, val);
+    if (s.ok()) mixed_ = dl::Dataset();  // the trainer no longer points at it
   }
   if (!s.ok()) {
     error_ = "The saved run could not be opened: " + s.error + ".";
@@ -571,7 +583,7 @@ void Bridge::publish(bool weights) {
       s.batch = trainer_.batch();
       s.batches_per_epoch = trainer_.batches_per_epoch();
       s.batch_size = cfg.batch;
-      s.train_n = train_.n;
+      s.train_n = mixed_.n > 0 ? mixed_.n : train_.n;  // the run's training images (a fine-tuning's extra included)
       s.val_n = val_.n > 0 ? val_.n : (test_ ? test_->n : 0);
       s.val_is_test = val_.n == 0 && test_ && test_->n > 0;
       s.steps = trainer_.steps_done();

@@ -150,7 +150,10 @@ class Bridge {
 
   // keep_weights: start from the current model's weights where they fit spec (dl::same_weight_layout),
   // as calling fit() again in Keras; otherwise, and by default, from new random weights.
-  void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false, bool keep_weights = false);
+  // extra: images trained on with the data in use's training part in this run only (My digits'
+  // fine-tuning: the kept digits, repeated as often as they should count); its images the data's size.
+  void start(const dl::ModelSpec& spec, const dl::TrainConfig& cfg, bool paused = false, bool keep_weights = false,
+             std::shared_ptr<const dl::Dataset> extra = nullptr);
   void pause();
   void resume();
   void stop();
@@ -204,7 +207,7 @@ class Bridge {
     bool flag = false;
     bool keep = false;  // Start: from the current weights
     std::shared_ptr<dl::Model> model;
-    std::shared_ptr<const dl::Dataset> train_all, test;  // SetData; test: Predict's images
+    std::shared_ptr<const dl::Dataset> train_all, test;  // SetData; test: Predict's images; train_all: Start's extra
     uint64_t request = 0;                                 // Predict, Robust
     std::shared_ptr<const std::vector<uint8_t>> bytes;    // Restore
   };
@@ -249,6 +252,7 @@ class Bridge {
   const dl::Dataset* test_ = nullptr;
   std::shared_ptr<const dl::Dataset> keep_train_, keep_test_;  // owners after replace_data()
   dl::Dataset train_, val_;
+  dl::Dataset mixed_;  // train_ and a Start's extra images, while the run that trains on them lasts
   float split_of_ = -1;
   uint64_t split_seed_ = 0;
   dl::Model model_;

@@ -215,6 +215,7 @@ static void training_json(const AppState& s, Json& j) {
   j.kv("epochs", sn.epochs ? sn.epochs : s.train.cfg.epochs);
   j.kv("batch", sn.batch);
   j.kv("batches_per_epoch", sn.batches_per_epoch);
+  j.kv("train_n", sn.train_n);  // the run's training images (My digits' fine-tuning adds its own)
   j.kv("steps", double(sn.steps));
   j.kv("samples_per_sec", sn.samples_per_sec);
   j.key("metrics");
@@ -373,6 +374,22 @@ static void mine_json(const AppState& s, Json& j) {
   } else {
     j.null();
   }
+  const MyDigits::Tune& t = m.tune;
+  static const char* const stages[] = {"none", "asked", "running", "reading", "done"};
+  j.key("tune");
+  j.open('{');
+  j.kv("stage", std::string(stages[t.stage]));
+  j.key("held");
+  j.array(t.held, [&](int i) { j.num(i); });
+  j.kv("trained", t.trained);
+  j.kv("repeats", t.repeats);
+  j.kv("right_before", t.right_before);
+  j.kv("right_after", t.right_after);
+  j.kv("test_before", t.test_before);
+  j.kv("test_after", t.test_after);
+  j.kv("run", double(t.run));
+  j.kv("error", t.error);
+  j.close('}');
   j.close('}');
 }
 

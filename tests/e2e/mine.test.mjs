@@ -155,3 +155,75 @@ test('my digits: kept, read by the model as the CLI reads them, kept over a relo
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
+
+// IDX files of 28 x 28 images (an array of 784 grey levels each) and their labels.
+function idxPair(images, labels) {
+  const img = Buffer.alloc(16 + 784 * images.length), lab = Buffer.alloc(8 + labels.length);
+  img.writeUInt32BE(2051, 0); img.writeUInt32BE(images.length, 4); img.writeUInt32BE(28, 8); img.writeUInt32BE(28, 12);
+  images.forEach((p, i) => Buffer.from(p).copy(img, 16 + 784 * i));
+  lab.writeUInt32BE(2049, 0); lab.writeUInt32BE(labels.length, 4);
+  Buffer.from(labels).copy(lab, 8);
+  return [img, lab];
+}
+
+test('my digits: fine-tuned on, the held-out ones read as the CLI reads them before and after', async (t) => {
+  const model = trainModel(dir, 'mlp', 6000);
+  // "3"s no one writes: a thick bar across the bottom, a little further right each time; the network
+  // has never seen one. Every 4th (indices 3, 7, 11) is held out.
+  const bars = Array.from({ length: 12 }, (_, i) => Array.from({ length: 784 }, (_, p) => {
+    const y = Math.floor(p / 28), x = p % 28;
+    return y >= 20 && y < 24 && x >= 3 + (i % 6) && x < 19 + (i % 6) ? 255 : 0;
+  }));
+  const [img, lab] = idxPair(bars, bars.map(() => 3));
+  const a = path.join(dir, 'bars-images-idx3-ubyte'), b = path.join(dir, 'bars-labels-idx1-ubyte');
+  fs.writeFileSync(a, img);
+  fs.writeFileSync(b, lab);
+  const heldDir = path.join(dir, 'held');
+  fs.mkdirSync(heldDir);
+  const [hImg, hLab] = idxPair([3, 7, 11].map((i) => bars[i]), [3, 3, 3]);
+  fs.writeFileSync(path.join(heldDir, 't10k-images-idx3-ubyte'), hImg);
+  fs.writeFileSync(path.join(heldDir, 't10k-labels-idx1-ubyte'), hLab);
+  const cliRight = (m) => {
+    const j = JSON.parse(execFileSync(path.join(ROOT, 'build', 'native', 'digitlab'), ['eval', '--model', m, '--data', heldDir, '--json']));
+    return Math.round(j.test_accuracy * 3);
+  };
+
+  const own = await serve({ isolation: true });  // another origin: none of the first test's digits kept
+  t.after(() => own.close());
+  const { page, errors } = await openPage(browser.context, `${own.url}#limit=6000`);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.data.train === 6000 && s.mine.loaded, 60000, 'ready');
+  await page.setInputFiles('#model-file', model);
+  await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'the model');
+  await click(page, 'menu.view');
+  await click(page, 'menu.mine');
+  await waitStatus(page, (s) => s.mine.shown, 5000, 'the window');
+  await click(page, 'mine.import');
+  await page.setInputFiles('#data-files', [a, b]);
+  let s = await waitStatus(page, (s) => s.mine.n === 12 && s.mine.test, 20000, 'imported and read');
+  const testBefore = s.test_accuracy;
+  await click(page, 'mine.tune');
+  s = await waitStatus(page, (s) => s.mine.tune.stage === 'running', 20000, 'the fine-tuning');
+  assert.equal(s.train_n, 6000 + 9 * 33, 'MNIST\'s 6,000 and 9 bars 33 times each (5% of an epoch)');
+  s = await waitStatus(page, (s) => s.mine.tune.stage === 'done', 180000, 'the fine-tuning to end');
+  const tune = s.mine.tune;
+  t.diagnostic(`held-out bars read as 3: before ${tune.right_before}/3, after ${tune.right_after}/3; ` +
+               `MNIST test ${tune.test_before} -> ${tune.test_after}; ${s.epochs_done} epochs`);
+  assert.equal(tune.error, '');
+  assert.deepEqual(tune.held, [3, 7, 11]);
+  assert.equal(tune.trained, 9);
+  assert.equal(tune.repeats, 33);
+  assert.equal(tune.test_before, testBefore);
+  assert.equal(tune.right_before, cliRight(model), 'before: the loaded model, as the CLI reads the held-out bars');
+  assert.equal(tune.right_before, 0, 'a bar is no 3 to a network that never saw one');
+  assert.equal(tune.right_after, 3, 'all three held-out bars read as 3 after fine-tuning');
+  assert.ok(tune.test_after > tune.test_before - 0.02, `MNIST kept: ${tune.test_before} -> ${tune.test_after}`);
+  // The fine-tuned network, downloaded: the CLI reads the held-out bars as the window says.
+  const dl = (await layout(page))['model.download'];
+  const [download] = await Promise.all([page.waitForEvent('download'), page.mouse.click(dl.x + dl.w / 2, dl.y + dl.h / 2)]);
+  const tuned = path.join(dir, 'tuned.dlmodel');
+  await download.saveAs(tuned);
+  assert.equal(cliRight(tuned), tune.right_after);
+  await shotWindow(page, 'mine', 'mine-tuned');
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});

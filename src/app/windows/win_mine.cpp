@@ -182,6 +182,109 @@ static void test_step(AppState& s) {
   m.tested = true;
 }
 
+// ------------------------------------------------------------------------------------ fine-tuning
+
+// The test's reading is of the set as it is and of the pad's latest weights.
+static bool test_current(const AppState& s) {
+  const MyDigits& m = s.mine;
+  return m.tested && m.test_version == m.version && m.test_model == s.draw.version &&
+         s.draw.version == s.snap.params_version;
+}
+
+// Held out: every 4th kept digit of each digit (the 4th, 8th, … 3 kept); the rest are trained on.
+static std::vector<int> held_out(const dl::Dataset& d) {
+  std::vector<int> held, seen(10, 0);
+  for (int i = 0; i < d.n; ++i)
+    if (++seen[d.labels[size_t(i)]] % 4 == 0) held.push_back(i);
+  return held;
+}
+
+static int right_of(const MyDigits& m, const std::vector<int>& idx) {
+  int right = 0;
+  for (int i : idx) right += size_t(i) < m.pred.size() && m.pred[size_t(i)] == m.set.labels[size_t(i)];
+  return right;
+}
+
+// What stands in the way of fine-tuning now ("" if nothing).
+static std::string tune_blocker(const AppState& s) {
+  const MyDigits& m = s.mine;
+  if (run_in_progress(s)) return "A run is in progress: let it finish (or stop it) first.";
+  if (!s.snap.has_model || !s.draw.model.built()) return "Train a network (or load one) first.";
+  if (s.model_fashion || s.data.fashion) return "The network learned clothes: fine-tuning on digits needs digits.";
+  if (held_out(m.set).empty()) return "Keep at least 4 of a digit: every 4th of each digit is held out to compare.";
+  if (!test_current(s)) return "Reading your digits with the current network…";
+  return "";
+}
+
+static void tune_start(AppState& s) {
+  MyDigits& m = s.mine;
+  MyDigits::Tune t;
+  t.held = held_out(m.set);
+  auto extra = std::make_shared<dl::Dataset>();
+  extra->name = "my digits";
+  extra->rows = extra->cols = 28;
+  std::vector<int> train;
+  for (int i = 0, h = 0; i < m.set.n; ++i) {
+    if (h < int(t.held.size()) && t.held[size_t(h)] == i) ++h;
+    else train.push_back(i);
+  }
+  const double epoch_images = double(data_train(s).n) * (1.0 - double(s.train.cfg.val_split));
+  t.trained = int(train.size());
+  t.repeats = int(std::clamp(std::lround(kTuneShare * epoch_images / double(train.size())), 1L, 1000L));
+  for (int r = 0; r < t.repeats; ++r)
+    for (int i : train) {
+      extra->images.insert(extra->images.end(), m.set.image(i), m.set.image(i) + 28 * 28);
+      extra->labels.push_back(m.set.labels[size_t(i)]);
+    }
+  extra->n = int(extra->labels.size());
+  t.right_before = right_of(m, t.held);
+  t.test_before = s.snap.has_eval ? s.snap.test_accuracy : -1;
+  t.run_before = s.snap.run;
+  t.set_version = m.version;
+  if (start_fine_tuning(s, std::move(extra), kTuneEpochs)) {
+    t.stage = MyDigits::Tune::Asked;
+  } else {
+    t.error = s.model.refused;
+  }
+  m.tune = std::move(t);
+}
+
+// Follows the run it started, then waits for the held-out digits read with its final weights.
+static void tune_update(AppState& s) {
+  MyDigits& m = s.mine;
+  MyDigits::Tune& t = m.tune;
+  if (t.stage == MyDigits::Tune::None || t.stage == MyDigits::Tune::Done) return;
+  if (m.version != t.set_version) {
+    t.stage = MyDigits::Tune::Done;
+    t.error = "Your digits changed during the fine-tuning, so there is no before and after to compare.";
+    return;
+  }
+  const Snapshot& sn = s.snap;
+  if (t.stage == MyDigits::Tune::Asked && sn.run != t.run_before && !sn.starting) {
+    t.run = sn.run;
+    t.stage = MyDigits::Tune::Running;
+    if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running) {  // refused by the trainer
+      t.stage = MyDigits::Tune::Done;
+      t.error = sn.message;
+    }
+  }
+  if (t.stage == MyDigits::Tune::Running) {
+    if (sn.run != t.run) {
+      t.stage = MyDigits::Tune::Done;
+      t.error = "Another run replaced the fine-tuning before it ended.";
+    } else if (sn.phase != dl::TrainPhase::Running && !sn.evaluating) {
+      t.stage = MyDigits::Tune::Reading;
+    }
+  }
+  if (t.stage == MyDigits::Tune::Reading) {
+    test_step(s);  // also while the window is closed
+    if (!test_current(s)) return;
+    t.right_after = right_of(m, t.held);
+    t.test_after = sn.has_eval ? sn.test_accuracy : -1;
+    t.stage = MyDigits::Tune::Done;
+  }
+}
+
 void mine_update(AppState& s) {
   MyDigits& m = s.mine;
   if (!m.requested) {
@@ -189,6 +292,47 @@ void mine_update(AppState& s) {
     platform::kept_load();
   }
   if (m.open) test_step(s);
+  tune_update(s);
+}
+
+static void tune_section(AppState& s) {
+  MyDigits& m = s.mine;
+  const MyDigits::Tune& t = m.tune;
+  const bool busy = t.stage == MyDigits::Tune::Asked || t.stage == MyDigits::Tune::Running ||
+                    t.stage == MyDigits::Tune::Reading;
+  const std::string blocker = busy ? "" : tune_blocker(s);
+  ImGui::BeginDisabled(busy || !blocker.empty());
+  char label[64];
+  std::snprintf(label, sizeof label, "Fine-tune on my digits (%d epochs)", kTuneEpochs);
+  if (ImGui::Button(label)) tune_start(s);
+  ImGui::EndDisabled();
+  note_rect(s, "mine.tune");
+  hint("The current network trains a little more on the training images plus your digits (repeated, so that they "
+       "count), all but every 4th of each digit: those it does not see, and they show whether it learned your "
+       "handwriting or only these drawings.");
+  if (!blocker.empty()) ImGui::TextDisabled("%s", blocker.c_str());
+  if (!t.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+    ImGui::TextWrapped("%s", t.error.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (t.stage == MyDigits::Tune::None || !t.error.empty()) return;
+  const int held = int(t.held.size());
+  ImGui::TextWrapped("Trained on %d of your digits, each %s times an epoch (%s images of an epoch's %s); %d held out.",
+                     t.trained, dl::with_commas(t.repeats).c_str(), dl::with_commas(int64_t(t.trained) * t.repeats).c_str(),
+                     dl::with_commas(s.snap.train_n).c_str(), held);
+  if (t.stage != MyDigits::Tune::Done) {
+    if (t.stage == MyDigits::Tune::Reading) ImGui::TextDisabled("Reading the held-out digits…");
+    else ImGui::TextDisabled("Fine-tuning: epoch %d of %d…", std::min(s.snap.epoch + 1, kTuneEpochs), kTuneEpochs);
+    return;
+  }
+  ImGui::Text("held-out digits read right: before %d of %d, after %d of %d", t.right_before, held, t.right_after, held);
+  note_rect(s, "mine.tune.result");
+  if (t.test_before >= 0 && t.test_after >= 0) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("on the test set: before %.2f%%, after %.2f%%", 100 * t.test_before, 100 * t.test_after);
+    ImGui::PopTextWrapPos();
+  }
 }
 
 // Each digit's row of tiles: the kept images of that digit, misread ones outlined in red once tested;
@@ -262,7 +406,7 @@ static void test_result(AppState& s) {
               dl::with_commas(m.set.n).c_str(), 100.0 * m.accuracy);
   note_rect(s, "mine.accuracy");
   if (s.model_fashion) ImGui::TextDisabled("(this network learned clothes, not digits)");
-  else if (s.snap.has_eval) ImGui::TextDisabled("on the %s test set: %.1f%%", s.data.source.c_str(), 100.0 * s.snap.test_accuracy);
+  else if (s.snap.has_eval) ImGui::TextDisabled("on the test set: %.1f%%", 100.0 * s.snap.test_accuracy);
   std::string per;
   for (int k = 0; k < 10; ++k) {
     int64_t n = 0;
@@ -320,6 +464,7 @@ static void window_body(AppState& s) {
   }
   ImGui::Separator();
   test_result(s);
+  tune_section(s);
   ImGui::Separator();
   grid(s);
 }

@@ -263,6 +263,14 @@ void dataset_split(const Dataset& all, float fraction, uint64_t seed, Dataset* t
   *val = dataset_pick(all, idx.data() + (all.n - nval), nval, "validation");
 }
 
+Dataset dataset_concat(const Dataset& a, const Dataset& b) {
+  Dataset out = a;
+  out.n = a.n + b.n;
+  out.images.insert(out.images.end(), b.images.begin(), b.images.end());
+  out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
+  return out;
+}
+
 Dataset dataset_head(const Dataset& d, int n) {
   n = std::max(0, std::min(n, d.n));
   std::vector<int> idx(n);

@@ -53,6 +53,8 @@ std::vector<uint8_t> idx_encode_labels(const Dataset& d);
 
 // Splits `all` into train and validation: a seeded shuffle, then the last `fraction` is validation.
 void dataset_split(const Dataset& all, float fraction, uint64_t seed, Dataset* train, Dataset* val);
+// a's images, then b's (the same image size; labels as they are).
+Dataset dataset_concat(const Dataset& a, const Dataset& b);
 // First n images (n clamped), e.g. for quick runs.
 Dataset dataset_head(const Dataset& d, int n);
 // Images per class.
