@@ -3,7 +3,7 @@
 //   node scripts/serve.mjs [--root build/web] [--port 8080] [--no-isolation] [--block-sw]
 // --no-isolation: omit COOP/COEP (a plain static host; the service worker then isolates the page)
 // --block-sw:     answer 404 for sw.js too (a host where isolation is impossible: fallback build)
-// Also importable: startServer({root, port, isolation, blockSw}) → {port, url, close()} (port 0 = any free port).
+// Also importable: startServer({root, port, isolation, blockSw, stall}) → {port, url, close()} (port 0 = any free port).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,9 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
   '.wasm': 'application/wasm', '.json': 'application/json', '.gz': 'application/gzip', '.png': 'image/png',
   '.css': 'text/css', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
 
-export function startServer({ root, port = 0, isolation = true, blockSw = false, quiet = true } = {}) {
+// stall (tests): a file whose path contains it is sent up to its first 64 KB, then nothing more on an
+// open connection, as a download that stalls.
+export function startServer({ root, port = 0, isolation = true, blockSw = false, quiet = true, stall = '' } = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     let rel;
@@ -34,6 +36,10 @@ export function startServer({ root, port = 0, isolation = true, blockSw = false,
       headers['Content-Length'] = st.size;
       res.writeHead(200, headers);
       if (req.method === 'HEAD') { res.end(); return; }
+      if (stall && rel.includes(stall)) {
+        fs.createReadStream(file, { start: 0, end: 65535 }).on('data', (c) => res.write(c));
+        return;
+      }
       fs.createReadStream(file).pipe(res);
       if (!quiet) console.log(req.method, rel);
     });

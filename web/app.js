@@ -51,6 +51,7 @@
     // The most a file may hold, decompressed (data) or as it is (model): the app's own limits
     // (dl::kMaxDataFileBytes, dl::kMaxModelFileBytes), given at appReady.
     limits: { data: 200e6, model: 256e6 },
+    stallMs: 30000,  // a dataset download with no byte for this long is given up (stallWatch); tests lower it
     frameCount: 0,
     lastFrame: 0,
     // Intervals between frames since the last frames(true): the last 8,192 in a ring (for the
@@ -324,28 +325,45 @@
 
   // The body of a response, read a chunk at a time (onBytes(bytes so far) after each) and stopped
   // with tooLarge() past `cap` bytes: what the dataset downloads share.
-  async function readCapped(res, cap, tooLarge, onBytes) {
+  async function readCapped(res, cap, tooLarge, onBytes, watch) {
     const reader = res.body.getReader();
     const chunks = [];
     let n = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      watch.alive();
       chunks.push(value);
       n += value.length;
       if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
       onBytes(n);
     }
+    watch.end();
     return concat(chunks, n);
   }
 
+  // A download that stalls (no byte for glue.stallMs) is aborted, so the page can say so rather than
+  // show its progress bar for ever: fetch(url, { signal: w.signal }), w.alive() on every chunk, w.end()
+  // at the end. w.stalled() tells an abort of its own from a network error.
+  function stallWatch() {
+    const ctl = new AbortController();
+    let timer = 0, stalled = false;
+    const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stalled = true; ctl.abort(); }, glue.stallMs); };
+    arm();
+    return { signal: ctl.signal, alive: arm, end: () => clearTimeout(timer), stalled: () => stalled };
+  }
+  const stallText = () => 'nothing arrived for ' + Math.round(glue.stallMs / 1000) + ' s';
+
   async function fetchOne(i) {
     const url = 'assets/mnist/' + FILES[i] + '.gz';
+    const watch = stallWatch();
+    const failed = () => new Error('Could not download the digits (' + url + (watch.stalled() ? ': ' + stallText() : '') +
+                                   '). Check the network connection, then reload the page.');
     let res;
     try {
-      res = await fetch(url);
+      res = await fetch(url, { signal: watch.signal });
     } catch (e) {
-      throw new Error('Could not download the digits (' + url + '). Check the network connection, then reload the page.');
+      throw failed();
     }
     if (!res.ok) {
       throw new Error('The digit files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
@@ -357,7 +375,12 @@
                                      '(scripts/setup.sh checks them).');
     data.total[i] = Number(res.headers.get('Content-Length')) || 0;
     if (data.total[i] > cap) throw tooLarge();
-    const raw = await readCapped(res, cap, tooLarge, (n) => { data.loaded[i] = n; data.current = i; reportProgress(); });
+    let raw;
+    try {
+      raw = await readCapped(res, cap, tooLarge, (n) => { data.loaded[i] = n; data.current = i; reportProgress(); }, watch);
+    } catch (e) {
+      throw watch.stalled() ? failed() : e;
+    }
     if (!data.total[i]) data.total[i] = raw.length;
     try {
       data.bytes[i] = await gunzipIfNeeded(raw, cap);
@@ -406,11 +429,14 @@
     };
     const one = async (i) => {
       const url = 'assets/fashion-mnist/' + FILES[i] + '.gz';
+      const watch = stallWatch();
+      const failed = () => new Error('Could not download Fashion-MNIST (' + url + (watch.stalled() ? ': ' + stallText() : '') +
+                                     '). Check the network connection, then choose it again.');
       let res;
       try {
-        res = await fetch(url);
+        res = await fetch(url, { signal: watch.signal });
       } catch (e) {
-        throw new Error('Could not download Fashion-MNIST (' + url + '). Check the network connection, then choose it again.');
+        throw failed();
       }
       if (!res.ok) {
         throw new Error('The Fashion-MNIST files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
@@ -420,7 +446,12 @@
                                        ' MB a data file may hold; its largest is 47 MB unpacked.');
       total[i] = Number(res.headers.get('Content-Length')) || 0;
       if (total[i] > cap) throw tooLarge();
-      const raw = await readCapped(res, cap, tooLarge, (n) => { loaded[i] = n; progress(); });
+      let raw;
+      try {
+        raw = await readCapped(res, cap, tooLarge, (n) => { loaded[i] = n; progress(); }, watch);
+      } catch (e) {
+        throw watch.stalled() ? failed() : e;
+      }
       if (!total[i]) total[i] = raw.length;
       try {
         return { name: FILES[i], bytes: await gunzipIfNeeded(raw, cap) };

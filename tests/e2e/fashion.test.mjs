@@ -89,3 +89,21 @@ test('data=fashion: trains on Fashion-MNIST and names its classes everywhere', a
   await page.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a Fashion-MNIST download that stalls is given up with a message; the digits stay', async (t) => {
+  // The training images' file stops after 64 KB; the page gives up after 2 s without a byte.
+  const slow = await serve({ isolation: true, stall: 'fashion-mnist/train-images' });
+  t.after(() => slow.close());
+  const { page, errors } = await openPage(browser.context, slow.url);
+  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready', 60000, 'MNIST');
+  await page.evaluate(() => { window.digitlabGlue.stallMs = 2000; location.hash = 'data=fashion'; });
+  await waitStatus(page, (s) => s.data.fashion_fetching, 10000, 'the fetch');
+  const s = await waitStatus(page, (s) => !s.data.fashion_fetching && s.data.user_error !== '', 30000, 'the stall said');
+  t.diagnostic(s.data.user_error);
+  assert.equal(s.data.user_error, 'Fashion-MNIST could not be loaded: Could not download Fashion-MNIST ' +
+    '(assets/fashion-mnist/train-images-idx3-ubyte.gz: nothing arrived for 2 s). Check the network connection, then choose it again. The data in use has not changed.');
+  assert.equal(s.data.dataset, 'mnist');
+  assert.equal(s.data.train, 60000);
+  assert.deepEqual(realErrors(errors), []);
+  await page.close();
+});
