@@ -104,13 +104,13 @@ static void picked_line(AppState& s) {
     }
   }
   const int label = d.labels[size_t(v.picked)];
-  std::string t = "Training image " + dl::with_commas(v.picked) + ": labelled " + std::to_string(label) + ". ";
+  std::string t = "Training image " + dl::with_commas(v.picked) + ": labelled " + class_name(s, label) + ". ";
   if (v.read_pred < 0) {
     t += "Train a network or load a model file to see how it reads it.";
   } else {
-    char b[96];
-    std::snprintf(b, sizeof b, "The current model (%s) reads %d (%.0f%%)%s", m.spec().name.c_str(), v.read_pred,
-                  100.0 * v.read_prob, v.read_pred == label ? "." : ": not its label.");
+    char b[160];
+    std::snprintf(b, sizeof b, "The current model (%s) reads %s (%.0f%%)%s", m.spec().name.c_str(),
+                  class_name(s, v.read_pred).c_str(), 100.0 * v.read_prob, v.read_pred == label ? "." : ": not its label.");
     t += b;
   }
   ImGui::TextWrapped("%s", t.c_str());
@@ -121,14 +121,15 @@ static void window_body(AppState& s) {
   OutliersView& v = s.outliers;
   const dl::Dataset& d = data_train(s);
   const float fs = ImGui::GetFontSize();
+  const char* kind = class_noun(s);
   if (!v.ready) {
-    ImGui::TextWrapped("Comparing each of the %s training images with the average image of every digit…",
-                       dl::with_commas(d.n).c_str());
+    ImGui::TextWrapped("Comparing each of the %s training images with the average image of every %s…",
+                       dl::with_commas(d.n).c_str(), kind);
     ImGui::ProgressBar(v.scan ? v.scan->progress() : 0.0f, ImVec2(-1, 0));
     return;
   }
-  ImGui::TextWrapped("The training images farthest from their digit's average image: unusual handwriting, "
-                     "and now and then a wrong label.");
+  ImGui::TextWrapped("The training images farthest from their %s's average image: %s, and now and then a wrong label.",
+                     kind, s.data.fashion ? "unusual pictures" : "unusual handwriting");
   // The digits as a row of buttons, the chosen one pressed (ten radio buttons would not fit).
   const float bw = std::floor(std::min(fs * 1.8f, (ImGui::GetContentRegionAvail().x - 9 * ImGui::GetStyle().ItemSpacing.x) / 10));
   for (int k = 0; k < 10; ++k) {
@@ -140,6 +141,7 @@ static void window_body(AppState& s) {
     if (chosen) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(b, ImVec2(bw, 0))) v.digit = k;
     if (chosen) ImGui::PopStyleColor();
+    if (s.data.fashion && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", class_name(s, k).c_str());
     note_rect(s, key);
   }
   const std::vector<int>& items = v.result.atypical[size_t(v.digit)];
@@ -154,11 +156,11 @@ static void window_body(AppState& s) {
   image_grid(s, "outliers.atypical", v.atypical_tex, items, kAtypicalCols, rows, 0, rows, cell,
              &v.result.distance[size_t(v.digit)]);
   ImGui::Spacing();
-  ImGui::TextWrapped("The digits most mixed up: images nearer the other digit's average than their own.");
+  ImGui::TextWrapped("The %ss most mixed up: images nearer the other %s's average than their own.", kind, kind);
   const float pcell = std::floor(std::min(fs * 2.4f, ImGui::GetContentRegionAvail().x / kPairExamples));
   int row = 0;
   for (const dl::ClassOutliers::Pair& p : v.result.pairs) {
-    ImGui::Text("%d and %d: %s images", p.a, p.b, dl::with_commas(p.count).c_str());
+    ImGui::Text("%s and %s: %s images", class_name(s, p.a).c_str(), class_name(s, p.b).c_str(), dl::with_commas(p.count).c_str());
     char key[32];
     std::snprintf(key, sizeof key, "outliers.pair.%d", row);
     image_grid(s, key, v.pairs_tex, p.examples, kPairExamples, kPairs, row, 1, pcell);
