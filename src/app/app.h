@@ -240,14 +240,16 @@ struct MyDigits {
     uint64_t set_version = 0;          // the set it was made with (a change meanwhile ends it)
     std::vector<int> held;             // the held-out digits, indices into the set
     int trained = 0, repeats = 0;      // kept digits trained on, and the times each is in an epoch
+    int epoch_images = 0;              // the run's training images (MNIST's and the repeated kept ones)
     int right_before = 0, right_after = -1;
     double test_before = -1, test_after = -1;  // on the test set in use, when evaluated
+    std::string stopped;               // the run's message if it was stopped before its end
     std::string error;                 // why it did not start or has no result
   } tune;
 };
-constexpr int kMaxMine = 2000;
+constexpr int kMaxMine = 2000;      // kept digits at most (1.6 MB; the grid's texture 1792 × 896)
 constexpr int kTuneEpochs = 2;
-constexpr double kTuneShare = 0.05;      // kept digits at most (1.6 MB; the grid's texture 1792 × 896)
+constexpr double kTuneShare = 0.05;  // the repeated kept digits' share of a fine-tuning epoch
 
 struct Env {
   bool threads = false, simd = false, isolated = false, desktop = false;

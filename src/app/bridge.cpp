@@ -314,14 +314,19 @@ void Bridge::do_start(Command& c) {
     split_for(c.cfg);
     // No validation split (the mlp recipe, as its notebook): the test set is the validation data.
     const dl::Dataset* val = val_.n > 0 ? &val_ : test_;
-    // The run's training images: the split's, plus a fine-tuning's extra ones at the end (the
-    // trainer shuffles them in). The previous run's mixture goes once this run no longer needs it.
-    dl::Dataset mixed;
-    if (c.train_all) mixed = dl::dataset_concat(train_, *c.train_all);
     // Everything is checked on a plan (no weights) before the current model is replaced: a refused
     // start leaves the trained or loaded model as it was.
     dl::Model m;
     dl::Status s = m.build(c.spec, false);
+    // The run's training images: the split's, plus a fine-tuning's extra ones at the end (the
+    // trainer shuffles them in). The previous run's mixture goes first (both at once would hold the
+    // training images three times); a trainer left pointing at it sees an empty set, which it only
+    // reads to save a run it no longer trains.
+    dl::Dataset mixed;
+    if (c.train_all && s.ok()) {
+      mixed_ = dl::Dataset();
+      mixed = dl::dataset_concat(train_, *c.train_all);
+    }
     const dl::Dataset* train = c.train_all ? &mixed : &train_;
     if (s.ok()) s = dl::train_check(m, train, val, c.cfg);
     if (s.ok()) m.alloc_arenas();
@@ -396,6 +401,9 @@ void Bridge::do_restore(const std::vector<uint8_t>& bytes) {
 
 void Bridge::autosave() {
   if (trainer_.phase() == dl::TrainPhase::Idle || !model_.built()) return;
+  // A run on extra images (a fine-tuning) is not saved: a reopened run is checked against the data
+  // in use, and the data with those images is gone with the run.
+  if (mixed_.n > 0) return;
   const double t0 = now_ms();
   Autosave a;
   a.bytes = trainer_.save();
@@ -573,6 +581,7 @@ void Bridge::publish(bool weights) {
     s.phase = trainer_.phase();
     s.warned = error_.empty() && !trainer_.warning().empty();
     s.message = !error_.empty() ? error_ : s.warned ? trainer_.message() + ", but " + trainer_.warning() : trainer_.message();
+    s.error = !error_.empty();
     s.model_name = model_name_;
     s.has_model = has_model_;
     s.evaluating = eval_ != nullptr;

@@ -76,6 +76,7 @@ struct Snapshot {
   dl::TrainPhase phase = dl::TrainPhase::Idle;
   bool paused = false, starting = false;
   std::string message;              // why training ended, or an error in plain words
+  bool error = false;               // message is the bridge's error (a refused Start, a run not opened)
   bool warned = false;              // message ends with the trainer's warning (dl::Trainer::warning)
   std::string model_name;
   int epoch = 0, epochs = 0, batch = 0, batches_per_epoch = 0, batch_size = 0;

@@ -256,11 +256,26 @@ TEST_CASE("digit_sheet: each image in its label's group, inverted and scaled; ev
   // Paper around the cells, and each label's glyph in ink at the left of its first row.
   CHECK(g.at(0, 0) == 255);
   CHECK(g.at(L.left() + 12, L.margin) == 255);  // the gap right of a cell
-  for (int k : {0, 3, 9}) {
-    const int y = k == 0 ? L.margin : k == 3 ? y3 : at[3].second;
-    int ink = 0;
-    for (int yy = y; yy < y + 12; ++yy)
-      for (int x = L.margin; x < L.left(); ++x) ink += g.at(x, yy) < 128;
-    CHECK(ink > 0);
-  }
+  // The labels' glyphs, 3 x 5 pixels (a pixel each at this size), centred on the row: 0 a ring, 3 and
+  // 9 as the pattern says, nothing else in the label column.
+  const char* const glyph[3][5] = {{"###", "#.#", "#.#", "#.#", "###"}, {"###", "..#", "###", "..#", "###"},
+                                   {"###", "#.#", "###", "..#", "###"}};
+  const int rows_of[3] = {L.margin, y3, at[3].second};
+  for (int j = 0; j < 3; ++j)
+    for (int y = rows_of[j]; y < rows_of[j] + 12; ++y)
+      for (int x = L.margin; x < L.left(); ++x) {
+        const int r = y - rows_of[j] - (12 - 5) / 2, c = x - L.margin;
+        const bool ink = r >= 0 && r < 5 && c < 3 && glyph[j][r][c] == '#';
+        REQUIRE((g.at(x, y) < 128) == ink);
+      }
+  // A sheet past kMaxSheetPixels is refused (its size computed in 64 bits), not made.
+  dl::Dataset big;
+  big.rows = big.cols = 1024;
+  big.n = 1;
+  big.labels = {0};
+  big.images.assign(1024 * 1024, 0);
+  L.scale = 16;
+  const dl::GrayImage none = dl::digit_sheet(big, L);
+  CHECK(none.w == 0);
+  CHECK(none.pixels.empty());
 }

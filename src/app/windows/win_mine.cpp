@@ -254,6 +254,11 @@ static void tune_update(AppState& s) {
   MyDigits& m = s.mine;
   MyDigits::Tune& t = m.tune;
   if (t.stage == MyDigits::Tune::None || t.stage == MyDigits::Tune::Done) return;
+  if (!s.trainer_fault.empty()) {  // no snapshot or weights come from a failed trainer
+    t.stage = MyDigits::Tune::Done;
+    t.error = "The fine-tuning ended with the training's failure (see the Training window).";
+    return;
+  }
   if (m.version != t.set_version) {
     t.stage = MyDigits::Tune::Done;
     t.error = "Your digits changed during the fine-tuning, so there is no before and after to compare.";
@@ -263,7 +268,8 @@ static void tune_update(AppState& s) {
   if (t.stage == MyDigits::Tune::Asked && sn.run != t.run_before && !sn.starting) {
     t.run = sn.run;
     t.stage = MyDigits::Tune::Running;
-    if (!sn.message.empty() && sn.phase != dl::TrainPhase::Running) {  // refused by the trainer
+    t.epoch_images = sn.train_n;
+    if (sn.error) {  // refused by the trainer
       t.stage = MyDigits::Tune::Done;
       t.error = sn.message;
     }
@@ -274,6 +280,7 @@ static void tune_update(AppState& s) {
       t.error = "Another run replaced the fine-tuning before it ended.";
     } else if (sn.phase != dl::TrainPhase::Running && !sn.evaluating) {
       t.stage = MyDigits::Tune::Reading;
+      if (sn.phase == dl::TrainPhase::Stopped) t.stopped = sn.message;
     }
   }
   if (t.stage == MyDigits::Tune::Reading) {
@@ -320,7 +327,7 @@ static void tune_section(AppState& s) {
   const int held = int(t.held.size());
   ImGui::TextWrapped("Trained on %d of your digits, each %s times an epoch (%s images of an epoch's %s); %d held out.",
                      t.trained, dl::with_commas(t.repeats).c_str(), dl::with_commas(int64_t(t.trained) * t.repeats).c_str(),
-                     dl::with_commas(s.snap.train_n).c_str(), held);
+                     dl::with_commas(t.epoch_images).c_str(), held);
   if (t.stage != MyDigits::Tune::Done) {
     if (t.stage == MyDigits::Tune::Reading) ImGui::TextDisabled("Reading the held-out digits…");
     else ImGui::TextDisabled("Fine-tuning: epoch %d of %d…", std::min(s.snap.epoch + 1, kTuneEpochs), kTuneEpochs);
@@ -328,6 +335,11 @@ static void tune_section(AppState& s) {
   }
   ImGui::Text("held-out digits read right: before %d of %d, after %d of %d", t.right_before, held, t.right_after, held);
   note_rect(s, "mine.tune.result");
+  if (!t.stopped.empty()) ImGui::TextDisabled("(%s)", t.stopped.c_str());
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("A fine-tuned network is not kept as a run (the runs are kept for the data alone): Download "
+                      "trained model, in the Model window, keeps it.");
+  ImGui::PopTextWrapPos();
   if (t.test_before >= 0 && t.test_after >= 0) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("on the test set: before %.2f%%, after %.2f%%", 100 * t.test_before, 100 * t.test_after);
@@ -438,7 +450,8 @@ static void window_body(AppState& s) {
   ImGui::SameLine();
   if (ImGui::Button("PNG sheet")) {
     const dl::GrayImage sheet = dl::digit_sheet(m.set, dl::SheetLayout{});
-    platform::download_png("my-digits.png", sheet.w, sheet.h, sheet.pixels);
+    if (sheet.w > 0) platform::download_png("my-digits.png", sheet.w, sheet.h, sheet.pixels);
+    else m.error = "The sheet would be too large a picture; Export IDX keeps every digit.";
   }
   note_rect(s, "mine.sheet");
   hint("A picture to print: your digits in rows from 0 to 9, dark on white, each row led by its digit (an empty "

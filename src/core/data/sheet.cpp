@@ -35,9 +35,12 @@ GrayImage digit_sheet(const Dataset& d, const SheetLayout& layout, std::vector<s
   for (int i = 0; i < d.n; ++i) of[d.labels[size_t(i)] % kNumClasses].push_back(i);
   int rows = 0;
   for (const auto& g : of) rows += std::max<int>(1, (int(g.size()) + cols - 1) / cols);
+  const int64_t w = int64_t(L.left()) + int64_t(cols) * pitch - L.gap + L.margin;
+  const int64_t h = 2 * int64_t(L.margin) + int64_t(rows) * pitch - L.gap + int64_t(kNumClasses - 1) * L.gap;
+  if (w <= 0 || h <= 0 || uint64_t(w) * uint64_t(h) > kMaxSheetPixels) return {};
   GrayImage g;
-  g.w = L.left() + cols * pitch - L.gap + L.margin;
-  g.h = 2 * L.margin + rows * pitch - L.gap + (kNumClasses - 1) * L.gap;
+  g.w = int(w);
+  g.h = int(h);
   g.pixels.assign(size_t(g.w) * size_t(g.h), 255);
   if (at) at->assign(size_t(d.n), {0, 0});
   int y = L.margin;

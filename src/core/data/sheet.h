@@ -25,8 +25,11 @@ struct SheetLayout {
   int left() const { return margin + 40; }  // past the label column
 };
 
-// Images of d (labels 0..9; a cell is as large as the longer side) on a sheet; where image i goes (its top left corner) in *at[i],
-// if asked.
+// Images of d (labels 0..9; a cell is as large as the longer side) on a sheet; where image i goes (its
+// top left corner) in *at[i], if asked. An empty image (w = h = 0) if the sheet would pass
+// kMaxSheetPixels (sizes computed in 64 bits).
+constexpr uint64_t kMaxSheetPixels = uint64_t(1) << 26;  // 64 M; My digits' 2,000 at most take 9 M
+
 GrayImage digit_sheet(const Dataset& d, const SheetLayout& L, std::vector<std::pair<int, int>>* at = nullptr);
 
 }  // namespace dl
