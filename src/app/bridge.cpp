@@ -680,7 +680,7 @@ bool Bridge::snapshot(Snapshot* out) {
   // Copy the small fields, then the big ones only when they changed.
   Snapshot tmp;
   tmp.run = s.run; tmp.phase = s.phase; tmp.paused = s.paused; tmp.starting = s.starting;
-  tmp.message = s.message; tmp.warned = s.warned; tmp.model_name = s.model_name;
+  tmp.message = s.message; tmp.error = s.error; tmp.warned = s.warned; tmp.model_name = s.model_name;
   tmp.epoch = s.epoch; tmp.epochs = s.epochs; tmp.batch = s.batch; tmp.batches_per_epoch = s.batches_per_epoch;
   tmp.batch_size = s.batch_size; tmp.train_n = s.train_n; tmp.val_n = s.val_n; tmp.val_is_test = s.val_is_test;
   tmp.steps = s.steps;

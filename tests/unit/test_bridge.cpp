@@ -106,6 +106,7 @@ TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and say
   const TrainConfig c = config(1, 30, 0);
   b.start(spec("flatten,dense:10:softmax"), c);
   app::Snapshot s = poll(b, [](const app::Snapshot& s) { return s.phase == TrainPhase::Finished && s.has_eval; });
+  CHECK_FALSE(s.error);  // "finished 1 epochs" is the run's message, not the bridge's error
   const double accuracy = s.test_accuracy;
   Model before;
   uint64_t version = 0;
@@ -114,6 +115,7 @@ TEST_CASE("bridge: a start the trainer refuses leaves the trained model, and say
   b.start(spec("flatten,dense:2:softmax"), c);
   s = poll(b, [](const app::Snapshot& s) { return !s.starting && !s.message.empty(); });
   CHECK(s.message.find("Training could not start: the network's last layer has 2 units, but the data has 10 classes") == 0);
+  CHECK(s.error);
   CHECK(s.has_model);
   b.evaluate();  // the model that was trained is the one evaluated
   s = poll(b, [&](const app::Snapshot& s) { return s.has_eval && !s.evaluating; });
