@@ -45,9 +45,14 @@ function variants(n, r) {
   for (let i = 0; i < n; i++) {
     const h = sizes[Math.floor(r() * sizes.length)], a = aspects[Math.floor(r() * aspects.length)];
     const tilt = tilts[Math.floor(r() * tilts.length)];
-    const w = Math.min(0.9, h * 0.7 * a);
-    const room = (1 - Math.max(h, w)) / 2 - 0.03;
-    out.push({ h, w, tilt, cx: 0.5 + (r() * 2 - 1) * room, cy: 0.5 + (r() * 2 - 1) * room });
+    let w = Math.min(0.9, h * 0.7 * a), hh = h;
+    // The tilted box's half extents; shrunk to fit the pad with a margin, so that every stroke starts
+    // on the pad (a press off it draws nothing).
+    const c = Math.abs(Math.cos(tilt * Math.PI / 180)), s = Math.abs(Math.sin(tilt * Math.PI / 180));
+    const fit = Math.min(1, 0.45 / ((w * c + hh * s) / 2), 0.45 / ((w * s + hh * c) / 2));
+    w *= fit; hh *= fit;
+    const rx = 0.47 - (w * c + hh * s) / 2, ry = 0.47 - (w * s + hh * c) / 2;
+    out.push({ h: hh, w, tilt, cx: 0.5 + (r() * 2 - 1) * rx, cy: 0.5 + (r() * 2 - 1) * ry });
   }
   return out;
 }
@@ -83,7 +88,10 @@ try {
   await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
   for (let k = 0; k < 10; k++) {
     for (const v of variants(PER_DIGIT, r)) {
-      await drawStrokes(page, place(SHAPES[k], v), { steps: 6 });
+      for (let attempt = 0; ; attempt++) {  // a popup left open keeps the pointer off the pad: close it, draw again
+        await page.keyboard.press('Escape');
+        try { await drawStrokes(page, place(SHAPES[k], v), { steps: 6 }); break; } catch (e) { if (attempt === 2) throw e; }
+      }
       const n = (await status(page)).mine.n;
       for (let attempt = 0; ; attempt++) {  // the popup opens a frame after the click: try again if it missed
         await click(page, 'draw.keep');
