@@ -121,7 +121,8 @@ def freehand_section(files):
         return []
     out = ["", "## The draw pad on freehand digits (bench/freehand.mjs)", "",
            "Digits drawn with the mouse through the app's pad by a script — ten shapes at five heights (22–85% of the "
-           "pad), five widths (0.6–1.6 times the usual), five tilts (−25…25°) and anywhere on the pad, a seeded draw "
+           "pad), five widths (0.6–1.6 times the usual), five tilts (−25…25°; shrunk where the tilt would take a stroke off "
+           "the pad) and anywhere on the pad, a seeded draw "
            "of each — kept with their labels (My digits), exported as IDX and read by `digitlab eval` with models the "
            "CLI trained: the share each model reads right, as the pad's preprocessing (ink box → 20 × 20 → centre of "
            "mass → 28 × 28) leaves them.", "",
