@@ -337,14 +337,11 @@ static void tune_section(AppState& s) {
   note_rect(s, "mine.tune.result");
   if (!t.stopped.empty()) ImGui::TextDisabled("(%s)", t.stopped.c_str());
   ImGui::PushTextWrapPos(0);
+  if (t.test_before >= 0 && t.test_after >= 0)
+    ImGui::TextDisabled("on the test set: before %.2f%%, after %.2f%%", 100 * t.test_before, 100 * t.test_after);
   ImGui::TextDisabled("A fine-tuned network is not kept as a run (the runs are kept for the data alone): Download "
                       "trained model, in the Model window, keeps it.");
   ImGui::PopTextWrapPos();
-  if (t.test_before >= 0 && t.test_after >= 0) {
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("on the test set: before %.2f%%, after %.2f%%", 100 * t.test_before, 100 * t.test_after);
-    ImGui::PopTextWrapPos();
-  }
 }
 
 // Each digit's row of tiles: the kept images of that digit, misread ones outlined in red once tested;
