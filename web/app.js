@@ -335,7 +335,7 @@
       watch.alive();
       chunks.push(value);
       n += value.length;
-      if (n > cap) { reader.cancel().catch(() => {}); throw tooLarge(); }
+      if (n > cap) { watch.end(); reader.cancel().catch(() => {}); throw tooLarge(); }
       onBytes(n);
     }
     watch.end();
@@ -354,33 +354,43 @@
   }
   const stallText = () => 'nothing arrived for ' + Math.round(glue.stallMs / 1000) + ' s';
 
-  async function fetchOne(i) {
-    const url = 'assets/mnist/' + FILES[i] + '.gz';
+  // A dataset file's bytes, as sent (maybe gzipped): fetched under a stall watch and read through
+  // readCapped. err.failed(why) is the error of a failed or stalled fetch (why: '' or the stall),
+  // err.missing(status) of an HTTP error, err.tooLarge() past `cap`; onLength(Content-Length or 0).
+  async function fetchDataFile(url, cap, err, onLength, onBytes) {
     const watch = stallWatch();
-    const failed = () => new Error('Could not download the digits (' + url + (watch.stalled() ? ': ' + stallText() : '') +
-                                   '). Check the network connection, then reload the page.');
+    const failed = () => err.failed(watch.stalled() ? ': ' + stallText() : '');
     let res;
     try {
       res = await fetch(url, { signal: watch.signal });
     } catch (e) {
       throw failed();
     }
-    if (!res.ok) {
-      throw new Error('The digit files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
-                      'If you host this page yourself, copy the whole build/web folder, including assets/.');
+    const length = Number(res.headers.get('Content-Length')) || 0;
+    if (!res.ok || length > cap) {
+      watch.end();
+      throw res.ok ? err.tooLarge() : err.missing(res.status);
     }
+    onLength(length);
+    try {
+      return await readCapped(res, cap, err.tooLarge, onBytes, watch);
+    } catch (e) {
+      throw watch.stalled() ? failed() : e;
+    }
+  }
+
+  async function fetchOne(i) {
+    const url = 'assets/mnist/' + FILES[i] + '.gz';
     const cap = glue.limits.data;
     const tooLarge = () => new Error('The digit file ' + url + ' is larger than the ' + Math.round(cap / 1e6) + ' MB a data file ' +
                                      'may hold; MNIST\'s largest is 47 MB. Whoever set up this page should copy the files again ' +
                                      '(scripts/setup.sh checks them).');
-    data.total[i] = Number(res.headers.get('Content-Length')) || 0;
-    if (data.total[i] > cap) throw tooLarge();
-    let raw;
-    try {
-      raw = await readCapped(res, cap, tooLarge, (n) => { data.loaded[i] = n; data.current = i; reportProgress(); }, watch);
-    } catch (e) {
-      throw watch.stalled() ? failed() : e;
-    }
+    const raw = await fetchDataFile(url, cap, {
+      failed: (why) => new Error('Could not download the digits (' + url + why + '). Check the network connection, then reload the page.'),
+      missing: (status) => new Error('The digit files are missing next to the app (' + url + ': HTTP ' + status + '). ' +
+                                     'If you host this page yourself, copy the whole build/web folder, including assets/.'),
+      tooLarge,
+    }, (length) => { data.total[i] = length; }, (n) => { data.loaded[i] = n; data.current = i; reportProgress(); });
     if (!data.total[i]) data.total[i] = raw.length;
     try {
       data.bytes[i] = await gunzipIfNeeded(raw, cap);
@@ -429,29 +439,14 @@
     };
     const one = async (i) => {
       const url = 'assets/fashion-mnist/' + FILES[i] + '.gz';
-      const watch = stallWatch();
-      const failed = () => new Error('Could not download Fashion-MNIST (' + url + (watch.stalled() ? ': ' + stallText() : '') +
-                                     '). Check the network connection, then choose it again.');
-      let res;
-      try {
-        res = await fetch(url, { signal: watch.signal });
-      } catch (e) {
-        throw failed();
-      }
-      if (!res.ok) {
-        throw new Error('The Fashion-MNIST files are missing next to the app (' + url + ': HTTP ' + res.status + '). ' +
-                        'If you host this page yourself, copy the whole build/web folder, including assets/.');
-      }
       const tooLarge = () => new Error('The Fashion-MNIST file ' + url + ' is larger than the ' + Math.round(cap / 1e6) +
                                        ' MB a data file may hold; its largest is 47 MB unpacked.');
-      total[i] = Number(res.headers.get('Content-Length')) || 0;
-      if (total[i] > cap) throw tooLarge();
-      let raw;
-      try {
-        raw = await readCapped(res, cap, tooLarge, (n) => { loaded[i] = n; progress(); }, watch);
-      } catch (e) {
-        throw watch.stalled() ? failed() : e;
-      }
+      const raw = await fetchDataFile(url, cap, {
+        failed: (why) => new Error('Could not download Fashion-MNIST (' + url + why + '). Check the network connection, then choose it again.'),
+        missing: (status) => new Error('The Fashion-MNIST files are missing next to the app (' + url + ': HTTP ' + status + '). ' +
+                                       'If you host this page yourself, copy the whole build/web folder, including assets/.'),
+        tooLarge,
+      }, (length) => { total[i] = length; }, (n) => { loaded[i] = n; progress(); });
       if (!total[i]) total[i] = raw.length;
       try {
         return { name: FILES[i], bytes: await gunzipIfNeeded(raw, cap) };
