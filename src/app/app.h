@@ -625,5 +625,8 @@ void lesson_link_update(AppState& s);  // each frame
 // rectangles (note_rect), as JSON.
 std::string status_json(AppState& s);
 std::string layout_json(const AppState& s);
+// Where the frames are (status()'s "frame", also read after a trap stopped them: it reads only Ui): the
+// part of the frame under way (Ui::stage), frames drawn, the wasm memory's size.
+std::string frame_json(const AppState& s);
 
 }  // namespace app

@@ -704,6 +704,16 @@ std::string status_json(AppState& s) {
   return j.out;
 }
 
+std::string frame_json(const AppState& s) {
+  Json j;
+  j.open('{');
+  j.kv("stage", std::string(s.ui.stage));
+  j.kv("frames", double(s.ui.frames));
+  j.kv("heap_size", platform::memory_size());
+  j.close('}');
+  return j.out;
+}
+
 std::string layout_json(const AppState& s) {
   Json j;
   j.open('{');

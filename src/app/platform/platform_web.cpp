@@ -12,7 +12,6 @@
 #include <emscripten/html5.h>
 #include <malloc.h>
 
-#include <cstdio>
 #include <cstdlib>
 
 #include "app.h"
@@ -320,14 +319,10 @@ EMSCRIPTEN_KEEPALIVE int digitlab_rescue_model() { return app::rescue_model(app_
 // Nothing in the page calls it: the tests of its fault handling do.
 EMSCRIPTEN_KEEPALIVE void digitlab_test_fault(int where) { app::test_fault(app_state(), where); }
 
-// Where the frames are: the part of the frame under way ("" between frames), frames drawn, the wasm
-// memory's size. Read by status() also after a trap stopped the frames (it touches no other state).
 EMSCRIPTEN_KEEPALIVE const char* digitlab_frame_info() {
-  static char out[160];
-  const app::Ui& ui = app_state().ui;
-  snprintf(out, sizeof out, "{\"stage\":\"%s\",\"frames\":%lld,\"heap_size\":%.0f}", ui.stage, (long long)ui.frames,
-           app::platform::memory_size());
-  return out;
+  static std::string out;
+  out = app::frame_json(app_state());
+  return out.c_str();
 }
 EMSCRIPTEN_KEEPALIVE const char* digitlab_status() {
   static std::string out;

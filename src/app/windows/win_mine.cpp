@@ -231,6 +231,14 @@ static void tune_start(AppState& s) {
   const double epoch_images = double(data_train(s).n) * (1.0 - double(s.train.cfg.val_split));
   t.trained = int(train.size());
   t.repeats = int(std::clamp(std::lround(kTuneShare * epoch_images / double(train.size())), 1L, 1000L));
+  // The run holds the training images in use again, with the repeated kept ones: sized in doubles (the
+  // data in use is the user's to choose), refused with the reason past what the memory can give.
+  const double need = double(data_train(s).images.size()) + double(t.trained) * t.repeats * 28 * 28;
+  if (const std::string shortfall = memory_shortfall(need); !shortfall.empty()) {
+    t.error = "Fine-tuning did not start: it needs " + dl::bytes_text(need) + " of memory" + shortfall + ".";
+    m.tune = std::move(t);
+    return;
+  }
   for (int r = 0; r < t.repeats; ++r)
     for (int i : train) {
       extra->images.insert(extra->images.end(), m.set.image(i), m.set.image(i) + 28 * 28);
