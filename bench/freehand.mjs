@@ -3,17 +3,21 @@
 // aspect ratios and places, drawn with the mouse through the app's pad and kept with their labels
 // (My digits), exported as IDX and read by `digitlab eval` with models trained by the CLI. The reading
 // rate goes to docs/results/freehand-*.json, which bench/accuracy.py renders into docs/results.md.
-// Not a test: it records what the pad's preprocessing achieves today.
-//   node bench/freehand.mjs [--per-digit 30] [--seed 1]
+// Not a test: it records what the pad's preprocessing achieves today. --read ink turns off the
+// switch "Draw my strokes again as thin as MNIST's" (the network then reads the pad's ink scaled,
+// strokes as thick as the brush at that scale); strokes, the app's default, leaves it on.
+//   node bench/freehand.mjs [--per-digit 30] [--seed 1] [--read strokes|ink]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, click, drawStrokes, launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { ROOT, click, drawStrokes, launch, layout, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 import { opt, sleep } from './app.mjs';
 
 const PER_DIGIT = Number(opt('--per-digit', 30));
 const SEED = Number(opt('--seed', 1));
+const READ = opt('--read', 'strokes');
+if (!['strokes', 'ink'].includes(READ)) throw new Error(`--read ${READ}: expected strokes or ink`);
 const CLI = path.join(ROOT, 'build', 'native', 'digitlab');
 const log = (...a) => console.error('[freehand]', ...a);
 
@@ -86,12 +90,26 @@ try {
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
   await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
   await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
+  if (READ === 'ink') {  // the switch is in the steps window, which then goes out of the pad's way
+    await click(page, 'menu.view');
+    await click(page, 'menu.steps');
+    await waitStatus(page, (s) => s.pad_steps.shown, 5000, 'the steps window');
+    await click(page, 'steps.redraw');
+    await waitStatus(page, (s) => !s.pad_steps.redraw, 5000, 'the strokes switch off');
+    const w = (await layout(page)).steps, pad = (await layout(page))['draw.pad'];
+    await page.mouse.move(w.x + w.w * 0.3, w.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.w + w.w * 0.3 + 40, w.y + 8, { steps: 5 });
+    await page.mouse.up();
+  }
   for (let k = 0; k < 10; k++) {
     for (const v of variants(PER_DIGIT, r)) {
       for (let attempt = 0; ; attempt++) {  // a popup left open keeps the pointer off the pad: close it, draw again
         await page.keyboard.press('Escape');
         try { await drawStrokes(page, place(SHAPES[k], v), { steps: 6 }); break; } catch (e) { if (attempt === 2) throw e; }
       }
+      const read = (await status(page)).pad_steps;
+      if (read.from_paths !== (READ === 'strokes')) throw new Error(`the pad read from ${read.from_paths ? 'the strokes' : 'the ink'}, not as --read ${READ}`);
       const n = (await status(page)).mine.n;
       for (let attempt = 0; ; attempt++) {  // the popup opens a frame after the click: try again if it missed
         await click(page, 'draw.keep');
@@ -120,7 +138,8 @@ fs.mkdirSync(idx);
 fs.writeFileSync(path.join(idx, 't10k-images-idx3-ubyte'), files['my-digits-images-idx3-ubyte']);
 fs.writeFileSync(path.join(idx, 't10k-labels-idx1-ubyte'), files['my-digits-labels-idx1-ubyte']);
 const out = { date: new Date().toISOString().slice(0, 10), commit: execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-  drawn: drawn.length, per_digit: PER_DIGIT, seed: SEED, command: `node bench/freehand.mjs --per-digit ${PER_DIGIT} --seed ${SEED}`, models: [] };
+  drawn: drawn.length, per_digit: PER_DIGIT, seed: SEED, read: READ,
+  command: `node bench/freehand.mjs --per-digit ${PER_DIGIT} --seed ${SEED} --read ${READ}`, models: [] };
 for (const m of models) {
   const e = JSON.parse(execFileSync(CLI, ['eval', '--model', m.file, '--data', idx, '--json'], { encoding: 'utf8' }));
   const preds = e.confusion_matrix;  // rows: true digit
@@ -128,6 +147,6 @@ for (const m of models) {
     per_digit: preds.map((row, k) => row[k] / row.reduce((a, b) => a + b, 0)), confusion: preds });
   log(`${m.name}: reads ${(100 * e.test_accuracy).toFixed(1)}% of ${drawn.length} drawn digits (MNIST test ${(100 * m.mnist).toFixed(2)}%)`);
 }
-fs.writeFileSync(path.join(ROOT, 'docs', 'results', `freehand-seed${SEED}.json`), JSON.stringify(out, null, 1));
+fs.writeFileSync(path.join(ROOT, 'docs', 'results', `freehand-seed${SEED}-${READ}.json`), JSON.stringify(out, null, 1));
 fs.rmSync(dir, { recursive: true, force: true });
 execFileSync('python3', [path.join(ROOT, 'bench', 'accuracy.py'), 'render'], { stdio: 'inherit' });

@@ -112,6 +112,7 @@ struct TrainSettings {
 };
 
 constexpr int kPadN = 280;         // the draw pad's raster (kPadN × kPadN ink coverage)
+constexpr size_t kMaxPathPoints = 5000;  // a digit takes a few hundred
 
 struct PadEvent {                  // the left button (or a finger) pressed, dragged or released
   enum Kind : uint8_t { Down, Move, Up } kind;
@@ -125,6 +126,13 @@ struct DrawState {
   unsigned stroke_pad = 0;         // the ImGuiID of the pad the pointer last drew on (there are two)
   float last_x = 0, last_y = 0;    // previous brush position, pad units
   float brush = 11.0f;             // brush radius, pad units
+  // The strokes' paths on the pad (pad units), which the network reads drawn again at MNIST's stroke
+  // width (dl::strokes_to_mnist) unless the switch `redraw` is off; past kMaxPathPoints points the
+  // paths stop growing and it reads the pad's ink.
+  std::vector<dl::PadStroke> paths;
+  size_t points = 0;
+  bool paths_full = false, redraw = true;
+  bool from_paths = false;         // the last reading came from the paths
   float img28[28 * 28] = {};
   float probs[10] = {};
   int pred = -1;

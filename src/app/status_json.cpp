@@ -484,6 +484,10 @@ static void prediction_json(const AppState& s, Json& j) {
   j.kv("open", d.steps_open);
   j.kv("shown", d.steps_shown);
   j.kv("plain", d.plain);  // the network reads the whole pad shrunk, without the steps
+  j.kv("redraw", d.redraw);  // the strokes drawn again at MNIST's width (when the paths are kept)
+  j.kv("from_paths", d.from_paths);  // the last reading came from the strokes' paths
+  j.kv("paths", d.paths.size());
+  j.kv("points", d.points);
   j.kv("has_ink", d.has_ink);
   j.key("box");            // the ink's bounding box on the pad: y0, x0, height, width (pad pixels)
   j.array(std::vector<int>{d.steps.y0, d.steps.x0, d.steps.h, d.steps.w}, [&](int v) { j.num(v); });
@@ -498,6 +502,9 @@ static void prediction_json(const AppState& s, Json& j) {
   j.key("input_com");      // of what the network reads
   dl::center_of_mass(d.img28, &py, &px);
   j.array(std::vector<float>{py, px}, [&](float v) { j.num(v); });
+  double mass = 0;         // its ink, in pixels of full ink (MNIST's digits average 102)
+  for (float v : d.img28) mass += v;
+  j.kv("input_mass", mass);
   j.key("why");            // the occlusion maps for the class read and the runner-up, once made
   if (d.why_ready) {
     j.open('{');

@@ -1,6 +1,8 @@
 // "From your drawing to 28 × 28", opened by a click on the Draw window's input image: a small 7 drawn
 // in the pad's corner gets its ink box on the pad, its centre of mass moved to (14, 14) by MNIST's
 // steps, and stays small in the corner without them; the switch makes the network read it that way;
+// the stroke drawn again at MNIST's width has the ink a 2.6-pixel stroke along its path has, thinner
+// than the pad's ink scaled;
 // "Why this answer" gives occlusion maps for the class read and the runner-up, zero where covering
 // changes nothing.
 import { test, before, after } from 'node:test';
@@ -73,6 +75,22 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   await shotWindow(page, 'steps', 'steps-window-plain');
   await click(page, 'steps.plain');
   s = await waitStatus(page, (s) => !s.pad_steps.plain && near(s.pad_steps.input_com[0], 14, 0.05), 5000, 'the steps again');
+
+  // The strokes drawn again at MNIST's width (2.6 pixels) whatever the drawing's size: the 7's path,
+  // 61.6 + 87.7 pad pixels long, its long side 78.4 scaled to 20 − 2.6, is 33.1 pixels long, so its
+  // ink is about 33.1 × 2.6 + π × 1.3² = 91.4 (the corner's overlap aside). The pad's ink scaled
+  // instead has the brush's 22 pad pixels at 20 / (78.4 + 22): strokes 4.4 pixels wide.
+  assert.ok(s.pad_steps.redraw && s.pad_steps.from_paths && s.pad_steps.paths === 1, 'read from the stroke drawn again');
+  const thin = s.pad_steps.input_mass;
+  assert.ok(near(thin, 91.4, 0.08 * 91.4), `the 7 drawn again has ${thin.toFixed(1)} pixels of ink, expected about 91.4`);
+  await click(page, 'steps.redraw');
+  s = await waitStatus(page, (s) => !s.pad_steps.redraw && !s.pad_steps.from_paths, 5000, 'the pad\'s ink read');
+  const thick = s.pad_steps.input_mass;
+  t.diagnostic(`ink read: ${thin.toFixed(1)} pixels from the stroke drawn again, ${thick.toFixed(1)} from the pad's ink scaled`);
+  assert.ok(thick > 1.4 * thin, 'the pad\'s ink scaled has thicker strokes');
+  assert.ok(near(s.pad_steps.com[0], 14, 0.05), 'still centred');
+  await click(page, 'steps.redraw');
+  await waitStatus(page, (s) => s.pad_steps.from_paths && near(s.pad_steps.input_mass, thin, 1e-3), 5000, 'the stroke drawn again');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

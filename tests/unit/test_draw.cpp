@@ -292,3 +292,91 @@ TEST_CASE("draw: the steps shown in the app — box, box scaled to 20 x 20, cent
   std::fill(pad.begin(), pad.end(), 0.0f);
   CHECK_FALSE(pad_to_28(pad.data(), N, N, plain));
 }
+
+namespace {
+double mass(const float* img) {
+  double m = 0;
+  for (int k = 0; k < 784; ++k) m += img[k];
+  return m;
+}
+// A 7 as one path, its box (0..u) × (0..1.5u) moved to (x, y).
+std::vector<PadStroke> seven(float x, float y, float u) {
+  return {{{x, y}, {x + u, y}, {x + 0.4f * u, y + 1.5f * u}}};
+}
+}  // namespace
+
+TEST_CASE("draw: the brush covers what lies within its radius of the segment") {
+  const int H = 40, W = 60;
+  std::vector<float> r(size_t(H) * W, 0.0f);
+  brush_segment(r.data(), H, W, 4, 10, 20, 50, 20);
+  CHECK(r[size_t(20) * W + 30] == 1.0f);        // on the segment
+  CHECK(r[size_t(23) * W + 30] == 1.0f);        // centre 23.5: 3.5 away, r + 0.5 − 3.5 = 1
+  CHECK(r[size_t(24) * W + 30] == doctest::Approx(0.0f));  // centre 24.5: 4.5 away
+  CHECK(r[size_t(21) * W + 30] == 1.0f);
+  CHECK(r[size_t(16) * W + 30] == 1.0f);        // centre 16.5: 3.5 away
+  CHECK(r[size_t(15) * W + 30] == doctest::Approx(0.0f));  // 4.5 away
+  CHECK(r[size_t(20) * W + 4] == 0.0f);         // beyond the end's cap (centre 5.5 from (10, 20))
+  CHECK(r[size_t(20) * W + 7] == doctest::Approx(1.0f));   // 2.5 from the end, inside the cap
+  CHECK(r[size_t(0) * W + 0] == 0.0f);
+}
+
+TEST_CASE("draw: strokes drawn again at MNIST's width are the same at every size; the pad's ink is not") {
+  float big[784], small[784];
+  DrawSteps st;
+  REQUIRE(strokes_to_mnist(seven(60, 40, 150), kMnistStrokeWidth, big, &st));
+  REQUIRE(strokes_to_mnist(seven(200, 10, 30), kMnistStrokeWidth, small, nullptr));
+  float worst = 0;
+  for (int k = 0; k < 784; ++k) worst = std::max(worst, std::fabs(big[k] - small[k]));
+  CHECK(worst < 1e-4f);
+  float cy, cx;
+  center_of_mass(big, &cy, &cx);
+  CHECK(cy == doctest::Approx(14).epsilon(0.005));
+  CHECK(cx == doctest::Approx(14).epsilon(0.005));
+  // The box on the pad: the path's (60..210 × 40..265) widened by half the width at the pad's scale,
+  // 1.3 / (17.4 / 225) = 16.8 pad units.
+  CHECK(st.x0 == 43);
+  CHECK(st.y0 == 23);
+  CHECK(st.w == 227 - 43);
+  CHECK(st.h == 282 - 23);
+
+  // The same two 7s drawn on a 280 × 280 pad with the app's brush (radius 11) and scaled as ink: the
+  // small one's strokes end five times thicker (22 pad units at 20 / 45 against 20 / 225).
+  auto raster = [](const std::vector<PadStroke>& paths, float* out) {
+    std::vector<float> pad(size_t(280) * 280, 0.0f);
+    for (const PadStroke& p : paths)
+      for (size_t i = 1; i < p.size(); ++i) brush_segment(pad.data(), 280, 280, 11, p[i - 1].x, p[i - 1].y, p[i].x, p[i].y);
+    return draw_to_mnist(pad.data(), 280, 280, out);
+  };
+  float big_ink[784], small_ink[784];
+  REQUIRE(raster(seven(60, 40, 150), big_ink));
+  REQUIRE(raster(seven(200, 10, 30), small_ink));
+  MESSAGE("ink mass: strokes " << mass(big) << ", pad ink scaled: big " << mass(big_ink) << ", small " << mass(small_ink));
+  CHECK(mass(small_ink) > 2.5 * mass(big_ink));
+  CHECK(mass(big) == doctest::Approx(mass(small)).epsilon(1e-5));
+}
+
+TEST_CASE("draw: a straight stroke drawn again is 20 long and MNIST's width across") {
+  // A stadium: 20 − w long between the caps' centres, w wide: area (20 − w)·w + π w² / 4.
+  const float w = kMnistStrokeWidth;
+  float out[784];
+  REQUIRE(strokes_to_mnist({{{50, 140}, {250, 140}}}, w, out, nullptr));
+  CHECK(mass(out) == doctest::Approx((20 - w) * w + 3.14159265 * w * w / 4).epsilon(0.02));
+  int first = 28, last = -1;
+  for (int j = 0; j < 28; ++j) {
+    double col = 0;
+    for (int i = 0; i < 28; ++i) col += out[i * 28 + j];
+    if (col > 0.05) first = std::min(first, j), last = std::max(last, j);
+    if (j == 14) CHECK(col == doctest::Approx(w).epsilon(0.02));  // across the middle: the width
+  }
+  CHECK(last - first + 1 >= 20);
+  CHECK(last - first + 1 <= 21);
+  // A dot is a disc scaled to fill the box, centred; no point, no image.
+  REQUIRE(strokes_to_mnist({{{30, 30}}}, w, out, nullptr));
+  float cy, cx;
+  center_of_mass(out, &cy, &cx);
+  CHECK(cy == doctest::Approx(14).epsilon(0.005));
+  CHECK(mass(out) > 200);
+  CHECK_FALSE(strokes_to_mnist({}, w, out, nullptr));
+  CHECK_FALSE(strokes_to_mnist({{}}, w, out, nullptr));
+  CHECK(mass(out) == 0);
+}

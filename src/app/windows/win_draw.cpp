@@ -32,26 +32,40 @@ void draw_input(AppState& s, const SDL_Event& ev) {
 // A stroke must not scroll the window it is drawn in.
 static constexpr ImGuiWindowFlags kDrawTile = kTile | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar;
 
-// An anti-aliased round brush along the segment (x0,y0)→(x1,y1), in pad units; ink only grows.
-static void brush_segment(DrawState& d, float x0, float y0, float x1, float y1) {
-  const float r = d.brush;
-  const int xa = std::max(0, int(std::floor(std::min(x0, x1) - r - 1))), xb = std::min(kPadN - 1, int(std::ceil(std::max(x0, x1) + r + 1)));
-  const int ya = std::max(0, int(std::floor(std::min(y0, y1) - r - 1))), yb = std::min(kPadN - 1, int(std::ceil(std::max(y0, y1) + r + 1)));
-  const float dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
-  for (int y = ya; y <= yb; ++y)
-    for (int x = xa; x <= xb; ++x) {
-      const float px = x + 0.5f - x0, py = y + 0.5f - y0;
-      const float t = len2 > 0 ? std::clamp((px * dx + py * dy) / len2, 0.0f, 1.0f) : 0.0f;
-      const float ex = px - t * dx, ey = py - t * dy;
-      const float cov = std::clamp(r + 0.5f - std::sqrt(ex * ex + ey * ey), 0.0f, 1.0f);
-      float& v = d.pad[size_t(y) * kPadN + x];
-      v = std::max(v, cov);
-    }
+// The brush along the segment (x0,y0)→(x1,y1), in pad units, and the segment's part on the pad into
+// the strokes' paths (a new path where the last one did not end at its start).
+static void stroke_segment(DrawState& d, float x0, float y0, float x1, float y1) {
+  dl::brush_segment(d.pad.data(), kPadN, kPadN, d.brush, x0, y0, x1, y1);
   d.dirty = true;
+  // Liang–Barsky: the part of the segment with 0 ≤ x, y ≤ kPadN.
+  float t0 = 0, t1 = 1;
+  const float dx = x1 - x0, dy = y1 - y0;
+  const float p[4] = {-dx, dx, -dy, dy}, q[4] = {x0, kPadN - x0, y0, kPadN - y0};
+  for (int i = 0; i < 4; ++i) {
+    if (p[i] == 0) {
+      if (q[i] < 0) return;
+    } else {
+      const float t = q[i] / p[i];
+      if (p[i] < 0) t0 = std::max(t0, t);
+      else t1 = std::min(t1, t);
+    }
+  }
+  if (t0 > t1) return;
+  const dl::PadPoint a{x0 + t0 * dx, y0 + t0 * dy}, b{x0 + t1 * dx, y0 + t1 * dy};
+  if (d.points >= kMaxPathPoints) {
+    d.paths_full = true;
+    return;
+  }
+  const bool joins = !d.paths.empty() && d.paths.back().back().x == a.x && d.paths.back().back().y == a.y;
+  if (!joins) d.paths.push_back({a}), ++d.points;
+  if (b.x != a.x || b.y != a.y) d.paths.back().push_back(b), ++d.points;
 }
 
 void clear_pad(DrawState& d) {
   std::fill(d.pad.begin(), d.pad.end(), 0.0f);
+  d.paths.clear();
+  d.points = 0;
+  d.paths_full = false;
   d.dirty = true;
 }
 
@@ -79,8 +93,8 @@ void draw_pad(AppState& s, const char* id, float side, const char* note) {
     d.stroke_pad = me;
     for (const PadEvent& e : d.input) {
       const float x = (e.x - p0.x) / side * kPadN, y = (e.y - p0.y) / side * kPadN;
-      if (e.kind == PadEvent::Down) brush_segment(d, x, y, x, y);
-      else if (d.stroke) brush_segment(d, d.last_x, d.last_y, x, y);
+      if (e.kind == PadEvent::Down) stroke_segment(d, x, y, x, y);
+      else if (d.stroke) stroke_segment(d, d.last_x, d.last_y, x, y);
       d.stroke = e.kind != PadEvent::Up && (d.stroke || e.kind == PadEvent::Down);
       d.last_x = x;
       d.last_y = y;
@@ -243,12 +257,15 @@ void draw_update(AppState& s) {
     std::vector<uint8_t> px(d.pad.size());
     for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
     texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
-    // The network reads MNIST's preprocessing of the ink (the steps), or with the switch the whole
-    // pad shrunk. The steps window shows both, and the steps' pictures: made only while it is open
-    // (opening it marks the pad dirty).
+    // The network reads MNIST's preprocessing of the strokes drawn again at MNIST's width (or of the
+    // pad's ink, with the switch or when the paths are too long to keep), or with the other switch the
+    // whole pad shrunk. The steps window shows both, and the steps' pictures: made only while it is
+    // open (opening it marks the pad dirty).
     float mnist[784];
     const bool shown = d.steps_open || d.plain;
     d.has_ink = dl::draw_to_mnist_steps(d.pad.data(), kPadN, kPadN, mnist, shown ? &d.steps : nullptr);
+    d.from_paths = d.has_ink && d.redraw && !d.paths_full && !d.paths.empty();
+    if (d.from_paths) dl::strokes_to_mnist(d.paths, dl::kMnistStrokeWidth, mnist, shown ? &d.steps : nullptr);
     if (shown) dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
     std::copy(d.plain ? d.plain28 : mnist, (d.plain ? d.plain28 : mnist) + 784, d.img28);
     auto to_texture = [](Texture* t, const float* v) {

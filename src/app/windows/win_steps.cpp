@@ -1,9 +1,11 @@
 // "From your drawing to 28 × 28", opened by a click on the Draw window's input image: MNIST's
-// preprocessing step by step (the ink's box, scaled to 20 × 20, moved so that its centre of mass is
-// the image's centre), the pad shrunk without those steps, a switch that reads the drawing that way,
+// preprocessing step by step (the ink's box, scaled to 20 × 20 — the strokes drawn again at MNIST's
+// width, or the pad's ink scaled — moved so that its centre of mass is the image's centre), the pad
+// shrunk without those steps, switches that read the drawing those ways,
 // and "Why this answer": occlusion maps (dl::Occlusion) for the class read and the runner-up,
 // computed a few milliseconds a frame on a copy of the pad's weights.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -14,13 +16,15 @@ namespace app {
 
 static constexpr double kWhyBudgetMs = 3;
 
-// One picture of the row, `side` square, with a caption under it in small type.
-static void picture(const Texture& t, ImVec2 p, float side, const char* caption, ImageMode mode = ImageMode::Ink) {
+// One picture of the row, `side` square, with a caption under it in small type; returns the
+// caption's height.
+static float picture(const Texture& t, ImVec2 p, float side, const char* caption, ImageMode mode = ImageMode::Ink) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   draw_image(dl, t, p, ImVec2(p.x + side, p.y + side), mode);
   dl->AddRect(p, ImVec2(p.x + side, p.y + side), IM_COL32(170, 175, 185, 255));
   const float fs = ImGui::GetFontSize() * 0.8f;
   dl->AddText(ImGui::GetFont(), fs, ImVec2(p.x, p.y + side + 2), IM_COL32(90, 95, 105, 255), caption, nullptr, side);
+  return ImGui::GetFont()->CalcTextSizeA(fs, FLT_MAX, side, caption).y;
 }
 
 // A cross at (cy, cx) of a 28 × 28 image drawn at p with `side`.
@@ -39,7 +43,7 @@ static void steps_row(AppState& s) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImU32 red = IM_COL32(220, 60, 40, 255), green = IM_COL32(30, 150, 70, 255);
   // 1. The drawing and its ink's bounding box.
-  picture(d.pad_tex, p, side, "1. your drawing, the box around its ink");
+  float caption = picture(d.pad_tex, p, side, "1. your drawing, the box around its ink");
   if (d.has_ink) {
     const float u = side / kPadN;
     dl->AddRect(ImVec2(p.x + d.steps.x0 * u, p.y + d.steps.y0 * u),
@@ -47,7 +51,9 @@ static void steps_row(AppState& s) {
   }
   // 2. The box scaled to fit 20 × 20, in the middle of 28 × 28, its centre of mass marked.
   const ImVec2 p2(p.x + side + gap, p.y);
-  picture(d.boxed_tex, p2, side, "2. the box scaled to 20 × 20 (+: its centre of mass)");
+  caption = std::max(caption, picture(d.boxed_tex, p2, side,
+          d.from_paths ? "2. your strokes drawn again in 20 × 20, as thin as MNIST's (+: centre of mass)"
+                       : "2. the box scaled to 20 × 20 (+: its centre of mass)"));
   if (d.has_ink) {
     const float u = side / 28;
     dl->AddRect(ImVec2(p2.x + 4 * u, p2.y + 4 * u), ImVec2(p2.x + 24 * u, p2.y + 24 * u), IM_COL32(150, 155, 165, 255));
@@ -55,17 +61,26 @@ static void steps_row(AppState& s) {
   }
   // 3. Moved so that the centre of mass is the image's centre: MNIST's input.
   const ImVec2 p3(p2.x + side + gap, p.y);
-  picture(d.mnist_tex, p3, side, "3. moved: its centre of mass to the centre");
+  caption = std::max(caption, picture(d.mnist_tex, p3, side, "3. moved: its centre of mass to the centre"));
   if (d.has_ink) cross(p3, side, d.steps.cy, d.steps.cx, green);
   // 4. Without the steps: the whole pad shrunk.
   const ImVec2 p4(p3.x + side + gap, p.y);
-  picture(d.plain_tex, p4, side, "4. without the steps: the whole pad shrunk");
+  caption = std::max(caption, picture(d.plain_tex, p4, side, "4. without the steps: the whole pad shrunk"));
   if (d.plain) dl->AddRect(ImVec2(p4.x - 2, p4.y - 2), ImVec2(p4.x + side + 2, p4.y + side + 2), IM_COL32(230, 120, 30, 255), 0, 0, 2);
   else dl->AddRect(ImVec2(p3.x - 2, p3.y - 2), ImVec2(p3.x + side + 2, p3.y + side + 2), IM_COL32(230, 120, 30, 255), 0, 0, 2);
-  ImGui::Dummy(ImVec2(4 * side + 3 * gap, side + fs * 2.8f));
+  ImGui::Dummy(ImVec2(4 * side + 3 * gap, side + caption + fs * 0.4f));
   note_rect(s, "steps.pictures", p, ImVec2(p.x + 4 * side + 3 * gap, p.y + side));
   if (ImGui::Checkbox("Read my drawing without the steps (picture 4)", &d.plain)) d.dirty = true;
   note_rect(s, "steps.plain");
+  ImGui::BeginDisabled(d.plain);
+  if (ImGui::Checkbox("Draw my strokes again as thin as MNIST's (picture 2)", &d.redraw)) d.dirty = true;
+  ImGui::EndDisabled();
+  note_rect(s, "steps.redraw");
+  hint("Scaling the drawing to 20 × 20 scales the brush too: a small digit's strokes end far thicker than "
+       "MNIST's, a big one's thinner. With this on, the pad keeps the path of each stroke and draws it again "
+       "2.6 pixels wide, MNIST's mean stroke width.");
+  if (d.redraw && d.paths_full)
+    ImGui::TextDisabled("This drawing's strokes are too long to keep: it is read from the pad's ink. Clear to start again.");
   ImGui::TextDisabled("The network reads the picture in the orange frame.");
 }
 
@@ -127,7 +142,7 @@ static void why_row(AppState& s) {
   std::snprintf(cap[1], sizeof cap[1], "for %d, the runner-up (%.0f%%)", d.why_class[1], 100.0 * prob[size_t(d.why_class[1])]);
   picture(d.why_tex[0], p, side, cap[0], ImageMode::Diverge);
   picture(d.why_tex[1], ImVec2(p.x + side + gap, p.y), side, cap[1], ImageMode::Diverge);
-  ImGui::Dummy(ImVec2(2 * side + gap, side + fs * 1.4f));
+  ImGui::Dummy(ImVec2(2 * side + gap, side + fs * 1.4f));  // one line of caption each
   note_rect(s, "steps.why", p, ImVec2(p.x + 2 * side + gap, p.y + side));
 }
 
@@ -147,7 +162,7 @@ void steps_window(AppState& s) {
   why_update(d);
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   const float fs = ImGui::GetFontSize();
-  const ImVec2 size(std::min(fs * 30, ds.x * 0.95f), std::min(fs * 33, ds.y * 0.9f));
+  const ImVec2 size(std::min(fs * 30, ds.x * 0.95f), std::min(fs * 36, ds.y * 0.9f));
   if (begin_floating(s, "From your drawing to 28 × 28###steps", "steps", ImVec2(ds.x * 0.5f, ds.y * 0.45f),
                      ImVec2(0.5f, 0.5f), size, &d.steps_focus, &d.steps_open)) {
     d.steps_shown = true;

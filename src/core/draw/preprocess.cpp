@@ -148,6 +148,59 @@ bool draw_to_mnist_steps(const float* pad, int H, int W, float* out, DrawSteps* 
 
 bool draw_to_mnist(const float* pad, int H, int W, float* out) { return draw_to_mnist_steps(pad, H, W, out, nullptr); }
 
+void brush_segment(float* raster, int H, int W, float r, float x0, float y0, float x1, float y1) {
+  DL_ASSERT(raster && H > 0 && W > 0 && r >= 0);
+  const int xa = std::max(0, int(std::floor(std::min(x0, x1) - r - 1))), xb = std::min(W - 1, int(std::ceil(std::max(x0, x1) + r + 1)));
+  const int ya = std::max(0, int(std::floor(std::min(y0, y1) - r - 1))), yb = std::min(H - 1, int(std::ceil(std::max(y0, y1) + r + 1)));
+  const float dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+  for (int y = ya; y <= yb; ++y)
+    for (int x = xa; x <= xb; ++x) {
+      const float px = x + 0.5f - x0, py = y + 0.5f - y0;
+      const float t = len2 > 0 ? std::clamp((px * dx + py * dy) / len2, 0.0f, 1.0f) : 0.0f;
+      const float ex = px - t * dx, ey = py - t * dy;
+      const float cov = std::clamp(r + 0.5f - std::sqrt(ex * ex + ey * ey), 0.0f, 1.0f);
+      float& v = raster[size_t(y) * W + x];
+      v = std::max(v, cov);
+    }
+}
+
+bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float* out, DrawSteps* steps) {
+  DL_ASSERT(out && width > 0 && width < kMnistBox);
+  std::fill(out, out + S * S, 0.0f);
+  float x_lo = 0, x_hi = -1, y_lo = 0, y_hi = -1;
+  for (const PadStroke& st : strokes)
+    for (const PadPoint& p : st) {
+      if (x_hi < x_lo) x_lo = x_hi = p.x, y_lo = y_hi = p.y;
+      x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
+      y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
+    }
+  if (x_hi < x_lo) return false;
+  // Output pixels per pad unit: the paths' long side plus the brush's width makes 20. A lone dot has
+  // no long side; any scale draws the same disc, which draw_to_mnist then scales to 20.
+  constexpr int kSamples = 4;  // raster pixels per output pixel, each way
+  const double span = std::max(x_hi - x_lo, y_hi - y_lo);
+  const double s = span > 1e-3 ? (kMnistBox - width) / span : 1.0;
+  const double k = s * kSamples, r = 0.5 * width * kSamples;
+  const int rw = int(std::ceil((x_hi - x_lo) * k + 2 * r)) + 4, rh = int(std::ceil((y_hi - y_lo) * k + 2 * r)) + 4;
+  std::vector<float> raster(size_t(rw) * rh, 0.0f);
+  auto rx = [&](float x) { return float((x - x_lo) * k + r + 2); };
+  auto ry = [&](float y) { return float((y - y_lo) * k + r + 2); };
+  for (const PadStroke& st : strokes)
+    for (size_t i = 0; i < st.size(); ++i) {
+      const PadPoint& a = st[i > 0 ? i - 1 : 0];
+      const PadPoint& b = st[i];
+      if (i == 0 && st.size() > 1) continue;  // the first segment draws the first point
+      brush_segment(raster.data(), rh, rw, float(r), rx(a.x), ry(a.y), rx(b.x), ry(b.y));
+    }
+  if (!draw_to_mnist_steps(raster.data(), rh, rw, out, steps)) return false;
+  if (steps) {  // the box around the ink on the pad
+    const double half = 0.5 * width / s;
+    steps->y0 = int(std::floor(y_lo - half)), steps->x0 = int(std::floor(x_lo - half));
+    steps->h = int(std::ceil(y_hi + half)) - steps->y0, steps->w = int(std::ceil(x_hi + half)) - steps->x0;
+  }
+  return true;
+}
+
 bool pad_to_28(const float* pad, int H, int W, float* out) {
   DL_ASSERT(pad && out && H > 0 && W > 0);
   std::fill(out, out + S * S, 0.0f);

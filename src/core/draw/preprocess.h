@@ -2,8 +2,12 @@
 // ink bounding box → scaled to fit 20×20 keeping the aspect ratio (anti-aliased by area
 // averaging) → placed in 28×28 so that the centre of mass of the ink sits at the centre.
 // Also the way back (28×28 → pad size), for showing a digit on the pad and for tests.
-// What this does not do: thresholding, stroke thickening, deskewing, or any allocation per pixel.
+// Or, from the strokes' paths rather than the pad's ink: the paths drawn again at MNIST's stroke
+// width into the 20×20 box, then the same centring (strokes_to_mnist).
+// What this does not do: thresholding, deskewing, or any allocation per pixel of the pad.
 #pragma once
+
+#include <vector>
 
 namespace dl {
 
@@ -31,6 +35,30 @@ struct DrawSteps {
 };
 // draw_to_mnist, and its steps into *steps (unchanged when the pad holds no ink).
 bool draw_to_mnist_steps(const float* pad, int H, int W, float* out, DrawSteps* steps);
+
+// A point of a stroke's path, in pad units (x right, y down).
+struct PadPoint {
+  float x, y;
+};
+using PadStroke = std::vector<PadPoint>;  // one press to its release; a single point is a dot
+
+// MNIST's stroke width in its 28 × 28 pixels: twice the ink's area over its outline's length (pixels
+// ≥ 128 of the training set; the outline as pixel edges times π/4 for its slant), 2.6 —
+// `node bench/stroke_width.mjs` measures it.
+constexpr float kMnistStrokeWidth = 2.6f;
+
+// Anti-aliased round brush of radius r along the segment (x0, y0) → (x1, y1) into raster (H, W) of
+// coverage in [0, 1]: a pixel's coverage is r + 0.5 − its centre's distance to the segment, clamped;
+// ink only grows. Only the segment's neighbourhood is visited.
+void brush_segment(float* raster, int H, int W, float r, float x0, float y0, float x1, float y1);
+
+// The strokes drawn again with a brush `width` output pixels wide (kMnistStrokeWidth: MNIST's, whatever
+// the drawing's size, where scaling the pad's ink scales its brush too), their paths' box scaled so
+// that the ink's long side is 20, then moved like draw_to_mnist so that the centre of mass is (14, 14).
+// Rendered at 4 × 4 samples a pixel and box-filtered by draw_to_mnist. False (out all zeros) when there
+// is no point. *steps as draw_to_mnist_steps's, its box the ink's on the pad (pad units, the paths'
+// box widened by half the width at the pad's scale; it may reach past the pad).
+bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float* out, DrawSteps* steps);
 
 // The whole pad shrunk to 28 × 28 by area averaging, with none of the steps above: what a network
 // would read without MNIST's preprocessing. False (out all zeros) when the pad holds no ink.
