@@ -124,13 +124,22 @@ def freehand_section(files):
            "pad), five widths (0.6–1.6 times the usual), five tilts (−25…25°; shrunk where the tilt would take a stroke off "
            "the pad) and anywhere on the pad, a seeded draw "
            "of each — kept with their labels (My digits), exported as IDX and read by `digitlab eval` with models the "
-           "CLI trained: the share each model reads right, as the pad's preprocessing (ink box → 20 × 20 → centre of "
-           "mass → 28 × 28) leaves them.", "",
-           "| drawn set | model | MNIST test | drawn digits read right | per digit 0–9 |", "|---|---|---|---|---|"]
-    for r in rs:
+           "CLI trained: the share each model reads right. The pad reads a drawing the way MNIST was made (ink box → "
+           "20 × 20 → centre of mass → 28 × 28), from either of two pictures of it: the pad's ink, whose strokes "
+           "scale with the drawing (a small digit's end several times thicker than MNIST's), or the strokes' paths "
+           "drawn again 2.6 pixels wide, MNIST's mean stroke width (the app's default since 4814298). The reference "
+           "rows make the same digits from their paths without the app — the browser's canvas draws them 2.6 pixels "
+           "wide at 8 × 8 samples a pixel, area-averaged to 28 × 28, shifted bilinearly to centre the mass — what "
+           "this preprocessing allows, implemented apart from the app's.", "",
+           "| drawn set | read from | model | MNIST test | drawn digits read right | per digit 0–9 |",
+           "|---|---|---|---|---|---|"]
+    order = ["ink", "strokes", "reference"]
+    for r in sorted(rs, key=lambda r: (r["seed"], r["drawn"], order.index(r.get("read", "ink")))):
+        read = {"ink": "the pad's ink", "strokes": "the strokes drawn again",
+                "reference": "not the app: the same paths through an independent pipeline"}[r.get("read", "ink")]
         for m in r["models"]:
             per = " ".join(f"{100 * a:.0f}" for a in m["per_digit"])
-            out.append(f"| `{r['command']}` ({r['drawn']} digits, {r['date']}, commit {r['commit']}) | `{m['train']}` | "
+            out.append(f"| `{r['command']}` ({r['drawn']} digits, {r['date']}, commit {r['commit']}) | {read} | `{m['train']}` | "
                        f"{100 * m['mnist_test_accuracy']:.2f}% | {100 * m['drawn_accuracy']:.1f}% | {per} |")
     return out
 

@@ -5,8 +5,12 @@
 // rate goes to docs/results/freehand-*.json, which bench/accuracy.py renders into docs/results.md.
 // Not a test: it records what the pad's preprocessing achieves today. --read ink turns off the
 // switch "Draw my strokes again as thin as MNIST's" (the network then reads the pad's ink scaled,
-// strokes as thick as the brush at that scale); strokes, the app's default, leaves it on.
-//   node bench/freehand.mjs [--per-digit 30] [--seed 1] [--read strokes|ink]
+// strokes as thick as the brush at that scale); strokes, the app's default, leaves it on. --read
+// reference does not use the app: an independent MNIST-style pipeline makes the same digits from their
+// paths with the browser's canvas (a round brush 2.6 pixels wide, 8 × 8 samples a pixel, the paths' box
+// scaled so the ink is 20 on its long side), area-averaged to 28 × 28 and shifted bilinearly so its
+// centre of mass is (14, 14) — what the same preprocessing allows, implemented apart from ours.
+//   node bench/freehand.mjs [--per-digit 30] [--seed 1] [--read strokes|ink|reference]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +21,7 @@ import { opt, sleep } from './app.mjs';
 const PER_DIGIT = Number(opt('--per-digit', 30));
 const SEED = Number(opt('--seed', 1));
 const READ = opt('--read', 'strokes');
-if (!['strokes', 'ink'].includes(READ)) throw new Error(`--read ${READ}: expected strokes or ink`);
+if (!['strokes', 'ink', 'reference'].includes(READ)) throw new Error(`--read ${READ}: expected strokes, ink or reference`);
 const CLI = path.join(ROOT, 'build', 'native', 'digitlab');
 const log = (...a) => console.error('[freehand]', ...a);
 
@@ -69,6 +73,53 @@ function place(shape, v) {
   }));
 }
 
+// The reference pipeline, in the page: unit-box paths → 28 × 28 bytes.
+function referenceImage(strokes) {
+  const F = 8, S = 28, W = 2.6;
+  const pts = strokes.flat();
+  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+  const xl = Math.min(...xs), xh = Math.max(...xs), yl = Math.min(...ys), yh = Math.max(...ys);
+  const span = Math.max(xh - xl, yh - yl), s = span > 1e-9 ? (20 - W) / span : 1;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = S * F;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = 'black';
+  ctx.fillRect(0, 0, S * F, S * F);
+  ctx.setTransform(F * s, 0, 0, F * s, F * (14 - s * (xl + xh) / 2), F * (14 - s * (yl + yh) / 2));
+  ctx.strokeStyle = 'white';
+  ctx.lineWidth = W / s;
+  ctx.lineCap = ctx.lineJoin = 'round';
+  for (const line of strokes) {
+    ctx.beginPath();
+    ctx.moveTo(...line[0]);
+    for (const p of line.slice(1)) ctx.lineTo(...p);
+    ctx.stroke();
+  }
+  const px = ctx.getImageData(0, 0, S * F, S * F).data;
+  const a = new Float64Array(S * S);
+  for (let y = 0; y < S * F; y++) for (let x = 0; x < S * F; x++) a[Math.floor(y / F) * S + Math.floor(x / F)] += px[(y * S * F + x) * 4] / 255 / (F * F);
+  let m = 0, my = 0, mx = 0;
+  for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) { m += a[i * S + j]; my += i * a[i * S + j]; mx += j * a[i * S + j]; }
+  const dy = 14 - my / m, dx = 14 - mx / m;
+  const at = (i, j) => (i >= 0 && i < S && j >= 0 && j < S ? a[i * S + j] : 0);
+  const out = [];
+  for (let i = 0; i < S; i++) {
+    for (let j = 0; j < S; j++) {
+      const u = i - dy, v = j - dx, i0 = Math.floor(u), j0 = Math.floor(v), fu = u - i0, fv = v - j0;
+      const val = (1 - fu) * ((1 - fv) * at(i0, j0) + fv * at(i0, j0 + 1)) + fu * ((1 - fv) * at(i0 + 1, j0) + fv * at(i0 + 1, j0 + 1));
+      out.push(Math.round(255 * Math.min(1, Math.max(0, val))));
+    }
+  }
+  return out;
+}
+
+const idxFile = (magic, dims, bytes) => {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head.writeUInt32BE(magic, 0);
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(bytes)]);
+};
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-freehand-'));
 const models = [
   { name: 'mlp', args: ['--preset', 'mlp', '--epochs', '1', '--seed', '1'] },
@@ -86,6 +137,19 @@ const r = rng(SEED);
 const drawn = [];
 let files;
 try {
+  if (READ === 'reference') {
+    const page = await b.context.newPage();
+    const images = [], labels = [];
+    for (let k = 0; k < 10; k++) {
+      for (const v of variants(PER_DIGIT, r)) {
+        images.push(...await page.evaluate(`(${referenceImage})(${JSON.stringify(place(SHAPES[k], v))})`));
+        labels.push(k);
+        drawn.push({ label: k, ...v });
+      }
+    }
+    files = { 'my-digits-images-idx3-ubyte': idxFile(0x803, [labels.length, 28, 28], images),
+      'my-digits-labels-idx1-ubyte': idxFile(0x801, [labels.length], labels) };
+  } else {
   const { page } = await openPage(b.context, srv.url);
   await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
   await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
@@ -131,6 +195,7 @@ try {
   while (downloads.length < 2) await sleep(100);
   files = {};
   for (const d of downloads) files[d.suggestedFilename()] = fs.readFileSync(await d.path());
+  }
 } finally { await b.close(); await srv.close(); }
 
 const idx = path.join(dir, 'idx');
