@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything Digit Lab needs that is missing, and nothing that is already there:
 #   1. Debian packages (emscripten, cmake, ninja, doctest, zlib, clang with its sanitizer and
-#      libFuzzer runtimes, chromium, firefox-esr, webkit2gtk-driver, xvfb; SDL2 and OpenGL ES with
+#      libFuzzer runtimes, chromium, firefox-esr, webkit2gtk-driver, xvfb, fonttools; SDL2 and OpenGL ES with
 #      Mesa's software driver for the desktop build)
 #   2. npm dev dependencies from the committed lockfile (playwright-core, puppeteer-core)
 #   3. SDL2 2.26.5 and Dear ImGui 1.86 from Debian's *source* packages, built for wasm once into
@@ -13,7 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$here/scripts/common.sh"
 
 # ---------------------------------------------------------------------------- 1. Debian packages
-pkgs=(emscripten cmake ninja-build doctest-dev zlib1g-dev clang libclang-rt-14-dev chromium firefox-esr webkit2gtk-driver xvfb fonts-dejavu-core python3 curl ca-certificates xz-utils
+pkgs=(emscripten cmake ninja-build doctest-dev zlib1g-dev clang libclang-rt-14-dev chromium firefox-esr webkit2gtk-driver xvfb fonts-dejavu-core fonttools python3 curl ca-certificates xz-utils
       libsdl2-dev libgles-dev libgl1-mesa-dri)
 missing=()
 for p in "${pkgs[@]}"; do

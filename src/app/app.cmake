@@ -50,12 +50,30 @@ if(NOT EXISTS ${APP_FONT})
   message(WARNING "${APP_FONT} missing (Debian package fonts-dejavu-core): the app falls back to ImGui's small bitmap font")
   set(APP_FONT "")
 endif()
+# The characters the UI draws (ImGui makes glyphs for these ranges only): the font is cut down to them
+# with fonttools' pyftsubset, without hinting (stb_truetype, ImGui's rasteriser, ignores it) or layout
+# tables (ImGui 1.86 uses neither kerning nor shaping): gzipped, 382 KB whole, 18.5 KB cut down.
+set(APP_FONT_RANGES "0020-00FF,0391-03C9,2013-203A,2190-2193,2212,2248-2265,25A0-25CF")
+set(APP_FONT_EMBED "")
+if(APP_FONT)
+  find_program(PYFTSUBSET pyftsubset)
+  if(NOT PYFTSUBSET)
+    message(FATAL_ERROR "pyftsubset not found: it cuts the UI font down to the characters drawn (run scripts/setup.sh; Debian package fonttools)")
+  endif()
+  set(APP_FONT_EMBED ${APP_GEN}/ui-font.ttf)
+  add_custom_command(
+    OUTPUT ${APP_FONT_EMBED}
+    COMMAND ${PYFTSUBSET} ${APP_FONT} --unicodes=${APP_FONT_RANGES} --layout-features= --no-hinting --drop-tables+=FFTM
+            --output-file=${APP_FONT_EMBED}
+    DEPENDS ${APP_FONT}
+    COMMENT "Cutting the UI font down to the characters drawn" VERBATIM)
+endif()
 string(REPLACE ";" "|" APP_SHADER_LIST "${APP_SHADERS}")
 add_custom_command(
   OUTPUT ${APP_GEN}/embedded.h
-  COMMAND ${CMAKE_COMMAND} -DOUT=${APP_GEN}/embedded.h -DFONT=${APP_FONT}
+  COMMAND ${CMAKE_COMMAND} -DOUT=${APP_GEN}/embedded.h -DFONT=${APP_FONT_EMBED} -DRANGES=${APP_FONT_RANGES}
           -DSHADERS=${APP_SHADER_LIST} -P ${CMAKE_SOURCE_DIR}/src/app/embed.cmake
-  DEPENDS ${APP_SHADERS} ${APP_FONT} ${CMAKE_SOURCE_DIR}/src/app/embed.cmake
+  DEPENDS ${APP_SHADERS} ${APP_FONT_EMBED} ${CMAKE_SOURCE_DIR}/src/app/embed.cmake
   COMMENT "Embedding shaders and font" VERBATIM)
 
 # src/app: the state, the trainer bridge, the frame; windows/: one file per window or menu; ui/: input,

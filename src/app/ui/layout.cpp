@@ -22,11 +22,13 @@ static void rebuild_fonts(AppState& s) {
   cfg.OversampleH = 2;
   cfg.OversampleV = 1;
   cfg.PixelSnapH = false;
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x2013, 0x203A, 0x2190, 0x2193,  // 0x2013-0x203A: dashes, quotes, •, …, ›
-                                   0x2212, 0x2212, 0x2248, 0x2265, 0x25A0, 0x25CF, 0};
 #ifdef DIGITLAB_HAVE_FONT
+  // The ranges the font was cut down to (app.cmake's APP_FONT_RANGES): Latin-1, Greek, dashes, quotes,
+  // •, …, ›, arrows, −, ≈ to ≥, squares and circles.
+  static_assert(sizeof(ImWchar) == sizeof(kFontRanges[0]), "ImWchar is 16 bits");
   cfg.FontDataOwnedByAtlas = false;
-  io.Fonts->AddFontFromMemoryTTF((void*)kFontData, int(kFontSize), s.ui.font_px * dpr, &cfg, ranges);
+  io.Fonts->AddFontFromMemoryTTF((void*)kFontData, int(kFontSize), s.ui.font_px * dpr, &cfg,
+                                 reinterpret_cast<const ImWchar*>(kFontRanges));
 #else
   cfg.SizePixels = 13.0f * dpr;
   io.Fonts->AddFontDefault(&cfg);
