@@ -4,13 +4,13 @@
 // about 2L, so w ≈ 2 · area / outline. The ink is the pixels ≥ 128; the outline is counted as pixel
 // edges between ink and background, which overstates a slanted outline's length by 4/π on average
 // (|cos θ| + |sin θ| over all directions), so it is taken times π/4.
-//   node bench/stroke_width.mjs [--data DIR]   (DIR holds train-images-idx3-ubyte.gz; default: as setup finds MNIST)
+//   node bench/stroke_width.mjs [--data DIR]   (DIR holds train-images-idx3-ubyte.gz; default: assets/mnist, where setup puts it)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { opt } from './app.mjs';
 
-const dir = opt('--data', process.env.MNIST_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'shared', 'data', 'mnist'));
+const dir = opt('--data', path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'assets', 'mnist'));
 const bytes = zlib.gunzipSync(fs.readFileSync(path.join(dir, 'train-images-idx3-ubyte.gz')));
 const n = bytes.readUInt32BE(4), S = 28;
 let area = 0, edges = 0, mass = 0;

@@ -112,7 +112,7 @@ struct TrainSettings {
 };
 
 constexpr int kPadN = 280;         // the draw pad's raster (kPadN × kPadN ink coverage)
-constexpr size_t kMaxPathPoints = 5000;  // a digit takes a few hundred
+constexpr size_t kMaxPathPoints = 2000;  // a digit takes a few hundred
 
 struct PadEvent {                  // the left button (or a finger) pressed, dragged or released
   enum Kind : uint8_t { Down, Move, Up } kind;
@@ -129,10 +129,9 @@ struct DrawState {
   // The strokes' paths on the pad (pad units), which the network reads drawn again at MNIST's stroke
   // width (dl::strokes_to_mnist) unless the switch `redraw` is off; past kMaxPathPoints points the
   // paths stop growing and it reads the pad's ink.
-  std::vector<dl::PadStroke> paths;
-  size_t points = 0;
-  bool paths_full = false, redraw = true;
-  bool from_paths = false;         // the last reading came from the paths
+  dl::PadPaths paths{float(kPadN), kMaxPathPoints};
+  bool redraw = true;
+  bool from_paths = false;         // the last drawing's pictures came from the paths
   float img28[28 * 28] = {};
   float probs[10] = {};
   int pred = -1;

@@ -484,10 +484,11 @@ static void prediction_json(const AppState& s, Json& j) {
   j.kv("open", d.steps_open);
   j.kv("shown", d.steps_shown);
   j.kv("plain", d.plain);  // the network reads the whole pad shrunk, without the steps
-  j.kv("redraw", d.redraw);  // the strokes drawn again at MNIST's width (when the paths are kept)
-  j.kv("from_paths", d.from_paths);  // the last reading came from the strokes' paths
-  j.kv("paths", d.paths.size());
-  j.kv("points", d.points);
+  j.kv("redraw", d.redraw);  // the switch: the strokes drawn again at MNIST's width
+  j.kv("from_paths", d.from_paths && !d.plain);  // what the network reads came from the strokes' paths
+  j.kv("paths", d.paths.strokes.size());
+  j.kv("points", d.paths.points);
+  j.kv("paths_full", d.paths.full);
   j.kv("has_ink", d.has_ink);
   j.key("box");            // the ink's bounding box on the pad: y0, x0, height, width (pad pixels)
   j.array(std::vector<int>{d.steps.y0, d.steps.x0, d.steps.h, d.steps.w}, [&](int v) { j.num(v); });

@@ -91,6 +91,28 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   assert.ok(near(s.pad_steps.com[0], 14, 0.05), 'still centred');
   await click(page, 'steps.redraw');
   await waitStatus(page, (s) => s.pad_steps.from_paths && near(s.pad_steps.input_mass, thin, 1e-3), 5000, 'the stroke drawn again');
+
+  // A scribble of 2,400 points (back and forth across the pad, dispatched in one task): the paths stop
+  // at 2,000 and the pad's ink is read.
+  await page.evaluate(() => window.digitlab.clearPad());
+  await page.evaluate(({ pad }) => {
+    const c = document.querySelector('canvas'), pts = [];
+    for (let sweep = 0; sweep < 20; sweep++)
+      for (let k = 0; k < 120; k++) {
+        const u = sweep % 2 ? 0.85 - 0.7 * k / 119 : 0.15 + 0.7 * k / 119;
+        pts.push([pad.x + pad.w * u, pad.y + pad.h * (0.1 + 0.04 * sweep + 0.0003 * k)]);
+      }
+    const ev = (type, [x, y], buttons) => new MouseEvent(type, { clientX: x, clientY: y, screenX: x, screenY: y, button: 0,
+                                                                 buttons, bubbles: true, cancelable: true, view: window });
+    c.dispatchEvent(ev('mousedown', pts[0], 1));
+    for (const p of pts.slice(1)) c.dispatchEvent(ev('mousemove', p, 1));
+    c.dispatchEvent(ev('mouseup', pts[pts.length - 1], 0));
+  }, { pad });
+  s = await waitStatus(page, (s) => s.pad_steps.paths_full && s.prediction != null, 20000, 'the paths full');
+  assert.equal(s.pad_steps.points, 2000);
+  assert.equal(s.pad_steps.from_paths, false, 'read from the pad\'s ink');
+  await page.evaluate(() => window.digitlab.clearPad());
+  s = await waitStatus(page, (s) => s.pad_steps.points === 0 && !s.pad_steps.paths_full, 5000, 'the paths cleared');
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

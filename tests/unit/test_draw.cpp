@@ -323,8 +323,8 @@ TEST_CASE("draw: the brush covers what lies within its radius of the segment") {
 TEST_CASE("draw: strokes drawn again at MNIST's width are the same at every size; the pad's ink is not") {
   float big[784], small[784];
   DrawSteps st;
-  REQUIRE(strokes_to_mnist(seven(60, 40, 150), kMnistStrokeWidth, big, &st));
-  REQUIRE(strokes_to_mnist(seven(200, 10, 30), kMnistStrokeWidth, small, nullptr));
+  REQUIRE(strokes_to_mnist(seven(60, 40, 150), kMnistStrokeWidth, 0, big, &st));
+  REQUIRE(strokes_to_mnist(seven(200, 10, 30), kMnistStrokeWidth, 0, small, nullptr));
   float worst = 0;
   for (int k = 0; k < 784; ++k) worst = std::max(worst, std::fabs(big[k] - small[k]));
   CHECK(worst < 1e-4f);
@@ -332,12 +332,10 @@ TEST_CASE("draw: strokes drawn again at MNIST's width are the same at every size
   center_of_mass(big, &cy, &cx);
   CHECK(cy == doctest::Approx(14).epsilon(0.005));
   CHECK(cx == doctest::Approx(14).epsilon(0.005));
-  // The box on the pad: the path's (60..210 × 40..265) widened by half the width at the pad's scale,
-  // 1.3 / (17.4 / 225) = 16.8 pad units.
-  CHECK(st.x0 == 43);
-  CHECK(st.y0 == 23);
-  CHECK(st.w == 227 - 43);
-  CHECK(st.h == 282 - 23);
+  CHECK(st.x0 == 60);  // the paths' box on the pad: 60..210 × 40..265
+  CHECK(st.y0 == 40);
+  CHECK(st.w == 150);
+  CHECK(st.h == 225);
 
   // The same two 7s drawn on a 280 × 280 pad with the app's brush (radius 11) and scaled as ink: the
   // small one's strokes end five times thicker (22 pad units at 20 / 45 against 20 / 225).
@@ -359,7 +357,7 @@ TEST_CASE("draw: a straight stroke drawn again is 20 long and MNIST's width acro
   // A stadium: 20 − w long between the caps' centres, w wide: area (20 − w)·w + π w² / 4.
   const float w = kMnistStrokeWidth;
   float out[784];
-  REQUIRE(strokes_to_mnist({{{50, 140}, {250, 140}}}, w, out, nullptr));
+  REQUIRE(strokes_to_mnist({{{50, 140}, {250, 140}}}, w, 0, out, nullptr));
   CHECK(mass(out) == doctest::Approx((20 - w) * w + 3.14159265 * w * w / 4).epsilon(0.02));
   int first = 28, last = -1;
   for (int j = 0; j < 28; ++j) {
@@ -370,13 +368,66 @@ TEST_CASE("draw: a straight stroke drawn again is 20 long and MNIST's width acro
   }
   CHECK(last - first + 1 >= 20);
   CHECK(last - first + 1 <= 21);
-  // A dot is a disc scaled to fill the box, centred; no point, no image.
-  REQUIRE(strokes_to_mnist({{{30, 30}}}, w, out, nullptr));
-  float cy, cx;
-  center_of_mass(out, &cy, &cx);
-  CHECK(cy == doctest::Approx(14).epsilon(0.005));
-  CHECK(mass(out) > 200);
-  CHECK_FALSE(strokes_to_mnist({}, w, out, nullptr));
-  CHECK_FALSE(strokes_to_mnist({{}}, w, out, nullptr));
+  // A tap (paths shorter than min_span, or a single point), no point, or only points that are not
+  // finite: no image, so the caller reads the pad's ink.
+  CHECK_FALSE(strokes_to_mnist({{{30, 30}}}, w, 0, out, nullptr));
+  CHECK_FALSE(strokes_to_mnist({{{30, 30}, {33, 34}}}, w, 6, out, nullptr));
+  CHECK(strokes_to_mnist({{{30, 30}, {33, 34}}}, w, 4, out, nullptr));
+  CHECK_FALSE(strokes_to_mnist({}, w, 0, out, nullptr));
+  CHECK_FALSE(strokes_to_mnist({{}}, w, 0, out, nullptr));
+  const float nan = std::nanf(""), inf = INFINITY;
+  CHECK_FALSE(strokes_to_mnist({{{nan, 3}, {inf, 4}}}, w, 0, out, nullptr));
   CHECK(mass(out) == 0);
+  // Points that are not finite are skipped: the line with one in its middle is the line.
+  float clean[784];
+  REQUIRE(strokes_to_mnist({{{50, 140}, {150, 140}, {250, 140}}}, w, 0, clean, nullptr));
+  REQUIRE(strokes_to_mnist({{{50, 140}, {150, 140}, {nan, inf}, {250, 140}}}, w, 0, out, nullptr));
+  CHECK(std::equal(out, out + 784, clean));
+}
+
+TEST_CASE("draw: the pad's paths: clipped to the pad, a new path where a stroke begins or comes back, capped") {
+  PadPaths p(100, 11);
+  p.press(10, 10);  // a dot, then dragged: one path
+  p.drag(10, 10, 20, 10);
+  p.drag(20, 10, 20, 30);
+  REQUIRE(p.strokes.size() == 1);
+  CHECK(p.strokes[0].size() == 3);
+  CHECK(p.strokes[0][2].x == 20.0f);
+  CHECK(p.strokes[0][2].y == 30.0f);
+  // Off the right edge and back: the part on the pad ends at x = 100, a new path starts where it comes
+  // back; the part outside is not kept.
+  p.drag(20, 30, 140, 30);
+  p.drag(140, 30, 140, 60);
+  p.drag(140, 60, 60, 60);
+  REQUIRE(p.strokes.size() == 2);
+  CHECK(p.strokes[0].back().x == 100.0f);
+  CHECK(p.strokes[0].back().y == 30.0f);
+  CHECK(p.strokes[1].size() == 2);
+  CHECK(p.strokes[1][0].x == 100.0f);
+  CHECK(p.strokes[1][1].x == 60.0f);
+  // Along the edge itself: kept, and joined to where the brush was.
+  p.drag(60, 60, 0, 60);
+  p.drag(0, 60, 0, 90);
+  CHECK(p.strokes.size() == 2);
+  CHECK(p.strokes[1].back().y == 90.0f);
+  // A new press always starts a new path, even where the last one ended.
+  p.press(0, 90);
+  CHECK(p.strokes.size() == 3);
+  CHECK(p.points == 9);
+  // Wholly outside: nothing; a NaN: nothing.
+  p.drag(-5, -5, -1, -20);
+  p.drag(std::nanf(""), 1, 2, 3);
+  CHECK(p.points == 9);
+  // The cap: 11 points, so a new path (room for 2) and one more point fit, and the next does not.
+  p.press(50, 50);
+  p.drag(50, 50, 51, 52);
+  CHECK(p.points == 11);
+  CHECK_FALSE(p.full);
+  p.drag(51, 52, 53, 55);
+  CHECK(p.full);
+  CHECK(p.points == 11);
+  p.clear();
+  CHECK(p.strokes.empty());
+  CHECK(p.points == 0);
+  CHECK_FALSE(p.full);
 }

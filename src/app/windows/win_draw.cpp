@@ -32,40 +32,17 @@ void draw_input(AppState& s, const SDL_Event& ev) {
 // A stroke must not scroll the window it is drawn in.
 static constexpr ImGuiWindowFlags kDrawTile = kTile | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoScrollbar;
 
-// The brush along the segment (x0,y0)→(x1,y1), in pad units, and the segment's part on the pad into
-// the strokes' paths (a new path where the last one did not end at its start).
-static void stroke_segment(DrawState& d, float x0, float y0, float x1, float y1) {
+// The brush along the segment (x0,y0)→(x1,y1), in pad units; a press (`starts`) also begins a path.
+static void stroke_segment(DrawState& d, float x0, float y0, float x1, float y1, bool starts) {
   dl::brush_segment(d.pad.data(), kPadN, kPadN, d.brush, x0, y0, x1, y1);
+  if (starts) d.paths.press(x1, y1);
+  else d.paths.drag(x0, y0, x1, y1);
   d.dirty = true;
-  // Liang–Barsky: the part of the segment with 0 ≤ x, y ≤ kPadN.
-  float t0 = 0, t1 = 1;
-  const float dx = x1 - x0, dy = y1 - y0;
-  const float p[4] = {-dx, dx, -dy, dy}, q[4] = {x0, kPadN - x0, y0, kPadN - y0};
-  for (int i = 0; i < 4; ++i) {
-    if (p[i] == 0) {
-      if (q[i] < 0) return;
-    } else {
-      const float t = q[i] / p[i];
-      if (p[i] < 0) t0 = std::max(t0, t);
-      else t1 = std::min(t1, t);
-    }
-  }
-  if (t0 > t1) return;
-  const dl::PadPoint a{x0 + t0 * dx, y0 + t0 * dy}, b{x0 + t1 * dx, y0 + t1 * dy};
-  if (d.points >= kMaxPathPoints) {
-    d.paths_full = true;
-    return;
-  }
-  const bool joins = !d.paths.empty() && d.paths.back().back().x == a.x && d.paths.back().back().y == a.y;
-  if (!joins) d.paths.push_back({a}), ++d.points;
-  if (b.x != a.x || b.y != a.y) d.paths.back().push_back(b), ++d.points;
 }
 
 void clear_pad(DrawState& d) {
   std::fill(d.pad.begin(), d.pad.end(), 0.0f);
   d.paths.clear();
-  d.points = 0;
-  d.paths_full = false;
   d.dirty = true;
 }
 
@@ -93,8 +70,8 @@ void draw_pad(AppState& s, const char* id, float side, const char* note) {
     d.stroke_pad = me;
     for (const PadEvent& e : d.input) {
       const float x = (e.x - p0.x) / side * kPadN, y = (e.y - p0.y) / side * kPadN;
-      if (e.kind == PadEvent::Down) stroke_segment(d, x, y, x, y);
-      else if (d.stroke) stroke_segment(d, d.last_x, d.last_y, x, y);
+      if (e.kind == PadEvent::Down) stroke_segment(d, x, y, x, y, true);
+      else if (d.stroke) stroke_segment(d, d.last_x, d.last_y, x, y, false);
       d.stroke = e.kind != PadEvent::Up && (d.stroke || e.kind == PadEvent::Down);
       d.last_x = x;
       d.last_y = y;
@@ -257,15 +234,25 @@ void draw_update(AppState& s) {
     std::vector<uint8_t> px(d.pad.size());
     for (size_t i = 0; i < px.size(); ++i) px[i] = uint8_t(std::lround(255.0f * std::clamp(d.pad[i], 0.0f, 1.0f)));
     texture_r8(&d.pad_tex, kPadN, kPadN, px.data(), true);
-    // The network reads MNIST's preprocessing of the strokes drawn again at MNIST's width (or of the
-    // pad's ink, with the switch or when the paths are too long to keep), or with the other switch the
-    // whole pad shrunk. The steps window shows both, and the steps' pictures: made only while it is
-    // open (opening it marks the pad dirty).
-    float mnist[784];
+    // The network reads MNIST's preprocessing of the strokes drawn again at MNIST's width — or of the
+    // pad's ink, with the switch, for paths too long to keep, or for a tap (paths shorter than the
+    // brush is wide) — or with the other switch the whole pad shrunk. The steps window shows both, and
+    // the steps' pictures: made only while it is open (opening it marks the pad dirty). Picture 1's box
+    // is the ink's, which is what the eye sees.
+    float mnist[784], thin[784];
     const bool shown = d.steps_open || d.plain;
     d.has_ink = dl::draw_to_mnist_steps(d.pad.data(), kPadN, kPadN, mnist, shown ? &d.steps : nullptr);
-    d.from_paths = d.has_ink && d.redraw && !d.paths_full && !d.paths.empty();
-    if (d.from_paths) dl::strokes_to_mnist(d.paths, dl::kMnistStrokeWidth, mnist, shown ? &d.steps : nullptr);
+    dl::DrawSteps thin_steps;
+    d.from_paths = d.has_ink && d.redraw && !d.paths.full &&
+                   dl::strokes_to_mnist(d.paths.strokes, dl::kMnistStrokeWidth, 2 * d.brush, thin, shown ? &thin_steps : nullptr);
+    if (d.from_paths) {
+      std::copy(thin, thin + 784, mnist);
+      if (shown) {
+        std::copy(std::begin(thin_steps.boxed), std::end(thin_steps.boxed), d.steps.boxed);
+        d.steps.boxed_cy = thin_steps.boxed_cy, d.steps.boxed_cx = thin_steps.boxed_cx;
+        d.steps.cy = thin_steps.cy, d.steps.cx = thin_steps.cx;
+      }
+    }
     if (shown) dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
     std::copy(d.plain ? d.plain28 : mnist, (d.plain ? d.plain28 : mnist) + 784, d.img28);
     auto to_texture = [](Texture* t, const float* v) {

@@ -77,9 +77,9 @@ static void steps_row(AppState& s) {
   ImGui::EndDisabled();
   note_rect(s, "steps.redraw");
   hint("Scaling the drawing to 20 × 20 scales the brush too: a small digit's strokes end far thicker than "
-       "MNIST's, a big one's thinner. With this on, the pad keeps the path of each stroke and draws it again "
-       "2.6 pixels wide, MNIST's mean stroke width.");
-  if (d.redraw && d.paths_full)
+       "MNIST's, a big one's thinner. With this on, the network reads the path of each stroke drawn again 2.6 "
+       "pixels wide, MNIST's mean stroke width (the brush's size then changes only how the pad looks).");
+  if (d.redraw && d.paths.full)
     ImGui::TextDisabled("This drawing's strokes are too long to keep: it is read from the pad's ink. Clear to start again.");
   ImGui::TextDisabled("The network reads the picture in the orange frame.");
 }

@@ -164,41 +164,91 @@ void brush_segment(float* raster, int H, int W, float r, float x0, float y0, flo
     }
 }
 
-bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float* out, DrawSteps* steps) {
-  DL_ASSERT(out && width > 0 && width < kMnistBox);
+bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float min_span, float* out, DrawSteps* steps) {
+  DL_ASSERT(out && width > 0 && width < kMnistBox && min_span >= 0);
   std::fill(out, out + S * S, 0.0f);
+  auto finite = [](const PadPoint& p) { return std::isfinite(p.x) && std::isfinite(p.y); };
   float x_lo = 0, x_hi = -1, y_lo = 0, y_hi = -1;
   for (const PadStroke& st : strokes)
     for (const PadPoint& p : st) {
+      if (!finite(p)) continue;
       if (x_hi < x_lo) x_lo = x_hi = p.x, y_lo = y_hi = p.y;
       x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
       y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
     }
   if (x_hi < x_lo) return false;
-  // Output pixels per pad unit: the paths' long side plus the brush's width makes 20. A lone dot has
-  // no long side; any scale draws the same disc, which draw_to_mnist then scales to 20.
+  // Output pixels per pad unit: the paths' long side plus the brush's width makes 20.
+  const double span = std::max(double(x_hi) - x_lo, double(y_hi) - y_lo);
+  if (span < min_span || span <= 0) return false;
   constexpr int kSamples = 4;  // raster pixels per output pixel, each way
-  const double span = std::max(x_hi - x_lo, y_hi - y_lo);
-  const double s = span > 1e-3 ? (kMnistBox - width) / span : 1.0;
+  const double s = (kMnistBox - width) / span;
   const double k = s * kSamples, r = 0.5 * width * kSamples;
-  const int rw = int(std::ceil((x_hi - x_lo) * k + 2 * r)) + 4, rh = int(std::ceil((y_hi - y_lo) * k + 2 * r)) + 4;
+  // At most (20 − width) · 4 + 2r + 5 = 85 raster pixels a side, whatever the points.
+  const int rw = int(std::ceil((double(x_hi) - x_lo) * k + 2 * r)) + 4, rh = int(std::ceil((double(y_hi) - y_lo) * k + 2 * r)) + 4;
   std::vector<float> raster(size_t(rw) * rh, 0.0f);
-  auto rx = [&](float x) { return float((x - x_lo) * k + r + 2); };
-  auto ry = [&](float y) { return float((y - y_lo) * k + r + 2); };
-  for (const PadStroke& st : strokes)
-    for (size_t i = 0; i < st.size(); ++i) {
-      const PadPoint& a = st[i > 0 ? i - 1 : 0];
-      const PadPoint& b = st[i];
-      if (i == 0 && st.size() > 1) continue;  // the first segment draws the first point
-      brush_segment(raster.data(), rh, rw, float(r), rx(a.x), ry(a.y), rx(b.x), ry(b.y));
+  auto at = [&](const PadPoint& p, float* x, float* y) {
+    *x = float((p.x - x_lo) * k + r + 2);
+    *y = float((p.y - y_lo) * k + r + 2);
+  };
+  for (const PadStroke& st : strokes) {
+    const PadPoint* last = nullptr;  // the previous finite point of this path
+    for (const PadPoint& p : st) {
+      if (!finite(p)) continue;
+      float ax, ay, bx, by;
+      at(last ? *last : p, &ax, &ay);
+      at(p, &bx, &by);
+      brush_segment(raster.data(), rh, rw, float(r), ax, ay, bx, by);  // the first point: a dot
+      last = &p;
     }
+  }
   if (!draw_to_mnist_steps(raster.data(), rh, rw, out, steps)) return false;
-  if (steps) {  // the box around the ink on the pad
-    const double half = 0.5 * width / s;
-    steps->y0 = int(std::floor(y_lo - half)), steps->x0 = int(std::floor(x_lo - half));
-    steps->h = int(std::ceil(y_hi + half)) - steps->y0, steps->w = int(std::ceil(x_hi + half)) - steps->x0;
+  if (steps) {  // the paths' box on the pad
+    steps->y0 = int(std::floor(y_lo)), steps->x0 = int(std::floor(x_lo));
+    steps->h = int(std::ceil(y_hi)) - steps->y0, steps->w = int(std::ceil(x_hi)) - steps->x0;
   }
   return true;
+}
+
+void PadPaths::press(float x, float y) {
+  open_ = false;
+  add(x, y, x, y, false);
+}
+
+void PadPaths::drag(float x0, float y0, float x1, float y1) { add(x0, y0, x1, y1, true); }
+
+void PadPaths::clear() {
+  strokes.clear();
+  points = 0;
+  full = open_ = false;
+}
+
+void PadPaths::add(float x0, float y0, float x1, float y1, bool joined) {
+  if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) || !std::isfinite(y1)) return void(open_ = false);
+  // Liang–Barsky: the part of the segment with 0 ≤ x, y ≤ side.
+  float t0 = 0, t1 = 1;
+  const float dx = x1 - x0, dy = y1 - y0;
+  const float p[4] = {-dx, dx, -dy, dy}, q[4] = {x0, side - x0, y0, side - y0};
+  for (int i = 0; i < 4; ++i) {
+    if (p[i] == 0) {
+      if (q[i] < 0) return void(open_ = false);  // parallel to this edge and outside it
+    } else {
+      const float t = q[i] / p[i];
+      if (p[i] < 0) t0 = std::max(t0, t);
+      else t1 = std::min(t1, t);
+    }
+  }
+  if (t0 > t1) return void(open_ = false);
+  const PadPoint a = t0 == 0 ? PadPoint{x0, y0} : PadPoint{x0 + t0 * dx, y0 + t0 * dy};
+  const PadPoint b = t1 == 1 ? PadPoint{x1, y1} : PadPoint{x0 + t1 * dx, y0 + t1 * dy};
+  const bool starts = !(joined && open_ && t0 == 0);
+  if (full || points + (starts ? 2 : 1) > max_points) {
+    full = true;
+    return;
+  }
+  if (starts) strokes.push_back({a}), ++points;
+  const PadPoint& end = strokes.back().back();
+  if (b.x != end.x || b.y != end.y) strokes.back().push_back(b), ++points;
+  open_ = t1 == 1;
 }
 
 bool pad_to_28(const float* pad, int H, int W, float* out) {

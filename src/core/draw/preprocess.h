@@ -7,6 +7,7 @@
 // What this does not do: thresholding, deskewing, or any allocation per pixel of the pad.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 namespace dl {
@@ -42,6 +43,26 @@ struct PadPoint {
 };
 using PadStroke = std::vector<PadPoint>;  // one press to its release; a single point is a dot
 
+// The paths of the strokes drawn on a side × side pad, as the brush goes: each segment clipped to the
+// pad, a new path where a stroke begins or comes back onto the pad. At most max_points points are kept;
+// past that `full` is set and the paths stop growing (the caller reads the pad's ink instead).
+struct PadPaths {
+  float side = 0;
+  std::size_t max_points = 0;
+  std::vector<PadStroke> strokes;
+  std::size_t points = 0;
+  bool full = false;
+
+  PadPaths(float side, std::size_t max_points) : side(side), max_points(max_points) {}
+  void press(float x, float y);                          // a stroke begins: a dot until it moves
+  void drag(float x0, float y0, float x1, float y1);     // the brush moved from (x0, y0), the last point
+  void clear();
+
+ private:
+  bool open_ = false;  // the last path ends where the brush is (it was not clipped there)
+  void add(float x0, float y0, float x1, float y1, bool joined);
+};
+
 // MNIST's stroke width in its 28 × 28 pixels: twice the ink's area over its outline's length (pixels
 // ≥ 128 of the training set; the outline as pixel edges times π/4 for its slant), 2.6 —
 // `node bench/stroke_width.mjs` measures it.
@@ -55,10 +76,11 @@ void brush_segment(float* raster, int H, int W, float r, float x0, float y0, flo
 // The strokes drawn again with a brush `width` output pixels wide (kMnistStrokeWidth: MNIST's, whatever
 // the drawing's size, where scaling the pad's ink scales its brush too), their paths' box scaled so
 // that the ink's long side is 20, then moved like draw_to_mnist so that the centre of mass is (14, 14).
-// Rendered at 4 × 4 samples a pixel and box-filtered by draw_to_mnist. False (out all zeros) when there
-// is no point. *steps as draw_to_mnist_steps's, its box the ink's on the pad (pad units, the paths'
-// box widened by half the width at the pad's scale; it may reach past the pad).
-bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float* out, DrawSteps* steps);
+// Rendered at 4 × 4 samples a pixel and box-filtered by draw_to_mnist. Points that are not finite are
+// skipped. False (out all zeros, *steps unchanged) when the paths' long side is under min_span (no
+// point, or a tap: a line that short has no direction worth drawing 20 long). *steps as
+// draw_to_mnist_steps's, its box the paths' (pad units, the middle lines of the strokes).
+bool strokes_to_mnist(const std::vector<PadStroke>& strokes, float width, float min_span, float* out, DrawSteps* steps);
 
 // The whole pad shrunk to 28 × 28 by area averaging, with none of the steps above: what a network
 // would read without MNIST's preprocessing. False (out all zeros) when the pad holds no ink.
