@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors, cliAccuracy, click } from './helpers.mjs';
+import { launch, serve, openPage, status, waitStatus, screenshot, shotWindow, layout, realErrors, cliAccuracy, click, dispatchStroke } from './helpers.mjs';
 
 // The seed of the training run (training is deterministic: the same seed gives the same accuracy).
 const SEED = process.env.DIGITLAB_E2E_SEED || '1';
@@ -129,19 +129,14 @@ test('mlp, 1 epoch, autostart: the test accuracy of the CLI with the same seed (
   // The same 7 as one quick stroke that a single frame receives whole (a slow device, a fast hand):
   // the events are dispatched in one task. Reading the mouse once per frame, the pad drew only a dot
   // at the release point and read it as an 8.
-  await page.evaluate(({ pad }) => {
-    const c = document.querySelector('canvas');
+  {
     const way = [[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]], pts = [];
     for (let i = 1; i < way.length; i++)
       for (let k = i === 1 ? 0 : 1; k <= 8; k++)
         pts.push([pad.x + pad.w * (way[i - 1][0] + (way[i][0] - way[i - 1][0]) * k / 8),
                   pad.y + pad.h * (way[i - 1][1] + (way[i][1] - way[i - 1][1]) * k / 8)]);
-    const ev = (type, [x, y], buttons) => new MouseEvent(type, { clientX: x, clientY: y, screenX: x, screenY: y, button: 0,
-                                                                 buttons, bubbles: true, cancelable: true, view: window });
-    c.dispatchEvent(ev('mousedown', pts[0], 1));
-    for (const p of pts.slice(1)) c.dispatchEvent(ev('mousemove', p, 1));
-    c.dispatchEvent(ev('mouseup', pts[pts.length - 1], 0));
-  }, { pad });
+    await dispatchStroke(page, pts);
+  }
   const quick = await waitStatus(page, (s) => s.prediction != null, 10000, 'a prediction of the one-frame stroke');
   t.diagnostic(`one-frame "7" read as ${quick.prediction.digit} (${(100 * quick.prediction.probabilities[quick.prediction.digit]).toFixed(0)}%)`);
   assert.equal(quick.prediction.digit, 7, 'the whole stroke was drawn');

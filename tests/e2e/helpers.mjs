@@ -324,6 +324,19 @@ export async function drawStrokes(page, strokes, { steps = 8, on = 'draw.pad' } 
   return settledPrediction(page);
 }
 
+// A stroke through the page points pts (CSS pixels) as mouse events dispatched on the canvas in one
+// task, so a single frame receives them all (a slow device, a fast hand, a long scribble).
+export function dispatchStroke(page, pts) {
+  return page.evaluate((pts) => {
+    const c = document.querySelector('canvas');
+    const ev = (type, [x, y], buttons) => new MouseEvent(type, { clientX: x, clientY: y, screenX: x, screenY: y, button: 0,
+                                                                 buttons, bubbles: true, cancelable: true, view: window });
+    c.dispatchEvent(ev('mousedown', pts[0], 1));
+    for (const p of pts.slice(1)) c.dispatchEvent(ev('mousemove', p, 1));
+    c.dispatchEvent(ev('mouseup', pts[pts.length - 1], 0));
+  }, pts);
+}
+
 // The status once the pad's prediction stops changing between two polls (the app may still be taking
 // a stroke's queued moves, a frame at a time).
 export function settledPrediction(page) {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, serve, openPage, status, waitStatus, shotWindow, click, layout, realErrors, trainModel,
-  settledPrediction, sleep } from './helpers.mjs';
+  settledPrediction, sleep, dispatchStroke } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -95,19 +95,13 @@ test('the steps from a drawing to 28 x 28, the drawing read without them, and wh
   // A scribble of 2,400 points (back and forth across the pad, dispatched in one task): the paths stop
   // at 2,000 and the pad's ink is read.
   await page.evaluate(() => window.digitlab.clearPad());
-  await page.evaluate(({ pad }) => {
-    const c = document.querySelector('canvas'), pts = [];
-    for (let sweep = 0; sweep < 20; sweep++)
-      for (let k = 0; k < 120; k++) {
-        const u = sweep % 2 ? 0.85 - 0.7 * k / 119 : 0.15 + 0.7 * k / 119;
-        pts.push([pad.x + pad.w * u, pad.y + pad.h * (0.1 + 0.04 * sweep + 0.0003 * k)]);
-      }
-    const ev = (type, [x, y], buttons) => new MouseEvent(type, { clientX: x, clientY: y, screenX: x, screenY: y, button: 0,
-                                                                 buttons, bubbles: true, cancelable: true, view: window });
-    c.dispatchEvent(ev('mousedown', pts[0], 1));
-    for (const p of pts.slice(1)) c.dispatchEvent(ev('mousemove', p, 1));
-    c.dispatchEvent(ev('mouseup', pts[pts.length - 1], 0));
-  }, { pad });
+  const scribble = [];
+  for (let sweep = 0; sweep < 20; sweep++)
+    for (let k = 0; k < 120; k++) {
+      const u = sweep % 2 ? 0.85 - 0.7 * k / 119 : 0.15 + 0.7 * k / 119;
+      scribble.push([pad.x + pad.w * u, pad.y + pad.h * (0.1 + 0.04 * sweep + 0.0003 * k)]);
+    }
+  await dispatchStroke(page, scribble);
   s = await waitStatus(page, (s) => s.pad_steps.paths_full && s.prediction != null, 20000, 'the paths full');
   assert.equal(s.pad_steps.points, 2000);
   assert.equal(s.pad_steps.from_paths, false, 'read from the pad\'s ink');
