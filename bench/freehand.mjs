@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, click, drawStrokes, launch, layout, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
+import { ROOT, click, drawStrokes, idxPair, launch, layout, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
 import { opt, sleep } from './app.mjs';
 
 const PER_DIGIT = Number(opt('--per-digit', 30));
@@ -113,13 +113,6 @@ function referenceImage(strokes) {
   return out;
 }
 
-const idxFile = (magic, dims, bytes) => {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head.writeUInt32BE(magic, 0);
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([head, Buffer.from(bytes)]);
-};
-
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digitlab-freehand-'));
 const models = [
   { name: 'mlp', args: ['--preset', 'mlp', '--epochs', '1', '--seed', '1'] },
@@ -131,77 +124,77 @@ for (const m of models) {
   m.mnist = JSON.parse(execFileSync(CLI, ['train', ...m.args, '--json', '--save', m.file], { encoding: 'utf8' })).test_accuracy;
 }
 
-const srv = await serve({ isolation: true });
-const b = await launch();
+// The drawn set: each digit's variants, the same whichever way they are read.
 const r = rng(SEED);
 const drawn = [];
-let files;
-try {
-  if (READ === 'reference') {
-    const page = await b.context.newPage();
-    const images = [], labels = [];
-    for (let k = 0; k < 10; k++) {
-      for (const v of variants(PER_DIGIT, r)) {
-        images.push(...await page.evaluate(`(${referenceImage})(${JSON.stringify(place(SHAPES[k], v))})`));
-        labels.push(k);
-        drawn.push({ label: k, ...v });
-      }
+for (let k = 0; k < 10; k++) for (const v of variants(PER_DIGIT, r)) drawn.push({ label: k, ...v });
+
+// The reference pipeline's images of the set, as IDX files.
+async function referenceSet(context) {
+  const page = await context.newPage();
+  const images = [];
+  for (const d of drawn) images.push(await page.evaluate(`(${referenceImage})(${JSON.stringify(place(SHAPES[d.label], d))})`));
+  const [img, lab] = idxPair(images, drawn.map((d) => d.label));
+  return { images: img, labels: lab };
+}
+
+// The set drawn through the app's pad with the mouse, kept (My digits) and exported as IDX files.
+async function padSet(context) {
+  const srv = await serve({ isolation: true });
+  try {
+    const { page } = await openPage(context, srv.url);
+    await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
+    await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
+    await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
+    if (READ === 'ink') {  // the switch is in the steps window, which then goes out of the pad's way
+      await click(page, 'menu.view');
+      await click(page, 'menu.steps');
+      await waitStatus(page, (s) => s.pad_steps.shown, 5000, 'the steps window');
+      await click(page, 'steps.redraw');
+      await waitStatus(page, (s) => !s.pad_steps.redraw, 5000, 'the strokes switch off');
+      const L = await layout(page), w = L.steps, pad = L['draw.pad'];
+      await page.mouse.move(w.x + w.w * 0.3, w.y + 8);
+      await page.mouse.down();
+      await page.mouse.move(pad.x + pad.w + w.w * 0.3 + 40, w.y + 8, { steps: 5 });
+      await page.mouse.up();
     }
-    files = { 'my-digits-images-idx3-ubyte': idxFile(0x803, [labels.length, 28, 28], images),
-      'my-digits-labels-idx1-ubyte': idxFile(0x801, [labels.length], labels) };
-  } else {
-  const { page } = await openPage(b.context, srv.url);
-  await waitStatus(page, (s) => s.app_ready && s.data && s.data.phase === 'ready' && s.mine.loaded, 60000, 'ready');
-  await page.setInputFiles('#model-file', models[0].file);  // a model, so the pad reads (the set does not depend on it)
-  await waitStatus(page, (s) => s.test_accuracy != null && !s.evaluating, 60000, 'a model');
-  if (READ === 'ink') {  // the switch is in the steps window, which then goes out of the pad's way
-    await click(page, 'menu.view');
-    await click(page, 'menu.steps');
-    await waitStatus(page, (s) => s.pad_steps.shown, 5000, 'the steps window');
-    await click(page, 'steps.redraw');
-    await waitStatus(page, (s) => !s.pad_steps.redraw, 5000, 'the strokes switch off');
-    const w = (await layout(page)).steps, pad = (await layout(page))['draw.pad'];
-    await page.mouse.move(w.x + w.w * 0.3, w.y + 8);
-    await page.mouse.down();
-    await page.mouse.move(pad.x + pad.w + w.w * 0.3 + 40, w.y + 8, { steps: 5 });
-    await page.mouse.up();
-  }
-  for (let k = 0; k < 10; k++) {
-    for (const v of variants(PER_DIGIT, r)) {
+    for (const [i, d] of drawn.entries()) {
       for (let attempt = 0; ; attempt++) {  // a popup left open keeps the pointer off the pad: close it, draw again
         await page.keyboard.press('Escape');
-        try { await drawStrokes(page, place(SHAPES[k], v), { steps: 6 }); break; } catch (e) { if (attempt === 2) throw e; }
+        try { await drawStrokes(page, place(SHAPES[d.label], d), { steps: 6 }); break; } catch (e) { if (attempt === 2) throw e; }
       }
-      const read = (await status(page)).pad_steps;
-      if (read.from_paths !== (READ === 'strokes')) throw new Error(`the pad read from ${read.from_paths ? 'the strokes' : 'the ink'}, not as --read ${READ}`);
-      const n = (await status(page)).mine.n;
+      const s = await status(page);
+      if (s.pad_steps.from_paths !== (READ === 'strokes')) throw new Error(`the pad read from ${s.pad_steps.from_paths ? 'the strokes' : 'the ink'}, not as --read ${READ}`);
       for (let attempt = 0; ; attempt++) {  // the popup opens a frame after the click: try again if it missed
         await click(page, 'draw.keep');
-        await click(page, `draw.keep.${k}`);
-        try { await waitStatus(page, (s) => s.mine.n === n + 1, 2000, 'kept'); break; } catch (e) {
+        await click(page, `draw.keep.${d.label}`);
+        try { await waitStatus(page, (t) => t.mine.n === s.mine.n + 1, 2000, 'kept'); break; } catch (e) {
           if (attempt === 3) throw e;
           await page.keyboard.press('Escape');
         }
       }
-      drawn.push({ label: k, ...v });
+      if ((i + 1) % PER_DIGIT === 0) log(`digit ${d.label}: ${PER_DIGIT} drawn`);
     }
-    log(`digit ${k}: ${PER_DIGIT} drawn`);
-  }
-  await click(page, 'menu.view');
-  await click(page, 'menu.mine');
-  const downloads = [];
-  page.on('download', (d) => downloads.push(d));
-  await click(page, 'mine.export');
-  while (downloads.length < 2) await sleep(100);
-  files = {};
-  for (const d of downloads) files[d.suggestedFilename()] = fs.readFileSync(await d.path());
-  }
-} finally { await b.close(); await srv.close(); }
+    await click(page, 'menu.view');
+    await click(page, 'menu.mine');
+    const downloads = [];
+    page.on('download', (dl) => downloads.push(dl));
+    await click(page, 'mine.export');
+    while (downloads.length < 2) await sleep(100);
+    const files = {};
+    for (const dl of downloads) files[dl.suggestedFilename()] = fs.readFileSync(await dl.path());
+    return { images: files['my-digits-images-idx3-ubyte'], labels: files['my-digits-labels-idx1-ubyte'] };
+  } finally { await srv.close(); }
+}
+
+const b = await launch();
+let set;
+try { set = READ === 'reference' ? await referenceSet(b.context) : await padSet(b.context); } finally { await b.close(); }
 
 const idx = path.join(dir, 'idx');
 fs.mkdirSync(idx);
-fs.writeFileSync(path.join(idx, 't10k-images-idx3-ubyte'), files['my-digits-images-idx3-ubyte']);
-fs.writeFileSync(path.join(idx, 't10k-labels-idx1-ubyte'), files['my-digits-labels-idx1-ubyte']);
+fs.writeFileSync(path.join(idx, 't10k-images-idx3-ubyte'), set.images);
+fs.writeFileSync(path.join(idx, 't10k-labels-idx1-ubyte'), set.labels);
 const out = { date: new Date().toISOString().slice(0, 10), commit: execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
   drawn: drawn.length, per_digit: PER_DIGIT, seed: SEED, read: READ,
   command: `node bench/freehand.mjs --per-digit ${PER_DIGIT} --seed ${SEED} --read ${READ}`, models: [] };

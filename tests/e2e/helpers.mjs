@@ -324,6 +324,16 @@ export async function drawStrokes(page, strokes, { steps = 8, on = 'draw.pad' } 
   return settledPrediction(page);
 }
 
+// IDX files of 28 x 28 images (an array of 784 grey levels each) and their labels: [images, labels].
+export function idxPair(images, labels) {
+  const img = Buffer.alloc(16 + 784 * images.length), lab = Buffer.alloc(8 + labels.length);
+  img.writeUInt32BE(2051, 0); img.writeUInt32BE(images.length, 4); img.writeUInt32BE(28, 8); img.writeUInt32BE(28, 12);
+  images.forEach((p, i) => Buffer.from(p).copy(img, 16 + 784 * i));
+  lab.writeUInt32BE(2049, 0); lab.writeUInt32BE(labels.length, 4);
+  Buffer.from(labels).copy(lab, 8);
+  return [img, lab];
+}
+
 // A stroke through the page points pts (CSS pixels) as mouse events dispatched on the canvas in one
 // task, so a single frame receives them all (a slow device, a fast hand, a long scribble).
 export function dispatchStroke(page, pts) {

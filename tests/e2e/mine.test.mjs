@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, launch, serve, openPage, status, waitStatus, click, layout, pressAt, shotWindow, sleep, realErrors,
-  drawStrokes, trainModel, SHOTS } from './helpers.mjs';
+  drawStrokes, trainModel, idxPair, SHOTS } from './helpers.mjs';
 
 let srv, browser, dir;
 before(async () => {
@@ -155,16 +155,6 @@ test('my digits: kept, read by the model as the CLI reads them, kept over a relo
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });
-
-// IDX files of 28 x 28 images (an array of 784 grey levels each) and their labels.
-function idxPair(images, labels) {
-  const img = Buffer.alloc(16 + 784 * images.length), lab = Buffer.alloc(8 + labels.length);
-  img.writeUInt32BE(2051, 0); img.writeUInt32BE(images.length, 4); img.writeUInt32BE(28, 8); img.writeUInt32BE(28, 12);
-  images.forEach((p, i) => Buffer.from(p).copy(img, 16 + 784 * i));
-  lab.writeUInt32BE(2049, 0); lab.writeUInt32BE(labels.length, 4);
-  Buffer.from(labels).copy(lab, 8);
-  return [img, lab];
-}
 
 test('my digits: fine-tuned on, the held-out ones read as the CLI reads them before and after', async (t) => {
   const model = trainModel(dir, 'mlp', 6000);
