@@ -52,8 +52,8 @@ if(NOT EXISTS ${APP_FONT})
 endif()
 # The characters the UI draws (ImGui makes glyphs for these ranges only): the font is cut down to them
 # with fonttools' pyftsubset, without hinting (stb_truetype, ImGui's rasteriser, ignores it) or layout
-# tables (ImGui 1.86 uses neither kerning nor shaping): gzipped, 382 KB whole, 17 KB cut down. Without
-# pyftsubset the whole font is embedded: the same text, a download 364 KB larger.
+# tables (ImGui 1.86 uses neither kerning nor shaping). Without pyftsubset the whole font is embedded:
+# the same text, a larger download (docs/benchmarks.md's "Download size" is measured with it cut).
 set(APP_FONT_RANGES "0020-00FF,0391-03C9,2013-203A,2190-2193,2212,2248-2265,25A0-25CF")
 set(APP_FONT_EMBED ${APP_FONT})
 if(APP_FONT)
@@ -67,7 +67,7 @@ if(APP_FONT)
       DEPENDS ${APP_FONT} ${CMAKE_CURRENT_LIST_FILE}
       COMMENT "Cutting the UI font down to the characters drawn" VERBATIM)
   else()
-    message(WARNING "pyftsubset (Debian package fonttools) not found: the whole UI font is embedded, 364 KB more to download (run scripts/setup.sh)")
+    message(WARNING "pyftsubset (Debian package fonttools) not found: the whole UI font is embedded, most of the download (run scripts/setup.sh)")
   endif()
 endif()
 string(REPLACE ";" "|" APP_SHADER_LIST "${APP_SHADERS}")

@@ -247,10 +247,9 @@ void draw_update(AppState& s) {
                    dl::strokes_to_mnist(d.paths.strokes, dl::kMnistStrokeWidth, 2 * d.brush, thin, shown ? &thin_steps : nullptr);
     if (d.from_paths) {
       std::copy(thin, thin + 784, mnist);
-      if (shown) {
-        std::copy(std::begin(thin_steps.boxed), std::end(thin_steps.boxed), d.steps.boxed);
-        d.steps.boxed_cy = thin_steps.boxed_cy, d.steps.boxed_cx = thin_steps.boxed_cx;
-        d.steps.cy = thin_steps.cy, d.steps.cx = thin_steps.cx;
+      if (shown) {  // the paths' pictures, under the ink's box
+        thin_steps.y0 = d.steps.y0, thin_steps.x0 = d.steps.x0, thin_steps.h = d.steps.h, thin_steps.w = d.steps.w;
+        d.steps = thin_steps;
       }
     }
     if (shown) dl::pad_to_28(d.pad.data(), kPadN, kPadN, d.plain28);
