@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 #include <cmath>
+#include <cstring>
 
 #include "core/kernels/gemm.h"
 #include "core/kernels/pool.h"
@@ -55,6 +56,31 @@ TEST_CASE("gemm gives bit-identical results with any number of workers") {
     CHECK_MESSAGE(out[0] == out[1], "M=" << M << " N=" << N << " K=" << K);
     CHECK_MESSAGE(out[0] == out[2], "M=" << M << " N=" << N << " K=" << K);
   }
+  kernel_pool().set_workers(0);
+}
+
+TEST_CASE("gemm split along its depth on workers gives the bits of the serial loops") {
+  // Few blocks of C and many depth panels, as a convolution's weight gradient (Aᵀ · B, added to C):
+  // with workers each panel is a task of its own and the panels' products are added in order, in
+  // windows of panels when they do not fit the scratch at once (200 x 100 over 30 panels).
+  for (auto s : {std::array<int, 3>{9, 8, 20000}, {72, 8, 5000}, {144, 16, 3000}, {200, 100, 7680}})
+    for (bool acc : {false, true}) {
+      const int M = s[0], N = s[1], K = s[2], ldc = N + 3;
+      auto A = dltest::randv(size_t(K) * M, 6), B = dltest::randv(size_t(K) * N, 7);
+      auto C0 = dltest::randv(size_t(M) * ldc, 8);
+      // Signed zeros: a product of zeros stored into C is -0 or +0 as the serial loops leave it.
+      std::fill(A.begin(), A.begin() + M, -0.0f);
+      std::vector<std::vector<float>> out;
+      for (int workers : {0, 1, 3}) {
+        kernel_pool().set_workers(workers);
+        std::vector<float> C = C0;
+        gemm(true, false, M, N, K, A.data(), M, B.data(), N, C.data(), ldc, acc);
+        out.push_back(C);
+      }
+      for (int i = 1; i < 3; ++i)
+        CHECK_MESSAGE(std::memcmp(out[0].data(), out[size_t(i)].data(), out[0].size() * sizeof(float)) == 0,
+                      "M=" << M << " N=" << N << " K=" << K << " acc=" << acc << " run " << i);
+    }
   kernel_pool().set_workers(0);
 }
 

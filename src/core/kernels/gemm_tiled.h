@@ -106,7 +106,9 @@ struct Tiled {
     static thread_local std::vector<float> bpack;
     float* Bp = nullptr;
     if (full < N) {
-      bpack.resize(size_t(K) * NP);
+      // Grown, never resized down: a resize up from a smaller call's size would zero the difference
+      // on every call (measured at 1.7% of cnn-tiny's training step natively).
+      if (bpack.size() < size_t(K) * NP) bpack.resize(size_t(K) * NP);
       Bp = bpack.data();
       const int panels = (K + KC - 1) / KC, chunks = (N - full + NC - 1) / NC;
       auto pack = [&](int t) {
@@ -120,23 +122,59 @@ struct Tiled {
       }
     }
     const int ars = ta ? 1 : lda, aks = ta ? lda : 1;  // strides of op(A)'s rows and depth
-    // Block t of C through the depth panels in [kb, ke).
-    auto block = [&](int t, int kb, int ke) {
+    // Block t of the product through the depth panels in [kb, ke), written to `out` (row stride ldo):
+    // C itself, or a depth panel's own slice of the scratch below. The first panel adds to what `out`
+    // holds when `add` is set, the others always do.
+    auto block = [&](int t, int kb, int ke, float* out, int ldo, bool add) {
       const int i0 = (t / ntiles) * MC, j0 = (t % ntiles) * NC;
       const int mc = std::min(MC, M - i0), nc = std::min(NC, N - j0);
       for (int k0 = kb; k0 < ke; k0 += KC) {
         const int kc = std::min(KC, K - k0);
-        const bool acc = accumulate || k0 > 0;
+        const bool acc = add || k0 > kb;
         for (int js = 0; js < nc; js += NR) {
           const int j = j0 + js;
           const bool direct = j < full;
           const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(k0) * NP + size_t(j) * kc;
           for (int is = 0; is < mc; is += MR)
             micro_kernel(kc, A + size_t(i0 + is) * ars + size_t(k0) * aks, ars, aks, b, direct ? ldb : NR,
-                         C + size_t(i0 + is) * ldc + j, ldc, std::min(MR, mc - is), std::min(NR, nc - js), acc);
+                         out + size_t(i0 + is) * ldo + j, ldo, std::min(MR, mc - is), std::min(NR, nc - js), acc);
         }
       }
     };
+    const int blocks = mtiles * ntiles, panels = (K + KC - 1) / KC;
+    const uint64_t work = uint64_t(M) * uint64_t(N) * uint64_t(K);
+    if (kernel_pool().splits() && blocks < 4 * (kernel_pool().workers() + 1) && panels > 1 &&
+        work >= (uint64_t(1) << 20)) {
+      // Few blocks and many panels (a convolution's weight gradient: 72x8 over 73,728 positions is 2
+      // blocks and 288 panels): split the depth instead. Each task makes one panel's product of one
+      // block from zero in a scratch slice; then each element of C adds the panels' products in k
+      // order, which is exactly what the loops below do, so the bits are the same. A window of panels
+      // at a time bounds the scratch at 2^18 floats. Below 2^20 multiply-adds (tens of microseconds)
+      // waking a worker costs about what it saves.
+      const size_t mn = size_t(M) * size_t(N);
+      const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), (size_t(1) << 18) / mn)));
+      static thread_local std::vector<float> scratch;
+      if (scratch.size() < size_t(window) * mn) scratch.resize(size_t(window) * mn);
+      float* S = scratch.data();
+      for (int p0 = 0; p0 < panels; p0 += window) {
+        const int np = std::min(window, panels - p0);
+        kernel_pool().run(np * blocks, [&](int t) {
+          const int q = t / blocks, k0 = (p0 + q) * KC;
+          block(t % blocks, k0, std::min(K, k0 + KC), S + size_t(q) * mn, N, false);
+        });
+        parallel_ranges(size_t(M), size_t(np) * mn, [&](size_t r0, size_t r1) {
+          for (size_t i = r0; i < r1; ++i) {
+            float* __restrict c = C + i * size_t(ldc);
+            for (int q = 0; q < np; ++q) {
+              const float* __restrict s = S + size_t(q) * mn + i * size_t(N);
+              if (p0 + q == 0 && !accumulate) std::memcpy(c, s, size_t(N) * sizeof(float));
+              else for (int j = 0; j < N; ++j) c[j] += s[j];
+            }
+          }
+        });
+      }
+      return;
+    }
     // Either way every element of C sums the same panels in the same order: the results are identical.
     // Multiply-adds of one depth panel: in 64 bits (a batch of large Dense outputs passes 2^32 in wasm32's size_t).
     const uint64_t panel_work = uint64_t(M) * uint64_t(N) * uint64_t(std::min(K, KC));
@@ -147,14 +185,14 @@ struct Tiled {
       // A single row of blocks (mlp's first layer at batch 32) shares no panel of B between blocks.
       // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
       // op(A) once, not once per block.
-      kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, 0, K); });
+      kernel_pool().run(blocks, [&](int t) { block(t, 0, K, C, ldc, accumulate); });
     } else {
       // Panel by panel: the blocks of one panel share its rows of B while they are in cache. Split over
       // workers, one run takes a group of panels of at least 2^24 multiply-adds (2-4 panels for the
       // weight gradients of cnn-vgg's last convolutions), each block through them in k order.
       const int group = kernel_pool().splits() ? int((panel_work + (uint64_t(1) << 24) - 1) / panel_work) : 1;
       for (int kb = 0; kb < K; kb += group * KC)
-        kernel_pool().run(mtiles * ntiles, [&](int t) { block(t, kb, std::min(K, kb + group * KC)); });
+        kernel_pool().run(blocks, [&](int t) { block(t, kb, std::min(K, kb + group * KC), C, ldc, accumulate || kb > 0); });
     }
   }
 };
