@@ -83,7 +83,7 @@ TEST_CASE("build: sizes that wrapped in 32 bits are refused with the real number
   e = build_error((many + ",flatten,dense:10:softmax").c_str());
   CHECK_MESSAGE(contains(e, "one image through this network takes"), e);
   CHECK_MESSAGE(contains(e, "more than 67,108,864"), e);
-  // A kernel larger than its input, with 'same' padding too (conv_chunk divided by zero with 4096).
+  // A kernel larger than its input, with 'same' padding too.
   e = build_error("conv:8:4096:same,flatten,dense:10:softmax");
   CHECK_MESSAGE(contains(e, "layer 1 (Conv2D): a 4096x4096 kernel does not fit in its 28x28 input"), e);
   e = build_error("conv:8:29:same,flatten,dense:10:softmax");
@@ -130,15 +130,13 @@ TEST_CASE("build: every float field finite and in its range; at most 64 layers")
   CHECK(contains(build_error("flatten,dense:1001:softmax"), "the last layer must have 2..1000 units"));
 }
 
-TEST_CASE("conv_chunk: a step's patches past 2^32 floats divide nothing by zero") {
-  const size_t budget = kPatchChunkBytes / sizeof(float);
-  // In wasm32 a step (1 image here) of 2^16 positions x 2^16 floats wrapped to 0, and the division trapped.
-  CHECK(conv_chunk(8192, 1 << 16, 1 << 16, budget) == 1);
-  // An odd number of positions: a step is 256 images (the depth panel), 1.8e13 floats, still one step.
-  CHECK(conv_chunk(8192, (1 << 20) - 1, 1 << 16, budget) == 256);
-  CHECK(conv_chunk(1, (1 << 20) - 1, 1 << 16, budget) == 1);
-  // cnn-tiny's second convolution at batch 128: 24 x 24 positions make a step of 4 images; 25 fit in 16 MB.
-  CHECK(conv_chunk(128, 24 * 24, 72, budget) == 100);
+TEST_CASE("a convolution's per-thread buffers are counted in 64 bits") {
+  // A 256-position panel of patches of 2^24 floats each is 2^32 floats: 0 in wasm32's size_t.
+  CHECK(conv_thread_floats(1, 1 << 24, 1) >= (uint64_t(1) << 32));
+  // cnn-tiny's second convolution: a slab of 1 image (576 positions of 72 floats: 41,472, under 2^16
+  // but two would not be) or a panel of 256 positions, whichever is larger, and the packed kernel.
+  CHECK(conv_thread_floats(24 * 24, 72, 8) >= 41472);
+  CHECK(conv_thread_floats(24 * 24, 72, 8) < 2 * 41472);
 }
 
 TEST_CASE("a model must fit the data: one unit per class, the data's image size") {

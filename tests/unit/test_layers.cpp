@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/kernels/gemm.h"
+#include "core/kernels/pool.h"
 #include "core/nn/layers.h"
 #include "core/nn/model.h"
 #include "helpers.h"
@@ -122,13 +124,11 @@ TEST_CASE("softmax cross-entropy backward matches central differences") {
 TEST_CASE("conv2d: hand values") {
   // 3x3 input, one channel, 2x2 kernel of ones, no bias: each output = sum of its window.
   float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[4] = {1, 1, 1, 1}, y[4];
-  std::vector<float> patches(4 * 4);
-  conv2d_forward(y, patches.data(), x, w, nullptr, 1, 3, 3, 1, 1, 2, 1, 0, 2, 2);
+  conv2d_forward(y, x, w, nullptr, 1, 3, 3, 1, 1, 2, 1, 0, 2, 2);
   CHECK(y[0] == 12); CHECK(y[1] == 16); CHECK(y[2] == 24); CHECK(y[3] == 28);
   // 'same' padding with a 3x3 kernel: the corner sees only 4 inputs.
   float w3[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1}, y3[9];
-  std::vector<float> p3(9 * 9);
-  conv2d_forward(y3, p3.data(), x, w3, nullptr, 1, 3, 3, 1, 1, 3, 1, 1, 3, 3);
+  conv2d_forward(y3, x, w3, nullptr, 1, 3, 3, 1, 1, 3, 1, 1, 3, 3);
   CHECK(y3[0] == 1 + 2 + 4 + 5);
   CHECK(y3[4] == 45);
 }
@@ -143,62 +143,66 @@ TEST_CASE("conv2d backward matches central differences (valid/same, stride 1/2)"
     int P = c.same ? ((OH - 1) * c.S + c.KS - c.H) / 2 : 0;
     auto x = randv(B * c.H * c.W * c.C, 11), w = randv(c.KS * c.KS * c.C * c.OC, 12), b = randv(c.OC, 13);
     auto r = randv(B * OH * OW * c.OC, 14);
-    std::vector<float> y(r.size()), patches(B * OH * OW * c.KS * c.KS * c.C), dx(x.size()), dw(w.size(), 0),
-        db(b.size(), 0);
+    std::vector<float> y(r.size()), dx(x.size()), dw(w.size(), 0), db(b.size(), 0);
     auto f = [&] {
-      conv2d_forward(y.data(), patches.data(), x.data(), w.data(), b.data(), B, c.H, c.W, c.C, c.OC, c.KS, c.S, P, OH, OW);
+      conv2d_forward(y.data(), x.data(), w.data(), b.data(), B, c.H, c.W, c.C, c.OC, c.KS, c.S, P, OH, OW);
       return dotr(y, r);
     };
-    conv2d_backward(dx.data(), dw.data(), db.data(), patches.data(), r.data(), x.data(), w.data(), B, c.H, c.W, c.C,
-                    c.OC, c.KS, c.S, P, OH, OW);
+    conv2d_backward(dx.data(), dw.data(), db.data(), r.data(), x.data(), w.data(), B, c.H, c.W, c.C, c.OC, c.KS, c.S, P,
+                    OH, OW);
     check_grad("conv dx", x, dx, f);
     check_grad("conv dw", w, dw, f);
     check_grad("conv db", b, db, f);
   }
 }
 
-TEST_CASE("conv2d in chunks of the batch: the same bits as the whole batch at once") {
-  // 28x28, 14x14 and 7x7 outputs: steps of 16, 64 and 256 samples (784·16, 196·64 and 49·256
-  // positions are multiples of the GEMM's 256-deep panels). A budget of one step forces chunks.
-  struct Case { int HW, B, step; };
-  for (Case c : {Case{28, 40, 16}, Case{14, 150, 64}, Case{7, 300, 256}}) {
+TEST_CASE("conv2d in slabs on workers: the bits of one GEMM over the whole batch's patches") {
+  // 28x28, 14x14 and 7x7 outputs ('same' 3x3): the slabs of samples and the weight gradient's
+  // 256-position panels cut the batch in different places (49 positions an image: panels straddle
+  // images). The reference builds the batch's patches here and runs one gemm() over them on the
+  // calling thread alone, as the layer did before it went slab by slab.
+  struct Case { int HW, B; };
+  for (Case c : {Case{28, 6}, Case{14, 40}, Case{7, 300}}) {
     const int C = 2, OC = 3, KS = 3, row = KS * KS * C, n = c.HW * c.HW;
-    const int chunk = conv_chunk(c.B, n, row, size_t(n) * row);
-    CHECK(chunk == c.step);
     auto x = randv(size_t(c.B) * n * C, 21), w = randv(size_t(row) * OC, 22), b = randv(OC, 23);
     auto r = randv(size_t(c.B) * n * OC, 24);
+    std::vector<float> patches(size_t(c.B) * n * row, 0.0f);
+    for (int s = 0; s < c.B; ++s)
+      for (int oy = 0; oy < c.HW; ++oy)
+        for (int ox = 0; ox < c.HW; ++ox)
+          for (int ky = 0; ky < KS; ++ky)
+            for (int kx = 0; kx < KS; ++kx)
+              for (int ch = 0; ch < C; ++ch) {
+                const int iy = oy + ky - 1, ix = ox + kx - 1;
+                if (iy < 0 || iy >= c.HW || ix < 0 || ix >= c.HW) continue;
+                patches[((size_t(s) * n + size_t(oy) * c.HW + ox) * KS * KS + ky * KS + kx) * C + ch] =
+                    x[((size_t(s) * c.HW + iy) * c.HW + ix) * C + ch];
+              }
+    std::vector<float> y_ref(r.size()), dw_ref(w.size(), 0.5f);
+    gemm(false, false, c.B * n, OC, row, patches.data(), row, w.data(), OC, y_ref.data(), OC, false);
+    for (size_t i = 0; i < y_ref.size(); ++i) y_ref[i] += b[i % OC];
+    gemm(true, false, row, OC, c.B * n, patches.data(), row, r.data(), OC, dw_ref.data(), OC, true);
     struct Out { std::vector<float> y, dx, dw, db; };
-    auto run = [&](int ch) {
+    std::vector<Out> outs;
+    for (int workers : {0, 1, 3}) {
+      kernel_pool().set_workers(workers);
       Out o{std::vector<float>(r.size()), std::vector<float>(x.size()), std::vector<float>(w.size(), 0.5f),
             std::vector<float>(size_t(OC), 0.25f)};
-      std::vector<float> patches(size_t(ch > 0 ? ch : c.B) * n * row);
-      conv2d_forward(o.y.data(), patches.data(), x.data(), w.data(), b.data(), c.B, c.HW, c.HW, C, OC, KS, 1, 1, c.HW,
-                     c.HW, ch);
-      conv2d_backward(o.dx.data(), o.dw.data(), o.db.data(), patches.data(), r.data(), x.data(), w.data(), c.B, c.HW,
-                      c.HW, C, OC, KS, 1, 1, c.HW, c.HW, false, ch);
-      return o;
-    };
-    const Out whole = run(0), chunked = run(chunk);
-    CHECK(chunked.y == whole.y);
-    CHECK(chunked.dx == whole.dx);
-    CHECK(chunked.dw == whole.dw);  // accumulated onto 0.5: backward adds to the gradients
-    CHECK(chunked.db == whole.db);
-    // What the alignment is for: chunks of one sample restart the depth panels at other places,
-    // and the weight gradient's sums come out in other bits.
-    if (c.HW == 28) CHECK(run(1).dw != whole.dw);
+      conv2d_forward(o.y.data(), x.data(), w.data(), b.data(), c.B, c.HW, c.HW, C, OC, KS, 1, 1, c.HW, c.HW);
+      conv2d_backward(o.dx.data(), o.dw.data(), o.db.data(), r.data(), x.data(), w.data(), c.B, c.HW, c.HW, C, OC, KS,
+                      1, 1, c.HW, c.HW);
+      outs.push_back(o);
+    }
+    kernel_pool().set_workers(0);
+    CHECK_MESSAGE(outs[0].y == y_ref, c.HW);
+    CHECK_MESSAGE(outs[0].dw == dw_ref, c.HW);  // accumulated onto 0.5: backward adds to the gradients
+    for (size_t i = 1; i < outs.size(); ++i) {
+      CHECK_MESSAGE(outs[i].y == outs[0].y, c.HW << " run " << i);
+      CHECK_MESSAGE(outs[i].dx == outs[0].dx, c.HW << " run " << i);
+      CHECK_MESSAGE(outs[i].dw == outs[0].dw, c.HW << " run " << i);
+      CHECK_MESSAGE(outs[i].db == outs[0].db, c.HW << " run " << i);
+    }
   }
-  // The chunk never falls as the batch grows, and stays within the budget (or one step).
-  int last = 0;
-  for (int B = 1; B <= 600; ++B) {
-    const int ch = conv_chunk(B, 784, 288, size_t(4) << 20);
-    CHECK(ch >= last);
-    CHECK(ch <= B);
-    CHECK((ch == B || ch * 784 % 256 == 0));
-    CHECK(size_t(ch) * 784 * 288 <= std::max(size_t(4) << 20, size_t(16) * 784 * 288));
-    last = ch;
-  }
-  CHECK(conv_chunk(256, 784, 288, size_t(4) << 20) == 16);  // one step is 3.6 M floats
-  CHECK(conv_chunk(256, 784, 9, size_t(4) << 20) == 256);    // the whole batch fits
 }
 
 TEST_CASE("maxpool: hand values and backward") {

@@ -194,11 +194,11 @@ TEST_CASE("torch reference: Conv2D valid/same, stride 1/2, kernel 3/5") {
     int B = d[0], H = d[1], W = d[2], C = d[3], OC = d[4], K = d[5], S = d[6], P = d[7], OH = d[8], OW = d[9];
     auto x = fx[p + "x"].f(), w = fx[p + "w"].f(), b = fx[p + "b"].f(), dy = fx[p + "dy"].f();
     REQUIRE(dy.size() == size_t(B) * OH * OW * OC);
-    std::vector<float> y(dy.size()), patches(size_t(B) * OH * OW * K * K * C), dx(x.size());
+    std::vector<float> y(dy.size()), dx(x.size());
     std::vector<float> dw(w.size(), 0.0f), db(b.size(), 0.0f);
-    dl::conv2d_forward(y.data(), patches.data(), x.data(), w.data(), b.data(), B, H, W, C, OC, K, S, P, OH, OW);
-    dl::conv2d_backward(dx.data(), dw.data(), db.data(), patches.data(), dy.data(), x.data(), w.data(), B, H, W, C,
-                        OC, K, S, P, OH, OW);
+    dl::conv2d_forward(y.data(), x.data(), w.data(), b.data(), B, H, W, C, OC, K, S, P, OH, OW);
+    dl::conv2d_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), B, H, W, C, OC, K, S, P, OH,
+                        OW);
     Worst worst;
     worst.array(p + "y", y, fx[p + "y"]);
     worst.array(p + "dx", dx, fx[p + "dx"]);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/kernels/pool.h"
 #include "core/nn/bytes.h"
 #include "core/train/presets.h"
 #include "core/train/trainer.h"
@@ -573,11 +574,9 @@ TEST_CASE("a model built without arenas has the shapes and counts, and no parame
   }
 }
 
-TEST_CASE("keeping each convolution's patches gives the same gradients as recomputing them") {
-  // cnn-vgg's 'same' 3x3 convolutions and cnn-5x5's 5x5 ones, on 40 images; the evaluation pass in
-  // between runs a larger batch than the kept buffers hold (so it uses the shared one). Recomputed,
-  // cnn-vgg's second convolution (0.9 MB of patches an image) goes through the batch in chunks of
-  // 16 images (kPatchChunkBytes), cnn-5x5's second (1.3 MB) in chunks of 16 too.
+TEST_CASE("a convolution network's gradients: the same bits with any number of workers, before and after evaluating") {
+  // cnn-vgg's 'same' 3x3 convolutions and cnn-5x5's 5x5 ones, on 40 images, with an evaluation pass
+  // of a larger batch in between (the threads' slab buffers grow for it and are then reused).
   const int n = 40;
   const Dataset d = random_images(2 * n, 4);
   std::vector<float> x(size_t(2 * n) * 784);
@@ -590,8 +589,8 @@ TEST_CASE("keeping each convolution's patches gives the same gradients as recomp
     REQUIRE(m.build(preset_find(name)->model).ok());
     m.init(3);
     std::vector<std::vector<float>> grads;
-    for (int keep = 0; keep < 2; ++keep) {
-      m.keep_patches(keep == 1);
+    for (int workers : {0, 1, 3}) {
+      kernel_pool().set_workers(workers);
       for (int round = 0; round < 2; ++round) {
         Rng r(11);
         m.forward(x.data(), n, true, &r);
@@ -600,18 +599,9 @@ TEST_CASE("keeping each convolution's patches gives the same gradients as recomp
         m.forward(x.data(), 2 * n, false);  // evaluation, a larger batch
       }
     }
+    kernel_pool().set_workers(0);
     for (size_t i = 1; i < grads.size(); ++i) CHECK_MESSAGE(grads[i] == grads[0], name << " run " << i);
-    std::vector<const Layer*> convs;
-    for (const Layer& L : m.layers())
-      if (L.spec.kind == LayerKind::Conv2D) convs.push_back(&L);
-    REQUIRE(convs.size() >= 2);
-    CHECK_MESSAGE(patch_chunk(*convs[1], n) == 16, name);
   }
-  Model tiny, vgg;
-  REQUIRE(tiny.build(preset_find("cnn-tiny")->model).ok());
-  REQUIRE(vgg.build(preset_find("cnn-vgg")->model).ok());
-  CHECK(keeps_patches(tiny, 128));      // 33 MB more
-  CHECK_FALSE(keeps_patches(vgg, 256));  // 180 MB more
 }
 
 TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit for bit") {

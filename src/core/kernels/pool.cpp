@@ -21,6 +21,8 @@ bool run_guarded(void (*fn)(void*), void* arg, char* what, int what_size) {
 
 void ThreadPool::run_inline_on_this_thread(bool on) { t_inline = on; }
 
+bool ThreadPool::inline_on_this_thread() { return t_inline; }
+
 bool ThreadPool::splits() const { return !t_inline && !threads_.empty(); }
 
 ThreadPool& kernel_pool() { return *g_pool.load(); }

@@ -59,6 +59,19 @@ class ThreadPool {
   // For a thread that must never block, like the browser's UI thread (its draw-pad prediction took
   // 4.7 ms waiting on a woken worker in wasm, against 0.7 ms inline).
   static void run_inline_on_this_thread(bool on);
+  static bool inline_on_this_thread();
+  // While one lives, run() on this thread does every task itself; then the thread is as it was. For a
+  // task that itself calls the kernels (a slab of a convolution: layers.cpp).
+  class InlineScope {
+   public:
+    InlineScope() : was_(inline_on_this_thread()) { run_inline_on_this_thread(true); }
+    ~InlineScope() { run_inline_on_this_thread(was_); }
+    InlineScope(const InlineScope&) = delete;
+    InlineScope& operator=(const InlineScope&) = delete;
+
+   private:
+    bool was_;
+  };
   // A worker faulted (under the guard): what happened, else nullptr. The pool is not to be used again:
   // a run() may be waiting for that worker for good.
   const char* fault() const { return faulted_.load() ? fault_ : nullptr; }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 
 #include "../kernels/gemm.h"
 #include "../kernels/pool.h"
@@ -166,34 +165,39 @@ DL_NO_MEMCPY_IDIOM inline void copy_floats(float* __restrict d, const float* __r
 }  // namespace
 
 namespace {
-// The loops over samples [b0, b1) behind im2col, col2im and max pooling. Plain functions with their
+// The loops behind im2col (over positions), col2im and max pooling (over samples). Plain functions with their
 // sizes as by-value parameters: as a lambda's by-reference captures, the compiler has to reload them
 // after every int32 store (argmax), which measured 7% slower (`bench_train cnn-tiny 128 5 2`, 1-thread
 // row, 5 interleaved runs: 4,454 samples/s against 4,793).
-DL_NO_MEMCPY_IDIOM void im2col_samples(float* __restrict patches, const float* __restrict inp, int b0, int b1, int H,
-                                       int W, int C, int KS, int S, int P, int OH, int OW) {
-  const int row = KS * KS * C, span = KS * C;  // span: one kernel row, contiguous in the input
-  for (int b = b0; b < b1; ++b)
-    for (int oy = 0; oy < OH; ++oy)
-      for (int ox = 0; ox < OW; ++ox) {
-        float* dst = patches + (size_t(b) * OH * OW + size_t(oy) * OW + ox) * row;
-        const int ix0 = ox * S - P;
-        const bool inside = ix0 >= 0 && ix0 + KS <= W;
-        for (int ky = 0; ky < KS; ++ky, dst += span) {
-          const int iy = oy * S + ky - P;
-          if (iy < 0 || iy >= H) { std::fill(dst, dst + span, 0.0f); continue; }
-          const float* src = inp + ((size_t(b) * H + iy) * W) * C;
-          if (inside) { copy_floats(dst, src + size_t(ix0) * C, span); continue; }
-          for (int kx = 0; kx < KS; ++kx) {
-            const int ix = ix0 + kx;
-            if (ix < 0 || ix >= W) std::fill(dst + kx * C, dst + (kx + 1) * C, 0.0f);
-            else copy_floats(dst + kx * C, src + size_t(ix) * C, C);
-          }
-        }
+// The patch rows of output positions [p0, p1) of the batch (position p: sample p / (OH·OW), then
+// row-major within it) into patches, from its row 0.
+DL_NO_MEMCPY_IDIOM void im2col_positions(float* __restrict patches, const float* __restrict inp, size_t p0, size_t p1,
+                                         int H, int W, int C, int KS, int S, int P, int OH, int OW) {
+  const int span = KS * C;  // one kernel row, contiguous in the input
+  const size_t positions = size_t(OH) * OW;
+  size_t b = p0 / positions;
+  int oy = int(p0 % positions) / OW, ox = int(p0 % positions) % OW;
+  float* dst = patches;
+  for (size_t p = p0; p < p1; ++p) {
+    const int ix0 = ox * S - P;
+    const bool inside = ix0 >= 0 && ix0 + KS <= W;
+    for (int ky = 0; ky < KS; ++ky, dst += span) {
+      const int iy = oy * S + ky - P;
+      if (iy < 0 || iy >= H) { std::fill(dst, dst + span, 0.0f); continue; }
+      const float* src = inp + ((b * H + iy) * W) * C;
+      if (inside) { copy_floats(dst, src + size_t(ix0) * C, span); continue; }
+      for (int kx = 0; kx < KS; ++kx) {
+        const int ix = ix0 + kx;
+        if (ix < 0 || ix >= W) std::fill(dst + kx * C, dst + (kx + 1) * C, 0.0f);
+        else copy_floats(dst + kx * C, src + size_t(ix) * C, C);
       }
+    }
+    if (++ox == OW) { ox = 0; if (++oy == OH) { oy = 0; ++b; } }
+  }
 }
 
-// Scatters each sample's patches back onto that sample's input (zeroed first): samples are independent.
+// Scatters the patches of samples [b0, b1) (patches from sample b0's first row) back onto those
+// samples' inputs, zeroed first: samples are independent.
 void col2im_samples(float* __restrict dinp, const float* __restrict patches, int b0, int b1, int H, int W, int C,
                     int KS, int S, int P, int OH, int OW) {
   const int row = KS * KS * C;
@@ -201,7 +205,7 @@ void col2im_samples(float* __restrict dinp, const float* __restrict patches, int
   for (int bb = b0; bb < b1; ++bb)
     for (int oy = 0; oy < OH; ++oy)
       for (int ox = 0; ox < OW; ++ox) {
-        const float* src = patches + (size_t(bb) * OH * OW + size_t(oy) * OW + ox) * row;
+        const float* src = patches + (size_t(bb - b0) * OH * OW + size_t(oy) * OW + ox) * row;
         for (int ky = 0; ky < KS; ++ky) {
           int iy = oy * S + ky - P;
           for (int kx = 0; kx < KS; ++kx, src += C) {
@@ -243,52 +247,103 @@ void maxpool_samples(float* __restrict out, int32_t* __restrict argmax, const fl
 }
 }  // namespace
 
-void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW) {
-  parallel_ranges(size_t(B), size_t(B) * OH * OW * KS * KS * C, [=](size_t b0, size_t b1) {
-    im2col_samples(patches, inp, int(b0), int(b1), H, W, C, KS, S, P, OH, OW);
+namespace {
+// Patches a slab of a convolution holds at most (256 KB: a slab's patches, its GEMM's output and
+// the kernel stay in a core's L2 cache), or one sample's where that is more.
+constexpr size_t kSlabFloats = size_t(1) << 16;
+// The weight gradient's panel products held at once by the calling thread (4 MB), or one panel's.
+constexpr size_t kPanelScratchFloats = size_t(1) << 20;
+
+int slab_samples(int B, int positions, int row) {
+  const uint64_t per = kSlabFloats / (uint64_t(positions) * uint64_t(row));
+  return int(std::max<uint64_t>(1, std::min<uint64_t>(uint64_t(B), per)));
+}
+
+// This thread's buffer for a slab's patches (or their gradient): grown, never shrunk.
+float* thread_floats(size_t n) {
+  static thread_local std::vector<float> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+// fn(b0, b1) on slabs of `per` samples covering [0, B), each a task of kernel_pool() whose own
+// kernels run on its thread alone.
+template <class F>
+void for_slabs(int B, int per, F&& fn) {
+  const int slabs = (B + per - 1) / per;
+  kernel_pool().run(slabs, [&](int t) {
+    ThreadPool::InlineScope alone;
+    fn(t * per, std::min(B, (t + 1) * per));
+  });
+}
+}  // namespace
+
+uint64_t conv_thread_floats(int positions, int row, int OC) {
+  const uint64_t image = uint64_t(positions) * uint64_t(row), panel = uint64_t(kGemmDepthPanel) * uint64_t(row);
+  const uint64_t slab = std::max<uint64_t>(1, kSlabFloats / image) * image;
+  // gemm_packed_floats: K·N rounded up, both at most a layer's weights (kMaxParams) or 256·OC.
+  const uint64_t packed = std::max({gemm_packed_floats(false, OC, row), gemm_packed_floats(false, OC, kGemmDepthPanel),
+                                    gemm_packed_floats(true, row, OC)});
+  return std::max(slab, panel) + packed;
+}
+
+uint64_t conv_caller_floats(int row, int OC) {
+  return std::max<uint64_t>(kPanelScratchFloats, uint64_t(row) * uint64_t(OC));
+}
+
+void conv2d_forward(float* out, const float* inp, const float* w, const float* b, int B, int H, int W, int C, int OC,
+                    int KS, int S, int P, int OH, int OW) {
+  // Each output row is its own sum over one patch: how the batch is cut into slabs changes nothing.
+  const int positions = OH * OW, row = KS * KS * C;
+  for_slabs(B, slab_samples(B, positions, row), [&](int b0, int b1) {
+    const size_t p0 = size_t(b0) * positions, n = size_t(b1 - b0) * positions;
+    float* patches = thread_floats(n * row);
+    im2col_positions(patches, inp, p0, p0 + n, H, W, C, KS, S, P, OH, OW);
+    dense_forward(out + p0 * OC, patches, w, b, int(n), row, OC);
   });
 }
 
-int conv_chunk(int B, int positions, int row, size_t budget) {
-  DL_ASSERT(positions > 0 && row > 0);
-  // In 64 bits: a step's patches can pass 2^32 floats, which wraps wasm32's size_t (to 0, a division by zero).
-  const uint64_t step = uint64_t(kGemmDepthPanel / std::gcd(positions, kGemmDepthPanel));
-  const uint64_t steps = std::max<uint64_t>(1, uint64_t(budget) / (step * uint64_t(positions) * uint64_t(row)));
-  return int(std::min<uint64_t>(uint64_t(std::max(B, 1)), steps * step));
-}
-
-void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
-                    int C, int OC, int KS, int S, int P, int OH, int OW, int chunk) {
-  // Each output row is its own sum over one patch: chunks of samples change nothing.
-  const int step = chunk > 0 ? std::min(chunk, B) : B, row = KS * KS * C;
-  for (int b0 = 0; b0 < B; b0 += step) {
-    const int nb = std::min(step, B - b0);
-    im2col(patches, inp + size_t(b0) * H * W * C, nb, H, W, C, KS, S, P, OH, OW);
-    dense_forward(out + size_t(b0) * OH * OW * OC, patches, w, b, nb * OH * OW, row, OC);
-  }
-}
-
-void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
-                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
-                     bool patches_ready, int chunk) {
-  const int row = KS * KS * C, N = B * OH * OW;
-  const int step = chunk > 0 ? std::min(chunk, B) : B;
-  DL_ASSERT(!patches_ready || step == B);
+void conv2d_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int B,
+                     int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW) {
+  const int positions = OH * OW, row = KS * KS * C, N = B * positions;
+  // A panel's patches: within a run's memory (training_bytes counts them in 64 bits, conv_thread_floats).
+  DL_ASSERT(uint64_t(kGemmDepthPanel) * uint64_t(row) <= kMaxBatchFloats);
   if (db) bias_grad(db, dout, N, OC);
-  for (int b0 = 0; b0 < B; b0 += step) {
-    const int nb = std::min(step, B - b0), n = nb * OH * OW;
-    const float* d = dout + size_t(b0) * OH * OW * OC;
-    if (!patches_ready) im2col(patches, inp + size_t(b0) * H * W * C, nb, H, W, C, KS, S, P, OH, OW);
-    // dw += patchesᵀ · dout. The chunk's positions start at a multiple of the depth panel (conv_chunk).
-    gemm(true, false, row, OC, n, patches, row, d, OC, dw, OC, true);
-    if (!dinp) continue;
-    // dpatches = dout · wᵀ, then col2im scatters the patches back onto the chunk's input.
-    gemm(false, true, n, row, OC, d, OC, w, OC, patches, row, false);
-    float* di = dinp + size_t(b0) * H * W * C;
-    parallel_ranges(size_t(nb), size_t(n) * row, [=](size_t c0, size_t c1) {
-      col2im_samples(di, patches, int(c0), int(c1), H, W, C, KS, S, P, OH, OW);
+  // dw += patchesᵀ · dout, one 256-deep panel of positions a task: its patches made into this
+  // thread's buffer, its product from zero into its slice of the scratch; then each element of dw
+  // adds the panels' products in order. That is how gemm() sums over the whole depth, so the bits are
+  // those of one GEMM over the batch's patches, for any number of workers.
+  const int panels = (N + kGemmDepthPanel - 1) / kGemmDepthPanel;
+  const size_t mn = size_t(row) * OC;
+  const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), kPanelScratchFloats / mn)));
+  static thread_local std::vector<float> scratch;
+  if (scratch.size() < size_t(window) * mn) scratch.resize(size_t(window) * mn);
+  float* prod = scratch.data();
+  for (int q0 = 0; q0 < panels; q0 += window) {
+    const int np = std::min(window, panels - q0);
+    kernel_pool().run(np, [&](int q) {
+      ThreadPool::InlineScope alone;
+      const size_t k0 = size_t(q0 + q) * kGemmDepthPanel, kc = std::min<size_t>(kGemmDepthPanel, N - k0);
+      float* patches = thread_floats(kc * row);
+      im2col_positions(patches, inp, k0, k0 + kc, H, W, C, KS, S, P, OH, OW);
+      gemm(true, false, row, OC, int(kc), patches, row, dout + k0 * OC, OC, prod + size_t(q) * mn, OC, false);
+    });
+    parallel_ranges(mn, size_t(np) * mn, [&](size_t i0, size_t i1) {
+      for (int q = 0; q < np; ++q) {
+        const float* __restrict p = prod + size_t(q) * mn;
+        float* __restrict d = dw;
+        for (size_t i = i0; i < i1; ++i) d[i] += p[i];
+      }
     });
   }
+  if (!dinp) return;
+  // dpatches = dout · wᵀ for a slab of samples, then col2im scatters them back onto the slab's input.
+  for_slabs(B, slab_samples(B, positions, row), [&](int b0, int b1) {
+    const size_t p0 = size_t(b0) * positions, n = size_t(b1 - b0) * positions;
+    float* dpatches = thread_floats(n * row);
+    gemm(false, true, int(n), row, OC, dout + p0 * OC, OC, w, OC, dpatches, row, false);
+    col2im_samples(dinp, dpatches, b0, b1, H, W, C, KS, S, P, OH, OW);
+  });
 }
 
 void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,

@@ -25,24 +25,20 @@ void softmax_forward(float* probs, const float* logits, int B, int K);
 // mean_b w[y_b]·(−log p[b, y_b]) and writes dlogits = w[y_b]·(p − onehot)/B.
 float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K);
 
-// Conv2D on (B, H, W, C) with kernel (KS, KS, C, OC), channels last. Both passes work through the
-// batch `chunk` samples at a time (0: all at once), so `patches` holds the im2col patches of
-// min(chunk, B) samples; the results are the same bits for every chunk that conv_chunk() gives.
-void conv2d_forward(float* out, float* patches, const float* inp, const float* w, const float* b, int B, int H, int W,
-                    int C, int OC, int KS, int S, int P, int OH, int OW, int chunk = 0);
-void conv2d_backward(float* dinp, float* dw, float* db, float* patches, const float* dout, const float* inp,
-                     const float* w, int B, int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW,
-                     bool patches_ready = false,  // patches already hold im2col(inp) of the whole batch
-                     int chunk = 0);
-// Samples per chunk for a convolution with `positions` (OH·OW) outputs and `row` (KS·KS·C) floats
-// per patch: the most whole steps of samples whose patches fit in `budget` floats (at least one
-// step), or the whole batch where it is smaller. A step is the fewest samples whose positions are a
-// multiple of the GEMM's depth panel (kGemmDepthPanel), so the weight gradient sums the same panels
-// in the same order as over the whole batch: chunked or not, the bits are the same. It never falls
-// as B grows, so a buffer sized for the largest batch holds the chunk of every smaller one.
-int conv_chunk(int B, int positions, int row, size_t budget);
-// im2col: patches (B*OH*OW, KS*KS*C); zero where the kernel hangs over the padded border.
-void im2col(float* patches, const float* inp, int B, int H, int W, int C, int KS, int S, int P, int OH, int OW);
+// Conv2D on (B, H, W, C) with kernel (KS, KS, C, OC), channels last: im2col and GEMM on slabs of
+// samples, each slab a task of kernel_pool() with its patches in its thread's own buffer, small
+// enough to stay in cache; the batch's patches are never held at once. The weight gradient sums
+// 256-deep panels of positions in order (kGemmDepthPanel), as one GEMM over the batch would: the bits
+// are the same for any number of workers.
+void conv2d_forward(float* out, const float* inp, const float* w, const float* b, int B, int H, int W, int C, int OC,
+                    int KS, int S, int P, int OH, int OW);
+void conv2d_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int B,
+                     int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW);
+// Floats a convolution with `positions` (OH·OW) outputs, `row` (KS·KS·C) floats per patch and OC
+// channels out makes each thread that runs its slabs hold (kept for the thread's next convolution),
+// and what the thread that calls conv2d_backward holds besides (the weight gradient's panels).
+uint64_t conv_thread_floats(int positions, int row, int OC);
+uint64_t conv_caller_floats(int row, int OC);
 
 // MaxPool2D (pool K, stride S, valid padding). argmax (B, OH, OW, C) holds input offsets.
 void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,

@@ -262,9 +262,7 @@ Status Model::build(const ModelSpec& spec, bool with_arenas) {
   // Activation buffers of a previous network go too (a rebuilt model starts empty).
   std::vector<float>().swap(d0_);
   std::vector<float>().swap(d1_);
-  std::vector<float>().swap(scratch_);
   B_ = 0;
-  scratch_layer_ = -1;
   return {};
 }
 
@@ -317,23 +315,6 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
   return layers_.back().y.data();
 }
 
-// The buffer a Conv2D's forward pass writes its im2col patches to, and in *chunk the samples it works
-// through at a time: the layer's own buffer when keeping patches (in evaluation only if it is large
-// enough: an evaluation batch may be larger than the training batch), else the shared scratch_.
-float* Model::conv_patches(Layer& L, int B, bool training, int* chunk) {
-  DL_ASSERT((Size(B) * im2col_floats(L)).within(kMaxBatchFloats));
-  const size_t need = size_t(B) * im2col_floats(L);
-  *chunk = B;
-  if (keep_patches_ && (training || L.patches.size() >= need)) {
-    grow(L.patches, need);
-    return L.patches.data();
-  }
-  *chunk = patch_chunk(L, B);
-  grow(scratch_, size_t(*chunk) * im2col_floats(L));
-  scratch_layer_ = *chunk == B ? int(&L - layers_.data()) : -1;
-  return scratch_.data();
-}
-
 // One layer's forward pass from inp into L.y, its fused activation included.
 void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng* rng) {
   const LayerSpec& s = L.spec;
@@ -348,10 +329,7 @@ void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng*
       break;
     case LayerKind::Conv2D: {
       int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
-      int chunk;
-      float* patches = conv_patches(L, B, training, &chunk);
-      conv2d_forward(y, patches, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
-                     L.out.w, chunk);
+      conv2d_forward(y, inp, w, b, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w);
       break;
     }
     case LayerKind::MaxPool2D:
@@ -395,10 +373,6 @@ void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng*
   }
 }
 
-int patch_chunk(const Layer& L, int B) {
-  const int row = L.spec.kernel * L.spec.kernel * L.in.c;
-  return conv_chunk(B, L.out.h * L.out.w, row, kPatchChunkBytes / sizeof(float));
-}
 
 bool same_weight_layout(const Model& a, const Model& b) {
   if (!a.built() || !b.built() || a.layers().size() != b.layers().size()) return false;
@@ -411,12 +385,6 @@ bool same_weight_layout(const Model& a, const Model& b) {
       return false;
   }
   return true;
-}
-
-void Model::keep_patches(bool on) {
-  keep_patches_ = on;
-  if (!on)
-    for (Layer& L : layers_) std::vector<float>().swap(L.patches);
 }
 
 float Model::backward(const int* y, const float* class_weights) {
@@ -452,14 +420,8 @@ float Model::backward(const int* y, const float* class_weights) {
         break;
       case LayerKind::Conv2D: {
         int P = s.same ? ((L.out.h - 1) * s.stride + s.kernel - L.in.h) / 2 : 0;
-        // Kept patches are ready; otherwise the last Conv2D of the forward pass, the first one here,
-        // still has its patches in scratch_, and the others are recomputed.
-        const bool kept = keep_patches_ && L.patches.size() >= size_t(B) * im2col_floats(L);
-        const int chunk = kept ? B : patch_chunk(L, B);
-        DL_ASSERT(kept || scratch_.size() >= size_t(chunk) * im2col_floats(L));  // the forward pass grew it
-        conv2d_backward(dx, dw, db, kept ? L.patches.data() : scratch_.data(), dout, inp, w, B, L.in.h, L.in.w,
-                        L.in.c, s.units, s.kernel, s.stride, P, L.out.h, L.out.w, kept || scratch_layer_ == li, chunk);
-        if (!kept) scratch_layer_ = -1;  // backward overwrote them
+        conv2d_backward(dx, dw, db, dout, inp, w, B, L.in.h, L.in.w, L.in.c, s.units, s.kernel, s.stride, P, L.out.h,
+                        L.out.w);
         break;
       }
       case LayerKind::MaxPool2D:

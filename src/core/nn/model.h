@@ -87,22 +87,12 @@ struct Layer {
   std::vector<float> y;           // (B, out) output of the last forward pass
   std::vector<float> saved;       // what backward needs: dropout mask, BN x-hat and 1/σ
   std::vector<int32_t> argmax;    // MaxPool2D: input offset of each output
-  std::vector<float> patches;     // Conv2D with Model::keep_patches: this layer's im2col patches
 };
 
 // Floats of one image's im2col patches for a Conv2D layer: (OH·OW) rows of K·K·C.
 inline size_t im2col_floats(const Layer& L) {
   return (Size(L.out.h) * L.out.w * L.spec.kernel * L.spec.kernel * L.in.c).get();  // within kMaxImageFloats (build)
 }
-
-// The im2col patches a Conv2D holds at once when it shares Model's scratch buffer: the batch is
-// worked through in chunks (layers.h conv_chunk) whose patches take at most this many bytes, or one
-// step of samples where a step is larger. cnn-vgg at batch 256 would hold 231 MB of patches for the
-// whole batch; its second convolution goes through it 16 images (14 MB) at a time, its fourth 64 (29 MB).
-constexpr size_t kPatchChunkBytes = size_t(16) << 20;
-// Samples per chunk of that layer at batch B, and the floats of their patches.
-int patch_chunk(const Layer& L, int B);
-inline Size shared_patch_floats(const Layer& L, int B) { return Size(patch_chunk(L, B)) * im2col_floats(L); }
 
 struct SummaryRow {
   std::string layer, type, shape;
@@ -139,11 +129,6 @@ class Model {
   std::vector<SummaryRow> summary() const;
   std::string summary_text() const;  // the table Keras' model.summary() prints
   bool built() const { return !layers_.empty(); }
-  // Training: each Conv2D keeps its im2col patches from the forward pass for the backward pass in
-  // a buffer of its own, instead of all sharing one and recomputing them (all but the last). Costs
-  // the batch's patches of every convolution rather than of the largest one; the trainer turns it
-  // on where that is little (train/trainer.h keeps_patches). Off: the per-layer buffers are freed.
-  void keep_patches(bool on);
   int forward_batch() const { return B_; }  // B of the last forward pass (0: none yet)
 
   std::vector<float> params;  // trainable arena
@@ -152,7 +137,6 @@ class Model {
 
  private:
   void forward_layer(Layer& L, const float* inp, int B, bool training, Rng* rng);
-  float* conv_patches(Layer& L, int B, bool training, int* chunk);
 
   ModelSpec spec_;
   std::vector<Layer> layers_;
@@ -161,9 +145,6 @@ class Model {
   int B_ = 0;
   size_t max_act_ = 0;           // the largest of the input and every layer's output, values an image
   std::vector<float> d0_, d1_;   // ping-pong gradient buffers (B, max activation)
-  std::vector<float> scratch_;   // im2col patches of a chunk of the batch (patch_chunk)
-  int scratch_layer_ = -1;       // the Conv2D whose forward patches, all of the batch's, scratch_ still holds (-1: none)
-  bool keep_patches_ = false;
 };
 
 // Whether the weights of one model fit the other as they are: the same layers, of the same kinds,

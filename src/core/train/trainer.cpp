@@ -7,6 +7,8 @@
 #include <numeric>
 
 #include "../kernels/gemm.h"
+#include "../kernels/pool.h"
+#include "../nn/layers.h"
 #include "settings.h"
 
 namespace dl {
@@ -100,39 +102,13 @@ EvalResult Evaluation::result() const {
   return r;
 }
 
-namespace {
-// Patch floats a run holds: Model's shared buffer, a chunk of the larger batch (patch_chunk), or
-// (keeping) every layer's at the training batch plus the shared one where evaluation runs a larger
-// batch.
-Size patch_memory(const Model& m, Size Bt, Size Be, bool keep) {
-  Size all, shared;
-  const int Bmax = int(max(Bt, Be).count());  // batch sizes: at most train_config_check's 8192, or kEvalBatch
-  for (const Layer& L : m.layers())
-    if (L.spec.kind == LayerKind::Conv2D) {
-      all += im2col_floats(L);
-      if (!keep || Be.count() > Bt.count()) shared = max(shared, shared_patch_floats(L, Bmax));
-    }
-  return (keep ? Bt * all : Size(0)) + shared;
-}
-
-bool keeps_patches(const Model& m, Size Bt, Size Be) {
-  const Size keep = patch_memory(m, Bt, Be, true), share = patch_memory(m, Bt, Be, false);
-  if (keep.bad() || share.bad()) return false;
-  return keep.count() <= share.count() || (keep.count() - share.count()) * sizeof(float) <= kKeepPatchesBytes;
-}
-}  // namespace
-
-bool keeps_patches(const Model& m, int batch) {
-  return keeps_patches(m, Size(std::max(batch, 1)), Size(eval_batch(m, batch)));
-}
-
 Size training_bytes(const Model& m, const TrainConfig& c) {
   const Size P = m.trainable_params(), S = m.non_trainable_params();
   const Size Bt = std::max(c.batch, 1), Be = eval_batch(m, c.batch), Bmax = max(Bt, Be);
   const Size copies = 1 + int(c.early.enabled && c.early.restore_best) + int(c.checkpoint.enabled);
   const Size moments = c.opt.kind == OptKind::SGD ? 1 : 2;
   Size floats = P * (moments + copies + 2) + S * (copies + 1);
-  Size max_act = m.input_size(), packed;
+  Size max_act = m.input_size(), packed, conv_thread, conv_caller;
   auto pack = [&](bool tb, int N, Size K) {
     if (K.within(INT32_MAX)) packed = max(packed, gemm_packed_floats(tb, N, int(K.count())));
     else packed = K;  // never packed so deep: past any limit, as the run is
@@ -144,18 +120,17 @@ Size training_bytes(const Model& m, const TrainConfig& c) {
     floats += Bmax * out;  // the output, at the larger of the two batches
     if ((s.kind == LayerKind::Dropout && s.rate > 0) || s.kind == LayerKind::BatchNorm) floats += Bt * out + L.in.c;
     if (s.kind == LayerKind::MaxPool2D) floats += Bmax * out;  // argmax, 4 bytes each
-    if (s.kind == LayerKind::Conv2D) {  // the GEMMs of layers.cpp: forward, dW, d(patches)
+    if (s.kind == LayerKind::Conv2D) {  // each thread's slab buffers, and the caller's weight-gradient panels
       const int row = s.kernel * s.kernel * L.in.c;
-      pack(false, s.units, row);
-      pack(false, s.units, Bt * L.out.h * L.out.w);
-      pack(true, row, s.units);
+      conv_thread = max(conv_thread, conv_thread_floats(L.out.h * L.out.w, row, s.units));
+      conv_caller = max(conv_caller, conv_caller_floats(row, s.units));
     } else if (s.kind == LayerKind::Dense) {  // forward, dX, dW
       pack(false, s.units, L.in.size());
       pack(true, L.in.size(), s.units);
       pack(false, s.units, Bt);
     }
   }
-  floats += patch_memory(m, Bt, Be, keeps_patches(m, Bt, Be));
+  floats += conv_thread * (kernel_pool().workers() + 1) + conv_caller;
   floats += Bmax * m.input_size() + Bt * max_act * 2 + packed;  // + the input batch
   return floats * sizeof(float);
 }
@@ -211,7 +186,6 @@ void Trainer::attach(Model* model, const Dataset* train, const Dataset* val) {
   model_ = model;
   train_ = train;
   val_ = val && val->n > 0 ? val : nullptr;
-  model->keep_patches(keeps_patches(*model, cfg_.batch));
   x_.resize(size_t(cfg_.batch) * train->pixels());
   y_.resize(size_t(cfg_.batch));
   aug_tmp_.resize(size_t(train->pixels()));

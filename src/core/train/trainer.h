@@ -96,19 +96,13 @@ class Evaluation {
 
 // The batch evaluation runs in: up to kEvalBatch images, fewer where their activations (layer
 // outputs, im2col patches) would pass kEvalBytes, but never fewer than the training batch, whose
-// buffers exist anyway. It counts each image's whole patches, though convolutions now take a batch
-// in chunks (kPatchChunkBytes), which keeps the outputs of an evaluation batch near a training
+// buffers exist anyway. It counts each image's whole patches, though convolutions work through a
+// batch a slab at a time (layers.h), which keeps the outputs of an evaluation batch near a training
 // batch's: cnn-5x5 (1.3 MB of patches an image) evaluates 50 at a time (its training batch), mlp 500.
 constexpr int kEvalBatch = 500;
 constexpr size_t kEvalBytes = size_t(64) << 20;
 int eval_batch(const Model& model, int train_batch = 0);
 
-// Whether a run at this batch keeps every convolution's patches for the backward pass
-// (Model::keep_patches): when that costs at most kKeepPatchesBytes more than sharing one buffer.
-// It saves recomputing them, a third of im2col's work in cnn-tiny (33 MB more); cnn-vgg at batch
-// 256 would need 383 MB more than its chunks of the batch (kPatchChunkBytes) and recomputes.
-constexpr size_t kKeepPatchesBytes = size_t(64) << 20;
-bool keeps_patches(const Model& model, int batch);
 
 // The memory a training run of this model (built with or without arenas) holds at its peak, in
 // bytes: weights and gradients, the optimizer's moments, the trainer's weight copies (last good,
