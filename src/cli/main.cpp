@@ -303,6 +303,7 @@ int cmd_summary(const Args& a) {
   Status s = m.build(p.model, false);
   if (!s.ok()) fail(s.error);
   std::fputs(m.summary_text().c_str(), stdout);
+  set_threads(a);  // the memory counts each kernel thread's buffers: as many as `train` would start
   std::printf("Training memory with the recipe (batch %d, %s): about %.0f MB\n", p.recipe.batch,
               opt_name(p.recipe.opt.kind), double(training_bytes(m, p.recipe).count()) / 1e6);
   return 0;

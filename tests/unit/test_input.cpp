@@ -132,11 +132,16 @@ TEST_CASE("build: every float field finite and in its range; at most 64 layers")
 
 TEST_CASE("a convolution's per-thread buffers are counted in 64 bits") {
   // A 256-position panel of patches of 2^24 floats each is 2^32 floats: 0 in wasm32's size_t.
-  CHECK(conv_thread_floats(1, 1 << 24, 1) >= (uint64_t(1) << 32));
+  CHECK(conv_thread_floats(1, 1 << 24) == (uint64_t(1) << 32));
   // cnn-tiny's second convolution: a slab of 1 image (576 positions of 72 floats: 41,472, under 2^16
-  // but two would not be) or a panel of 256 positions, whichever is larger, and the packed kernel.
-  CHECK(conv_thread_floats(24 * 24, 72, 8) >= 41472);
-  CHECK(conv_thread_floats(24 * 24, 72, 8) < 2 * 41472);
+  // but two would not be); its first: 10 images of 676 x 9 floats.
+  CHECK(conv_thread_floats(24 * 24, 72) == 41472);
+  CHECK(conv_thread_floats(26 * 26, 9) == 60840);
+  // The caller's panel products: cnn-tiny's second at batch 128 is 288 panels of 72 x 8 = 165,888
+  // floats; 2^20 of them at most; none where one panel's product is more (they go into dw in turn).
+  CHECK(conv_caller_floats(128, 24 * 24, 72, 8) == 165888);
+  CHECK(conv_caller_floats(8192, 28 * 28, 288, 32) == (uint64_t(1) << 20) / 9216 * 9216);
+  CHECK(conv_caller_floats(64, 14 * 14, 1152, 1024) == 0);
 }
 
 TEST_CASE("a model must fit the data: one unit per class, the data's image size") {

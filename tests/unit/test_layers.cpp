@@ -159,11 +159,13 @@ TEST_CASE("conv2d backward matches central differences (valid/same, stride 1/2)"
 TEST_CASE("conv2d in slabs on workers: the bits of one GEMM over the whole batch's patches") {
   // 28x28, 14x14 and 7x7 outputs ('same' 3x3): the slabs of samples and the weight gradient's
   // 256-position panels cut the batch in different places (49 positions an image: panels straddle
-  // images). The reference builds the batch's patches here and runs one gemm() over them on the
-  // calling thread alone, as the layer did before it went slab by slab.
-  struct Case { int HW, B; };
-  for (Case c : {Case{28, 6}, Case{14, 40}, Case{7, 300}}) {
-    const int C = 2, OC = 3, KS = 3, row = KS * KS * C, n = c.HW * c.HW;
+  // images). 64 → 64 channels at 14x14 over 40 images: 31 panels of 36,864 products, 28 at a time
+  // in the scratch, so two windows. 128 → 1024 channels: one panel's product (1.2 M floats) passes
+  // the scratch, so each panel goes into dw by gemm() in turn. The reference builds the batch's
+  // patches here and runs one gemm() over them on the calling thread alone.
+  struct Case { int HW, B, C, OC; };
+  for (Case c : {Case{28, 6, 2, 3}, Case{14, 40, 2, 3}, Case{7, 300, 2, 3}, Case{14, 40, 64, 64}, Case{4, 20, 128, 1024}}) {
+    const int C = c.C, OC = c.OC, KS = 3, row = KS * KS * C, n = c.HW * c.HW;
     auto x = randv(size_t(c.B) * n * C, 21), w = randv(size_t(row) * OC, 22), b = randv(OC, 23);
     auto r = randv(size_t(c.B) * n * OC, 24);
     std::vector<float> patches(size_t(c.B) * n * row, 0.0f);
@@ -194,13 +196,15 @@ TEST_CASE("conv2d in slabs on workers: the bits of one GEMM over the whole batch
       outs.push_back(o);
     }
     kernel_pool().set_workers(0);
-    CHECK_MESSAGE(outs[0].y == y_ref, c.HW);
-    CHECK_MESSAGE(outs[0].dw == dw_ref, c.HW);  // accumulated onto 0.5: backward adds to the gradients
+    CAPTURE(c.HW);
+    CAPTURE(c.OC);
+    CHECK(outs[0].y == y_ref);
+    CHECK(outs[0].dw == dw_ref);  // accumulated onto 0.5: backward adds to the gradients
     for (size_t i = 1; i < outs.size(); ++i) {
-      CHECK_MESSAGE(outs[i].y == outs[0].y, c.HW << " run " << i);
-      CHECK_MESSAGE(outs[i].dx == outs[0].dx, c.HW << " run " << i);
-      CHECK_MESSAGE(outs[i].dw == outs[0].dw, c.HW << " run " << i);
-      CHECK_MESSAGE(outs[i].db == outs[0].db, c.HW << " run " << i);
+      CHECK_MESSAGE(outs[i].y == outs[0].y, "run " << i);
+      CHECK_MESSAGE(outs[i].dx == outs[0].dx, "run " << i);
+      CHECK_MESSAGE(outs[i].dw == outs[0].dw, "run " << i);
+      CHECK_MESSAGE(outs[i].db == outs[0].db, "run " << i);
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "core/kernels/pool.h"
 #include "core/nn/bytes.h"
@@ -456,23 +457,29 @@ TEST_CASE("training_bytes: at least what a run allocates, and not much more" * d
       c.checkpoint = {true, Monitor::ValAccuracy};
     }
     size_t measured = 0, estimate = 0;
-    {
+    // On a thread of its own: the kernels' per-thread buffers (a convolution's slab of patches, the
+    // GEMM's packed copies) start empty there, as on a fresh trainer thread, and count in `measured`.
+    // (CHECK, not REQUIRE, there: a failed REQUIRE throws, which would end the process off the main thread.)
+    std::thread([&] {
       const size_t before = heap_in_use();
       Model m;
-      REQUIRE(m.build(p->model).ok());
       Trainer t;
-      REQUIRE(t.begin(&m, &train, &val, c).ok());
+      const bool began = m.build(p->model).ok() && t.begin(&m, &train, &val, c).ok();
+      CHECK(began);
+      if (!began) return;
       while (t.step()) {}
-      REQUIRE(t.history().size() == 1);
+      CHECK(t.history().size() == 1);
       measured = heap_in_use() - before;
       Model plan;
-      REQUIRE(plan.build(p->model, false).ok());
+      CHECK(plan.build(p->model, false).ok());
       estimate = training_bytes(plan, c).count();
       CHECK(training_bytes(m, c).count() == estimate);  // the same from a model with and without arenas
-    }
+    }).join();
     const std::string what = std::string(k.preset) + (k.variant ? " (SGD, restore best, checkpoint)" : "");
     MESSAGE(what << ": measured " << measured / 1024 << " KiB, estimated " << estimate / 1024 << " KiB");
-    CHECK_MESSAGE(estimate >= measured, what);
+    // The allocator's rounding aside: each buffer past 128 KiB is a mapping of its own in whole 4 KiB
+    // pages (a run has a few dozen), and the thread's own arena keeps a few KiB of bookkeeping.
+    CHECK_MESSAGE(estimate + 64 * 4096 >= measured, what);
     CHECK_MESSAGE(double(estimate) <= 1.15 * double(measured) + 2e6, what);
   }
 }

@@ -12,9 +12,13 @@ namespace dl {
 
 // Depth of gemm()'s panels: each element of C sums its products in k order within a panel of this
 // many, from zero, and adds each panel's sum to C in turn. So splitting K into calls at multiples
-// of it, the later ones accumulating, gives the same bits as one call (a convolution's weight
-// gradient over chunks of the batch: layers.cpp).
+// of it, the later ones accumulating, gives the same bits as one call, and so does making each
+// panel's product apart and adding them in order (a convolution's weight gradient: layers.cpp).
 constexpr int kGemmDepthPanel = 256;
+// Floats of the scratch a gemm() split along its depth keeps on the calling thread: the panels'
+// products of at most this many floats at once, or of one panel where that is more (it splits only
+// products of fewer than 4 blocks of C per thread: at most 4·threads·MC·NC floats).
+constexpr size_t kGemmSplitFloats = size_t(1) << 18;
 
 void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
           int ldc, bool accumulate);

@@ -33,6 +33,14 @@ struct Tiled {
   static constexpr int MC = 8 * MR;                          // rows per task
   static constexpr int NC = 128;                             // columns per task (multiple of NR)
 
+  // At least n floats in v, whose old contents are not needed: exactly n when it grows (resize
+  // would copy the old values and could double the capacity for a few more floats).
+  static void grow(std::vector<float>& v, size_t n) {
+    if (v.size() >= n) return;
+    std::vector<float>().swap(v);
+    v.resize(n);
+  }
+
   static V load(const float* p) { V r; std::memcpy(&r, p, sizeof r); return r; }
   static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
   static V splat(float x) {  // an initializer list: one load32_splat in wasm, one broadcast natively
@@ -108,7 +116,7 @@ struct Tiled {
     if (full < N) {
       // Grown, never resized down: a resize up from a smaller call's size would zero the difference
       // on every call (measured at 1.7% of cnn-tiny's training step natively).
-      if (bpack.size() < size_t(K) * NP) bpack.resize(size_t(K) * NP);
+      grow(bpack, size_t(K) * NP);
       Bp = bpack.data();
       const int panels = (K + KC - 1) / KC, chunks = (N - full + NC - 1) / NC;
       auto pack = [&](int t) {
@@ -149,12 +157,12 @@ struct Tiled {
       // blocks and 288 panels): split the depth instead. Each task makes one panel's product of one
       // block from zero in a scratch slice; then each element of C adds the panels' products in k
       // order, which is exactly what the loops below do, so the bits are the same. A window of panels
-      // at a time bounds the scratch at 2^18 floats. Below 2^20 multiply-adds (tens of microseconds)
+      // at a time bounds the scratch (kGemmSplitFloats). Below 2^20 multiply-adds (tens of microseconds)
       // waking a worker costs about what it saves.
       const size_t mn = size_t(M) * size_t(N);
-      const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), (size_t(1) << 18) / mn)));
+      const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), kGemmSplitFloats / mn)));
       static thread_local std::vector<float> scratch;
-      if (scratch.size() < size_t(window) * mn) scratch.resize(size_t(window) * mn);
+      grow(scratch, size_t(window) * mn);
       float* S = scratch.data();
       for (int p0 = 0; p0 < panels; p0 += window) {
         const int np = std::min(window, panels - p0);

@@ -32,6 +32,7 @@ void kernel_pool_replace() { g_pool.store(new ThreadPool()); }
 ThreadPool::~ThreadPool() { set_workers(0); }
 
 void ThreadPool::set_workers(int workers) {
+  workers_.store(workers, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lk(mu_);
     quit_ = true;

@@ -49,7 +49,9 @@ class ThreadPool {
 
   // Starts `workers` worker threads (joins existing ones first). Call while no run() is active.
   void set_workers(int workers);
-  int workers() const { return int(threads_.size()); }
+  // The workers set_workers was last asked for: readable from any thread (the UI thread sizes a run's
+  // memory by it while the trainer thread sets the pool up).
+  int workers() const { return workers_.load(std::memory_order_relaxed); }
   // Whether run() called on this thread can hand tasks to workers (there are some, and this thread is
   // not marked inline). A busy pool may still make run() work inline.
   bool splits() const;
@@ -80,6 +82,7 @@ class ThreadPool {
   void worker_main();
   void worker_loop();
   std::vector<std::thread> threads_;
+  std::atomic<int> workers_{0};
   std::mutex mu_, busy_;
   std::condition_variable wake_, done_cv_;
   const TaskRef* fn_ = nullptr;

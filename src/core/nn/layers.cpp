@@ -251,7 +251,8 @@ namespace {
 // Patches a slab of a convolution holds at most (256 KB: a slab's patches, its GEMM's output and
 // the kernel stay in a core's L2 cache), or one sample's where that is more.
 constexpr size_t kSlabFloats = size_t(1) << 16;
-// The weight gradient's panel products held at once by the calling thread (4 MB), or one panel's.
+// The weight gradient's panel products held at once by the calling thread (4 MB); a layer whose one
+// panel's product is more adds each panel to dw in turn instead.
 constexpr size_t kPanelScratchFloats = size_t(1) << 20;
 
 int slab_samples(int B, int positions, int row) {
@@ -259,10 +260,18 @@ int slab_samples(int B, int positions, int row) {
   return int(std::max<uint64_t>(1, std::min<uint64_t>(uint64_t(B), per)));
 }
 
+// At least n floats in v, whose old contents are not needed: a larger one replaces it with exactly n
+// (resize would keep the old values and could double the capacity for a few more floats).
+void grow_floats(std::vector<float>& v, size_t n) {
+  if (v.size() >= n) return;
+  std::vector<float>().swap(v);
+  v.resize(n);
+}
+
 // This thread's buffer for a slab's patches (or their gradient): grown, never shrunk.
 float* thread_floats(size_t n) {
   static thread_local std::vector<float> buf;
-  if (buf.size() < n) buf.resize(n);
+  grow_floats(buf, n);
   return buf.data();
 }
 
@@ -278,17 +287,15 @@ void for_slabs(int B, int per, F&& fn) {
 }
 }  // namespace
 
-uint64_t conv_thread_floats(int positions, int row, int OC) {
+uint64_t conv_thread_floats(int positions, int row) {
   const uint64_t image = uint64_t(positions) * uint64_t(row), panel = uint64_t(kGemmDepthPanel) * uint64_t(row);
-  const uint64_t slab = std::max<uint64_t>(1, kSlabFloats / image) * image;
-  // gemm_packed_floats: K·N rounded up, both at most a layer's weights (kMaxParams) or 256·OC.
-  const uint64_t packed = std::max({gemm_packed_floats(false, OC, row), gemm_packed_floats(false, OC, kGemmDepthPanel),
-                                    gemm_packed_floats(true, row, OC)});
-  return std::max(slab, panel) + packed;
+  return std::max(std::max<uint64_t>(1, kSlabFloats / image) * image, panel);
 }
 
-uint64_t conv_caller_floats(int row, int OC) {
-  return std::max<uint64_t>(kPanelScratchFloats, uint64_t(row) * uint64_t(OC));
+uint64_t conv_caller_floats(int B, int positions, int row, int OC) {
+  const uint64_t panels = (uint64_t(B) * uint64_t(positions) + kGemmDepthPanel - 1) / kGemmDepthPanel;
+  const uint64_t mn = uint64_t(row) * uint64_t(OC);
+  return mn > kPanelScratchFloats ? 0 : std::min<uint64_t>(panels * mn, kPanelScratchFloats / mn * mn);
 }
 
 void conv2d_forward(float* out, const float* inp, const float* w, const float* b, int B, int H, int W, int C, int OC,
@@ -315,26 +322,37 @@ void conv2d_backward(float* dinp, float* dw, float* db, const float* dout, const
   // those of one GEMM over the batch's patches, for any number of workers.
   const int panels = (N + kGemmDepthPanel - 1) / kGemmDepthPanel;
   const size_t mn = size_t(row) * OC;
-  const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), kPanelScratchFloats / mn)));
-  static thread_local std::vector<float> scratch;
-  if (scratch.size() < size_t(window) * mn) scratch.resize(size_t(window) * mn);
-  float* prod = scratch.data();
-  for (int q0 = 0; q0 < panels; q0 += window) {
-    const int np = std::min(window, panels - q0);
-    kernel_pool().run(np, [&](int q) {
-      ThreadPool::InlineScope alone;
-      const size_t k0 = size_t(q0 + q) * kGemmDepthPanel, kc = std::min<size_t>(kGemmDepthPanel, N - k0);
+  if (mn > kPanelScratchFloats) {
+    // A panel's product alone passes the scratch (over a million weights): the panels one after the
+    // other, each added to dw by gemm() itself, which splits its many blocks of dw over the workers.
+    for (int q = 0; q < panels; ++q) {
+      const size_t k0 = size_t(q) * kGemmDepthPanel, kc = std::min<size_t>(kGemmDepthPanel, N - k0);
       float* patches = thread_floats(kc * row);
       im2col_positions(patches, inp, k0, k0 + kc, H, W, C, KS, S, P, OH, OW);
-      gemm(true, false, row, OC, int(kc), patches, row, dout + k0 * OC, OC, prod + size_t(q) * mn, OC, false);
-    });
-    parallel_ranges(mn, size_t(np) * mn, [&](size_t i0, size_t i1) {
-      for (int q = 0; q < np; ++q) {
-        const float* __restrict p = prod + size_t(q) * mn;
-        float* __restrict d = dw;
-        for (size_t i = i0; i < i1; ++i) d[i] += p[i];
-      }
-    });
+      gemm(true, false, row, OC, int(kc), patches, row, dout + k0 * OC, OC, dw, OC, true);
+    }
+  } else {
+    const int window = int(std::min<size_t>(size_t(panels), kPanelScratchFloats / mn));
+    static thread_local std::vector<float> scratch;
+    grow_floats(scratch, size_t(window) * mn);
+    float* prod = scratch.data();
+    for (int q0 = 0; q0 < panels; q0 += window) {
+      const int np = std::min(window, panels - q0);
+      kernel_pool().run(np, [&](int q) {
+        ThreadPool::InlineScope alone;
+        const size_t k0 = size_t(q0 + q) * kGemmDepthPanel, kc = std::min<size_t>(kGemmDepthPanel, N - k0);
+        float* patches = thread_floats(kc * row);
+        im2col_positions(patches, inp, k0, k0 + kc, H, W, C, KS, S, P, OH, OW);
+        gemm(true, false, row, OC, int(kc), patches, row, dout + k0 * OC, OC, prod + size_t(q) * mn, OC, false);
+      });
+      parallel_ranges(mn, size_t(np) * mn, [&](size_t i0, size_t i1) {
+        for (int q = 0; q < np; ++q) {
+          const float* __restrict p = prod + size_t(q) * mn;
+          float* __restrict d = dw;
+          for (size_t i = i0; i < i1; ++i) d[i] += p[i];
+        }
+      });
+    }
   }
   if (!dinp) return;
   // dpatches = dout · wᵀ for a slab of samples, then col2im scatters them back onto the slab's input.

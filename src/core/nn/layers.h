@@ -34,11 +34,13 @@ void conv2d_forward(float* out, const float* inp, const float* w, const float* b
                     int KS, int S, int P, int OH, int OW);
 void conv2d_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int B,
                      int H, int W, int C, int OC, int KS, int S, int P, int OH, int OW);
-// Floats a convolution with `positions` (OH·OW) outputs, `row` (KS·KS·C) floats per patch and OC
-// channels out makes each thread that runs its slabs hold (kept for the thread's next convolution),
-// and what the thread that calls conv2d_backward holds besides (the weight gradient's panels).
-uint64_t conv_thread_floats(int positions, int row, int OC);
-uint64_t conv_caller_floats(int row, int OC);
+// Floats of the patches a convolution with `positions` (OH·OW) outputs and `row` (KS·KS·C) floats
+// per patch makes each thread that runs its slabs hold (a thread's buffer grows to its largest
+// convolution and is kept for the next; its GEMMs' packed copies come besides, gemm_packed_floats),
+// and what the thread that calls conv2d_backward at batch B with OC channels out holds besides: the
+// weight gradient's panel products.
+uint64_t conv_thread_floats(int positions, int row);
+uint64_t conv_caller_floats(int B, int positions, int row, int OC);
 
 // MaxPool2D (pool K, stride S, valid padding). argmax (B, OH, OW, C) holds input offsets.
 void maxpool_forward(float* out, int32_t* argmax, const float* inp, int B, int H, int W, int C, int K, int S, int OH,

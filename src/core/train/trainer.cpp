@@ -120,18 +120,24 @@ Size training_bytes(const Model& m, const TrainConfig& c) {
     floats += Bmax * out;  // the output, at the larger of the two batches
     if ((s.kind == LayerKind::Dropout && s.rate > 0) || s.kind == LayerKind::BatchNorm) floats += Bt * out + L.in.c;
     if (s.kind == LayerKind::MaxPool2D) floats += Bmax * out;  // argmax, 4 bytes each
-    if (s.kind == LayerKind::Conv2D) {  // each thread's slab buffers, and the caller's weight-gradient panels
-      const int row = s.kernel * s.kernel * L.in.c;
-      conv_thread = max(conv_thread, conv_thread_floats(L.out.h * L.out.w, row, s.units));
-      conv_caller = max(conv_caller, conv_caller_floats(row, s.units));
+    if (s.kind == LayerKind::Conv2D) {  // layers.cpp: each thread's patches and GEMMs, the caller's panels
+      const int row = s.kernel * s.kernel * L.in.c, positions = L.out.h * L.out.w;
+      conv_thread = max(conv_thread, conv_thread_floats(positions, row));
+      conv_caller = max(conv_caller, conv_caller_floats(int(Bt.count()), positions, row, s.units));
+      pack(false, s.units, row);
+      pack(false, s.units, kGemmDepthPanel);
+      pack(true, row, s.units);
     } else if (s.kind == LayerKind::Dense) {  // forward, dX, dW
       pack(false, s.units, L.in.size());
       pack(true, L.in.size(), s.units);
       pack(false, s.units, Bt);
     }
   }
-  floats += conv_thread * (kernel_pool().workers() + 1) + conv_caller;
-  floats += Bmax * m.input_size() + Bt * max_act * 2 + packed;  // + the input batch
+  // Every thread of the kernel pool may run a slab or a GEMM's task with its own buffers; the caller
+  // holds the panels and a split GEMM's scratch besides.
+  const int threads = kernel_pool().workers() + 1;
+  floats += (conv_thread + packed) * threads + conv_caller + Size(threads > 1 ? kGemmSplitFloats : 0);
+  floats += Bmax * m.input_size() + Bt * max_act * 2;  // + the input batch
   return floats * sizeof(float);
 }
 

@@ -106,10 +106,11 @@ int eval_batch(const Model& model, int train_batch = 0);
 
 // The memory a training run of this model (built with or without arenas) holds at its peak, in
 // bytes: weights and gradients, the optimizer's moments, the trainer's weight copies (last good,
-// best, checkpoint), a transposed copy of the largest kernel inside the GEMM, and the activations of
-// a training batch and of an evaluation batch (the input batch, the layer outputs, dropout masks,
-// BatchNorm and max-pool records, im2col patches, the two gradient buffers). Within a few percent of what the
-// allocations come to; what a caller keeps besides (a copy for drawing) is the caller's to add.
+// best, checkpoint), the activations of a training batch and of an evaluation batch (the input batch,
+// the layer outputs, dropout masks, BatchNorm and max-pool records, the two gradient buffers), and
+// for each thread of the kernel pool (its workers, as last set, and the caller) the GEMM's packed
+// copies and a convolution slab's im2col patches. Within a few percent of what the allocations come
+// to; what a caller keeps besides (a copy for drawing) is the caller's to add.
 Size training_bytes(const Model& model, const TrainConfig& cfg);
 // The most a run may hold (training_bytes): a browser tab's memory. Trainer::begin refuses more,
 // which also keeps each of the run's buffers far below kMaxBatchFloats.
