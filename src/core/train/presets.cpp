@@ -13,6 +13,15 @@ Preset make(std::string name, std::string description, Shape input, std::vector<
   return p;
 }
 
+// Digits turned up to ±degrees, shifted up to ±fraction of a side either way and zoomed by ±fraction,
+// as ImageDataGenerator(rotation_range, width_shift_range, height_shift_range, zoom_range).
+AugmentConfig turned_shifted_zoomed(float degrees, float fraction) {
+  AugmentConfig a;
+  a.rotation_deg = degrees;
+  a.zoom = a.width_shift = a.height_shift = fraction;
+  return a;
+}
+
 std::vector<Preset> build_presets() {
   const Shape image{28, 28, 1, false}, flat{1, 1, 784, true};
   std::vector<Preset> v;
@@ -30,10 +39,7 @@ std::vector<Preset> build_presets() {
   p.improved = p.recipe;
   p.improved.epochs = 40;
   p.improved.val_split = 0.1f;
-  p.improved.augment.rotation_deg = 10;
-  p.improved.augment.zoom = 0.1f;
-  p.improved.augment.width_shift = 0.1f;
-  p.improved.augment.height_shift = 0.1f;
+  p.improved.augment = turned_shifted_zoomed(10, 0.1f);
   p.improved.reduce_lr = {true, Monitor::ValLoss, 0.5f, 3, 1e-4f, 1e-5f};
   p.improved.early = {true, Monitor::ValLoss, 8, 0, true};
   p.improved_text = "augmentation (±10°, ±10% shifts and zoom), 40 epochs on 90% of the images, the learning rate "
@@ -60,10 +66,7 @@ std::vector<Preset> build_presets() {
   p.improved.opt.lr = 0.002f;
   p.improved.val_split = 0.05f;
   p.improved.balanced_class_weights = false;
-  p.improved.augment.rotation_deg = 8;
-  p.improved.augment.zoom = 0.08f;
-  p.improved.augment.width_shift = 0.08f;
-  p.improved.augment.height_shift = 0.08f;
+  p.improved.augment = turned_shifted_zoomed(8, 0.08f);
   p.improved.reduce_lr = {true, Monitor::ValLoss, 0.5f, 4, 1e-4f, 1e-5f};
   p.improved.early = {true, Monitor::ValLoss, 12, 0, true};
   p.improved_text = "augmentation (±8°, ±8% shifts and zoom), no class weights, Adam 0.002 on batches of 64, up to "
@@ -97,10 +100,8 @@ std::vector<Preset> build_presets() {
   p.recipe.batch = 256;
   p.recipe.val_split = 0.2f;
   p.recipe.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 2, 1e-4f, 1e-5f};
-  p.recipe.augment.rotation_deg = 10;  // ImageDataGenerator(rotation_range=10, zoom_range=0.1,
-  p.recipe.augment.zoom = 0.1f;        //   width_shift_range=0.1, height_shift_range=0.1)
-  p.recipe.augment.width_shift = 0.1f;
-  p.recipe.augment.height_shift = 0.1f;
+  // ImageDataGenerator(rotation_range=10, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1)
+  p.recipe.augment = turned_shifted_zoomed(10, 0.1f);
   v.push_back(p);
   return v;
 }
