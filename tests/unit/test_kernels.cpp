@@ -125,6 +125,23 @@ TEST_CASE("parallel_ranges covers [0, n) once, in contiguous ranges, on several 
   kernel_pool().set_workers(0);
 }
 
+TEST_CASE("thread pool: workers started after earlier runs wait for the next run") {
+  // New workers once took the generation of the run before them as new: one that had not left that
+  // run's loop when the next run began would call the old task function with the new task numbers
+  // and count itself done twice (TSan reported the race in a clean-clone run of the conv tests). The
+  // window is short and timing decides whether a run hits it; this loop opens it 200 times.
+  kernel_pool().set_workers(2);
+  for (int rep = 0; rep < 200; ++rep) {
+    std::vector<int> before(16, 0), hits(64, 0);
+    kernel_pool().run(16, [&](int t) { before[size_t(t)]++; });
+    kernel_pool().set_workers(1 + rep % 3);
+    kernel_pool().run(64, [&](int t) { hits[size_t(t)]++; });
+    for (int h : before) CHECK(h == 1);
+    for (int h : hits) CHECK(h == 1);
+  }
+  kernel_pool().set_workers(0);
+}
+
 TEST_CASE("thread pool: a thread marked inline runs every task itself") {
   kernel_pool().set_workers(3);
   CHECK(kernel_pool().splits());

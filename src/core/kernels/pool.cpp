@@ -41,6 +41,9 @@ void ThreadPool::set_workers(int workers) {
   for (auto& t : threads_) t.join();
   threads_.clear();
   quit_ = false;
+  // A new worker waits for the next run, not the last one: one that took the generation of a run
+  // already over would call that run's finished task and count itself done twice in the next.
+  start_generation_ = generation_;
   for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_main(); });
 }
 
@@ -58,7 +61,7 @@ void ThreadPool::worker_main() {
 // nothing else running, but in the app, where the UI thread needs one of the two cores, it was 11%
 // slower (6,560 against 7,390 samples/s, 3 interleaved runs each, 2026-11-30).
 void ThreadPool::worker_loop() {
-  unsigned seen = 0;
+  unsigned seen = start_generation_;  // set before this thread started, so read without a lock
   for (;;) {
     const TaskRef* fn;
     {

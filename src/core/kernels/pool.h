@@ -88,7 +88,7 @@ class ThreadPool {
   const TaskRef* fn_ = nullptr;
   std::atomic<int> next_{0};
   int tasks_ = 0, pending_ = 0;
-  unsigned generation_ = 0;
+  unsigned generation_ = 0, start_generation_ = 0;
   bool quit_ = false;
   std::atomic<bool> faulted_{false};
   char fault_[256] = {};
