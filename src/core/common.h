@@ -5,8 +5,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace dl {
+
+// A buffer of at least n elements whose old contents are not needed: the old one goes first, and the
+// new one has exactly n (resize would copy the old values and could keep up to twice the size asked).
+template <class T>
+void grow_buffer(std::vector<T>& v, size_t n) {
+  if (v.size() >= n) return;
+  std::vector<T>().swap(v);
+  v.resize(n);
+}
 
 // Programmer errors: stays on in release builds and names file:line.
 [[noreturn]] inline void assert_fail(const char* cond, const char* file, int line) {

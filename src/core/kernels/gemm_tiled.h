@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../common.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -32,14 +33,6 @@ struct Tiled {
   static constexpr int KC = kGemmDepthPanel;                 // depth of a panel (gemm.h)
   static constexpr int MC = 8 * MR;                          // rows per task
   static constexpr int NC = 128;                             // columns per task (multiple of NR)
-
-  // At least n floats in v, whose old contents are not needed: exactly n when it grows (resize
-  // would copy the old values and could double the capacity for a few more floats).
-  static void grow(std::vector<float>& v, size_t n) {
-    if (v.size() >= n) return;
-    std::vector<float>().swap(v);
-    v.resize(n);
-  }
 
   static V load(const float* p) { V r; std::memcpy(&r, p, sizeof r); return r; }
   static void store(float* p, V v) { std::memcpy(p, &v, sizeof v); }
@@ -116,7 +109,7 @@ struct Tiled {
     if (full < N) {
       // Grown, never resized down: a resize up from a smaller call's size would zero the difference
       // on every call (measured at 1.7% of cnn-tiny's training step natively).
-      grow(bpack, size_t(K) * NP);
+      grow_buffer(bpack, size_t(K) * NP);
       Bp = bpack.data();
       const int panels = (K + KC - 1) / KC, chunks = (N - full + NC - 1) / NC;
       auto pack = [&](int t) {
@@ -162,7 +155,7 @@ struct Tiled {
       const size_t mn = size_t(M) * size_t(N);
       const int window = int(std::max<size_t>(1, std::min<size_t>(size_t(panels), kGemmSplitFloats / mn)));
       static thread_local std::vector<float> scratch;
-      grow(scratch, size_t(window) * mn);
+      grow_buffer(scratch, size_t(window) * mn);
       float* S = scratch.data();
       for (int p0 = 0; p0 < panels; p0 += window) {
         const int np = std::min(window, panels - p0);

@@ -260,18 +260,10 @@ int slab_samples(int B, int positions, int row) {
   return int(std::max<uint64_t>(1, std::min<uint64_t>(uint64_t(B), per)));
 }
 
-// At least n floats in v, whose old contents are not needed: a larger one replaces it with exactly n
-// (resize would keep the old values and could double the capacity for a few more floats).
-void grow_floats(std::vector<float>& v, size_t n) {
-  if (v.size() >= n) return;
-  std::vector<float>().swap(v);
-  v.resize(n);
-}
-
 // This thread's buffer for a slab's patches (or their gradient): grown, never shrunk.
 float* thread_floats(size_t n) {
   static thread_local std::vector<float> buf;
-  grow_floats(buf, n);
+  grow_buffer(buf, n);
   return buf.data();
 }
 
@@ -334,7 +326,7 @@ void conv2d_backward(float* dinp, float* dw, float* db, const float* dout, const
   } else {
     const int window = int(std::min<size_t>(size_t(panels), kPanelScratchFloats / mn));
     static thread_local std::vector<float> scratch;
-    grow_floats(scratch, size_t(window) * mn);
+    grow_buffer(scratch, size_t(window) * mn);
     float* prod = scratch.data();
     for (int q0 = 0; q0 < panels; q0 += window) {
       const int np = std::min(window, panels - q0);

@@ -83,15 +83,6 @@ std::string keras_type_name(const LayerSpec& s) {
 
 }  // namespace
 
-// A buffer of at least n elements whose old contents are not needed: the old one goes first, and the
-// new one has exactly n (resize's doubling would keep up to twice what a larger batch needs).
-template <class T>
-static void grow(std::vector<T>& v, size_t n) {
-  if (v.size() >= n) return;
-  std::vector<T>().swap(v);
-  v.resize(n);
-}
-
 namespace {
 std::string side_text(int h, int w) { return std::to_string(h) + "x" + std::to_string(w); }
 
@@ -319,7 +310,7 @@ const float* Model::forward(const float* x, int B, bool training, Rng* rng) {
 void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng* rng) {
   const LayerSpec& s = L.spec;
   size_t n_out = size_t(B) * L.out.size();
-  grow(L.y, n_out);
+  grow_buffer(L.y, n_out);
   float* y = L.y.data();
   const float* w = params.data() + L.w_off;
   const float* b = params.data() + L.b_off;
@@ -333,7 +324,7 @@ void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng*
       break;
     }
     case LayerKind::MaxPool2D:
-      grow(L.argmax, n_out);
+      grow_buffer(L.argmax, n_out);
       maxpool_forward(y, L.argmax.data(), inp, B, L.in.h, L.in.w, L.in.c, s.kernel,
                       s.stride, L.out.h, L.out.w);
       break;
@@ -342,7 +333,7 @@ void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng*
       break;
     case LayerKind::Dropout:
       if (training && s.rate > 0) {
-        grow(L.saved, n_out);
+        grow_buffer(L.saved, n_out);
         dropout_forward(y, L.saved.data(), inp, n_out, s.rate, rng);
       } else {
         std::memcpy(y, inp, n_out * sizeof(float));
@@ -353,7 +344,7 @@ void Model::forward_layer(Layer& L, const float* inp, int B, bool training, Rng*
       float* mean = state.data() + L.s_off;
       float* var = mean + C;
       if (training) {
-        grow(L.saved, n_out + C);
+        grow_buffer(L.saved, n_out + C);
         batchnorm_forward_train(y, L.saved.data(), L.saved.data() + n_out, mean, var, inp, w, b, N, C,
                                 kBatchNormMomentum, kBatchNormEps);
       } else {
@@ -390,8 +381,8 @@ bool same_weight_layout(const Model& a, const Model& b) {
 float Model::backward(const int* y, const float* class_weights) {
   DL_ASSERT(built() && B_ > 0);
   const int B = B_;
-  grow(d0_, max_act_ * B);  // within kMaxBatchFloats (forward)
-  grow(d1_, max_act_ * B);
+  grow_buffer(d0_, max_act_ * B);  // within kMaxBatchFloats (forward)
+  grow_buffer(d1_, max_act_ * B);
   grads.assign(params.size(), 0.0f);
   float* dout = d0_.data();
   float* dinp = d1_.data();
