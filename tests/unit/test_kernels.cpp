@@ -142,6 +142,31 @@ TEST_CASE("thread pool: workers started after earlier runs wait for the next run
   kernel_pool().set_workers(0);
 }
 
+TEST_CASE("thread pool: short runs that end before a worker wakes run each task once") {
+  // A worker that wakes after its run's caller took the last task skips that run; one that wakes in
+  // time shares it. Runs of a few tiny tasks make both happen many times, in every interleaving the
+  // scheduler gives, and the next run begins at once after the last.
+  for (int workers = 1; workers <= 3; ++workers) {
+    kernel_pool().set_workers(workers);
+    std::vector<int> hits(4);
+    std::atomic<int> on_workers{0};
+    const std::thread::id caller = std::this_thread::get_id();
+    int wrong = 0;
+    for (int rep = 0; rep < 20000; ++rep) {
+      const int n = 2 + rep % 3;
+      std::fill(hits.begin(), hits.end(), 0);
+      kernel_pool().run(n, [&](int t) {
+        hits[size_t(t)]++;
+        if (std::this_thread::get_id() != caller) on_workers++;
+      });
+      for (int t = 0; t < n; ++t) wrong += hits[size_t(t)] != 1;
+    }
+    CHECK(wrong == 0);
+    MESSAGE(workers << " worker(s) ran " << on_workers.load() << " of the tasks");
+  }
+  kernel_pool().set_workers(0);
+}
+
 TEST_CASE("thread pool: a thread marked inline runs every task itself") {
   kernel_pool().set_workers(3);
   CHECK(kernel_pool().splits());

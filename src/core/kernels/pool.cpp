@@ -60,6 +60,10 @@ void ThreadPool::worker_main() {
 // polls before sleeping (worker and waiting caller) trained mlp 17% faster in wasm under node with
 // nothing else running, but in the app, where the UI thread needs one of the two cores, it was 11%
 // slower (6,560 against 7,390 samples/s, 3 interleaved runs each, 2026-11-30).
+//
+// A worker joins a run only while the run is open: from run()'s wake-up until its caller has taken
+// the last task. One that wakes later skips the run without touching it, so the caller never waits for
+// a worker to wake up, only for the tasks that workers took to end.
 void ThreadPool::worker_loop() {
   unsigned seen = start_generation_;  // set before this thread started, so read without a lock
   for (;;) {
@@ -69,14 +73,15 @@ void ThreadPool::worker_loop() {
       wake_.wait(lk, [&] { return quit_ || generation_ != seen; });
       if (quit_) return;
       seen = generation_;
+      if (!open_) continue;
+      ++active_;
       fn = fn_;
     }
     for (int t; (t = next_.fetch_add(1)) < tasks_;) {
       (*fn)(t);
     }
     std::lock_guard<std::mutex> lk(mu_);
-    pending_ -= 1;
-    if (pending_ == 0) done_cv_.notify_one();
+    if (--active_ == 0 && !open_) done_cv_.notify_one();
   }
 }
 
@@ -96,13 +101,14 @@ void ThreadPool::run(int tasks, TaskRef fn) {
     fn_ = &fn;
     tasks_ = tasks;
     next_.store(0);
-    pending_ = int(threads_.size());
+    open_ = true;
     ++generation_;
   }
   wake_.notify_all();
   for (int t; (t = next_.fetch_add(1)) < tasks;) fn(t);
   std::unique_lock<std::mutex> lk(mu_);
-  done_cv_.wait(lk, [&] { return pending_ == 0; });
+  open_ = false;
+  done_cv_.wait(lk, [&] { return active_ == 0; });
 }
 
 }  // namespace dl

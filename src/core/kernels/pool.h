@@ -87,7 +87,9 @@ class ThreadPool {
   std::condition_variable wake_, done_cv_;
   const TaskRef* fn_ = nullptr;
   std::atomic<int> next_{0};
-  int tasks_ = 0, pending_ = 0;
+  int tasks_ = 0;
+  int active_ = 0;     // workers inside the current run's task loop
+  bool open_ = false;  // workers may still join the current run
   unsigned generation_ = 0, start_generation_ = 0;
   bool quit_ = false;
   std::atomic<bool> faulted_{false};
