@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/kernels/pool.h"
 #include "core/train/presets.h"
@@ -33,6 +34,16 @@ int main(int argc, char** argv) {
 #else
   const char* platform = "native";
 #endif
+  // Training arithmetic per sample, as the peers count it: 2 flops per multiply-add of the
+  // Dense and Conv2D layers' forward pass, times 3 (forward, the input's and the kernel's gradients).
+  double train_flops = 0;
+  {
+    Model plan;
+    if (!plan.build(p->model, false).ok()) return 1;
+    for (const Layer& L : plan.layers())
+      if (L.spec.kind == LayerKind::Dense || L.spec.kind == LayerKind::Conv2D)
+        train_flops += 3.0 * 2.0 * double(L.w_len) * (L.spec.kind == LayerKind::Conv2D ? double(L.out.h) * L.out.w : 1.0);
+  }
   for (int threads = 1; threads <= max_threads; threads *= 2) {
     kernel_pool().set_workers(threads - 1);
     Model m;
@@ -62,20 +73,27 @@ int main(int argc, char** argv) {
       inf += 500;
     }
     double inf_s = std::chrono::duration<double>(Clock::now() - t1).count();
-    // The draw pad's prediction: one image, evaluation mode, on a thread that works inline (the app's
-    // UI thread never hands kernels to workers). Median of 200 passes.
-    ThreadPool::run_inline_on_this_thread(true);
-    std::vector<double> pad_ms;
-    for (int i = 0; i < 220; ++i) {
-      auto p0 = Clock::now();
-      m.forward(x.data(), 1, false);
-      if (i >= 20) pad_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - p0).count());
-    }
-    ThreadPool::run_inline_on_this_thread(false);
-    std::nth_element(pad_ms.begin(), pad_ms.begin() + pad_ms.size() / 2, pad_ms.end());
+    // The draw pad's prediction: one image, evaluation mode, median of 200 passes. Inline (one core,
+    // as the app's UI thread while the workers train) and with this row's workers (the UI thread when
+    // nothing trains: it hands tasks to idle workers).
+    auto pad_median = [&](bool alone) {
+      ThreadPool::run_inline_on_this_thread(alone);
+      std::vector<double> ms;
+      for (int i = 0; i < 220; ++i) {
+        auto p0 = Clock::now();
+        m.forward(x.data(), 1, false);
+        if (i >= 20) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - p0).count());
+      }
+      ThreadPool::run_inline_on_this_thread(false);
+      std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+      return ms[ms.size() / 2];
+    };
+    const double pad_inline = pad_median(true), pad_workers = pad_median(false);
     std::printf("{\"platform\": \"%s\", \"preset\": \"%s\", \"batch\": %d, \"threads\": %d, \"train_samples_per_sec\": %.0f, "
-                "\"infer_samples_per_sec\": %.0f, \"pad_forward_ms\": %.4f}\n",
-                platform, preset.c_str(), batch, threads, samples / el, inf / inf_s, pad_ms[pad_ms.size() / 2]);
+                "\"infer_samples_per_sec\": %.0f, \"pad_forward_ms\": %.4f, \"pad_forward_workers_ms\": %.4f, "
+                "\"train_mflop_per_sample\": %.3f}\n",
+                platform, preset.c_str(), batch, threads, samples / el, inf / inf_s, pad_inline, pad_workers,
+                train_flops / 1e6);
     std::fflush(stdout);
   }
   kernel_pool().set_workers(0);

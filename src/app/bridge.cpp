@@ -141,7 +141,9 @@ void Bridge::thread_main() {
 
 void Bridge::thread_loop() {
   pool_->set_workers(workers_);
-  while (!quit_.load()) {
+  // A worker's fault ends its run with a task unfinished: this thread stops with it, and the app
+  // replaces the pool and the trainer (failed()).
+  while (!quit_.load() && !pool_->fault()) {
     if (!work_once()) {
       std::unique_lock<std::mutex> lk(cmd_mu_);
       cmd_cv_.wait_for(lk, std::chrono::milliseconds(50), [&] { return !cmds_.empty() || quit_.load(); });

@@ -167,8 +167,8 @@ int main(int argc, char** argv) {
   using namespace app;
   AppState& s = app_state();
   app_init(s, argc, argv);
-  // The UI thread never waits on kernel workers: its small draw-pad predictions run inline.
-  dl::ThreadPool::run_inline_on_this_thread(true);
+  // The UI thread's kernels (the draw pad's prediction) use the workers when the trainer does not:
+  // it waits only for tasks a worker took, never for a worker to wake.
 
   SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER | SDL_INIT_EVENTS) != 0) {

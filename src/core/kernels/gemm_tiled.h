@@ -98,6 +98,14 @@ struct Tiled {
 
   static void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
                    int ldc, bool accumulate) {
+    // Below 2^17 multiply-adds (about 10 µs) a run's lock and wake-up cost about what a worker would
+    // save: the caller does it alone (cnn-tiny's draw-pad pass is a dozen such products). The same
+    // panels in the same order either way (below), so the same bits.
+    if (kernel_pool().splits() && uint64_t(M) * uint64_t(N) * uint64_t(K) < (uint64_t(1) << 17)) {
+      ThreadPool::InlineScope alone;
+      gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+      return;
+    }
     const int mtiles = (M + MC - 1) / MC, ntiles = (N + NC - 1) / NC;
     const int NP = (N + NR - 1) / NR * NR;
     // A is read in place (its rows, or columns when transposed, are 6 short streams per tile); a
@@ -184,7 +192,7 @@ struct Tiled {
       // each task takes its block through the whole depth, so the GEMM wakes the workers once, not once
       // per panel for a few microseconds of work each (which would make 2 threads slower than 1 on cnn-tiny).
       // A single row of blocks (mlp's first layer at batch 32) shares no panel of B between blocks.
-      // Working alone (no workers, or the UI thread) the panel-outer order below is better: it reads
+      // Working alone (no workers, or a caller marked inline) the panel-outer order below is better: it reads
       // op(A) once, not once per block.
       kernel_pool().run(blocks, [&](int t) { block(t, 0, K, C, ldc, accumulate); });
     } else {

@@ -6,6 +6,8 @@ namespace dl {
 
 namespace {
 thread_local bool t_inline = false;
+// A worker counted in its pool's active_ (inside a run's task loop): read after a fault on that thread.
+thread_local bool t_in_run = false;
 std::atomic<FaultGuard> g_guard{nullptr};
 // Never destroyed: a pool replaced after a fault may still be waited on by a thread that is stuck.
 std::atomic<ThreadPool*> g_pool{new ThreadPool()};
@@ -23,7 +25,7 @@ void ThreadPool::run_inline_on_this_thread(bool on) { t_inline = on; }
 
 bool ThreadPool::inline_on_this_thread() { return t_inline; }
 
-bool ThreadPool::splits() const { return !t_inline && !threads_.empty(); }
+bool ThreadPool::splits() const { return !t_inline && workers_.load(std::memory_order_relaxed) > 0; }
 
 ThreadPool& kernel_pool() { return *g_pool.load(); }
 
@@ -32,6 +34,8 @@ void kernel_pool_replace() { g_pool.store(new ThreadPool()); }
 ThreadPool::~ThreadPool() { set_workers(0); }
 
 void ThreadPool::set_workers(int workers) {
+  // No run on another thread sees threads_ change: a run() meanwhile does its tasks itself.
+  std::lock_guard<std::mutex> busy(busy_);
   workers_.store(workers, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -54,6 +58,14 @@ void ThreadPool::worker_main() {
   std::memcpy(fault_, what, sizeof fault_);
   fault_[sizeof fault_ - 1] = 0;
   faulted_.store(true);
+  // A fault inside a task: the run's caller stops waiting for this worker (the task's outputs are
+  // left unwritten; whoever sees fault() discards the run). The pool's other workers go on.
+  std::lock_guard<std::mutex> lk(mu_);
+  if (t_in_run) {
+    t_in_run = false;
+    --active_;
+    done_cv_.notify_one();
+  }
 }
 
 // Workers sleep on the condition variable at once; they do not spin first. Spinning up to 40,000
@@ -75,12 +87,14 @@ void ThreadPool::worker_loop() {
       seen = generation_;
       if (!open_) continue;
       ++active_;
+      t_in_run = true;
       fn = fn_;
     }
     for (int t; (t = next_.fetch_add(1)) < tasks_;) {
       (*fn)(t);
     }
     std::lock_guard<std::mutex> lk(mu_);
+    t_in_run = false;
     if (--active_ == 0 && !open_) done_cv_.notify_one();
   }
 }
@@ -92,7 +106,7 @@ void ThreadPool::run(int tasks, TaskRef fn) {
     return;
   }
   std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-  if (tasks == 1 || threads_.empty() || !busy.owns_lock()) {
+  if (tasks == 1 || !busy.owns_lock() || threads_.empty()) {
     for (int t = 0; t < tasks; ++t) fn(t);
     return;
   }

@@ -1,6 +1,8 @@
 // The kernel thread pool: worker threads that help the calling thread run data-parallel loops.
 // With 0 workers (the single-thread wasm build) everything runs on the caller. Only one caller at a
 // time gets the workers; a concurrent caller (e.g. draw-pad inference while training) runs inline.
+// A caller never waits for a worker to wake, only for tasks a worker took: the browser's UI thread
+// can use the workers when nothing else does.
 #pragma once
 #include <algorithm>
 #include <atomic>
@@ -47,7 +49,8 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  // Starts `workers` worker threads (joins existing ones first). Call while no run() is active.
+  // Starts `workers` worker threads (joins existing ones first). Not from inside a task; a run() on
+  // another thread finishes first, and runs on other threads meanwhile do their tasks themselves.
   void set_workers(int workers);
   // The workers set_workers was last asked for: readable from any thread (the UI thread sizes a run's
   // memory by it while the trainer thread sets the pool up).
@@ -58,8 +61,6 @@ class ThreadPool {
   // Calls fn(t) for every t in [0, tasks), spread over the workers and the caller; returns when all are done.
   void run(int tasks, TaskRef fn);
   // From now on run() called on this thread does all tasks itself: no workers, no waiting for them.
-  // For a thread that must never block, like the browser's UI thread (its draw-pad prediction took
-  // 4.7 ms waiting on a woken worker in wasm, against 0.7 ms inline).
   static void run_inline_on_this_thread(bool on);
   static bool inline_on_this_thread();
   // While one lives, run() on this thread does every task itself; then the thread is as it was. For a
@@ -74,8 +75,9 @@ class ThreadPool {
    private:
     bool was_;
   };
-  // A worker faulted (under the guard): what happened, else nullptr. The pool is not to be used again:
-  // a run() may be waiting for that worker for good.
+  // A worker faulted (under the guard): what happened, else nullptr. The run it faulted in returned
+  // with that worker's task unfinished; the pool's other workers still work, but its results since
+  // the fault are not to be trusted.
   const char* fault() const { return faulted_.load() ? fault_ : nullptr; }
 
  private:

@@ -268,10 +268,15 @@ float* thread_floats(size_t n) {
 }
 
 // fn(b0, b1) on slabs of `per` samples covering [0, B), each a task of kernel_pool() whose own
-// kernels run on its thread alone.
+// kernels run on its thread alone. One slab (the draw pad's one image) is the caller's, and its
+// kernels split over the workers as they would anywhere else.
 template <class F>
 void for_slabs(int B, int per, F&& fn) {
   const int slabs = (B + per - 1) / per;
+  if (slabs == 1) {
+    fn(0, B);
+    return;
+  }
   kernel_pool().run(slabs, [&](int t) {
     ThreadPool::InlineScope alone;
     fn(t * per, std::min(B, (t + 1) * per));
