@@ -1,7 +1,7 @@
 // Training throughput benchmark: samples/s of Trainer::step() for a preset at a batch size, with
 // the kernel pool at 1 thread and at N threads. Same source natively and in wasm under node.
 // Synthetic images (speed does not depend on pixel values). Prints one JSON line per run.
-//   bench_train [preset=mlp] [batch=32] [seconds=3] [threads=2]
+//   bench_train [preset=mlp] [batch=32] [seconds=3] [threads=2] [from=1]   (thread counts from, 2·from, … threads)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   int batch = argc > 2 ? std::atoi(argv[2]) : 32;
   double seconds = argc > 3 ? std::atof(argv[3]) : 3.0;
   int max_threads = argc > 4 ? std::atoi(argv[4]) : 2;
+  int min_threads = argc > 5 ? std::max(1, std::atoi(argv[5])) : 1;
   const Preset* p = preset_find(preset);
   if (!p) { std::fprintf(stderr, "unknown preset %s\n", preset.c_str()); return 2; }
   Dataset d;
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
       if (L.spec.kind == LayerKind::Dense || L.spec.kind == LayerKind::Conv2D)
         train_flops += 3.0 * 2.0 * double(L.w_len) * (L.spec.kind == LayerKind::Conv2D ? double(L.out.h) * L.out.w : 1.0);
   }
-  for (int threads = 1; threads <= max_threads; threads *= 2) {
+  for (int threads = min_threads; threads <= max_threads; threads *= 2) {
     kernel_pool().set_workers(threads - 1);
     Model m;
     if (!m.build(p->model).ok()) return 1;
