@@ -56,7 +56,14 @@ int main(int argc, char** argv) {
     c.early.enabled = c.reduce_lr.enabled = false;
     Trainer t;
     if (!t.begin(&m, &d, nullptr, c).ok()) return 1;
-    for (int i = 0; i < 10; ++i) t.step();  // warm up: buffers, caches
+    // Warm up for at least 10 steps and 2 s: buffers and caches, and in wasm V8's tier-up, which
+    // compiles the hot functions again in the background while the first steps run in its baseline
+    // code (10 steps alone measured cnn-tiny's 2-thread row at 5,600-6,000 samples/s under node
+    // when it ran first, against 7,500-9,700 after the 1-thread row).
+    {
+      const auto w0 = Clock::now();
+      for (int i = 0; i < 10 || std::chrono::duration<double>(Clock::now() - w0).count() < 2.0; ++i) t.step();
+    }
     auto t0 = Clock::now();
     long samples = 0;
     double el = 0;
