@@ -59,6 +59,61 @@ TEST_CASE("gemm gives bit-identical results with any number of workers") {
   kernel_pool().set_workers(0);
 }
 
+TEST_CASE("a product of few columns has the bits of the same columns in a wider product") {
+  // Up to one vector of columns takes its own tile (taller, one vector wide); each element must
+  // still sum its products in k order, as in the two-vector tiles of a wider product. Both widths
+  // of vector (4 and 8 lanes), read in place, packed, transposed, and with a C to add to.
+  for (int n : {3, 4, 5, 8})
+    for (bool tb : {false, true})
+      for (bool acc : {false, true}) {
+        const int M = 61, K = 600, wide = 40;
+        auto A = dltest::randv(size_t(M) * K, 9), Bw = dltest::randv(size_t(K) * wide, 10);
+        std::vector<float> B(size_t(K) * n), Bt(size_t(n) * K), Bwt(size_t(wide) * K);
+        for (int k = 0; k < K; ++k)
+          for (int j = 0; j < wide; ++j) {
+            if (j < n) B[size_t(k) * n + j] = Bt[size_t(j) * K + k] = Bw[size_t(k) * wide + j];
+            Bwt[size_t(j) * K + k] = Bw[size_t(k) * wide + j];
+          }
+        auto C0 = dltest::randv(size_t(M) * wide, 11);
+        std::vector<float> Cn(size_t(M) * n);
+        for (int i = 0; i < M; ++i) std::copy_n(&C0[size_t(i) * wide], n, &Cn[size_t(i) * n]);
+        std::vector<float> Cw = C0;
+        gemm(false, tb, M, n, K, A.data(), K, tb ? Bt.data() : B.data(), tb ? K : n, Cn.data(), n, acc);
+        gemm(false, tb, M, wide, K, A.data(), K, tb ? Bwt.data() : Bw.data(), tb ? K : wide, Cw.data(), wide, acc);
+        int differ = 0;
+        for (int i = 0; i < M; ++i)
+          differ += std::memcmp(&Cn[size_t(i) * n], &Cw[size_t(i) * wide], size_t(n) * sizeof(float)) != 0;
+        CHECK_MESSAGE(differ == 0, "n=" << n << " tb=" << tb << " acc=" << acc << ": " << differ << " rows differ");
+      }
+}
+
+TEST_CASE("a product of one row has the bits of the same row in a taller product") {
+  // One row reads B's rows in order (its own loop); each element must still sum its products in k
+  // order a panel at a time, as the tiles of a taller product do. Widths with and without a partial
+  // vector and several tasks' columns, depths of one and of several panels, A transposed or not.
+  for (int workers : {0, 1})
+    for (auto s : {std::array<int, 2>{10, 784}, {512, 784}, {130, 300}, {7, 9}, {32, 129}})
+      for (bool ta : {false, true})
+        for (bool acc : {false, true}) {
+          kernel_pool().set_workers(workers);
+          const int M = 13, N = s[0], K = s[1];
+          auto A = dltest::randv(size_t(M) * K, 12), B = dltest::randv(size_t(K) * N, 13);
+          std::vector<float> At(size_t(K) * M);  // A stored transposed: (K, M)
+          for (int i = 0; i < M; ++i)
+            for (int k = 0; k < K; ++k) At[size_t(k) * M + i] = A[size_t(i) * K + k];
+          const float* a = ta ? At.data() : A.data();
+          const int lda = ta ? M : K;
+          auto Ct = dltest::randv(size_t(M) * N, 14);
+          std::vector<float> C1(Ct.begin(), Ct.begin() + N);
+          gemm(ta, false, M, N, K, a, lda, B.data(), N, Ct.data(), N, acc);
+          // Row 0 alone: row 0 of A (column 0 when transposed, its elements lda apart).
+          gemm(ta, false, 1, N, K, a, lda, B.data(), N, C1.data(), N, acc);
+          CHECK_MESSAGE(std::memcmp(C1.data(), Ct.data(), size_t(N) * sizeof(float)) == 0,
+                        "N=" << N << " K=" << K << " ta=" << ta << " acc=" << acc << " workers=" << workers);
+        }
+  kernel_pool().set_workers(0);
+}
+
 TEST_CASE("gemm split along its depth on workers gives the bits of the serial loops") {
   // Few blocks of C and many depth panels, as a convolution's weight gradient (Aᵀ · B, added to C):
   // with workers each panel is a task of its own and the panels' products are added in order, in

@@ -32,12 +32,15 @@ void gemm_avx2(bool ta, bool tb, int M, int N, int K, const float* A, int lda, c
 static const bool use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
 
-size_t gemm_packed_floats(bool tb, int N, int K) {
-  int nr = Tiled<v4>::NR;
 #if DIGITLAB_HAVE_AVX2
-  if (use_avx2) nr = 2 * 8;  // gemm_avx2.cpp: Tiled<v8>
+size_t gemm_avx2_packed_floats(bool tb, int N, int K);
 #endif
-  return tb || N % nr ? size_t(K) * size_t((N + nr - 1) / nr * nr) : 0;
+
+size_t gemm_packed_floats(bool tb, int N, int K) {
+#if DIGITLAB_HAVE_AVX2
+  if (use_avx2) return gemm_avx2_packed_floats(tb, N, K);
+#endif
+  return Tiled<v4>::packed_floats(tb, N, K);
 }
 
 void gemm(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,

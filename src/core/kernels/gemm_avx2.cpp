@@ -11,4 +11,6 @@ void gemm_avx2(bool ta, bool tb, int M, int N, int K, const float* A, int lda, c
   Tiled<v8>::gemm(ta, tb, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
+size_t gemm_avx2_packed_floats(bool tb, int N, int K) { return Tiled<v8>::packed_floats(tb, N, K); }
+
 }  // namespace dl

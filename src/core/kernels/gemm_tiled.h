@@ -81,17 +81,113 @@ struct Tiled {
       for (int j = 0; j < nr; ++j) C[size_t(r) * ldc + j] = acc ? C[size_t(r) * ldc + j] + tile[r][j] : tile[r][j];
   }
 
-  // Packs op(B)[k0:k0+kc, j0:j0+nc] into NR-column strips: strip s holds (kc, NR).
-  static void pack_b(bool tb, const float* B, int ldb, int k0, int kc, int j0, int nc, float* Bp) {
-    for (int s = 0; s < nc; s += NR) {
-      int nr = std::min(NR, nc - s);
-      for (int k = 0; k < kc; ++k, Bp += NR) {
+  // The tile of a product of at most L columns (cnn-tiny's 8-channel convolutions under AVX2): 2·MR
+  // rows of one vector, so that no half of a 2-vector strip is computed for nothing. The same sums
+  // in the same order as micro_kernel's, so the same bits.
+  static constexpr int MR1 = 2 * MR;
+  static void micro_kernel_1v(int kc, const float* A, int ars, int aks, const float* Bp, int bs, float* C, int ldc,
+                              int mr, int nr, bool acc) {
+    const float* a[MR1];
+    for (int r = 0; r < MR1; ++r) a[r] = A + size_t(std::min(r, mr - 1)) * ars;
+    V c[MR1] = {};
+    for (size_t k = 0, ka = 0; k < size_t(kc); ++k, ka += aks, Bp += bs) {
+      const V b = load(Bp);
+#pragma GCC unroll 12
+      for (int r = 0; r < MR1; ++r) c[r] += splat(a[r][ka]) * b;
+    }
+    if (mr == MR1 && nr == L) {
+      for (int r = 0; r < MR1; ++r) {
+        float* p = C + size_t(r) * ldc;
+        if (acc) c[r] += load(p);
+        store(p, c[r]);
+      }
+      return;
+    }
+    float tile[MR1][L];
+    for (int r = 0; r < MR1; ++r) store(tile[r], c[r]);
+    for (int r = 0; r < mr; ++r)
+      for (int j = 0; j < nr; ++j) C[size_t(r) * ldc + j] = acc ? C[size_t(r) * ldc + j] + tile[r][j] : tile[r][j];
+  }
+
+  // C[0, j0:j1] (+)= a (1, K) · B[:, j0:j1], B row-major and read in place: a product of one row (the
+  // draw pad's Dense layers). B's rows are read in order, the prefetcher's best case when the weights
+  // come from memory, as they do after the app has drawn a frame (mlp's 1.6 MB: 0.06 ms from the
+  // cache, 0.2 ms from memory through micro_kernel's strips of columns). Each element still sums a
+  // panel's products in k order from zero and adds the panel to C: the bits of micro_kernel.
+  static void gemv(int K, const float* a, int aks, const float* B, int ldb, float* C, int j0, int j1, bool acc) {
+    constexpr int kMaxV = NC / L;
+    V sum[kMaxV];
+    const int n = j1 - j0, whole = n / L, nv = (n + L - 1) / L;
+    const float* b0 = B + j0;
+    auto part = [&](const float* b) {  // the last, partial vector of a row of B: zeros past j1
+      V t = {};
+      std::memcpy(&t, b + whole * L, size_t(n - whole * L) * sizeof(float));
+      return t;
+    };
+    for (int k0 = 0; k0 < K; k0 += KC) {
+      const int ke = k0 + std::min(KC, K - k0);
+      for (int v = 0; v < nv; ++v) sum[v] = V{};
+      // Four rows of B for each load and store of the sums (in wasm the loop is otherwise bound by them).
+      int k = k0;
+      for (; k + 4 <= ke; k += 4) {
+        const V x0 = splat(a[size_t(k) * aks]), x1 = splat(a[size_t(k + 1) * aks]);
+        const V x2 = splat(a[size_t(k + 2) * aks]), x3 = splat(a[size_t(k + 3) * aks]);
+        const float* p0 = b0 + size_t(k) * ldb;
+        const float *p1 = p0 + ldb, *p2 = p1 + ldb, *p3 = p2 + ldb;
+        for (int v = 0; v < whole; ++v) {
+          V t = sum[v];
+          t += x0 * load(p0 + v * L);
+          t += x1 * load(p1 + v * L);
+          t += x2 * load(p2 + v * L);
+          t += x3 * load(p3 + v * L);
+          sum[v] = t;
+        }
+        if (whole < nv) {
+          V t = sum[whole];
+          t += x0 * part(p0);
+          t += x1 * part(p1);
+          t += x2 * part(p2);
+          t += x3 * part(p3);
+          sum[whole] = t;
+        }
+      }
+      for (; k < ke; ++k) {
+        const V x = splat(a[size_t(k) * aks]);
+        const float* p = b0 + size_t(k) * ldb;
+        for (int v = 0; v < whole; ++v) sum[v] += x * load(p + v * L);
+        if (whole < nv) sum[whole] += x * part(p);
+      }
+      float* c = C + j0;
+      const bool add = acc || k0 > 0;
+      for (int v = 0; v < whole; ++v) store(c + v * L, add ? sum[v] + load(c + v * L) : sum[v]);
+      if (whole < nv) {
+        float tail[L];
+        store(tail, sum[whole]);
+        for (int j = whole * L; j < n; ++j) c[j] = add ? tail[j - whole * L] + c[j] : tail[j - whole * L];
+      }
+    }
+  }
+
+  // Width of the column strips of a product with N columns: one vector when that holds them all.
+  static constexpr int strip(int N) { return N <= L ? L : NR; }
+
+  // Floats of the copy of op(B) that gemm() packs (gemm_packed_floats); 0 when B is read in place.
+  static size_t packed_floats(bool tb, int N, int K) {
+    const int w = strip(N);
+    return tb || N % w ? size_t(K) * size_t((N + w - 1) / w * w) : 0;
+  }
+
+  // Packs op(B)[k0:k0+kc, j0:j0+nc] into w-column strips: strip s holds (kc, w).
+  static void pack_b(bool tb, const float* B, int ldb, int k0, int kc, int j0, int nc, int w, float* Bp) {
+    for (int s = 0; s < nc; s += w) {
+      int nr = std::min(w, nc - s);
+      for (int k = 0; k < kc; ++k, Bp += w) {
         int kk = k0 + k;
         for (int j = 0; j < nr; ++j) {
           int jj = j0 + s + j;
           Bp[j] = tb ? B[size_t(jj) * ldb + kk] : B[size_t(kk) * ldb + jj];
         }
-        for (int j = nr; j < NR; ++j) Bp[j] = 0;
+        for (int j = nr; j < w; ++j) Bp[j] = 0;
       }
     }
   }
@@ -107,11 +203,17 @@ struct Tiled {
       return;
     }
     const int mtiles = (M + MC - 1) / MC, ntiles = (N + NC - 1) / NC;
-    const int NP = (N + NR - 1) / NR * NR;
+    if (M == 1 && !tb) {
+      // One row: B streamed in order, on the caller alone. Waking a worker to share mlp's 0.1 ms made
+      // it slower (0.16-0.20 ms from memory under node).
+      for (int j0 = 0; j0 < N; j0 += NC) gemv(K, A, ta ? lda : 1, B, ldb, C, j0, std::min(N, j0 + NC), accumulate);
+      return;
+    }
+    const int W = strip(N), NP = (N + W - 1) / W * W;
     // A is read in place (its rows, or columns when transposed, are 6 short streams per tile); a
-    // row-major B too, NR columns at a time. Only a transposed B and the last partial strip of
+    // row-major B too, W columns at a time. Only a transposed B and the last partial strip of
     // columns are packed, every depth panel up front (panel k0 at Bp + k0·NP), shared by all tasks.
-    const int full = tb ? 0 : N / NR * NR;  // columns [0, full) are read in place
+    const int full = tb ? 0 : N / W * W;  // columns [0, full) are read in place
     static thread_local std::vector<float> bpack;
     float* Bp = nullptr;
     if (full < N) {
@@ -122,7 +224,7 @@ struct Tiled {
       const int panels = (K + KC - 1) / KC, chunks = (N - full + NC - 1) / NC;
       auto pack = [&](int t) {
         const int k0 = (t / chunks) * KC, kc = std::min(KC, K - k0), j0 = full + (t % chunks) * NC;
-        pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), Bp + size_t(k0) * NP + size_t(j0) * kc);
+        pack_b(tb, B, ldb, k0, kc, j0, std::min(NC, N - j0), W, Bp + size_t(k0) * NP + size_t(j0) * kc);
       };
       if (uint64_t(K) * uint64_t(N - full) < (uint64_t(1) << 16)) {  // a few microseconds: not worth waking a worker
         for (int t = 0; t < panels * chunks; ++t) pack(t);
@@ -140,13 +242,19 @@ struct Tiled {
       for (int k0 = kb; k0 < ke; k0 += KC) {
         const int kc = std::min(KC, K - k0);
         const bool acc = add || k0 > kb;
-        for (int js = 0; js < nc; js += NR) {
+        for (int js = 0; js < nc; js += W) {
           const int j = j0 + js;
           const bool direct = j < full;
           const float* b = direct ? B + size_t(k0) * ldb + j : Bp + size_t(k0) * NP + size_t(j) * kc;
-          for (int is = 0; is < mc; is += MR)
-            micro_kernel(kc, A + size_t(i0 + is) * ars + size_t(k0) * aks, ars, aks, b, direct ? ldb : NR,
-                         out + size_t(i0 + is) * ldo + j, ldo, std::min(MR, mc - is), std::min(NR, nc - js), acc);
+          const float* a = A + size_t(k0) * aks;
+          if (W == L)
+            for (int is = 0; is < mc; is += MR1)
+              micro_kernel_1v(kc, a + size_t(i0 + is) * ars, ars, aks, b, direct ? ldb : W,
+                              out + size_t(i0 + is) * ldo + j, ldo, std::min(MR1, mc - is), nc - js, acc);
+          else
+            for (int is = 0; is < mc; is += MR)
+              micro_kernel(kc, a + size_t(i0 + is) * ars, ars, aks, b, direct ? ldb : W,
+                           out + size_t(i0 + is) * ldo + j, ldo, std::min(MR, mc - is), std::min(NR, nc - js), acc);
         }
       }
     };
