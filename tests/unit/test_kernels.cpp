@@ -90,9 +90,9 @@ TEST_CASE("a product of few columns has the bits of the same columns in a wider 
 TEST_CASE("a product of one row has the bits of the same row in a taller product") {
   // One row reads B's rows in order (its own loop); each element must still sum its products in k
   // order a panel at a time, as the tiles of a taller product do. Widths with and without a partial
-  // vector and several tasks' columns, depths of one and of several panels, A transposed or not.
+  // vector and past one pass's 1,024 columns, depths of one and of several panels, A transposed or not.
   for (int workers : {0, 1})
-    for (auto s : {std::array<int, 2>{10, 784}, {512, 784}, {130, 300}, {7, 9}, {32, 129}})
+    for (auto s : {std::array<int, 2>{10, 784}, {512, 784}, {130, 300}, {7, 9}, {32, 129}, {1100, 40}})
       for (bool ta : {false, true})
         for (bool acc : {false, true}) {
           kernel_pool().set_workers(workers);

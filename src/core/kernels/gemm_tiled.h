@@ -109,14 +109,15 @@ struct Tiled {
       for (int j = 0; j < nr; ++j) C[size_t(r) * ldc + j] = acc ? C[size_t(r) * ldc + j] + tile[r][j] : tile[r][j];
   }
 
-  // C[0, j0:j1] (+)= a (1, K) · B[:, j0:j1], B row-major and read in place: a product of one row (the
-  // draw pad's Dense layers). B's rows are read in order, the prefetcher's best case when the weights
-  // come from memory, as they do after the app has drawn a frame (mlp's 1.6 MB: 0.06 ms from the
-  // cache, 0.2 ms from memory through micro_kernel's strips of columns). Each element still sums a
-  // panel's products in k order from zero and adds the panel to C: the bits of micro_kernel.
+  // C[0, j0:j1] (+)= a (1, K) · B[:, j0:j1] for at most kRowColumns columns, B row-major and read in
+  // place: a product of one row (the draw pad's Dense layers). B's rows are read in order, the
+  // prefetcher's best case when the weights come from memory, as they do after the app has drawn a
+  // frame (mlp's 1.6 MB: 0.06 ms from the cache, 0.2 ms from memory through micro_kernel's strips of
+  // columns). Each element still sums a panel's products in k order from zero and adds the panel to
+  // C: the bits of micro_kernel.
+  static constexpr int kRowColumns = 1024;
   static void gemv(int K, const float* a, int aks, const float* B, int ldb, float* C, int j0, int j1, bool acc) {
-    constexpr int kMaxV = NC / L;
-    V sum[kMaxV];
+    V sum[kRowColumns / L];
     const int n = j1 - j0, whole = n / L, nv = (n + L - 1) / L;
     const float* b0 = B + j0;
     auto part = [&](const float* b) {  // the last, partial vector of a row of B: zeros past j1
@@ -206,7 +207,8 @@ struct Tiled {
     if (M == 1 && !tb) {
       // One row: B streamed in order, on the caller alone. Waking a worker to share mlp's 0.1 ms made
       // it slower (0.16-0.20 ms from memory under node).
-      for (int j0 = 0; j0 < N; j0 += NC) gemv(K, A, ta ? lda : 1, B, ldb, C, j0, std::min(N, j0 + NC), accumulate);
+      for (int j0 = 0; j0 < N; j0 += kRowColumns)
+        gemv(K, A, ta ? lda : 1, B, ldb, C, j0, std::min(N, j0 + kRowColumns), accumulate);
       return;
     }
     const int W = strip(N), NP = (N + W - 1) / W * W;
