@@ -132,9 +132,9 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   s = await waitStatus(page, (s) => s.settings.recipe === 'notebook', 5000, 'the notebook recipe');
   assert.equal(s.settings.values.epochs, 5);
   assert.equal(s.settings.values.rotation, 0);
-  // cnn-5x5 has no improved recipe yet: the choice is off, and a click changes nothing (7 epochs stay).
-  await openPage(browser.context, `${srv.url}#preset=cnn-5x5&epochs=7`);
-  s = await waitStatus(page, (s) => s.app_ready && s.settings && s.preset === 'cnn-5x5', 60000, 'cnn-5x5');
+  // cnn-vgg has no improved recipe yet: the choice is off, and a click changes nothing (7 epochs stay).
+  await openPage(browser.context, `${srv.url}#preset=cnn-vgg&epochs=7`);
+  s = await waitStatus(page, (s) => s.app_ready && s.settings && s.preset === 'cnn-vgg', 60000, 'cnn-vgg');
   assert.equal(s.settings.recipe, 'changed');
   await click(page, 'training.recipe.improved');
   s = await status(page);
