@@ -32,6 +32,12 @@ TrainConfig augmented_on_plateau(TrainConfig base, int patience) {
   return base;
 }
 
+// augmented_on_plateau's recipe for the Training window, with how long it trains ("40 epochs").
+std::string augmented_on_plateau_text(const std::string& epochs) {
+  return "augmentation (±10°, ±10% shifts and zoom), " + epochs +
+         " on 90% of the images, the learning rate halved on a plateau, stopped early with the best epoch kept";
+}
+
 // mlp-deep's improved schedule on `base`: gentler augmentation than mlp's (±8°, ±8% shifts and zoom) on
 // 95% of the images, Adam at 0.002 on batches of 64, the rate halved after 4 epochs without a better
 // val_loss (min 1e-5), stopped after 12 with the best epoch kept.
@@ -61,8 +67,7 @@ std::vector<Preset> build_presets() {
   p.has_improved = true;
   p.improved = augmented_on_plateau(p.recipe, 8);
   p.improved.epochs = 40;
-  p.improved_text = "augmentation (±10°, ±10% shifts and zoom), 40 epochs on 90% of the images, the learning rate "
-                    "halved on a plateau, stopped early with the best epoch kept";
+  p.improved_text = augmented_on_plateau_text("40 epochs");
   v.push_back(p);
 
   p = make("mlp-deep", "Deep MLP with dropout, batch norm, L2 and balanced class weights", flat,
@@ -95,8 +100,7 @@ std::vector<Preset> build_presets() {
   // epochs without a better val_loss, within the notebook's 30.
   p.has_improved = true;
   p.improved = augmented_on_plateau(p.recipe, 5);
-  p.improved_text = "augmentation (±10°, ±10% shifts and zoom), up to 30 epochs on 90% of the images, the learning "
-                    "rate halved on a plateau, stopped early with the best epoch kept";
+  p.improved_text = augmented_on_plateau_text("up to 30 epochs");
   v.push_back(p);
 
   p = make("cnn-tiny", "A 6,722-parameter CNN: two blocks of two 3x3 convolutions", image,
