@@ -264,12 +264,13 @@ struct Env {
   float dpr = 1;
 };
 
-// Frame pacing (main.cpp). While the trainer thread trains untouched: kTrainingFps frames a second
-// (the animation frames between are skipped), fewer if the measured cost of a frame would take more
-// than kTrainingUiShare of one core, never fewer than kTrainingMinFps. With nothing running and
-// nobody at the page, every kIdleFrameInterval-th animation frame.
+// Frame pacing (main.cpp). While the trainer thread trains untouched: kTrainingFps frames a second,
+// fewer if the measured cost of a frame would take more than kTrainingUiShare of one core, never
+// fewer than kTrainingMinFps, looked at every kPacedTickMs on a timer (no animation frames). With
+// nothing running and nobody at the page, every kIdleFrameInterval-th animation frame.
 constexpr double kTrainingFps = 2, kTrainingUiShare = 0.08, kTrainingMinFps = 1;
 constexpr int kIdleFrameInterval = 30;
+constexpr double kPacedTickMs = 50;
 
 // The flags of the five tiled windows: main.cpp places and sizes them every frame.
 constexpr ImGuiWindowFlags kTile = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
@@ -300,9 +301,10 @@ struct Ui {
   // draw lists, before WebGL draws them. status().ui_ms is their median.
   float build_ms[32] = {};
   // Frame pacing (main.cpp): every frame_interval-th animation frame (kIdleFrameInterval: left alone);
-  // while saving CPU for training, one frame every frame_period_ms (0: no such limit).
+  // while saving CPU for training, one frame every frame_period_ms (0: no such limit), the frames
+  // called every frame_tick_ms on a timer (0: on animation frames).
   int frame_interval = 1;
-  double frame_period_ms = 0;
+  double frame_period_ms = 0, frame_tick_ms = 0;
   double paced_fps() const { return 1000.0 / std::max(1.0, frame_period_ms); }  // while saving CPU
   bool saving_cpu = false;   // frames paced to leave the cores to the trainer (the Training window says so)
   // What a frame costs the UI thread (ms, moving average): from its start to its end, and while

@@ -27,17 +27,20 @@ double now_ms() { return platform::now_ms(); }
 
 // Frame pacing (docs/design.md, "Frame pacing"). Full rate while someone uses the page. While the
 // trainer thread works and nobody has touched the page for a second, kTrainingFps frames a second
-// (skip_frame): the curves and progress still move, the cores go to training. The rate is low
-// whatever the cost measure_frame sees, because with software WebGL most of a frame's CPU is spent
-// outside the UI thread (the browser draws and composites the page); lower still when that cost
-// alone would exceed kTrainingUiShare of a core. With nothing running and nobody there for 2 s (a
-// laptop left open in class), every kIdleFrameInterval-th animation frame. The page's input
-// listeners call digitlab_wake() on every press, move, release and key, so nobody waits for the slow
-// tick. (The single-thread build trains inside frames: always full rate then.)
-void set_frame_interval(AppState& s, int interval) {
-  if (interval == s.ui.frame_interval) return;
+// (skip_frame), and the frames come on a kPacedTickMs timer rather than on animation frames, so that
+// the browser's compositor sleeps in between too: the curves and progress still move, the cores go to
+// training, and an input is drawn within a tick. The rate is low whatever the cost
+// measure_frame sees, because with software WebGL most of a frame's CPU is spent outside the UI
+// thread (the browser draws and composites the page); lower still when that cost alone would exceed
+// kTrainingUiShare of a core. With nothing running and nobody there for 2 s (a laptop left open in
+// class), every kIdleFrameInterval-th animation frame. The page's input listeners call
+// digitlab_wake() on every press, move, release and key, so nobody waits for the slow tick. (The
+// single-thread build trains inside frames: always full rate then.)
+void set_frame_timing(AppState& s, int interval, double tick_ms) {
+  if (interval == s.ui.frame_interval && tick_ms == s.ui.frame_tick_ms) return;
   s.ui.frame_interval = interval;
-  platform::set_frame_interval(interval);
+  s.ui.frame_tick_ms = tick_ms;
+  platform::set_frame_timing(interval, tick_ms);
 }
 
 void pace_frames(AppState& s, double t_frame) {
@@ -50,12 +53,11 @@ void pace_frames(AppState& s, double t_frame) {
   s.ui.saving_cpu = training && s.bridge->threaded() && quiet_ms > 1000;
   s.ui.frame_period_ms =
     s.ui.saving_cpu ? std::clamp(s.ui.frame_cost_ms / kTrainingUiShare, 1000 / kTrainingFps, 1000 / kTrainingMinFps) : 0;
-  set_frame_interval(s, !working && quiet_ms > 2000 ? kIdleFrameInterval : 1);
+  set_frame_timing(s, !working && quiet_ms > 2000 ? kIdleFrameInterval : 1, s.ui.saving_cpu ? kPacedTickMs : 0);
 }
 
-// While saving CPU for training, an animation frame sooner than frame_period_ms after the last one
-// drawn is skipped: nothing is drawn, so the browser does not composite the page again either. The
-// frames still come on every animation frame, so an input (on_input) is drawn on the next one.
+// While saving CPU for training, a tick sooner than frame_period_ms after the last frame drawn draws
+// nothing, so the browser does not composite the page again either.
 bool skip_frame(const Ui& ui, double t) { return ui.saving_cpu && t - ui.last_frame_ms < ui.frame_period_ms; }
 
 // The cost of a frame that began at t_frame and ended at t_end into Ui::frame_cost_ms and
@@ -154,11 +156,11 @@ void test_fault(AppState& s, int where) {
   else trainer(s).test_fault(where);
 }
 
-// Input on a quiet page: back to full rate from the next animation frame.
+// Input on a quiet page: back to full rate from the next tick or animation frame.
 void on_input(AppState& s) {
   s.ui.last_input_ms = now_ms();
   s.ui.saving_cpu = false;
-  set_frame_interval(s, 1);
+  set_frame_timing(s, 1, 0);
 }
 
 }  // namespace app

@@ -52,17 +52,26 @@ test('loads isolated and threaded, with no console errors', async (t) => {
   await page.close();
 });
 
-// Training with nobody at the page: 2 frames a second (the animation frames between are skipped) so that the cores train, the
+// Training with nobody at the page: 2 frames a second on a timer, no animation frames between, so that the cores train, the
 // Training window says so, and the first input brings full rate back at once.
 test('training untouched: 2 frames a second, said in the Training window; input brings full rate back', async (t) => {
   const { page, errors } = await openPage(browser.context, `${srv.url}#preset=mlp&epochs=5&autostart=1`);
   await waitStatus(page, (s) => s.phase === 'training', 90000, 'training to start');
   const paced = await waitStatus(page, (s) => s.saving_cpu, 10000, 'frames paced for training');
   assert.ok(paced.frame_period_ms >= 500 && paced.frame_period_ms <= 1000, `a frame every ${paced.frame_period_ms} ms`);
+  // The paced frames come on a timer: no animation frames are asked for in between, so the browser's
+  // compositor sleeps too.
+  await page.evaluate(() => {
+    const raf = window.requestAnimationFrame;
+    window.rafCalls = 0;
+    window.requestAnimationFrame = (f) => { window.rafCalls++; return raf.call(window, f); };
+  });
   await page.evaluate(() => window.digitlab.frames(true));
   await new Promise((r) => setTimeout(r, 4000));
   const slow = await page.evaluate(() => window.digitlab.frames());
+  const rafCalls = await page.evaluate(() => window.rafCalls);
   assert.ok(slow.intervals >= 3 && slow.intervals <= 10, `untouched while training, ${slow.intervals} frames in 4 s`);
+  assert.ok(rafCalls <= 2, `untouched while training, ${rafCalls} animation frames asked for in 4 s`);
   const s = await status(page);
   assert.equal(s.saving_cpu, true);
   assert.ok(s.frame_cost_ms > 0 && s.ui_share >= 0 && s.ui_share < 0.1, `frame cost ${s.frame_cost_ms} ms, UI share ${s.ui_share}`);
@@ -75,7 +84,7 @@ test('training untouched: 2 frames a second, said in the Training window; input 
   await new Promise((r) => setTimeout(r, 1000));
   const woken = await page.evaluate(() => window.digitlab.frames());
   assert.ok(woken.intervals >= 6, `only ${woken.intervals} frames in the second after the mouse moved`);
-  t.diagnostic(`paced: ${slow.intervals} frames in 4 s, frame cost ${s.frame_cost_ms.toFixed(1)} ms, UI thread ${(100 * s.ui_share).toFixed(1)}% of a core, ${Math.round(s.samples_per_sec)} samples/s; after a mouse move: ${woken.intervals} frames in 1 s`);
+  t.diagnostic(`paced: ${slow.intervals} frames and ${rafCalls} animation frames in 4 s, frame cost ${s.frame_cost_ms.toFixed(1)} ms, UI thread ${(100 * s.ui_share).toFixed(1)}% of a core, ${Math.round(s.samples_per_sec)} samples/s; after a mouse move: ${woken.intervals} frames in 1 s`);
   assert.deepEqual(realErrors(errors), []);
   await page.close();
 });

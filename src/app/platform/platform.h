@@ -39,7 +39,9 @@ double memory_in_use();              // the bytes malloc holds now
 // ------------------------------------------------------------------------------ the frame loop
 // Calls frame() once per animation frame, for as long as the page is open; does not return.
 void run_frames(void (*frame)());
-void set_frame_interval(int frames);  // frame() every `frames` animation frames
+// frame() every `frames` animation frames; with tick_ms > 0, instead every tick_ms on a timer,
+// without asking for animation frames, so that the browser's compositor need not wake.
+void set_frame_timing(int frames, double tick_ms);
 // At the end of every frame: the first one tells the page the app has started (and the largest
 // files it takes), each one lets the page count frames.
 void frame_done();

@@ -15,6 +15,7 @@
 // and written at once, but the app hears of them at the end of a frame, as it would from the page.
 #include <SDL.h>
 #include <malloc.h>
+#include <algorithm>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,6 +53,7 @@ struct Desktop {
   std::vector<std::function<void(AppState&)>> later;  // the platform's answers, at the end of a frame
   bool quit = false, started = false;
   int interval = 1;
+  double tick_ms = 0;
   StoreState store;
   std::vector<uint8_t> opened_run;
   std::string runs_error;
@@ -187,16 +189,20 @@ void run_frames(void (*frame)()) {
         return 0;
       },
       nullptr);
-  // About 60 frames a second (no vsync under Xvfb), `interval` times slower while the page would be.
+  // About 60 frames a second (no vsync under Xvfb), `interval` times slower or every tick_ms
+  // while the page would be.
   while (!desk().quit) {
     const double start = now_ms();
     frame();
-    const double wait = 1000.0 / 60 * desk().interval - (now_ms() - start);
+    const double wait = std::max(1000.0 / 60 * desk().interval, desk().tick_ms) - (now_ms() - start);
     if (wait > 0) SDL_Delay(Uint32(wait));
   }
 }
 
-void set_frame_interval(int frames) { desk().interval = std::max(1, frames); }
+void set_frame_timing(int frames, double tick_ms) {
+  desk().interval = std::max(1, frames);
+  desk().tick_ms = tick_ms;
+}
 
 void frame_done() {
   Desktop& d = desk();

@@ -217,7 +217,10 @@ double memory_size() { return double(emscripten_get_heap_size()); }
 double memory_in_use() { return double(unsigned(mallinfo().uordblks)); }
 
 void run_frames(void (*frame)()) { emscripten_set_main_loop(frame, 0, 1); }
-void set_frame_interval(int frames) { emscripten_set_main_loop_timing(EM_TIMING_RAF, frames); }
+void set_frame_timing(int frames, double tick_ms) {
+  if (tick_ms > 0) emscripten_set_main_loop_timing(EM_TIMING_SETTIMEOUT, int(tick_ms));
+  else emscripten_set_main_loop_timing(EM_TIMING_RAF, frames);
+}
 void frame_done() {
   static bool told = false;
   if (!told) {
