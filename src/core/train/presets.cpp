@@ -128,11 +128,6 @@ std::vector<Preset> build_presets() {
   p.recipe.reduce_lr = {true, Monitor::ValAccuracy, 0.5f, 2, 1e-4f, 1e-5f};
   // ImageDataGenerator(rotation_range=10, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1)
   p.recipe.augment = turned_shifted_zoomed(10, 0.1f);
-  // Improved (docs/results.md): mlp-deep's (gently_augmented_on_plateau), within the notebook's 30 epochs.
-  p.has_improved = true;
-  p.improved = gently_augmented_on_plateau(p.recipe);
-  p.improved_text = "augmentation (±8°, ±8% shifts and zoom), Adam 0.002 on batches of 64, up to 30 epochs on 95% "
-                    "of the images, the learning rate halved on a plateau, stopped early with the best epoch kept";
   v.push_back(p);
   return v;
 }
