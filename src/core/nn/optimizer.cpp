@@ -48,10 +48,10 @@ bool Optimizer::restore(const OptimizerConfig& cfg, size_t n, int64_t t, std::ve
   return true;
 }
 
-
 #if DIGITLAB_HAVE_AVX2
+// The same loops at 8 lanes (optimizer_avx2.cpp), where the CPU has AVX2: Adam's square root and
+// division per parameter are most of an update.
 void update_range_avx2(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t n);
-// Adam's square root and division at 8 lanes: mlp's update took 28% of a step at 4 (perf, 2 threads).
 static const bool use_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
