@@ -51,7 +51,8 @@ bool Optimizer::restore(const OptimizerConfig& cfg, size_t n, int64_t t, std::ve
 #if DIGITLAB_HAVE_AVX2
 // The same loops at 8 lanes (optimizer_avx2.cpp), where the CPU has AVX2: Adam's square root and
 // division per parameter are most of an update.
-void update_range_avx2(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t n);
+void update_range_avx2(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t i0,
+                       size_t i1);
 static const bool use_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
@@ -66,11 +67,10 @@ void Optimizer::step(float* p, const float* g, size_t n) {
   // Every element is updated on its own, so the arena is cut into ranges for the kernel pool: as one
   // scalar loop, mlp's 407,050-parameter Adam update took as long as its GEMMs at batch 32.
   parallel_ranges(n, n * 4, [&](size_t i0, size_t i1) {
-    const size_t k = i1 - i0;
 #if DIGITLAB_HAVE_AVX2
-    if (use_avx2) return update_range_avx2(c, lr_t, p + i0, m + i0, v + i0, g + i0, k);
+    if (use_avx2) return update_range_avx2(c, lr_t, p, m, v, g, i0, i1);
 #endif
-    update_range(c, lr_t, p + i0, m + i0, v + i0, g + i0, k);
+    update_range(c, lr_t, p, m, v, g, i0, i1);
   });
 }
 

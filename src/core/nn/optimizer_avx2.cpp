@@ -4,8 +4,9 @@
 
 namespace dl {
 
-void update_range_avx2(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t n) {
-  update_range(c, lr_t, p, m, v, g, n);
+void update_range_avx2(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t i0,
+                       size_t i1) {
+  update_range(c, lr_t, p, m, v, g, i0, i1);
 }
 
 }  // namespace dl

@@ -40,14 +40,18 @@ void rmsprop_range(float* __restrict p, float* __restrict v, const float* __rest
   }
 }
 
-void update_range(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t n) {
+// Elements [i0, i1) of the arena. An optimizer without moments has no m or v (null): only the ones it
+// uses are offset.
+void update_range(const OptimizerConfig& c, float lr_t, float* p, float* m, float* v, const float* g, size_t i0,
+                  size_t i1) {
+  const size_t n = i1 - i0;
   switch (c.kind) {
     case OptKind::SGD:
-      if (c.momentum == 0) sgd_range(p, g, n, c.lr);
-      else momentum_range(p, m, g, n, c.lr, c.momentum);
+      if (c.momentum == 0) sgd_range(p + i0, g + i0, n, c.lr);
+      else momentum_range(p + i0, m + i0, g + i0, n, c.lr, c.momentum);
       break;
-    case OptKind::Adam: adam_range(p, m, v, g, n, lr_t, c.beta1, c.beta2, c.eps); break;
-    case OptKind::RMSprop: rmsprop_range(p, v, g, n, c.lr, c.rho, c.eps); break;
+    case OptKind::Adam: adam_range(p + i0, m + i0, v + i0, g + i0, n, lr_t, c.beta1, c.beta2, c.eps); break;
+    case OptKind::RMSprop: rmsprop_range(p + i0, v + i0, g + i0, n, c.lr, c.rho, c.eps); break;
   }
 }
 
