@@ -5,8 +5,7 @@
 // "Frame pacing", quotes it.
 //   node bench/app_cpu.mjs [preset=cnn-tiny] [batch=128] [seconds=9]
 import fs from 'node:fs';
-import { launch, serve, openPage, status, waitStatus } from '../tests/e2e/helpers.mjs';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { launch, serve, openPage, sleep, status, waitStatus } from '../tests/e2e/helpers.mjs';
 const [preset = 'cnn-tiny', batch = '128', secs = '9'] = process.argv.slice(2);
 const HZ = 100;
 function snapshot() {
