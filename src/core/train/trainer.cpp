@@ -42,7 +42,15 @@ Status train_config_check(const TrainConfig& c) {
   // The rest come from a preset's recipe, never from a link or a flag; checked all the same.
   if (!(c.reduce_lr.min_delta >= 0 && c.reduce_lr.min_delta <= 10))
     return Status::fail("the learning-rate reduction's min_delta must be 0..10");
+  if (c.cosine.enabled && c.reduce_lr.enabled)
+    return Status::fail("the cosine decay and the reduction on a plateau both set the learning rate; turn one of them off");
   return {};
+}
+
+double cosine_decay_lr(double lr, double alpha, int64_t step, int64_t steps) {
+  constexpr double kPi = 3.14159265358979323846;
+  const double done = steps > 0 ? double(std::min(step, steps)) / double(steps) : 1.0;
+  return lr * (alpha + (1 - alpha) * 0.5 * (1 + std::cos(kPi * done)));
 }
 
 int eval_batch(const Model& m, int train_batch) {
@@ -285,6 +293,8 @@ bool Trainer::step() {
     diverge(!std::isfinite(l2) ? "the L2 penalty" : "the loss", std::isnan(loss + l2), loss);
     return false;
   }
+  if (cfg_.cosine.enabled)
+    opt_.set_lr(float(cosine_decay_lr(cfg_.opt.lr, cfg_.cosine.alpha, steps_, int64_t(cfg_.epochs) * batches_per_epoch_)));
   opt_.step(model_->params.data(), model_->grads.data(), model_->params.size());
   // An update can overflow while the loss it came from was finite (a saturated softmax has a finite
   // loss over huge logits): the weights are checked after every step, so a non-finite weight never

@@ -39,6 +39,19 @@ struct ReduceLRConfig {  // Keras ReduceLROnPlateau
   float min_lr = 0;
 };
 
+// Keras CosineDecay(initial_learning_rate=opt.lr, decay_steps=the run's steps, alpha) as the optimizer's
+// learning rate: step t of a run of T steps (epochs × batches per epoch) trains at
+//   lr · (alpha + (1 − alpha) · ½(1 + cos(π · min(t, T) / T))),
+// from lr at the first step down to alpha · lr. A run that goes on from another (Trainer::begin without
+// new weights) starts its own decay from lr. It sets the rate at every step, so it cannot be combined
+// with ReduceLROnPlateau (Keras refuses that too).
+struct CosineDecayConfig {
+  bool enabled = false;
+  float alpha = 0;  // the last step's rate as a fraction of opt.lr
+};
+// The rate of step `step` (0-based) of `steps`.
+double cosine_decay_lr(double lr, double alpha, int64_t step, int64_t steps);
+
 struct CheckpointConfig {  // Keras ModelCheckpoint(save_best_only=True), kept in memory
   bool enabled = false;
   Monitor monitor = Monitor::ValLoss;
@@ -53,6 +66,7 @@ struct TrainConfig {
   bool balanced_class_weights = false;  // weight class k by n / (k · count_k)
   EarlyStoppingConfig early;
   ReduceLRConfig reduce_lr;
+  CosineDecayConfig cosine;
   CheckpointConfig checkpoint;
   AugmentConfig augment;  // applied to training batches only, drawn from the trainer's seeded rng
 };
@@ -136,7 +150,7 @@ struct EpochRecord {
   double val_loss = 0, val_accuracy = 0;
   bool has_val = false;
   bool checkpoint = false;           // the keep-best checkpoint improved: these are its weights
-  double lr = 0;                     // learning rate used in this epoch
+  double lr = 0;                     // learning rate of the epoch's last step
   double seconds = 0, samples_per_sec = 0;
   std::vector<std::string> events;   // "lr reduced to 0.0001", "early stop", "best weights restored"
 };
