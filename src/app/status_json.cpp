@@ -156,6 +156,11 @@ static void settings_json(const AppState& s, Json& j) {
   j.kv("patience", c.reduce_lr.patience);
   j.kv("min_lr", c.reduce_lr.min_lr);
   j.close('}');
+  j.key("cosine_decay");
+  j.open('{');
+  j.kv("enabled", c.cosine.enabled);
+  j.kv("alpha", c.cosine.alpha);
+  j.close('}');
   j.key("augment");
   j.open('{');
   j.kv("rotation", c.augment.rotation_deg);

@@ -6,7 +6,8 @@
 //                  [--data DIR] [--save FILE] [--init FILE] [--json]
 //                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
-//                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--class-weights balanced|none]
+//                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--lr-schedule cosine[:ALPHA]|constant]
+//                  [--class-weights balanced|none]
 //                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]] [--validate-on-test]
 //                  [--csv FILE] [--run FILE]
 //   digitlab train --run FILE [--data DIR] [--limit N] [--threads N] [--save FILE] [--csv FILE] [--json]
@@ -55,6 +56,8 @@ const char* kUsage =
     "      callbacks (MONITOR is val_loss or val_accuracy; 'none' turns a preset's off):\n"
     "        --early-stopping MONITOR:PATIENCE[:restore]   e.g. val_loss:4:restore\n"
     "        --reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]  e.g. val_accuracy:2:0.5:1e-5\n"
+    "        --lr-schedule cosine[:ALPHA]|constant   cosine: the rate falls along half a cosine over the run,\n"
+    "                      from --lr to ALPHA (default 0) times it (Keras CosineDecay); it replaces --reduce-lr\n"
     "        --class-weights balanced|none\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
     "        --csv FILE    write the epochs to FILE as Keras' CSVLogger does (rewritten after each epoch)\n"
@@ -105,7 +108,7 @@ Args parse_args(int argc, char** argv) {
     std::map<std::string, bool> k = {
         {"preset", true}, {"optimizer", true}, {"limit", true}, {"threads", true}, {"data", true}, {"save", true},
         {"model", true}, {"json", false}, {"help", false}, {"hflip", false}, {"vflip", false},
-        {"early-stopping", true}, {"reduce-lr", true}, {"class-weights", true}, {"checkpoint", true},
+        {"early-stopping", true}, {"reduce-lr", true}, {"lr-schedule", true}, {"class-weights", true}, {"checkpoint", true},
         {"checkpoint-monitor", true}, {"validate-on-test", false}, {"init", true}, {"csv", true}, {"run", true}, {"images", true}, {"recipe", true}};
     for (const NumericSetting& s : numeric_settings())
       if (s.flag) k[s.flag] = true;
@@ -194,6 +197,18 @@ ReduceLRConfig reduce_lr_arg(const std::string& v) {
   return r;
 }
 
+// --lr-schedule cosine[:ALPHA] | constant
+CosineDecayConfig lr_schedule_arg(const std::string& v) {
+  CosineDecayConfig c;
+  if (v == "constant" || v == "none") return c;
+  std::vector<std::string> f = split_fields(v);
+  if (f.empty() || f.size() > 2 || f[0] != "cosine")
+    fail("--lr-schedule needs cosine[:ALPHA] (e.g. cosine or cosine:0.01) or constant, got '" + v + "'");
+  c.enabled = true;
+  if (f.size() == 2) c.alpha = float(field_num("lr-schedule", "alpha", f[1], 0, 1, false));
+  return c;
+}
+
 std::string data_dir(const Args& a) {
   if (a.has("data")) return a.opts.at("data");
   if (const char* e = std::getenv("MNIST_DIR")) return e;
@@ -275,6 +290,9 @@ void print_recipe(const TrainConfig& c) {
   if (c.balanced_class_weights) cb += std::string(cb.empty() ? "" : "; ") + "balanced class weights";
   if (c.checkpoint.enabled) cb += std::string(cb.empty() ? "" : "; ") + "keep-best checkpoint (" + monitor_name(c.checkpoint.monitor) + ")";
   if (!cb.empty()) std::printf("callbacks: %s\n", cb.c_str());
+  if (c.cosine.enabled)
+    std::printf("learning rate: cosine decay from %g to %g over the run\n", double(c.opt.lr),
+                double(c.opt.lr) * double(c.cosine.alpha));
 }
 
 // Writes the trainer's keep-best checkpoint as a model file (at the epoch it improves, as Keras does).
@@ -366,6 +384,17 @@ int cmd_train(const Args& a) {
   if (a.has("vflip")) cfg.augment.vflip = true;
   if (a.has("early-stopping")) cfg.early = early_stopping_arg(a.opts.at("early-stopping"));
   if (a.has("reduce-lr")) cfg.reduce_lr = reduce_lr_arg(a.opts.at("reduce-lr"));
+  // A schedule and a reduction both set the rate: the one named on the command line takes the place
+  // of the recipe's.
+  if (a.has("lr-schedule")) {
+    cfg.cosine = lr_schedule_arg(a.opts.at("lr-schedule"));
+    if (cfg.cosine.enabled && cfg.reduce_lr.enabled) {
+      if (a.has("reduce-lr")) fail("--lr-schedule cosine and --reduce-lr both set the learning rate; give one of them");
+      cfg.reduce_lr.enabled = false;
+    }
+  } else if (a.has("reduce-lr") && cfg.reduce_lr.enabled) {
+    cfg.cosine.enabled = false;
+  }
   // The test set steers callbacks only when asked by name: a held-out split is the default.
   const bool on_test = a.has("validate-on-test");
   if (on_test && a.has("val-split") && cfg.val_split > 0)

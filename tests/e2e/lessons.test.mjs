@@ -132,14 +132,30 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   s = await waitStatus(page, (s) => s.settings.recipe === 'notebook', 5000, 'the notebook recipe');
   assert.equal(s.settings.values.epochs, 5);
   assert.equal(s.settings.values.rotation, 0);
-  // cnn-vgg has no improved recipe yet: the choice is off, and a click changes nothing (7 epochs stay).
+  // cnn-vgg's improved recipe replaces the reduction on a plateau with a cosine decay over the run; in
+  // the Callbacks tab each of the two turns the other off.
   await openPage(browser.context, `${srv.url}#preset=cnn-vgg&epochs=7`);
   s = await waitStatus(page, (s) => s.app_ready && s.settings && s.preset === 'cnn-vgg', 60000, 'cnn-vgg');
   assert.equal(s.settings.recipe, 'changed');
+  assert.equal(s.settings.reduce_lr.enabled, true);
+  assert.equal(s.settings.cosine_decay.enabled, false);
   await click(page, 'training.recipe.improved');
-  s = await status(page);
-  assert.equal(s.settings.values.epochs, 7);
+  s = await waitStatus(page, (s) => s.settings.recipe === 'improved', 5000, 'cnn-vgg\'s improved recipe');
+  assert.equal(s.settings.values.epochs, 30);
+  assert.equal(s.settings.values.batch, 64);
+  assert.equal(s.settings.val_split, 0);
+  assert.equal(s.settings.reduce_lr.enabled, false);
+  assert.deepEqual(s.settings.cosine_decay, { enabled: true, alpha: 0 });
+  await click(page, 'training.tab.callbacks');
+  await screenshotPage(page, 'recipe-cosine');
+  await click(page, 'training.reduce_lr');
+  s = await waitStatus(page, (s) => s.settings.reduce_lr.enabled, 5000, 'the reduction on');
+  assert.equal(s.settings.cosine_decay.enabled, false);
   assert.equal(s.settings.recipe, 'changed');
+  await click(page, 'training.cosine');
+  s = await waitStatus(page, (s) => s.settings.cosine_decay.enabled, 5000, 'the cosine decay on');
+  assert.equal(s.settings.reduce_lr.enabled, false);
+  assert.equal(s.settings.recipe, 'improved');
   assert.deepEqual(realErrors(errors), []);
   // The link opens as the improved recipe (openPage loads it in this tab, as a new document).
   const again = await openPage(browser.context, link);

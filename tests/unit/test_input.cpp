@@ -209,6 +209,10 @@ TEST_CASE("train_check and Trainer::begin refuse before they allocate, and leave
   CHECK(refused([](TrainConfig& b) { b.opt.beta2 = 1; }) == "Adam's beta_2 must be 0 or more and below 1, not 1");
   CHECK(refused([](TrainConfig& b) { b.opt.eps = 0; }) == "the optimizer's epsilon must be above 0 and at most 1, not 0");
   CHECK(refused([](TrainConfig& b) { b.reduce_lr.min_delta = NAN; }) == "the learning-rate reduction's min_delta must be 0..10");
+  CHECK(refused([](TrainConfig& b) { b.cosine.alpha = 1.5f; }) ==
+        "the cosine decay's last rate (a fraction of the learning rate) must be 0..1, not 1.5");
+  CHECK(refused([](TrainConfig& b) { b.cosine.enabled = b.reduce_lr.enabled = true; }) ==
+        "the cosine decay and the reduction on a plateau both set the learning rate; turn one of them off");
   for (const Preset& p : presets()) CHECK_MESSAGE(train_config_check(p.recipe).ok(), p.name);
 }
 

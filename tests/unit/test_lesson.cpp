@@ -195,6 +195,32 @@ TEST_CASE("lesson link: each value it cannot use is named, with what is used ins
   CHECK(only_notice("zzz=" + std::string(100, 'x') + "\x01") == "zzz=" + std::string(40, 'x') + "…: not a setting this app knows; ignored");
 }
 
+TEST_CASE("lesson link: lr_schedule=cosine takes the place of the recipe's reduction on a plateau") {
+  const Lesson l = lesson_parse("#preset=cnn-vgg&lr_schedule=cosine&cosine_alpha=0.01&autostart=1");
+  CHECK(l.notices.empty());
+  CHECK(l.config.cosine.enabled);
+  CHECK(l.config.cosine.alpha == 0.01f);
+  CHECK_FALSE(l.config.reduce_lr.enabled);  // cnn-vgg's notebook recipe has it on
+  CHECK(l.autostart);
+  CHECK(train_config_check(l.config).ok());
+  const std::string link = lesson_write(*l.preset, l.model, l.config, -1, false);
+  CHECK(link == "preset=cnn-vgg&reduce_lr=0&lr_schedule=cosine&cosine_alpha=0.01");
+  CHECK(lesson_write(*l.preset, l.model, lesson_parse(link).config, -1, false) == link);
+  CHECK_FALSE(lesson_parse("#preset=cnn-vgg&lr_schedule=cosine&lr_schedule=constant").config.cosine.enabled);
+  // A reduction named after the schedule stays off, and says so.
+  const Lesson both = lesson_parse("#preset=mlp&lr_schedule=cosine&reduce_lr=val_loss&autostart=1");
+  CHECK(both.notices == std::vector<std::string>{
+                            "reduce_lr=val_loss: the cosine decay (lr_schedule=cosine) sets the learning rate at every "
+                            "step; the reduction stays off",
+                            "the link asks to start training, but not everything in it could be used: check the "
+                            "settings, then press Start"});
+  CHECK(both.config.cosine.enabled);
+  CHECK_FALSE(both.config.reduce_lr.enabled);
+  CHECK(only_notice("lr_schedule=step") == "lr_schedule=step: must be cosine or constant; constant is used instead");
+  CHECK(only_notice("cosine_alpha=2") ==
+        "cosine_alpha=2: the cosine decay's last rate (a fraction of the learning rate) must be 0..1; 0 is used instead");
+}
+
 TEST_CASE("lesson link: a link with a notice does not start training by itself") {
   const Lesson l = lesson_parse("#preset=mlp&layers=flatten,dense:2:softmax&epochs=oops&autostart=1");
   CHECK_FALSE(l.autostart);

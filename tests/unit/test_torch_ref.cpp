@@ -1,5 +1,5 @@
-// The core's layers, loss, L2 term, class weights and whole-model backward pass checked against
-// PyTorch, and its optimizers and a dropout layer under a fixed mask against TensorFlow.js. Expected values
+// The core's layers, loss, L2 term, class weights, whole-model backward pass and cosine decay checked
+// against PyTorch, and its optimizers and a dropout layer under a fixed mask against TensorFlow.js. Expected values
 // come only from the fixtures: tests/fixtures/torch/, written by tests/fixtures/gen_torch_fixtures.py
 // (torch, float64, autograd), and tests/fixtures/keras/, written by
 // tests/fixtures/gen_keras_fixtures.mjs; neither library is needed here.
@@ -26,6 +26,8 @@
 #include "core/nn/layers.h"
 #include "core/nn/model.h"
 #include "core/nn/optimizer.h"
+#include "core/train/trainer.h"
+#include "helpers.h"
 
 namespace {
 
@@ -138,6 +140,42 @@ struct Worst {
 };
 
 }  // namespace
+
+TEST_CASE("torch reference: a run under cosine decay trains each step at CosineAnnealingLR's rate") {
+  // Keras' CosineDecay(lr, decay_steps, alpha) is CosineAnnealingLR(T_max = decay_steps,
+  // eta_min = alpha · lr); the fixture steps torch's scheduler once a batch, over runs whose last
+  // batch is whole ("zero") and partial ("alpha": 610 images in batches of 20).
+  Fixture fx("cosine.txt");
+  for (const char* name : {"zero", "alpha"}) {
+    CAPTURE(name);
+    const std::vector<double>& run = fx[std::string(name) + ".run"].v;
+    const Arr& rates = fx[std::string(name) + ".lr"];
+    dl::Dataset train = dltest::pixel_toy(int(run[2]), 1);
+    dl::ModelSpec spec;
+    spec.name = "toy";
+    spec.input = dl::Shape{4, 4, 1, false};
+    spec.layers = {dl::flatten(), dl::dense(10, dl::Act::Softmax)};
+    dl::TrainConfig c;
+    c.opt.kind = dl::OptKind::Adam;
+    c.opt.lr = float(run[0]);
+    c.cosine = {true, float(run[1])};
+    c.batch = int(run[3]);
+    c.epochs = int(run[4]);
+    c.val_split = 0;
+    dl::Model m;
+    dl::Trainer t;
+    REQUIRE(m.build(spec).ok());
+    REQUIRE(t.begin(&m, &train, nullptr, c).ok());
+    while (t.step()) {}
+    REQUIRE(t.phase() == dl::TrainPhase::Finished);
+    std::vector<float> lr;
+    for (const dl::BatchRecord& b : t.batches()) lr.push_back(b.lr);
+    compare(std::string(name) + ".lr", lr, rates, 1e-6);
+    // An epoch's rate in the history is its last step's.
+    for (const dl::EpochRecord& e : t.history())
+      CHECK(e.lr == doctest::Approx(rates.v[size_t(e.epoch * t.batches_per_epoch() - 1)]).epsilon(1e-6));
+  }
+}
 
 TEST_CASE("torch reference: Dense with each activation") {
   Fixture fx("dense_act.txt");

@@ -621,6 +621,11 @@ TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit
   c.augment.width_shift = 0.1f;
   c.reduce_lr = {true, Monitor::ValLoss, 0.5f, 1, 1e-4f, 0.0f};
   c.checkpoint = {true, Monitor::ValAccuracy};
+  SUBCASE("the rate reduced on a plateau") {}
+  SUBCASE("the rate under a cosine decay") {
+    c.reduce_lr.enabled = false;
+    c.cosine = {true, 0.05f};
+  }
   Model whole;
   Trainer tw;
   REQUIRE(whole.build(spec).ok());
@@ -641,6 +646,8 @@ TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit
     Status s = t2.load(saved.data(), saved.size(), &m2, &train, &val);
     REQUIRE_MESSAGE(s.ok(), s.error);
     CHECK(t2.steps_done() == stop_at);
+    CHECK(t2.config().cosine.enabled == c.cosine.enabled);
+    CHECK(t2.config().cosine.alpha == c.cosine.alpha);
     CHECK(t2.history().size() == t.history().size());
     CHECK(m2.params == m.params);
     while (t2.step()) {}
@@ -657,6 +664,39 @@ TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit
     CHECK(t2.batches().size() == tw.batches().size());
     CHECK(t2.batches().back().loss == tw.batches().back().loss);
   }
+}
+
+TEST_CASE("a run saved before the cosine decay (run file version 1) goes on, without it") {
+  // Version 1 is version 2 without the settings' last 5 bytes (the cosine decay's u8 and f32), which
+  // come after 95 bytes of settings, after the header (16 bytes) and the model file.
+  Dataset train = toy(600, 1), val = toy(200, 2);
+  TrainConfig c = toy_config(2);
+  c.reduce_lr = {true, Monitor::ValLoss, 0.5f, 1, 1e-4f, 0.0f};
+  Model whole, m;
+  Trainer tw, t;
+  train_toy(whole, tw, train, val, c);
+  REQUIRE(m.build(toy_model()).ok());
+  REQUIRE(t.begin(&m, &train, &val, c).ok());
+  for (int i = 0; i < 35; ++i) REQUIRE(t.step());
+  std::vector<uint8_t> v1 = t.save();
+  const size_t cosine_at = 16 + size_t(Reader{v1.data() + 12, 4}.u32()) + 95;
+  REQUIRE(std::vector<uint8_t>(v1.begin() + long(cosine_at), v1.begin() + long(cosine_at) + 5) ==
+          std::vector<uint8_t>(5, 0));
+  v1.erase(v1.begin() + long(cosine_at), v1.begin() + long(cosine_at) + 5);
+  v1[8] = 1;
+  v1.resize(v1.size() - 4);
+  const uint32_t h = fnv1a(v1.data(), v1.size());
+  for (int k = 0; k < 4; ++k) v1.push_back(uint8_t(h >> (8 * k)));
+  Model m1;
+  Trainer t1;
+  const Status s = t1.load(v1.data(), v1.size(), &m1, &train, &val);
+  REQUIRE_MESSAGE(s.ok(), s.error);
+  CHECK(!t1.config().cosine.enabled);
+  CHECK(t1.config().reduce_lr.enabled);
+  while (t1.step()) {}
+  CHECK(m1.params == whole.params);
+  v1[8] = 3;  // a version after this one's
+  CHECK(t1.load(v1.data(), v1.size(), &m1, &train, &val).error == "the saved run has version 3; this Digit Lab reads versions 1 to 2");
 }
 
 TEST_CASE("a saved run that is damaged, or meets other data, is refused and changes nothing") {

@@ -267,6 +267,36 @@ static void callback_end() {
   ImGui::EndDisabled();
 }
 
+// The learning-rate schedule: Keras' CosineDecay over the whole run. It sets the rate at every step, so
+// it and the reduction on a plateau turn each other off.
+static void cosine_decay(AppState& s) {
+  dl::TrainConfig& t = s.train.cfg;
+  {
+    Locked l(s, "lr_schedule");
+    if (ImGui::Checkbox("Cosine decay", &t.cosine.enabled) && t.cosine.enabled) t.reduce_lr.enabled = false;
+  }
+  note_rect(s, "training.cosine");
+  hint("Lowers the learning rate at every step along half a cosine, from the rate in Basics at the first step to "
+       "`final` times it at the last (Keras CosineDecay over the run's steps). It needs no validation data. It "
+       "sets the rate itself, so it turns Reduce LR on plateau off.");
+  ImGui::BeginDisabled(!t.cosine.enabled);
+  ImGui::PushID("cos");
+  const float fs = ImGui::GetFontSize();
+  ImGui::Indent(fs * 1.6f);
+  field_label("final", fs * 4.5f);
+  {
+    Locked l(s, "cosine_alpha");
+    if (ImGui::InputFloat("##alpha", &t.cosine.alpha, 0, 0, "%g")) t.cosine.alpha = finite_clamp(t.cosine.alpha, 0, 1);
+  }
+  note_rect(s, "training.cosine_alpha");
+  hint("The last step's rate as a fraction of the first's (Keras' alpha): 0 ends at 0");
+  ImGui::SameLine();
+  ImGui::TextDisabled("× the learning rate");
+  ImGui::Unindent(fs * 1.6f);
+  ImGui::PopID();
+  ImGui::EndDisabled();
+}
+
 static void tab_callbacks(AppState& s) {
   dl::TrainConfig& t = s.train.cfg;
   const float wf = ImGui::GetFontSize() * 4.5f;
@@ -310,6 +340,8 @@ static void tab_callbacks(AppState& s) {
     if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
   }
   callback_end();
+  if (t.reduce_lr.enabled) t.cosine.enabled = false;
+  cosine_decay(s);
   test_steers_note(s, false);
 }
 
@@ -370,10 +402,11 @@ static void tab_augment(AppState& s) {
 
 static void settings(AppState& s, bool locked) {
   const dl::TrainConfig& t = s.train.cfg;
-  int on = int(t.early.enabled) + int(t.reduce_lr.enabled);
+  int on = int(t.early.enabled) + int(t.reduce_lr.enabled) + int(t.cosine.enabled);
   char cb[48], au[48], cw[48];
   std::snprintf(cw, sizeof cw, "Class weights%s###weights", t.balanced_class_weights ? " (balanced)" : "");
-  std::snprintf(cb, sizeof cb, "Callbacks%s###callbacks", on == 2 ? " (2 on)" : on == 1 ? " (1 on)" : "");
+  if (on > 0) std::snprintf(cb, sizeof cb, "Callbacks (%d on)###callbacks", on);
+  else std::snprintf(cb, sizeof cb, "Callbacks###callbacks");
   std::snprintf(au, sizeof au, "Augmentation%s###augment", t.augment.enabled() ? " (on)" : "");
   const char* labels[] = {"Basics###basics", cw, cb, au};
   const char* keys[] = {"training.tab.basics", "training.tab.weights", "training.tab.callbacks", "training.tab.augmentation"};
@@ -461,7 +494,12 @@ static void buttons(AppState& s) {
          "Keras: after a run here the optimizer (Adam's running averages) and the shuffling go on too; after loading a "
          "file the optimizer starts afresh. Off: new random weights from the seed.");
   }
-  if (running) {
+  if (running && s.train.cfg.cosine.enabled) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("lr %.5g (cosine decay)", s.snap.lr);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The cosine decay sets the learning rate at every step");
+  } else if (running) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 2.5f));
     if (ImGui::SliderFloat("##livelr", &s.train.live_lr, 1e-5f, 1.0f, "lr %.5g", ImGuiSliderFlags_Logarithmic | kClamp)) {

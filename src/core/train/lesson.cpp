@@ -91,7 +91,8 @@ std::vector<std::pair<std::string, std::string>> setting_values(const TrainConfi
       {"vflip", flag_text(c.augment.vflip)}, {"early_stopping", monitor_text(c.early.enabled, c.early.monitor)},
       num("patience"), num("min_delta"), {"restore_best", flag_text(c.early.restore_best)},
       {"reduce_lr", monitor_text(c.reduce_lr.enabled, c.reduce_lr.monitor)}, num("lr_factor"),
-      num("lr_patience"), num("min_lr")};
+      num("lr_patience"), num("min_lr"), {"lr_schedule", c.cosine.enabled ? "cosine" : "constant"},
+      num("cosine_alpha")};
   for (const NumericSetting& s : numeric_settings())
     if (std::none_of(v.begin(), v.end(), [&](const auto& kv) { return kv.first == s.key; })) v.push_back(num(s.key));
   return v;
@@ -185,6 +186,15 @@ void apply_key(Lesson& l, const std::string& k, const std::string& v) {
     Monitor& m = k == "early_stopping" ? c.early.monitor : c.reduce_lr.monitor;
     if (!parse_monitor(v, &on, &m))
       notice(l, k, v, "must be val_loss, val_accuracy or 0 (off); " + std::string(on ? monitor_name(m) : "off") + " is used instead");
+    if (k == "reduce_lr" && on && c.cosine.enabled) {
+      on = false;
+      notice(l, k, v, "the cosine decay (lr_schedule=cosine) sets the learning rate at every step; the reduction stays off");
+    }
+  } else if (k == "lr_schedule") {
+    // A schedule sets the rate at every step, so it takes the place of a reduction on a plateau.
+    if (v == "cosine") c.cosine.enabled = true, c.reduce_lr.enabled = false;
+    else if (v == "constant" || v == "none" || v == "0") c.cosine.enabled = false;
+    else notice(l, k, v, std::string("must be cosine or constant; ") + (c.cosine.enabled ? "cosine" : "constant") + " is used instead");
   } else if (k == "hflip" || k == "vflip" || k == "restore_best" || k == "autostart") {
     bool& b = k == "hflip" ? c.augment.hflip : k == "vflip" ? c.augment.vflip : k == "restore_best" ? c.early.restore_best : l.autostart;
     if (!parse_flag(v, &b)) notice(l, k, v, std::string("must be 1 or 0; ") + flag_text(b) + " is used instead");
@@ -294,7 +304,7 @@ const std::vector<std::string>& lockable_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
     for (const NumericSetting& s : numeric_settings()) v.push_back(s.key);
-    for (const char* n : {"opt", "class_weights", "early_stopping", "reduce_lr", "hflip", "vflip", "restore_best", "model"})
+    for (const char* n : {"opt", "class_weights", "early_stopping", "reduce_lr", "lr_schedule", "hflip", "vflip", "restore_best", "model"})
       v.push_back(n);
     return v;
   }();

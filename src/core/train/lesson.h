@@ -11,9 +11,11 @@
 //
 // Keys:  preset  layers (nn/spec_text.h)  opt|optimizer=sgd|adam|rmsprop
 //   lr batch epochs val seed momentum rotation zoom width_shift height_shift patience min_delta
-//   lr_factor lr_patience min_lr (numbers: train/settings.h)  shift (width and height)
+//   lr_factor lr_patience min_lr cosine_alpha (numbers: train/settings.h)  shift (width and height)
 //   class_weights=balanced|none  hflip vflip restore_best autostart (1|0)
 //   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
+//   lr_schedule=cosine|constant (cosine: Keras' CosineDecay over the run, down to cosine_alpha × lr; it
+//   turns reduce_lr off, and a reduce_lr after it stays off with a notice)
 //   tab=basics|weights|callbacks|augmentation (the Training window's)  pane=data|model|train|draw|results
 //   (the window a phone shows)  data=mnist|fashion (Fashion-MNIST's clothes instead of the digits)
 //   limit=N (train on the first N training images)  scarce=D:N (keep only the first N images of digit D)  hide=data,model,... (windows a teacher's exercise leaves out; not
@@ -56,7 +58,7 @@ Dataset lesson_training_data(const Dataset& all, const LessonData& d);
 std::string lesson_data_text(const Dataset& all, const LessonData& d);
 
 // What a teacher's link may lock: every numeric setting's key, and these.
-//   opt class_weights early_stopping reduce_lr hflip vflip restore_best model (the network: preset, layers)
+//   opt class_weights early_stopping reduce_lr lr_schedule hflip vflip restore_best model (the network: preset, layers)
 const std::vector<std::string>& lockable_names();
 
 struct Lesson {

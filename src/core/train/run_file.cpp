@@ -1,6 +1,7 @@
 // The run file: a training run between two steps, written by Trainer::save and read by Trainer::load.
-//   "DGLBRUN1" (8 bytes) | u32 version (1) | u32 model-file length | model file (nn/model_file.h) |
-//   the settings (TrainConfig, field by field) | the data: u32 n, rows, cols, fingerprint, the same for
+//   "DGLBRUN1" (8 bytes) | u32 version (2) | u32 model-file length | model file (nn/model_file.h) |
+//   the settings (TrainConfig, field by field; version 1, the app's runs saved before the cosine
+//   decay, has no cosine fields and reads as without it) | the data: u32 n, rows, cols, fingerprint, the same for
 //   the validation set | the optimizer: its config, u64 t, m, v | the rng: u64 state, increment |
 //   u64 order length, i32 indices | the position: i32 epoch, batch; i64 steps, seen, correct,
 //   total_seen; f64 loss_sum, l2_sum, epoch_seconds, total_seconds | u8 phase, message, warning |
@@ -22,7 +23,7 @@ namespace dl {
 namespace {
 
 const char kMagic[8] = {'D', 'G', 'L', 'B', 'R', 'U', 'N', '1'};
-constexpr uint32_t kRunFileVersion = 1;
+constexpr uint32_t kRunFileVersion = 2, kOldestRunFileVersion = 1;
 constexpr size_t kMaxText = 4096;         // a message, a warning, an event
 constexpr uint32_t kMaxEvents = 16;       // per epoch
 
@@ -68,8 +69,9 @@ void write_config(Writer& w, const TrainConfig& c) {
   w.u8(c.checkpoint.enabled); w.u8(uint8_t(c.checkpoint.monitor));
   const AugmentConfig& a = c.augment;
   w.f32(a.rotation_deg); w.f32(a.zoom); w.f32(a.width_shift); w.f32(a.height_shift); w.u8(a.hflip); w.u8(a.vflip);
+  w.u8(c.cosine.enabled); w.f32(c.cosine.alpha);
 }
-TrainConfig read_config(Reader& r) {
+TrainConfig read_config(Reader& r, uint32_t version) {
   TrainConfig c;
   c.epochs = r.i32(); c.batch = r.i32(); c.val_split = r.f32(); c.seed = r.u64();
   c.opt = read_opt(r);
@@ -82,6 +84,7 @@ TrainConfig read_config(Reader& r) {
   AugmentConfig& a = c.augment;
   a.rotation_deg = r.f32(); a.zoom = r.f32(); a.width_shift = r.f32(); a.height_shift = r.f32();
   a.hflip = read_bool(r); a.vflip = read_bool(r);
+  if (version >= 2) { c.cosine.enabled = read_bool(r); c.cosine.alpha = r.f32(); }
   return c;
 }
 
@@ -98,15 +101,15 @@ bool same_data(Reader& r, const Dataset* d) {
 // A run file whose part `what` is wrong: damaged(" (order)") says "the saved run is damaged (order)".
 Status damaged(const std::string& what) { return Status::fail("the saved run is damaged" + what); }
 
-// Checks the file's magic, version and checksum; r is then at the model, whose length is in
-// *model_len (checked to be in the file), with the checksum outside r's fields.
-Status open_run_file(const uint8_t* bytes, size_t size, Reader& r, uint32_t* model_len) {
+// Checks the file's magic, version (into *version) and checksum; r is then at the model, whose length
+// is in *model_len (checked to be in the file), with the checksum outside r's fields.
+Status open_run_file(const uint8_t* bytes, size_t size, Reader& r, uint32_t* version, uint32_t* model_len) {
   if (size < 16 || std::memcmp(bytes, kMagic, 8) != 0) return Status::fail("this is not a saved Digit Lab run");
   r.pos = 8;
-  const uint32_t version = r.u32();
-  if (version != kRunFileVersion)
-    return Status::fail("the saved run has version " + std::to_string(version) + "; this Digit Lab reads version " +
-                        std::to_string(kRunFileVersion));
+  *version = r.u32();
+  if (*version < kOldestRunFileVersion || *version > kRunFileVersion)
+    return Status::fail("the saved run has version " + std::to_string(*version) + "; this Digit Lab reads versions " +
+                        std::to_string(kOldestRunFileVersion) + " to " + std::to_string(kRunFileVersion));
   if (fnv1a(bytes, size - 4) != Reader{bytes + size - 4, 4}.u32()) return damaged(" (its checksum does not match)");
   r.n = size - 4;  // the checksum is not part of the fields
   *model_len = r.u32();
@@ -115,9 +118,9 @@ Status open_run_file(const uint8_t* bytes, size_t size, Reader& r, uint32_t* mod
 }
 
 // open_run_file, and the file's model into *m; r is left at the settings.
-Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
+Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, uint32_t* version, Model* m) {
   uint32_t model_len = 0;
-  Status s = open_run_file(bytes, size, r, &model_len);
+  Status s = open_run_file(bytes, size, r, version, &model_len);
   if (!s.ok()) return s;
   s = model_load(bytes + r.pos, model_len, m);
   if (!s.ok()) return damaged(": " + s.error);
@@ -129,11 +132,11 @@ Status read_run_model(const uint8_t* bytes, size_t size, Reader& r, Model* m) {
 
 Status run_file_config(const uint8_t* bytes, size_t size, TrainConfig* cfg) {
   Reader r{bytes, size};
-  uint32_t model_len = 0;
-  Status s = open_run_file(bytes, size, r, &model_len);
+  uint32_t version = 0, model_len = 0;
+  Status s = open_run_file(bytes, size, r, &version, &model_len);
   if (!s.ok()) return s;
   r.pos += model_len;
-  TrainConfig c = read_config(r);
+  TrainConfig c = read_config(r, version);
   if (!r.ok) return damaged(" (settings)");
   s = train_config_check(c);
   if (!s.ok()) return damaged(": " + s.error);
@@ -189,8 +192,8 @@ std::vector<uint8_t> Trainer::save() const {
 }
 
 // The settings, checked, and the data the run was trained on, checked against the data given.
-Status Trainer::read_settings(Reader& r, const Model& m, const Dataset* train, const Dataset* val) {
-  cfg_ = read_config(r);
+Status Trainer::read_settings(Reader& r, uint32_t version, const Model& m, const Dataset* train, const Dataset* val) {
+  cfg_ = read_config(r, version);
   if (!r.ok) return damaged(" (settings)");
   Status s = train_config_check(cfg_);
   if (!s.ok()) return damaged(": " + s.error);
@@ -288,12 +291,13 @@ Status Trainer::read_callbacks(Reader& r, size_t np, size_t ns) {
 Status Trainer::load(const uint8_t* bytes, size_t size, Model* model, const Dataset* train, const Dataset* val) {
   Reader r{bytes, size};
   Model m;
-  Status s = read_run_model(bytes, size, r, &m);
+  uint32_t version = 0;
+  Status s = read_run_model(bytes, size, r, &version, &m);
   if (!s.ok()) return s;
   const size_t np = m.params.size(), ns = m.state.size();
 
   Trainer t;
-  s = t.read_settings(r, m, train, val);
+  s = t.read_settings(r, version, m, train, val);
   if (!s.ok()) return s;
   s = t.read_optimizer_and_order(r, np, train->n);
   if (!s.ok()) return s;

@@ -245,7 +245,7 @@ class Trainer {
   double monitored(const EpochRecord& r, Monitor m) const;
   bool improved(Monitor m, double current, double best, double min_delta) const;
   // load()'s parts (train/run_file.cpp): each reads on from r into this trainer and checks what it read.
-  Status read_settings(Reader& r, const Model& m, const Dataset* train, const Dataset* val);
+  Status read_settings(Reader& r, uint32_t version, const Model& m, const Dataset* train, const Dataset* val);
   Status read_optimizer_and_order(Reader& r, size_t np, int n);
   Status read_progress(Reader& r, int n);
   Status read_callbacks(Reader& r, size_t np, size_t ns);
