@@ -162,5 +162,13 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   s = await waitStatus(again.page, (s) => s.app_ready && s.settings && s.settings.recipe === 'improved', 60000, 'the link\'s recipe');
   assert.equal(s.preset, 'mlp');
   assert.deepEqual(realErrors(again.errors), []);
+  // A teacher's lock on the reduction keeps it on: ticking the cosine decay then changes nothing.
+  const held = await openPage(browser.context, `${srv.url}#preset=cnn-vgg&lock=reduce_lr&tab=callbacks`);
+  s = await waitStatus(held.page, (s) => s.app_ready && s.settings && s.preset === 'cnn-vgg', 60000, 'cnn-vgg, locked');
+  await click(held.page, 'training.cosine');
+  s = await status(held.page);
+  assert.equal(s.settings.cosine_decay.enabled, false);
+  assert.equal(s.settings.reduce_lr.enabled, true);
+  assert.deepEqual(realErrors(held.errors), []);
   await page.close();
 });

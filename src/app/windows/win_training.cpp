@@ -268,12 +268,15 @@ static void callback_end() {
 }
 
 // The learning-rate schedule: Keras' CosineDecay over the whole run. It sets the rate at every step, so
-// it and the reduction on a plateau turn each other off.
+// it and the reduction on a plateau turn each other off, unless a teacher's link locks the other one.
 static void cosine_decay(AppState& s) {
   dl::TrainConfig& t = s.train.cfg;
   {
     Locked l(s, "lr_schedule");
-    if (ImGui::Checkbox("Cosine decay", &t.cosine.enabled) && t.cosine.enabled) t.reduce_lr.enabled = false;
+    if (ImGui::Checkbox("Cosine decay", &t.cosine.enabled) && t.cosine.enabled) {
+      if (t.reduce_lr.enabled && locked(s, "reduce_lr")) t.cosine.enabled = false;  // the link keeps the reduction
+      else t.reduce_lr.enabled = false;
+    }
   }
   note_rect(s, "training.cosine");
   hint("Lowers the learning rate at every step along half a cosine, from the rate in Basics at the first step to "
@@ -340,7 +343,10 @@ static void tab_callbacks(AppState& s) {
     if (ImGui::InputFloat("##min", &t.reduce_lr.min_lr, 0, 0, "%g")) t.reduce_lr.min_lr = finite_clamp(t.reduce_lr.min_lr, 0, 10);
   }
   callback_end();
-  if (t.reduce_lr.enabled) t.cosine.enabled = false;
+  if (t.reduce_lr.enabled && t.cosine.enabled) {  // Reduce LR was just ticked
+    if (locked(s, "lr_schedule")) t.reduce_lr.enabled = false;  // the link keeps the decay
+    else t.cosine.enabled = false;
+  }
   cosine_decay(s);
   test_steers_note(s, false);
 }

@@ -39,11 +39,11 @@ Status train_config_check(const TrainConfig& c) {
     const double v = s.get(c);
     if (!accepts(s, v)) return Status::fail(std::string(s.words) + " must be " + range_text(s) + ", not " + number_text(v));
   }
+  if (c.cosine.enabled && c.reduce_lr.enabled)
+    return Status::fail("the cosine decay and the reduction on a plateau both set the learning rate; turn one of them off");
   // The rest come from a preset's recipe, never from a link or a flag; checked all the same.
   if (!(c.reduce_lr.min_delta >= 0 && c.reduce_lr.min_delta <= 10))
     return Status::fail("the learning-rate reduction's min_delta must be 0..10");
-  if (c.cosine.enabled && c.reduce_lr.enabled)
-    return Status::fail("the cosine decay and the reduction on a plateau both set the learning rate; turn one of them off");
   return {};
 }
 

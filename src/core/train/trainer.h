@@ -186,7 +186,7 @@ class Trainer {
   // Trains one batch; returns false once training has ended (finished, stopped or diverged).
   bool step();
   void stop();  // ends training after the current batch, as a user's Stop does
-  void set_lr(float lr) { opt_.set_lr(lr); }
+  void set_lr(float lr) { opt_.set_lr(lr); }  // from the next step; under a cosine decay each step sets its own
 
   TrainPhase phase() const { return phase_; }
   const std::string& message() const { return message_; }  // why it ended (diverged, early stop)
