@@ -135,7 +135,8 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   // cnn-vgg's improved recipe replaces the reduction on a plateau with a cosine decay over the run; in
   // the Callbacks tab each of the two turns the other off.
   await openPage(browser.context, `${srv.url}#preset=cnn-vgg&epochs=7`);
-  s = await waitStatus(page, (s) => s.app_ready && s.settings && s.preset === 'cnn-vgg', 60000, 'cnn-vgg');
+  s = await waitStatus(page, (s) => s.app_ready && s.settings && s.preset === 'cnn-vgg' && s.data && s.data.phase === 'ready',
+                       60000, 'cnn-vgg, with its data');
   assert.equal(s.settings.recipe, 'changed');
   assert.equal(s.settings.reduce_lr.enabled, true);
   assert.equal(s.settings.cosine_decay.enabled, false);
