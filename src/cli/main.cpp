@@ -7,7 +7,7 @@
 //                  [--rotation DEG] [--zoom F] [--width-shift F] [--height-shift F] [--hflip] [--vflip]
 //                  [--early-stopping MONITOR:PATIENCE[:restore]|none]
 //                  [--reduce-lr MONITOR:PATIENCE:FACTOR[:MIN_LR]|none] [--lr-schedule cosine[:ALPHA]|constant]
-//                  [--class-weights balanced|none]
+//                  [--class-weights balanced|none] [--label-smoothing S]
 //                  [--checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]] [--validate-on-test]
 //                  [--csv FILE] [--run FILE]
 //   digitlab train --run FILE [--data DIR] [--limit N] [--threads N] [--save FILE] [--csv FILE] [--json]
@@ -59,6 +59,8 @@ const char* kUsage =
     "        --lr-schedule cosine[:ALPHA]|constant   cosine: the rate falls along half a cosine over the run,\n"
     "                      from --lr to ALPHA (default 0) times it (Keras CosineDecay); it replaces --reduce-lr\n"
     "        --class-weights balanced|none\n"
+    "        --label-smoothing S (0..1)   train towards (1 - S) on the label and S/10 spread over every class,\n"
+    "                      as Keras' CategoricalCrossentropy(label_smoothing=S); the validation loss too\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
     "        --csv FILE    write the epochs to FILE as Keras' CSVLogger does (rewritten after each epoch)\n"
     "        --run FILE    save the whole run to FILE after each epoch; if FILE exists, go on with the run\n"
@@ -290,6 +292,9 @@ void print_recipe(const TrainConfig& c) {
   if (c.balanced_class_weights) cb += std::string(cb.empty() ? "" : "; ") + "balanced class weights";
   if (c.checkpoint.enabled) cb += std::string(cb.empty() ? "" : "; ") + "keep-best checkpoint (" + monitor_name(c.checkpoint.monitor) + ")";
   if (!cb.empty()) std::printf("callbacks: %s\n", cb.c_str());
+  if (c.label_smoothing > 0)
+    std::printf("loss: cross-entropy with label smoothing %g (the test loss below is without it)\n",
+                double(c.label_smoothing));
   if (c.cosine.enabled)
     std::printf("learning rate: cosine decay from %g to %g over the run\n", double(c.opt.lr),
                 double(c.opt.lr) * double(c.cosine.alpha));

@@ -203,7 +203,7 @@ TEST_CASE("torch reference: Dense with each activation") {
   }
 }
 
-TEST_CASE("torch reference: softmax cross-entropy, plain and class-weighted") {
+TEST_CASE("torch reference: softmax cross-entropy, plain, class-weighted and with smoothed labels") {
   Fixture fx("softmax_xent.txt");
   const Arr& za = fx["logits"];
   int B = za.shape[0], K = za.shape[1];
@@ -219,6 +219,15 @@ TEST_CASE("torch reference: softmax cross-entropy, plain and class-weighted") {
     worst.scalar(t + ".loss", loss, fx[t + ".loss"]);
     worst.array(t + ".dlogits", dz, fx[t + ".dlogits"]);
   }
+  const float smoothing = fx["smoothing"].f()[0];
+  REQUIRE(smoothing > 0);
+  float loss = dl::softmax_xent_backward(dz.data(), p.data(), y.data(), nullptr, B, K, smoothing);
+  worst.scalar("smoothed.loss", loss, fx["smoothed.loss"]);
+  worst.array("smoothed.dlogits", dz, fx["smoothed.dlogits"]);
+  // The evaluation's loss is the same function of the probabilities.
+  double sum = 0;
+  for (int b = 0; b < B; ++b) sum += dl::xent(p.data() + size_t(b) * K, y[b], K, smoothing);
+  worst.scalar("smoothed.xent", float(sum / B), fx["smoothed.loss"]);
   MESSAGE("torch softmax cross-entropy: worst scaled error " << worst.v << " in " << worst.where);
 }
 

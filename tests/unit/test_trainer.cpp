@@ -622,9 +622,10 @@ TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit
   c.reduce_lr = {true, Monitor::ValLoss, 0.5f, 1, 1e-4f, 0.0f};
   c.checkpoint = {true, Monitor::ValAccuracy};
   SUBCASE("the rate reduced on a plateau") {}
-  SUBCASE("the rate under a cosine decay") {
+  SUBCASE("the rate under a cosine decay, labels smoothed") {
     c.reduce_lr.enabled = false;
     c.cosine = {true, 0.05f};
+    c.label_smoothing = 0.2f;
   }
   Model whole;
   Trainer tw;
@@ -666,9 +667,15 @@ TEST_CASE("a saved run goes on as if it had never stopped: the same weights, bit
   }
 }
 
-TEST_CASE("a run saved before the cosine decay (run file version 1) goes on, without it") {
-  // Version 1 is version 2 without the settings' last 5 bytes (the cosine decay's u8 and f32), which
-  // come after 95 bytes of settings, after the header (16 bytes) and the model file.
+TEST_CASE("a run saved before the cosine decay or label smoothing (run file versions 1, 2) goes on, without them") {
+  // The settings end with the cosine decay's u8 and f32 (version 2 on) and the label smoothing's f32
+  // (version 3 on), after 95 bytes of settings, after the header (16 bytes) and the model file. An
+  // older file is the current one without those bytes.
+  uint32_t version = 1;
+  size_t cut = 9;
+  SUBCASE("version 1: no cosine decay, no label smoothing") { version = 1, cut = 9; }
+  SUBCASE("version 2: no label smoothing") { version = 2, cut = 4; }
+  CAPTURE(version);
   Dataset train = toy(600, 1), val = toy(200, 2);
   TrainConfig c = toy_config(2);
   c.reduce_lr = {true, Monitor::ValLoss, 0.5f, 1, 1e-4f, 0.0f};
@@ -679,11 +686,11 @@ TEST_CASE("a run saved before the cosine decay (run file version 1) goes on, wit
   REQUIRE(t.begin(&m, &train, &val, c).ok());
   for (int i = 0; i < 35; ++i) REQUIRE(t.step());
   std::vector<uint8_t> v1 = t.save();
-  const size_t cosine_at = 16 + size_t(Reader{v1.data() + 12, 4}.u32()) + 95;
-  REQUIRE(std::vector<uint8_t>(v1.begin() + long(cosine_at), v1.begin() + long(cosine_at) + 5) ==
-          std::vector<uint8_t>(5, 0));
-  v1.erase(v1.begin() + long(cosine_at), v1.begin() + long(cosine_at) + 5);
-  v1[8] = 1;
+  const size_t at = 16 + size_t(Reader{v1.data() + 12, 4}.u32()) + 95 + (9 - cut);
+  REQUIRE(std::vector<uint8_t>(v1.begin() + long(at), v1.begin() + long(at) + long(cut)) ==
+          std::vector<uint8_t>(cut, 0));
+  v1.erase(v1.begin() + long(at), v1.begin() + long(at) + long(cut));
+  v1[8] = uint8_t(version);
   v1.resize(v1.size() - 4);
   const uint32_t h = fnv1a(v1.data(), v1.size());
   for (int k = 0; k < 4; ++k) v1.push_back(uint8_t(h >> (8 * k)));
@@ -692,11 +699,12 @@ TEST_CASE("a run saved before the cosine decay (run file version 1) goes on, wit
   const Status s = t1.load(v1.data(), v1.size(), &m1, &train, &val);
   REQUIRE_MESSAGE(s.ok(), s.error);
   CHECK(!t1.config().cosine.enabled);
+  CHECK(t1.config().label_smoothing == 0);
   CHECK(t1.config().reduce_lr.enabled);
   while (t1.step()) {}
   CHECK(m1.params == whole.params);
-  v1[8] = 3;  // a version after this one's
-  CHECK(t1.load(v1.data(), v1.size(), &m1, &train, &val).error == "the saved run has version 3; this Digit Lab reads versions 1 to 2");
+  v1[8] = 4;  // a version after this one's
+  CHECK(t1.load(v1.data(), v1.size(), &m1, &train, &val).error == "the saved run has version 4; this Digit Lab reads versions 1 to 3");
 }
 
 TEST_CASE("a saved run that is damaged, or meets other data, is refused and changes nothing") {

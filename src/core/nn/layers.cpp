@@ -133,16 +133,25 @@ void softmax_forward(float* probs, const float* logits, int B, int K) {
   }
 }
 
-float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K) {
+double xent(const float* p, int y, int K, float smoothing) {
+  auto nlog = [](float q) { return -std::log(double(std::min(std::max(q, 1e-7f), 1.0f - 1e-7f))); };
+  if (smoothing == 0) return nlog(p[y]);
+  double sum = 0;
+  for (int k = 0; k < K; ++k) sum += nlog(p[k]);
+  return (1.0 - smoothing) * nlog(p[y]) + smoothing / K * sum;
+}
+
+float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K,
+                            float smoothing) {
   double loss = 0;
+  const float off = smoothing / float(K), on = 1.0f - smoothing + off;
   for (int b = 0; b < B; ++b) {
     DL_ASSERT(y[b] >= 0 && y[b] < K);  // the trainer checks the model's classes against the data's
     const float* p = probs + size_t(b) * K;
     float wb = w ? w[y[b]] : 1.0f;
-    // Keras clips probabilities to [eps, 1−eps] with eps 1e-7 before the log.
-    loss += wb * -std::log(std::min(std::max(p[y[b]], 1e-7f), 1.0f - 1e-7f));
+    loss += wb * xent(p, y[b], K, smoothing);
     float* d = dlogits + size_t(b) * K;
-    for (int k = 0; k < K; ++k) d[k] = wb * (p[k] - (k == y[b] ? 1.0f : 0.0f)) / float(B);
+    for (int k = 0; k < K; ++k) d[k] = wb * (p[k] - (k == y[b] ? on : off)) / float(B);
   }
   return float(loss / B);
 }

@@ -21,9 +21,14 @@ void act_backward(float* dx, const float* dy, const float* y, size_t n, int kind
 
 // Row-wise softmax of logits (B, K), numerically stable.
 void softmax_forward(float* probs, const float* logits, int B, int K);
-// Cross-entropy of probs against labels, weighted per class (w may be null): returns
-// mean_b w[y_b]·(−log p[b, y_b]) and writes dlogits = w[y_b]·(p − onehot)/B.
-float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K);
+// Cross-entropy of probs against labels smoothed as Keras' CategoricalCrossentropy(label_smoothing=s)
+// smooths them, targets t = (1 − s)·onehot(y) + s/K, weighted per class (w may be null): returns
+// mean_b w[y_b]·xent(p_b, t_b) and writes dlogits = w[y_b]·(p − t)/B.
+float softmax_xent_backward(float* dlogits, const float* probs, const int* y, const float* w, int B, int K,
+                            float smoothing = 0);
+// One image's −Σ_k t_k·log p_k with those targets, each p_k clipped to [1e-7, 1 − 1e-7] before the log
+// as Keras clips it; with s = 0 that is −log p_y alone.
+double xent(const float* p, int y, int K, float smoothing);
 
 // Conv2D on (B, H, W, C) with kernel (KS, KS, C, OC), channels last: im2col and GEMM on slabs of
 // samples, each slab a task of kernel_pool() with its patches in its thread's own buffer, small

@@ -378,7 +378,7 @@ bool same_weight_layout(const Model& a, const Model& b) {
   return true;
 }
 
-float Model::backward(const int* y, const float* class_weights) {
+float Model::backward(const int* y, const float* class_weights, float label_smoothing) {
   DL_ASSERT(built() && B_ > 0);
   const int B = B_;
   grow_buffer(d0_, max_act_ * B);  // within kMaxBatchFloats (forward)
@@ -387,7 +387,7 @@ float Model::backward(const int* y, const float* class_weights) {
   float* dout = d0_.data();
   float* dinp = d1_.data();
   const Layer& last = layers_.back();
-  float loss = softmax_xent_backward(dout, last.y.data(), y, class_weights, B, last.out.size());
+  float loss = softmax_xent_backward(dout, last.y.data(), y, class_weights, B, last.out.size(), label_smoothing);
   // The gradient of a layer's input is needed only when a layer below it has parameters: not for the
   // data, nor for the Flatten in front of an MLP's first Dense layer.
   int first_with_params = int(layers_.size());

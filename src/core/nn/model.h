@@ -113,11 +113,12 @@ class Model {
   // x (B, input size) in [0,1]. training: dropout active and BatchNorm on batch statistics.
   // Returns the class probabilities (B, classes).
   const float* forward(const float* x, int B, bool training, Rng* rng = nullptr);
-  // After forward(): softmax cross-entropy against y (B) — mean over the batch of w[y]·loss, with
-  // per-class weights w (nullptr = all 1) — and the gradients of that loss plus the L2 term into
-  // `grads` (overwritten; allocated on the first call, so a model that only predicts never holds
-  // them). Returns the data loss alone; l2_loss() gives the regularization term.
-  float backward(const int* y, const float* class_weights = nullptr);
+  // After forward(): softmax cross-entropy against y (B), its labels smoothed by `label_smoothing`
+  // (softmax_xent_backward) — mean over the batch of w[y]·loss, with per-class weights w (nullptr = all
+  // 1) — and the gradients of that loss plus the L2 term into `grads` (overwritten; allocated on the
+  // first call, so a model that only predicts never holds them). Returns the data loss alone;
+  // l2_loss() gives the regularization term.
+  float backward(const int* y, const float* class_weights = nullptr, float label_smoothing = 0);
   float l2_loss() const;
 
   const ModelSpec& spec() const { return spec_; }

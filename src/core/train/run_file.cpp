@@ -1,7 +1,8 @@
 // The run file: a training run between two steps, written by Trainer::save and read by Trainer::load.
-//   "DGLBRUN1" (8 bytes) | u32 version (2) | u32 model-file length | model file (nn/model_file.h) |
+//   "DGLBRUN1" (8 bytes) | u32 version (3) | u32 model-file length | model file (nn/model_file.h) |
 //   the settings (TrainConfig, field by field; version 1, the app's runs saved before the cosine
-//   decay, has no cosine fields and reads as without it) | the data: u32 n, rows, cols, fingerprint, the same for
+//   decay, has no cosine fields and reads as without it; version 2 has no label smoothing, and reads
+//   as without it) | the data: u32 n, rows, cols, fingerprint, the same for
 //   the validation set | the optimizer: its config, u64 t, m, v | the rng: u64 state, increment |
 //   u64 order length, i32 indices | the position: i32 epoch, batch; i64 steps, seen, correct,
 //   total_seen; f64 loss_sum, l2_sum, epoch_seconds, total_seconds | u8 phase, message, warning |
@@ -23,7 +24,7 @@ namespace dl {
 namespace {
 
 const char kMagic[8] = {'D', 'G', 'L', 'B', 'R', 'U', 'N', '1'};
-constexpr uint32_t kRunFileVersion = 2, kOldestRunFileVersion = 1;
+constexpr uint32_t kRunFileVersion = 3, kOldestRunFileVersion = 1;
 constexpr size_t kMaxText = 4096;         // a message, a warning, an event
 constexpr uint32_t kMaxEvents = 16;       // per epoch
 
@@ -70,6 +71,7 @@ void write_config(Writer& w, const TrainConfig& c) {
   const AugmentConfig& a = c.augment;
   w.f32(a.rotation_deg); w.f32(a.zoom); w.f32(a.width_shift); w.f32(a.height_shift); w.u8(a.hflip); w.u8(a.vflip);
   w.u8(c.cosine.enabled); w.f32(c.cosine.alpha);
+  w.f32(c.label_smoothing);
 }
 TrainConfig read_config(Reader& r, uint32_t version) {
   TrainConfig c;
@@ -85,6 +87,7 @@ TrainConfig read_config(Reader& r, uint32_t version) {
   a.rotation_deg = r.f32(); a.zoom = r.f32(); a.width_shift = r.f32(); a.height_shift = r.f32();
   a.hflip = read_bool(r); a.vflip = read_bool(r);
   if (version >= 2) { c.cosine.enabled = read_bool(r); c.cosine.alpha = r.f32(); }
+  if (version >= 3) c.label_smoothing = r.f32();
   return c;
 }
 

@@ -29,6 +29,7 @@ const std::vector<NumericSetting> kSettings = {
     {"lr_factor", nullptr, "the learning-rate reduction factor", 0, 1, true, true, false, DL_FIELD(reduce_lr.factor, float)},
     {"lr_patience", nullptr, "the learning-rate reduction's patience (epochs)", 0, kMaxPatience, false, false, true, DL_FIELD(reduce_lr.patience, int)},
     {"min_lr", nullptr, "the smallest learning rate a reduction goes to", 0, 10, false, false, false, DL_FIELD(reduce_lr.min_lr, float)},
+    {"label_smoothing", "label-smoothing", "the label smoothing", 0, 1, false, false, false, DL_FIELD(label_smoothing, float)},
     {"cosine_alpha", nullptr, "the cosine decay's last rate (a fraction of the learning rate)", 0, 1, false, false, false, DL_FIELD(cosine.alpha, float)},
     // The optimizers' constants (Keras' beta_1, beta_2, rho, epsilon): presets keep Keras' defaults.
     {"beta1", "beta1", "Adam's beta_1", 0, 1, false, true, false, DL_FIELD(opt.beta1, float)},

@@ -59,14 +59,18 @@ int eval_batch(const Model& m, int train_batch) {
   return std::max(1, std::max(train_batch, int(std::min<uint64_t>(kEvalBatch, fit))));
 }
 
-EvalResult evaluate(Model& model, const Dataset& data, int batch) {
-  Evaluation e(model, data, batch);
+EvalResult evaluate(Model& model, const Dataset& data, int batch, float label_smoothing) {
+  Evaluation e(model, data, batch, false, label_smoothing);
   while (!e.done()) e.step();
   return e.result();
 }
 
-Evaluation::Evaluation(Model& model, const Dataset& data, int batch, bool per_image)
-    : model_(&model), data_(&data), batch_(batch > 0 ? batch : eval_batch(model)), confusion_(model.classes()) {
+Evaluation::Evaluation(Model& model, const Dataset& data, int batch, bool per_image, float label_smoothing)
+    : model_(&model),
+      data_(&data),
+      batch_(batch > 0 ? batch : eval_batch(model)),
+      smoothing_(label_smoothing),
+      confusion_(model.classes()) {
   DL_ASSERT(model_fits_data(model, data).ok());  // callers check first: the message is theirs to show
   DL_ASSERT(per_image || !data.labels.empty());  // unlabelled images give predictions and nothing else
   if (!per_image) return;
@@ -96,7 +100,7 @@ void Evaluation::step() {
     const int y = y_[size_t(b)];
     correct_ += pred == y;
     confusion_.add(y, pred);
-    loss_ += -std::log(std::min(std::max(pb[y], 1e-7f), 1.0f - 1e-7f));
+    loss_ += xent(pb, y, K, smoothing_);
   }
   pos_ += B;
 }
@@ -287,7 +291,7 @@ bool Trainer::step() {
     const float* pb = p + size_t(b) * K;
     correct += int(std::max_element(pb, pb + K) - pb) == y_[b];
   }
-  float loss = model_->backward(y_.data(), cw_.empty() ? nullptr : cw_.data());
+  float loss = model_->backward(y_.data(), cw_.empty() ? nullptr : cw_.data(), cfg_.label_smoothing);
   float l2 = model_->l2_loss();
   if (!std::isfinite(loss) || !std::isfinite(l2)) {
     diverge(!std::isfinite(l2) ? "the L2 penalty" : "the loss", std::isnan(loss + l2), loss);
@@ -403,7 +407,7 @@ void Trainer::end_epoch() {
   r.accuracy = double(correct_) / seen_;
   r.lr = opt_.lr();
   if (val_) {
-    EvalResult e = evaluate(*model_, *val_, eval_batch(*model_, cfg_.batch));
+    EvalResult e = evaluate(*model_, *val_, eval_batch(*model_, cfg_.batch), cfg_.label_smoothing);
     r.val_loss = e.loss;
     r.val_accuracy = e.accuracy;
     r.has_val = true;

@@ -64,6 +64,9 @@ struct TrainConfig {
   uint64_t seed = 1;       // initial weights, validation split, shuffles, dropout
   OptimizerConfig opt;
   bool balanced_class_weights = false;  // weight class k by n / (k · count_k)
+  // Keras' CategoricalCrossentropy(label_smoothing): the loss's targets are (1 − s)·one-hot + s/K, in
+  // training and in the validation loss the callbacks watch (a test set's loss stays plain).
+  float label_smoothing = 0;
   EarlyStoppingConfig early;
   ReduceLRConfig reduce_lr;
   CosineDecayConfig cosine;
@@ -78,9 +81,10 @@ struct EvalResult {
   double loss = 0, accuracy = 0;
   Confusion confusion;
 };
-// Evaluation mode (no dropout, BatchNorm moving statistics); unweighted cross-entropy. batch 0:
-// eval_batch(model). The result does not depend on the batch size.
-EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
+// Evaluation mode (no dropout, BatchNorm moving statistics); unweighted cross-entropy, against labels
+// smoothed by label_smoothing (a run's validation loss: TrainConfig). batch 0: eval_batch(model). The
+// result does not depend on the batch size.
+EvalResult evaluate(Model& model, const Dataset& data, int batch = 0, float label_smoothing = 0);
 
 // The same evaluation a batch at a time, for a caller that spreads it out (the app, between frames
 // and commands); per_image also keeps each image's predicted class and the probability given to it
@@ -89,7 +93,7 @@ EvalResult evaluate(Model& model, const Dataset& data, int batch = 0);
 // data must outlive it and stay unchanged while it runs.
 class Evaluation {
  public:
-  Evaluation(Model& model, const Dataset& data, int batch = 0, bool per_image = false);
+  Evaluation(Model& model, const Dataset& data, int batch = 0, bool per_image = false, float label_smoothing = 0);
   void step();  // the next batch; nothing once done()
   bool done() const { return pos_ >= data_->n; }
   int position() const { return pos_; }  // images evaluated so far
@@ -101,6 +105,7 @@ class Evaluation {
   Model* model_;
   const Dataset* data_;
   int batch_, pos_ = 0;
+  float smoothing_;
   int64_t correct_ = 0;
   double loss_ = 0;
   Confusion confusion_;
