@@ -45,6 +45,8 @@ expect_error "lr-schedule alpha out of range" "--lr-schedule: alpha must be betw
   train --preset mlp --lr-schedule cosine:2
 expect_error "a schedule and a reduction" "--lr-schedule cosine and --reduce-lr both set the learning rate; give one of them" \
   train --preset mlp --val-split 0.1 --lr-schedule cosine --reduce-lr val_loss:2:0.5
+expect_error "label smoothing out of range" "--label-smoothing must be between 0 and 1, got 1.5" \
+  train --preset mlp --label-smoothing 1.5
 expect_error "bad class weights" "--class-weights must be balanced or none, got 'equal'" \
   train --preset mlp --class-weights equal
 expect_error "missing data" "missing $tmp/nowhere/train-images-idx3-ubyte.gz" train --preset mlp --data "$tmp/nowhere"
@@ -139,6 +141,19 @@ out=$("$bin" train --preset cnn-vgg --limit 64 --epochs 1 --lr-schedule cosine:0
 if grep -q "^learning rate: cosine decay from 0.001 to 0.0001 over the run$" <<<"$out" && ! grep -q "reduce lr" <<<"$out"; then
   ok "train --preset cnn-vgg --lr-schedule cosine:0.1 turns the recipe's reduction off"
 else bad "cnn-vgg with --lr-schedule cosine:0.1: $out"; fi
+
+# Label smoothing: said before the run; the validation loss (here the test set's, as --limit validates
+# on it) is the smoothed one, the test loss reported after the run the plain one, so the first is larger.
+if "$bin" train --preset mlp --limit 1000 --epochs 1 --label-smoothing 0.2 >"$tmp/ls.out" 2>"$tmp/ls.err" &&
+   grep -q "^loss: cross-entropy with label smoothing 0.2 (the test loss below is without it)$" "$tmp/ls.out" &&
+   python3 - "$tmp/ls.out" <<'PY'; then ok "train --label-smoothing 0.2: said, and in the validation loss only"
+import re, sys
+t = open(sys.argv[1]).read()
+val = float(re.search(r"val_loss: ([0-9.]+)", t).group(1))
+test = float(re.search(r"^test: loss ([0-9.]+)", t, re.M).group(1))
+assert val > test + 0.1, (val, test)
+PY
+else bad "train --label-smoothing 0.2 ($(cat "$tmp/ls.out" "$tmp/ls.err"))"; fi
 
 # The real thing: 1 epoch of mlp on MNIST, then the saved model evaluated again.
 if "$bin" train --preset mlp --epochs 1 --batch 32 --optimizer adam --lr 0.001 --seed 1 --save "$tmp/m.bin" --json \

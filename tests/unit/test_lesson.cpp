@@ -221,6 +221,22 @@ TEST_CASE("lesson link: lr_schedule=cosine takes the place of the recipe's reduc
         "cosine_alpha=2: the cosine decay's last rate (a fraction of the learning rate) must be 0..1; 0 is used instead");
 }
 
+TEST_CASE("lesson link: label_smoothing, written back only where it differs from the recipe, and lockable") {
+  const Lesson l = lesson_parse("#preset=mlp&label_smoothing=0.1&lock=label_smoothing");
+  CHECK(l.notices.empty());
+  CHECK(l.config.label_smoothing == 0.1f);
+  CHECK(l.locked == std::vector<std::string>{"label_smoothing"});
+  const std::string link = lesson_write(*l.preset, l.model, l.config, -1, false);
+  CHECK(link == "preset=mlp&label_smoothing=0.1");
+  CHECK(lesson_parse(link).config.label_smoothing == 0.1f);
+  // cnn-vgg's improved recipe smooths by 0.1: a link from it keeps that, and 0 turns it off.
+  const Preset& vgg = *preset_find("cnn-vgg");
+  CHECK(contains(lesson_write(vgg, vgg.model, vgg.improved, -1, false), "label_smoothing=0.1"));
+  CHECK(lesson_parse("#preset=cnn-vgg&label_smoothing=0").config.label_smoothing == 0);
+  CHECK(only_notice("label_smoothing=1.5") == "label_smoothing=1.5: the label smoothing must be 0..1; 0 is used instead");
+  CHECK(only_notice("label_smoothing=-0.1") == "label_smoothing=-0.1: the label smoothing must be 0..1; 0 is used instead");
+}
+
 TEST_CASE("lesson link: a link with a notice does not start training by itself") {
   const Lesson l = lesson_parse("#preset=mlp&layers=flatten,dense:2:softmax&epochs=oops&autostart=1");
   CHECK_FALSE(l.autostart);

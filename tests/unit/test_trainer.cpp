@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <numeric>
 #include <string>
 #include <thread>
 
@@ -608,6 +609,39 @@ TEST_CASE("a convolution network's gradients: the same bits with any number of w
     }
     kernel_pool().set_workers(0);
     for (size_t i = 1; i < grads.size(); ++i) CHECK_MESSAGE(grads[i] == grads[0], name << " run " << i);
+  }
+}
+
+TEST_CASE("label smoothing: confidence settles at 1 - s + s/K, and the validation loss is the smoothed one") {
+  // With targets (1 − s)·one-hot + s/K the loss is least where the network gives the label exactly
+  // 1 − s + s/K, and that is where a long run on separable data leaves its confidence; without
+  // smoothing it goes on towards 1.
+  Dataset train = toy(600, 1, 10), val = toy(200, 2, 10);
+  auto mean_confidence = [&](Model& m) {
+    std::vector<int> idx(size_t(val.n)), y(size_t(val.n));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::vector<float> x(size_t(val.n) * val.pixels());
+    dataset_batch(val, idx.data(), val.n, x.data(), y.data());
+    const float* p = m.forward(x.data(), val.n, false);
+    double sum = 0;
+    for (int i = 0; i < val.n; ++i) sum += p[size_t(i) * 10 + size_t(y[size_t(i)])];
+    return sum / val.n;
+  };
+  for (float s : {0.0f, 0.2f}) {
+    CAPTURE(s);
+    TrainConfig c = toy_config(40);
+    c.label_smoothing = s;
+    Model m;
+    Trainer t;
+    train_toy(m, t, train, val, c);
+    REQUIRE(t.phase() == TrainPhase::Finished);
+    CHECK(t.history().back().val_accuracy == 1.0);
+    const double conf = mean_confidence(m);
+    if (s == 0) CHECK(conf > 0.99);
+    else CHECK(conf == doctest::Approx(1 - s + s / 10).epsilon(0.01));
+    // The callbacks watch the smoothed loss, as Keras' val_loss is the compiled loss.
+    CHECK(t.history().back().val_loss == doctest::Approx(evaluate(m, val, 0, s).loss).epsilon(1e-6));
+    if (s > 0) CHECK(t.history().back().val_loss > evaluate(m, val).loss + 0.1);
   }
 }
 

@@ -152,6 +152,17 @@ static void tab_basics(AppState& s) {
       Locked l(s, "seed");
       if (ImGui::InputInt("Seed", &seed)) t.seed = uint64_t(std::max(0, seed));
     }
+    ImGui::TableNextColumn();
+    ImGui::SetNextItemWidth(w);
+    {
+      Locked l(s, "label_smoothing");
+      if (ImGui::SliderFloat("Smoothing", &t.label_smoothing, 0.0f, 1.0f, "%.2f", kClamp))
+        t.label_smoothing = finite_clamp(t.label_smoothing, 0, 1);
+    }
+    note_rect(s, "training.label_smoothing");
+    hint("Label smoothing: the loss aims at 1 - s for the right class and s/10 for each of the ten, instead of 1 "
+         "and 0, so the network is not pushed towards certainty (Keras' label_smoothing; 0.1 is usual, 0 is off). "
+         "The training and validation losses include it; the test loss does not.");
     if (t.opt.kind == dl::OptKind::SGD) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(w);

@@ -11,7 +11,8 @@
 //
 // Keys:  preset  layers (nn/spec_text.h)  opt|optimizer=sgd|adam|rmsprop
 //   lr batch epochs val seed momentum rotation zoom width_shift height_shift patience min_delta
-//   lr_factor lr_patience min_lr cosine_alpha (numbers: train/settings.h)  shift (width and height)
+//   lr_factor lr_patience min_lr cosine_alpha label_smoothing (numbers: train/settings.h)  shift (width
+//   and height)
 //   class_weights=balanced|none  hflip vflip restore_best autostart (1|0)
 //   early_stopping=val_loss|val_accuracy|0  reduce_lr=val_loss|val_accuracy|0
 //   lr_schedule=cosine|constant (cosine: Keras' CosineDecay over the run, down to cosine_alpha × lr; it
