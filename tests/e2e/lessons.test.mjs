@@ -147,6 +147,7 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   assert.equal(s.settings.val_split, 0);
   assert.equal(s.settings.reduce_lr.enabled, false);
   assert.deepEqual(s.settings.cosine_decay, { enabled: true, alpha: 0 });
+  assert.ok(Math.abs(s.settings.values.label_smoothing - 0.1) < 1e-6, `label smoothing ${s.settings.values.label_smoothing}`);
   await click(page, 'training.tab.callbacks');
   await screenshotPage(page, 'recipe-cosine');
   await click(page, 'training.reduce_lr');
@@ -157,6 +158,13 @@ test('recipe: notebook or improved, carried by a link', async (t) => {
   s = await waitStatus(page, (s) => s.settings.cosine_decay.enabled, 5000, 'the cosine decay on');
   assert.equal(s.settings.reduce_lr.enabled, false);
   assert.equal(s.settings.recipe, 'improved');
+  // Its smoothed labels, in Basics: a press at the slider's left end takes the smoothing off.
+  await click(page, 'training.tab.basics');
+  await screenshotPage(page, 'recipe-smoothing');
+  await click(page, 'training.label_smoothing', { dx: 0.01 });
+  s = await waitStatus(page, (s) => s.settings.values.label_smoothing < 0.1, 5000, 'the smoothing lowered');
+  assert.ok(s.settings.values.label_smoothing < 0.02, `label smoothing ${s.settings.values.label_smoothing}`);
+  assert.equal(s.settings.recipe, 'changed');
   assert.deepEqual(realErrors(errors), []);
   // The link opens as the improved recipe (openPage loads it in this tab, as a new document).
   const again = await openPage(browser.context, link);
