@@ -53,10 +53,9 @@ const std::vector<uint8_t>& base() {
   return bytes;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
-  if (size == 0) return 0;
+// The base run file with an input's edits (size > 0). tests/unit/test_fuzz_regressions.cpp reads the
+// regression inputs through it too.
+std::vector<uint8_t> fuzz_run_file_edited(const uint8_t* in, size_t size) {
   std::vector<uint8_t> bytes = base();
   const uint8_t flags = in[0];
   size_t i = 1;
@@ -73,6 +72,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
     const uint32_t h = dl::fnv1a(bytes.data(), bytes.size() - 4);
     for (int k = 0; k < 4; ++k) bytes[bytes.size() - 4 + size_t(k)] = uint8_t(h >> (8 * k));
   }
+  return bytes;
+}
+
+}  // namespace
+
+#ifndef DL_FUZZ_NO_ENTRY
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
+  if (size == 0) return 0;
+  const std::vector<uint8_t> bytes = fuzz_run_file_edited(in, size);
   dl::TrainConfig cfg;
   (void)dl::run_file_config(bytes.data(), bytes.size(), &cfg);
   dl::Model m;
@@ -88,3 +96,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
   DL_ASSERT(dl::all_finite(m.params.data(), m.params.size()));
   return 0;
 }
+#endif
