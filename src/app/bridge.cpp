@@ -597,6 +597,7 @@ void Bridge::publish(bool weights) {
       s.train_n = mixed_.n > 0 ? mixed_.n : train_.n;  // the run's training images (a fine-tuning's extra included)
       s.val_n = val_.n > 0 ? val_.n : (test_ ? test_->n : 0);
       s.val_is_test = val_.n == 0 && test_ && test_->n > 0;
+      s.label_smoothing = cfg.label_smoothing;
       s.steps = trainer_.steps_done();
       s.epoch_loss = trainer_.epoch_loss();
       s.epoch_accuracy = trainer_.epoch_accuracy();
@@ -685,7 +686,7 @@ bool Bridge::snapshot(Snapshot* out) {
   tmp.message = s.message; tmp.error = s.error; tmp.warned = s.warned; tmp.model_name = s.model_name;
   tmp.epoch = s.epoch; tmp.epochs = s.epochs; tmp.batch = s.batch; tmp.batches_per_epoch = s.batches_per_epoch;
   tmp.batch_size = s.batch_size; tmp.train_n = s.train_n; tmp.val_n = s.val_n; tmp.val_is_test = s.val_is_test;
-  tmp.steps = s.steps;
+  tmp.label_smoothing = s.label_smoothing; tmp.steps = s.steps;
   tmp.epoch_loss = s.epoch_loss; tmp.epoch_accuracy = s.epoch_accuracy; tmp.samples_per_sec = s.samples_per_sec;
   tmp.lr = s.lr; tmp.seconds = s.seconds;
   tmp.evaluating = s.evaluating; tmp.eval_progress = s.eval_progress; tmp.has_eval = s.has_eval;

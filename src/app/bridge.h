@@ -82,6 +82,7 @@ struct Snapshot {
   int epoch = 0, epochs = 0, batch = 0, batches_per_epoch = 0, batch_size = 0;
   int train_n = 0, val_n = 0;
   bool val_is_test = false;         // no held-out split: the test set is the validation data
+  float label_smoothing = 0;        // the run's: its training and validation losses are smoothed
   int64_t steps = 0;
   double epoch_loss = 0, epoch_accuracy = 0, samples_per_sec = 0, lr = 0, seconds = 0;
   std::vector<dl::EpochRecord> history;

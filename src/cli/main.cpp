@@ -59,7 +59,7 @@ const char* kUsage =
     "        --lr-schedule cosine[:ALPHA]|constant   cosine: the rate falls along half a cosine over the run,\n"
     "                      from --lr to ALPHA (default 0) times it (Keras CosineDecay); it replaces --reduce-lr\n"
     "        --class-weights balanced|none\n"
-    "        --label-smoothing S (0..1)   train towards (1 - S) on the label and S/10 spread over every class,\n"
+    "        --label-smoothing S (0..1)   train towards 1 - S + S/10 on the label and S/10 on each other class,\n"
     "                      as Keras' CategoricalCrossentropy(label_smoothing=S); the validation loss too\n"
     "        --checkpoint FILE [--checkpoint-monitor val_loss|val_accuracy]  keep the best epoch's model in FILE\n"
     "        --csv FILE    write the epochs to FILE as Keras' CSVLogger does (rewritten after each epoch)\n"

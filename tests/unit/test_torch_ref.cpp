@@ -221,9 +221,13 @@ TEST_CASE("torch reference: softmax cross-entropy, plain, class-weighted and wit
   }
   const float smoothing = fx["smoothing"].f()[0];
   REQUIRE(smoothing > 0);
-  float loss = dl::softmax_xent_backward(dz.data(), p.data(), y.data(), nullptr, B, K, smoothing);
-  worst.scalar("smoothed.loss", loss, fx["smoothed.loss"]);
-  worst.array("smoothed.dlogits", dz, fx["smoothed.dlogits"]);
+  for (const char* tag : {"smoothed", "smoothed_weighted"}) {
+    std::string t = tag;
+    float loss = dl::softmax_xent_backward(dz.data(), p.data(), y.data(), t == "smoothed" ? nullptr : cw.data(), B, K,
+                                           smoothing);
+    worst.scalar(t + ".loss", loss, fx[t + ".loss"]);
+    worst.array(t + ".dlogits", dz, fx[t + ".dlogits"]);
+  }
   // The evaluation's loss is the same function of the probabilities.
   double sum = 0;
   for (int b = 0; b < B; ++b) sum += dl::xent(p.data() + size_t(b) * K, y[b], K, smoothing);

@@ -160,9 +160,10 @@ static void tab_basics(AppState& s) {
         t.label_smoothing = finite_clamp(t.label_smoothing, 0, 1);
     }
     note_rect(s, "training.label_smoothing");
-    hint("Label smoothing: the loss aims at 1 - s for the right class and s/10 for each of the ten, instead of 1 "
-         "and 0, so the network is not pushed towards certainty (Keras' label_smoothing; 0.1 is usual, 0 is off). "
-         "The training and validation losses include it; the test loss does not.");
+    hint("Label smoothing s: the loss aims at 1 - s + s/10 for the right class and s/10 for each other one, "
+         "instead of 1 and 0, so the network is not pushed towards certainty (Keras' label_smoothing; 0.1 is "
+         "usual, 0 is off). The loss chart's training and validation losses include it; the Evaluation window's "
+         "test loss does not.");
     if (t.opt.kind == dl::OptKind::SGD) {
       ImGui::TableNextColumn();
       ImGui::SetNextItemWidth(w);
@@ -795,7 +796,12 @@ static void curves(AppState& s) {
                         : std::max(ImGui::GetFontSize() * kCurvesMin, avail.y - 2);
   const float w = stack ? avail.x : (avail.x - 2 * gap) / 3;
   const std::vector<PlotMarker> marks = event_markers(sn);
-  plot_lines("loss", ImVec2(w, h), "Loss", {&loss_p, &loss_pv, &c.loss, &c.train_loss, &c.val_loss}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
+  // A smoothed run's training and validation losses are the smoothed ones (Keras' compiled loss): their
+  // floor is above 0, and on the test set they differ from the Evaluation window's plain loss.
+  const float smoothing = sn.phase == dl::TrainPhase::Idle ? s.train.cfg.label_smoothing : sn.label_smoothing;
+  char loss_title[48] = "Loss";
+  if (smoothing > 0) std::snprintf(loss_title, sizeof loss_title, "Loss (labels smoothed by %g)", double(smoothing));
+  plot_lines("loss", ImVec2(w, h), loss_title, {&loss_p, &loss_pv, &c.loss, &c.train_loss, &c.val_loss}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   if (!stack) ImGui::SameLine();
   // From the lowest accuracy drawn (current or previous run), in steps of 10; 0 with nothing drawn.

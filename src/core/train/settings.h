@@ -1,9 +1,10 @@
 // A run's numeric settings by name, with their ranges: the one list that train_config_check, lesson
 // links (train/lesson.h), the CLI's flags and their messages read, so a link, a command line, the
 // checker and what a person is told agree. Each is a field of TrainConfig, named by its lesson-link
-// key. Adding one: the field in TrainConfig (trainer.h), a row here, and the code that uses it (the
-// trainer, the Training window's widget in windows/win_training.cpp). status() lists every row
-// under settings.values.
+// key. Adding one: the field in TrainConfig (trainer.h), a row here, the code that uses it (the
+// trainer, the Training window's widget in windows/win_training.cpp), and the run file's
+// write_config/read_config with a new version (run_file.cpp). status() lists every row under
+// settings.values.
 #pragma once
 #include <string>
 #include <vector>
