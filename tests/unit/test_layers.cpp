@@ -161,10 +161,14 @@ TEST_CASE("conv2d in slabs on workers: the bits of one GEMM over the whole batch
   // 256-position panels cut the batch in different places (49 positions an image: panels straddle
   // images). 64 → 64 channels at 14x14 over 40 images: 31 panels of 36,864 products, 28 at a time
   // in the scratch, so two windows. 128 → 1024 channels: one panel's product (1.2 M floats) passes
-  // the scratch, so each panel goes into dw by gemm() in turn. The reference builds the batch's
-  // patches here and runs one gemm() over them on the calling thread alone.
+  // the scratch, so each panel goes into dw by gemm() in turn. One image of 28x28 (the draw pad's),
+  // and two of 14x14 with 64 channels (a slab each) on 4 threads, are fewer slabs than threads: their
+  // forward pass goes by runs of positions, which cross from one image into the next in the second.
+  // The reference builds the batch's patches here and runs one gemm() over them on the calling thread
+  // alone.
   struct Case { int HW, B, C, OC; };
-  for (Case c : {Case{28, 6, 2, 3}, Case{14, 40, 2, 3}, Case{7, 300, 2, 3}, Case{14, 40, 64, 64}, Case{4, 20, 128, 1024}}) {
+  for (Case c : {Case{28, 6, 2, 3}, Case{14, 40, 2, 3}, Case{7, 300, 2, 3}, Case{14, 40, 64, 64}, Case{4, 20, 128, 1024},
+                 Case{28, 1, 32, 32}, Case{14, 2, 64, 64}}) {
     const int C = c.C, OC = c.OC, KS = 3, row = KS * KS * C, n = c.HW * c.HW;
     auto x = randv(size_t(c.B) * n * C, 21), w = randv(size_t(row) * OC, 22), b = randv(OC, 23);
     auto r = randv(size_t(c.B) * n * OC, 24);

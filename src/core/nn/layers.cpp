@@ -269,6 +269,10 @@ int slab_samples(int B, int positions, int row) {
   return int(std::max<uint64_t>(1, std::min<uint64_t>(uint64_t(B), per)));
 }
 
+// The fewest output positions a thread takes when a convolution's positions are split (a slab of
+// fewer would cost more to hand over than it saves).
+constexpr int kConvMinRows = 64;
+
 // This thread's buffer for a slab's patches (or their gradient): grown, never shrunk.
 float* thread_floats(size_t n) {
   static thread_local std::vector<float> buf;
@@ -276,9 +280,9 @@ float* thread_floats(size_t n) {
   return buf.data();
 }
 
-// fn(b0, b1) on slabs of `per` samples covering [0, B), each a task of kernel_pool() whose own
-// kernels run on its thread alone. One slab (the draw pad's one image) is the caller's, and its
-// kernels split over the workers as they would anywhere else.
+// fn(b0, b1) on slabs of `per` samples (or rows) covering [0, B), each a task of kernel_pool() whose
+// own kernels run on its thread alone. One slab is the caller's, and its kernels split over the
+// workers as they would anywhere else.
 template <class F>
 void for_slabs(int B, int per, F&& fn) {
   const int slabs = (B + per - 1) / per;
@@ -306,13 +310,21 @@ uint64_t conv_caller_floats(int B, int positions, int row, int OC) {
 
 void conv2d_forward(float* out, const float* inp, const float* w, const float* b, int B, int H, int W, int C, int OC,
                     int KS, int S, int P, int OH, int OW) {
-  // Each output row is its own sum over one patch: how the batch is cut into slabs changes nothing.
-  const int positions = OH * OW, row = KS * KS * C;
-  for_slabs(B, slab_samples(B, positions, row), [&](int b0, int b1) {
-    const size_t p0 = size_t(b0) * positions, n = size_t(b1 - b0) * positions;
+  // Slabs of whole samples; where there are fewer of them than threads (the draw pad's one image), runs
+  // of output positions instead, so that every thread makes patches and multiplies. Each output row
+  // is its own sum over one patch: how the rows are cut changes nothing.
+  const int positions = OH * OW, row = KS * KS * C, N = B * positions;
+  int rows = slab_samples(B, positions, row) * positions;
+  const int threads = kernel_pool().splits() ? kernel_pool().workers() + 1 : 1;
+  if ((N + rows - 1) / rows < threads) {
+    const int share = (N + threads - 1) / threads;
+    rows = std::max(kConvMinRows, (share + 7) / 8 * 8);  // whole groups of 8 rows for the GEMM
+  }
+  for_slabs(N, rows, [&](int r0, int r1) {
+    const size_t n = size_t(r1 - r0);
     float* patches = thread_floats(n * row);
-    im2col_positions(patches, inp, p0, p0 + n, H, W, C, KS, S, P, OH, OW);
-    dense_forward(out + p0 * OC, patches, w, b, int(n), row, OC);
+    im2col_positions(patches, inp, size_t(r0), size_t(r1), H, W, C, KS, S, P, OH, OW);
+    dense_forward(out + size_t(r0) * OC, patches, w, b, int(n), row, OC);
   });
 }
 
