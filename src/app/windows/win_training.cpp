@@ -800,7 +800,12 @@ static void curves(AppState& s) {
   // floor is above 0, and on the test set they differ from the Evaluation window's plain loss.
   const float smoothing = sn.phase == dl::TrainPhase::Idle ? s.train.cfg.label_smoothing : sn.label_smoothing;
   char loss_title[48] = "Loss";
-  if (smoothing > 0) std::snprintf(loss_title, sizeof loss_title, "Loss (labels smoothed by %g)", double(smoothing));
+  if (smoothing > 0) {
+    std::snprintf(loss_title, sizeof loss_title, "Loss (labels smoothed by %g)", double(smoothing));
+    // The title starts after the y axis' numbers (about 3 em): the short form where the long one would not fit.
+    if (ImGui::CalcTextSize(loss_title).x > w - 3.5f * ImGui::GetFontSize())
+      std::snprintf(loss_title, sizeof loss_title, "Loss (smoothed)");
+  }
   plot_lines("loss", ImVec2(w, h), loss_title, {&loss_p, &loss_pv, &c.loss, &c.train_loss, &c.val_loss}, 0, xmax, 0, NAN, "epoch", "%.2f", &marks);
   note_rect(s, "training.loss");
   if (!stack) ImGui::SameLine();
