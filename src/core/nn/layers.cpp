@@ -269,9 +269,11 @@ int slab_samples(int B, int positions, int row) {
   return int(std::max<uint64_t>(1, std::min<uint64_t>(uint64_t(B), per)));
 }
 
-// The fewest output positions a thread takes when a convolution's positions are split (a slab of
-// fewer would cost more to hand over than it saves).
+// The fewest output positions, and multiply-adds, a thread takes when a convolution's positions are
+// split (less would cost more to hand over than it saves; gemm() keeps products below 2^17 on the
+// caller).
 constexpr int kConvMinRows = 64;
+constexpr uint64_t kConvSplitMacs = uint64_t(1) << 17;
 
 // This thread's buffer for a slab's patches (or their gradient): grown, never shrunk.
 float* thread_floats(size_t n) {
@@ -311,12 +313,14 @@ uint64_t conv_caller_floats(int B, int positions, int row, int OC) {
 void conv2d_forward(float* out, const float* inp, const float* w, const float* b, int B, int H, int W, int C, int OC,
                     int KS, int S, int P, int OH, int OW) {
   // Slabs of whole samples; where there are fewer of them than threads (the draw pad's one image), runs
-  // of output positions instead, so that every thread makes patches and multiplies. Each output row
-  // is its own sum over one patch: how the rows are cut changes nothing.
+  // of output positions instead, so that every thread makes patches and multiplies — if each thread's
+  // share is worth waking it for (gemm's threshold: cnn-tiny's one-image pass took twice as long
+  // split). Each output row is its own sum over one patch: how the rows are cut changes nothing.
   const int positions = OH * OW, row = KS * KS * C, N = B * positions;
   int rows = slab_samples(B, positions, row) * positions;
   const int threads = kernel_pool().splits() ? kernel_pool().workers() + 1 : 1;
-  if ((N + rows - 1) / rows < threads) {
+  const uint64_t macs = uint64_t(N) * uint64_t(row) * uint64_t(OC);
+  if ((N + rows - 1) / rows < threads && macs >= uint64_t(threads) * kConvSplitMacs) {
     const int share = (N + threads - 1) / threads;
     rows = std::max(kConvMinRows, (share + 7) / 8 * 8);  // whole groups of 8 rows for the GEMM
   }
