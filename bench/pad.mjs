@@ -36,13 +36,15 @@ function core(preset) {
   return { alone: two.pad_forward_ms, workers: two.pad_forward_workers_ms };
 }
 
-// The app: a short run of the preset to its end, then strokes on the pad, each read by the model.
-async function app(browser, url, preset) {
-  const { page } = await openPage(browser.context, `${url}#preset=${preset}&limit=512&epochs=1&val=0&autostart=1`);
+// The app: a short run of the preset to its end, then strokes on the pad, each read by the model. A
+// browser of its own, closed before the core's turn, which it would otherwise share the cores with.
+async function app(url, preset) {
+  const browser = await launch();
   try {
+    const { page } = await openPage(browser.context, `${url}#preset=${preset}&limit=512&epochs=1&val=0&autostart=1`);
     await waitStatus(page, (s) => s.phase === 'finished' && !s.evaluating, 300000, `${preset} trained`);
     return (await padLatencies(page, PREDICTIONS)).lat;
-  } finally { await page.close(); }
+  } finally { await browser.close(); }
 }
 
 async function main() {
@@ -51,18 +53,17 @@ async function main() {
   const env = machineBefore();
   const rows = Object.fromEntries(PRESETS.map((p) => [p, { app: [], alone: [], workers: [] }]));
   const srv = await serve();
-  const browser = await launch();
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const preset of round % 2 ? PRESETS : [...PRESETS].reverse()) {
         const r = rows[preset];
-        const steps = [async () => { r.app.push(...await app(browser, srv.url, preset)); },
+        const steps = [async () => { r.app.push(...await app(srv.url, preset)); },
                        async () => { const c = core(preset); r.alone.push(c.alone); r.workers.push(c.workers); }];
         for (const s of round % 2 ? steps : [...steps].reverse()) await s();
         log(`round ${round} ${preset}: app ${median(r.app).toFixed(3)} ms, core ${r.alone.at(-1).toFixed(3)} / ${r.workers.at(-1).toFixed(3)} ms`);
       }
     }
-  } finally { await browser.close(); await srv.close(); }
+  } finally { await srv.close(); }
   machineAfter(env);
   const L = ['## Draw pad per preset (bench/pad.mjs)', '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${env.cpu} (${env.cores} cores), ${env.chromium}, headless, node ` +
